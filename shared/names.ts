@@ -1,0 +1,76 @@
+/**
+ * Every name cni-migrate writes into a cluster: labels, annotations, Leases, the API group of its
+ * custom resource, the token audience. Nothing else in the code base spells these strings.
+ */
+
+/** The label Cilium's CiliumNodeConfig `kube-system/cilium-default` selects on. */
+export const CILIUM_MIGRATION_LABEL = 'io.cilium.migration/cilium-default';
+export const CILIUM_MIGRATION_LABEL_VALUE = 'true';
+
+export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
+
+/** Prefix of every annotation the coordinator writes on a Node. */
+export const ANNOTATION_PREFIX = 'cni-migrate.io/';
+
+/** Per-node progress, recorded on the Node before each side effect (intent), then after (outcome). */
+export const NodeAnnotation = {
+  /** The phase the node is in (see phases.ts). Written before the phase's side effect runs. */
+  phase: `${ANNOTATION_PREFIX}phase`,
+  /** RFC 3339 time the current phase was entered. */
+  phaseSince: `${ANNOTATION_PREFIX}phase-since`,
+  /** How many times this node's migration was started (incremented by retry). */
+  attempt: `${ANNOTATION_PREFIX}attempt`,
+  /** RFC 3339 time the node was granted. */
+  startedAt: `${ANNOTATION_PREFIX}started-at`,
+  /** RFC 3339 time the node reached Done or RolledBack. */
+  finishedAt: `${ANNOTATION_PREFIX}finished-at`,
+  /** "true" when the node was already unschedulable before cni-migrate cordoned it. */
+  wasUnschedulable: `${ANNOTATION_PREFIX}was-unschedulable`,
+  /** The boot id seen before the reboot order was issued. */
+  bootIdBefore: `${ANNOTATION_PREFIX}boot-id-before`,
+  /** The id of the order last issued to the node's agent. */
+  orderId: `${ANNOTATION_PREFIX}order-id`,
+  /** Why the node halted (human-readable). */
+  haltReason: `${ANNOTATION_PREFIX}halt-reason`,
+  /** Which direction the node is moving: "migrate" or "rollback". */
+  direction: `${ANNOTATION_PREFIX}direction`,
+} as const;
+export type NodeAnnotationKey = (typeof NodeAnnotation)[keyof typeof NodeAnnotation];
+
+/** Leases, all in the coordinator's namespace. */
+export const LEADER_LEASE_NAME = 'cni-migrate-leader';
+/** Grant slot i is the Lease `cni-migrate-slot-<i>`; its holderIdentity is the node being migrated. */
+export const SLOT_LEASE_PREFIX = 'cni-migrate-slot-';
+export const slotLeaseName = (slot: number): string => `${SLOT_LEASE_PREFIX}${slot}`;
+
+/** The audience of the agent's projected ServiceAccount token; the coordinator rejects any other. */
+export const TOKEN_AUDIENCE = 'cni-migrate';
+
+/** Extras a pod-bound token carries in TokenReview's `status.user.extra`. */
+export const TOKEN_EXTRA_POD_NAME = 'authentication.kubernetes.io/pod-name';
+export const TOKEN_EXTRA_POD_UID = 'authentication.kubernetes.io/pod-uid';
+
+/** The custom resource holding what the operator wants, and the coordinator's status. */
+export const MIGRATION_GROUP = 'cni-migrate.io';
+export const MIGRATION_VERSION = 'v1alpha1';
+export const MIGRATION_KIND = 'Migration';
+export const MIGRATION_PLURAL = 'migrations';
+export const MIGRATION_DEFAULT_NAME = 'default';
+
+/** Labels on objects cni-migrate creates (check pods). */
+export const APP_LABEL = 'app.kubernetes.io/name';
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+export const CHECK_POD_COMPONENT = 'validation-check';
+
+/** Cilium objects the tool reads or touches. */
+export const CILIUM_NAMESPACE = 'kube-system';
+export const CILIUM_DAEMONSET = 'cilium';
+export const CILIUM_POD_SELECTOR = 'k8s-app=cilium';
+export const CILIUM_NODE_CONFIG_NAME = 'cilium-default';
+
+/** Pod CIDRs of the two CNIs, as the seed configures them. */
+export const CALICO_POD_CIDR = '10.244.0.0/16';
+export const CILIUM_POD_CIDR = '10.245.0.0/16';
+
+/** Event reason prefix and reporting component. */
+export const EVENT_COMPONENT = 'cni-migrate';

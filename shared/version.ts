@@ -1,0 +1,2 @@
+/** The version both binaries report; kept in step with package.json by a test. */
+export const VERSION = '0.1.0';
