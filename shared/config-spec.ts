@@ -59,7 +59,7 @@ export function parseConfig<T extends ConfigSpec>(spec: T, envPrefix: string, sr
 export function renderConfigReference<T extends ConfigSpec>(spec: T, envPrefix: string): string {
   const rows = Object.entries(spec).map(([k, def]) => {
     const d = def.schema.safeParse(undefined);
-    const dflt = d.success && d.data !== undefined ? `\`${String(d.data)}\`` : d.success ? '' : '(required)';
+    const dflt = !d.success ? '(required)' : d.data === undefined ? '' : `\`${JSON.stringify(d.data)}\``;
     return `| \`${flagName(k)}\` | \`${envName(envPrefix, k)}\` | ${dflt} | ${def.description} |`;
   });
   return ['| flag | env | default | meaning |', '|---|---|---|---|', ...rows].join('\n');

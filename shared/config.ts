@@ -2,7 +2,7 @@
  * The configuration of both binaries. Every key is a flag and an env variable (see config-spec.ts).
  */
 import { z } from 'zod';
-import { boolFlag, intFlag, key } from './config-spec.js';
+import { boolFlag, intFlag, key, type ConfigOf } from './config-spec.js';
 import { LOG_LEVELS } from './logger.js';
 import { K8sNameSchema, BootIdSchema } from './api.js';
 import { TOKEN_AUDIENCE } from './names.js';
@@ -63,5 +63,5 @@ export const coordinatorConfigSpec = {
   kubeconfig,
 };
 
-export type AgentConfig = import('./config-spec.js').ConfigOf<typeof agentConfigSpec>;
-export type CoordinatorConfig = import('./config-spec.js').ConfigOf<typeof coordinatorConfigSpec>;
+export type AgentConfig = ConfigOf<typeof agentConfigSpec>;
+export type CoordinatorConfig = ConfigOf<typeof coordinatorConfigSpec>;
