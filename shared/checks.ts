@@ -27,3 +27,19 @@ export const CheckReportSchema = z.strictObject({
   results: z.array(CheckResultSchema).min(1).max(32),
 });
 export type CheckReport = z.infer<typeof CheckReportSchema>;
+
+/**
+ * How the agent tells the check pod what to check: env variables of its single container `check`.
+ * The simulated kubelet reads the same variables to play the pod from its network model.
+ */
+export const CHECK_CONTAINER_NAME = 'check';
+export const CheckEnv = {
+  /** The CIDR the pod's IP must fall in (Cilium's after migration, Calico's after rollback). */
+  expectedCidr: 'CHECK_EXPECTED_CIDR',
+  /** Space-separated peer pod IPs to ping. */
+  peers: 'CHECK_PEERS',
+  /** The name to resolve through cluster DNS. */
+  dnsName: 'CHECK_DNS_NAME',
+  /** Per-check timeout in seconds. */
+  timeoutSeconds: 'CHECK_TIMEOUT_SECONDS',
+} as const;
