@@ -34,6 +34,16 @@ export const NodeAnnotation = {
   haltReason: `${ANNOTATION_PREFIX}halt-reason`,
   /** Which direction the node is moving: "migrate" or "rollback". */
   direction: `${ANNOTATION_PREFIX}direction`,
+  /** The step that failed (set with halt-reason); `retry` goes back to it. */
+  failedPhase: `${ANNOTATION_PREFIX}failed-phase`,
+  /** The uid of the node's Cilium pod before it was deleted (so a repeated step never deletes its replacement). */
+  ciliumPodBefore: `${ANNOTATION_PREFIX}cilium-pod-before`,
+  /** Space-separated peer pod IPs chosen for the validation order. */
+  validatePeers: `${ANNOTATION_PREFIX}validate-peers`,
+  /** JSON {orderId, outcome, message} of the last result the node's agent reported for its current order. */
+  lastResult: `${ANNOTATION_PREFIX}last-result`,
+  /** Written by the operator (`cni-migrate retry|rollback NODE`): "retry" or "rollback"; cleared when acted on. */
+  request: `${ANNOTATION_PREFIX}request`,
 } as const;
 export type NodeAnnotationKey = (typeof NodeAnnotation)[keyof typeof NodeAnnotation];
 
@@ -42,6 +52,8 @@ export const LEADER_LEASE_NAME = 'cni-migrate-leader';
 /** Grant slot i is the Lease `cni-migrate-slot-<i>`; its holderIdentity is the node being migrated. */
 export const SLOT_LEASE_PREFIX = 'cni-migrate-slot-';
 export const slotLeaseName = (slot: number): string => `${SLOT_LEASE_PREFIX}${slot}`;
+/** Annotation on the leader Lease: `host:port` where agents reach the current coordinator (no DNS needed). */
+export const COORDINATOR_ADDRESS_ANNOTATION = `${ANNOTATION_PREFIX}address`;
 
 /** The audience of the agent's projected ServiceAccount token; the coordinator rejects any other. */
 export const TOKEN_AUDIENCE = 'cni-migrate';
