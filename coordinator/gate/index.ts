@@ -1,0 +1,53 @@
+/**
+ * The coordinator's HTTP API for agents. Mount the router on any express app (the coordinator's server,
+ * the demo, tests); `startGateServer` serves it alone.
+ */
+import express, { type Router } from 'express';
+import { MAX_BODY_BYTES, type RegisterResponse } from '../../shared/api.js';
+import type { Logger } from '../../shared/logger.js';
+import type { AgentDirectory } from '../ports.js';
+import type { AgentAuthenticator } from './authenticator.js';
+import { gateErrorHandler, notFound } from './errors.js';
+import { addAgentRoutes, jsonBodies } from './routes.js';
+
+export type { AgentAuthenticator, AuthApi } from './authenticator.js';
+export { createTokenReviewAuthenticator } from './authenticator.js';
+export { kubeAuthApi } from './kube-auth-api.js';
+export type { AgentPrincipal, PrincipalRules } from './principal.js';
+export { startGateServer, type GateServer } from './server.js';
+
+export interface GateLimits {
+  /** Largest accepted request body (413 beyond). */
+  maxBodyBytes: number;
+  /** Told to agents at registration. */
+  heartbeatIntervalSeconds: number;
+  /** Told to agents at registration: how long each order long-poll waits. */
+  longPollSeconds: number;
+}
+
+export const DEFAULT_GATE_LIMITS: GateLimits = {
+  maxBodyBytes: MAX_BODY_BYTES,
+  heartbeatIntervalSeconds: 10,
+  longPollSeconds: 30,
+};
+
+export interface GateRouterDeps {
+  directory: AgentDirectory;
+  auth: AgentAuthenticator;
+  log: Logger;
+  limits?: Partial<GateLimits>;
+}
+
+export function createGateRouter({ directory, auth, log, limits }: GateRouterDeps): Router {
+  const l: GateLimits = { ...DEFAULT_GATE_LIMITS, ...limits };
+  const timing: RegisterResponse = {
+    heartbeatIntervalSeconds: l.heartbeatIntervalSeconds,
+    longPollSeconds: l.longPollSeconds,
+  };
+  const router = express.Router();
+  router.use(jsonBodies(l.maxBodyBytes));
+  addAgentRoutes(router, { directory, auth, log, timing });
+  router.use(notFound);
+  router.use(gateErrorHandler(log));
+  return router;
+}
