@@ -1,0 +1,69 @@
+/**
+ * The `Migration` custom resource (`migrations.cni-migrate.io`, cluster-scoped, named `default`): what the
+ * operator wants (spec) and what the coordinator reports (status).
+ */
+import { z } from 'zod';
+import { PhaseSchema } from '../../shared/phases.js';
+
+export const MigrationSpecSchema = z.object({
+  paused: z.boolean().default(false),
+  concurrency: z.number().int().min(1).max(64).default(1),
+  /** A label selector string (`kubectl -l` syntax) limiting which nodes are migrated. */
+  nodeSelector: z.string().max(1024).default(''),
+  includeControlPlane: z.boolean().default(false),
+  autoRollback: z.boolean().default(false),
+  drain: z
+    .object({
+      timeoutSeconds: z.number().int().positive().max(86400).optional(),
+      deleteEmptyDirData: z.boolean().default(false),
+      force: z.boolean().default(false),
+    })
+    .prefault({}),
+  validation: z
+    .object({
+      dnsName: z.string().min(1).max(253).optional(),
+      checkImage: z.string().min(1).optional(),
+    })
+    .prefault({}),
+});
+export type MigrationSpec = z.infer<typeof MigrationSpecSchema>;
+
+export const RolloutPhaseSchema = z.enum(['Pending', 'Running', 'Paused', 'Halted', 'Completed']);
+export type RolloutPhase = z.infer<typeof RolloutPhaseSchema>;
+
+export const NodeStatusSchema = z.object({
+  name: z.string(),
+  phase: PhaseSchema,
+  attempt: z.number().int().nonnegative(),
+  since: z.string().optional(),
+  durationSeconds: z.number().nonnegative().optional(),
+  reason: z.string().optional(),
+});
+export type NodeStatus = z.infer<typeof NodeStatusSchema>;
+
+export const ConditionSchema = z.object({
+  type: z.string(),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string(),
+  message: z.string(),
+  lastTransitionTime: z.string(),
+});
+export type Condition = z.infer<typeof ConditionSchema>;
+
+export const MigrationStatusSchema = z.object({
+  phase: RolloutPhaseSchema,
+  nodes: z.array(NodeStatusSchema),
+  migrated: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  inFlight: z.number().int().nonnegative(),
+  haltReason: z.string().optional(),
+  conditions: z.array(ConditionSchema),
+});
+export type MigrationStatus = z.infer<typeof MigrationStatusSchema>;
+
+/** Parses a Migration's spec; a clear error lists every bad field. */
+export function parseMigrationSpec(raw: unknown): { ok: true; spec: MigrationSpec } | { ok: false; error: string } {
+  const r = MigrationSpecSchema.safeParse(raw ?? {});
+  if (r.success) return { ok: true, spec: r.data };
+  return { ok: false, error: r.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ') };
+}

@@ -1,0 +1,83 @@
+/**
+ * A node's migration state, as recorded in its annotations. Everything the coordinator needs to resume
+ * lives here (plus the grant Leases), so a restarted coordinator reads it back and carries on.
+ */
+import { z } from 'zod';
+import { PhaseSchema, type Phase } from '../../shared/phases.js';
+import { NodeAnnotation } from '../../shared/names.js';
+
+export const DirectionSchema = z.enum(['migrate', 'rollback']);
+export type Direction = z.infer<typeof DirectionSchema>;
+
+export const OperatorRequestSchema = z.enum(['retry', 'rollback']);
+export type OperatorRequest = z.infer<typeof OperatorRequestSchema>;
+
+export const RecordedResultSchema = z.object({
+  orderId: z.string(),
+  outcome: z.enum(['succeeded', 'failed', 'refused']),
+  message: z.string(),
+});
+export type RecordedResult = z.infer<typeof RecordedResultSchema>;
+
+export interface NodeState {
+  name: string;
+  phase: Phase;
+  attempt: number;
+  phaseSince: Date | undefined;
+  direction: Direction;
+  wasUnschedulable: boolean;
+  bootIdBefore: string | undefined;
+  ciliumPodBefore: string | undefined;
+  peers: string[];
+  haltReason: string | undefined;
+  failedPhase: Phase | undefined;
+  lastResult: RecordedResult | undefined;
+  request: OperatorRequest | undefined;
+}
+
+/** An annotation patch: a string sets, null removes (JSON merge patch semantics). */
+export type AnnotationPatch = Record<string, string | null>;
+
+function parsed<T>(schema: z.ZodType<T>, raw: unknown): T | undefined {
+  if (raw === undefined) return undefined;
+  const r = schema.safeParse(raw);
+  return r.success ? r.data : undefined;
+}
+
+function parsedJson<T>(schema: z.ZodType<T>, raw: string | undefined): T | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return parsed(schema, JSON.parse(raw) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+function parsedDate(raw: string | undefined): Date | undefined {
+  if (raw === undefined) return undefined;
+  const d = new Date(raw);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+const nonEmpty = (raw: string | undefined): string | undefined => (raw ? raw : undefined);
+
+/** Reads the state from a Node's annotations; unknown or malformed values read as absent. */
+export function readNodeState(name: string, annotations: Record<string, string> | undefined): NodeState {
+  const a = annotations ?? {};
+  const attempt = Number.parseInt(a[NodeAnnotation.attempt] ?? '0', 10);
+  return {
+    name,
+    phase: parsed(PhaseSchema, a[NodeAnnotation.phase]) ?? 'Pending',
+    attempt: Number.isFinite(attempt) && attempt >= 0 ? attempt : 0,
+    phaseSince: parsedDate(a[NodeAnnotation.phaseSince]),
+    direction: parsed(DirectionSchema, a[NodeAnnotation.direction]) ?? 'migrate',
+    wasUnschedulable: a[NodeAnnotation.wasUnschedulable] === 'true',
+    bootIdBefore: nonEmpty(a[NodeAnnotation.bootIdBefore]),
+    ciliumPodBefore: a[NodeAnnotation.ciliumPodBefore],
+    peers: (a[NodeAnnotation.validatePeers] ?? '').split(' ').filter((p) => p !== ''),
+    haltReason: nonEmpty(a[NodeAnnotation.haltReason]),
+    failedPhase: parsed(PhaseSchema, a[NodeAnnotation.failedPhase]),
+    lastResult: parsedJson(RecordedResultSchema, a[NodeAnnotation.lastResult]),
+    request: parsed(OperatorRequestSchema, a[NodeAnnotation.request]),
+  };
+}

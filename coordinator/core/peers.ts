@@ -1,0 +1,54 @@
+/**
+ * Peers for a validation: pod IPs on nodes already on Cilium and on nodes still on Calico, so the check
+ * proves both directions of the hand-off. CoreDNS pods first (every cluster has them), then any running
+ * non-hostNetwork pod; deterministic.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+
+export const MAX_PEERS_PER_KIND = 2;
+
+export type NodeKind = 'cilium' | 'calico';
+
+export interface PeerInput {
+  pods: readonly V1Pod[];
+  /** Which CNI a node's pods are on; undefined for the node being validated or nodes out of play. */
+  kindOf: (node: string) => NodeKind | undefined;
+  /** The node being validated: its own pods are never peers. */
+  self: string;
+}
+
+const isDns = (p: V1Pod): boolean => p.metadata?.labels?.['k8s-app'] === 'kube-dns';
+
+function eligible(p: V1Pod, self: string): boolean {
+  return (
+    p.status?.phase === 'Running' &&
+    !!p.status.podIP &&
+    p.spec?.hostNetwork !== true &&
+    !p.metadata?.deletionTimestamp &&
+    p.spec?.nodeName !== undefined &&
+    p.spec.nodeName !== self
+  );
+}
+
+const sortKey = (p: V1Pod): string =>
+  `${isDns(p) ? '0' : '1'}/${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+
+const rank = (a: V1Pod, b: V1Pod): number => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0);
+
+function pick(pods: V1Pod[]): string[] {
+  const seenNodes = new Set<string>();
+  const out: string[] = [];
+  for (const p of pods) {
+    const node = p.spec?.nodeName ?? '';
+    if (out.length >= MAX_PEERS_PER_KIND || seenNodes.has(node)) continue;
+    seenNodes.add(node);
+    out.push(p.status?.podIP ?? '');
+  }
+  return out;
+}
+
+export function choosePeers(input: PeerInput): string[] {
+  const candidates = input.pods.filter((p) => eligible(p, input.self)).sort(rank);
+  const onKind = (k: NodeKind) => candidates.filter((p) => input.kindOf(p.spec?.nodeName ?? '') === k);
+  return [...pick(onKind('cilium')), ...pick(onKind('calico'))];
+}

@@ -1,0 +1,79 @@
+/**
+ * The rollout's status, computed from the nodes' recorded states: what `kubectl get migration default -o
+ * yaml` and `cni-migrate status` show.
+ */
+import { isInFlight } from '../../shared/phases.js';
+import type { Condition, MigrationStatus, NodeStatus, RolloutPhase } from './migration-spec.js';
+import type { NodeState } from './node-state.js';
+
+export interface StatusInput {
+  /** Nodes in scope, in migration order. */
+  nodes: readonly NodeState[];
+  paused: boolean;
+  /** A spec the coordinator cannot act on (bad field), if any. */
+  specError: string | undefined;
+  previousConditions: readonly Condition[];
+  now: Date;
+}
+
+/** The first recorded halt reason: a Halted node, or a node rolled back automatically. */
+export function rolloutHaltReason(nodes: readonly NodeState[]): string | undefined {
+  const n = nodes.find((s) => s.haltReason !== undefined && (s.phase === 'Halted' || s.phase === 'RolledBack'));
+  return n ? `${n.name}: ${n.haltReason ?? ''}` : undefined;
+}
+
+function nodeStatus(s: NodeState, now: Date): NodeStatus {
+  const since = s.phaseSince?.toISOString();
+  const durationSeconds = s.phaseSince ? Math.max(0, Math.round((now.getTime() - s.phaseSince.getTime()) / 1000)) : undefined;
+  return {
+    name: s.name,
+    phase: s.phase,
+    attempt: s.attempt,
+    ...(since ? { since } : {}),
+    ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+    ...(s.haltReason ? { reason: s.haltReason } : {}),
+  };
+}
+
+function rolloutPhase(i: StatusInput, halt: string | undefined, inFlight: number): RolloutPhase {
+  if (halt !== undefined || i.specError !== undefined) return 'Halted';
+  if (i.nodes.length > 0 && i.nodes.every((n) => n.phase === 'Done' || n.phase === 'RolledBack')) return 'Completed';
+  if (i.paused) return 'Paused';
+  return inFlight > 0 || i.nodes.some((n) => n.phase !== 'Pending') ? 'Running' : 'Pending';
+}
+
+function condition(prev: readonly Condition[], next: Omit<Condition, 'lastTransitionTime'>, now: Date): Condition {
+  const old = prev.find((c) => c.type === next.type);
+  const unchanged = old?.status === next.status;
+  return { ...next, lastTransitionTime: unchanged && old ? old.lastTransitionTime : now.toISOString() };
+}
+
+export function summarizeStatus(i: StatusInput): MigrationStatus {
+  const halt = i.specError ? `invalid spec: ${i.specError}` : rolloutHaltReason(i.nodes);
+  const inFlight = i.nodes.filter((n) => isInFlight(n.phase) && n.phase !== 'Halted').length;
+  const phase = rolloutPhase(i, halt, inFlight);
+  return {
+    phase,
+    nodes: i.nodes.map((n) => nodeStatus(n, i.now)),
+    migrated: i.nodes.filter((n) => n.phase === 'Done').length,
+    total: i.nodes.length,
+    inFlight,
+    ...(halt ? { haltReason: halt } : {}),
+    conditions: [
+      condition(
+        i.previousConditions,
+        halt
+          ? { type: 'Halted', status: 'True', reason: 'StepFailed', message: halt }
+          : { type: 'Halted', status: 'False', reason: 'NoFailure', message: 'no node has failed' },
+        i.now,
+      ),
+      condition(
+        i.previousConditions,
+        phase === 'Completed'
+          ? { type: 'Completed', status: 'True', reason: 'AllNodesFinished', message: 'every node in scope is finished' }
+          : { type: 'Completed', status: 'False', reason: 'InProgress', message: `${phase}` },
+        i.now,
+      ),
+    ],
+  };
+}

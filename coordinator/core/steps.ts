@@ -1,0 +1,203 @@
+/**
+ * One function per phase: given the node's state and what is observed now, either the next phase (with
+ * what to record) or "stay". Deadlines run from the phase's recorded start (`phase-since`), so a restarted
+ * coordinator does not extend them.
+ */
+import type { Phase } from '../../shared/phases.js';
+import { enter, stay, type Decision, type Observations, type Settings } from './decision.js';
+import type { NodeState } from './node-state.js';
+import { resultForCurrentOrder } from './orders.js';
+
+export interface StepInput {
+  state: NodeState;
+  obs: Observations;
+  now: Date;
+  settings: Settings;
+}
+type Step = (i: StepInput) => Decision;
+
+/** How long each phase may take before the node halts. */
+export function timeoutFor(phase: Phase, s: Settings): number {
+  switch (phase) {
+    case 'Cordoning':
+    case 'Draining':
+      return s.drainTimeoutMs;
+    case 'RestartingCilium':
+    case 'Rebooting':
+    case 'WaitingReady':
+    case 'RollbackRestartingCilium':
+    case 'RollbackRebooting':
+    case 'RollbackWaitingReady':
+      return s.rebootTimeoutMs;
+    default:
+      return s.validateTimeoutMs;
+  }
+}
+
+export function deadlineOf(state: NodeState, s: Settings): Date | undefined {
+  if (!state.phaseSince) return undefined;
+  return new Date(state.phaseSince.getTime() + timeoutFor(state.phase, s));
+}
+
+const expired = (i: StepInput): boolean => {
+  const d = deadlineOf(i.state, i.settings);
+  return d !== undefined && i.now.getTime() >= d.getTime();
+};
+
+const secs = (ms: number): number => Math.round(ms / 1000);
+
+export function halt(i: StepInput, reason: string): Decision {
+  return enter(i.state, 'Halted', i.now, {
+    message: `${i.state.name} halted in ${i.state.phase}: ${reason}`,
+    warning: true,
+    changes: { haltReason: reason, failedPhase: i.state.phase },
+  });
+}
+
+const haltOnDeadline = (i: StepInput, what: string): Decision =>
+  expired(i) ? halt(i, `${what} within ${secs(timeoutFor(i.state.phase, i.settings))}s`) : stay(i.state);
+
+const startMigration: Step = (i) =>
+  i.obs.granted
+    ? enter(i.state, 'Cordoning', i.now, {
+        message: `granted: migrating ${i.state.name} to Cilium`,
+        changes: {
+          attempt: i.state.attempt + 1,
+          direction: 'migrate',
+          wasUnschedulable: i.obs.unschedulable,
+          haltReason: undefined,
+          failedPhase: undefined,
+        },
+      })
+    : stay(i.state);
+
+const cordoning: Step = (i) =>
+  i.obs.unschedulable
+    ? enter(i.state, 'Draining', i.now, { message: 'cordoned' })
+    : haltOnDeadline(i, 'node not cordoned');
+
+const draining: Step = (i) => {
+  const d = i.obs.drain;
+  if (d?.done) return enter(i.state, 'Labeling', i.now, { message: 'drained' });
+  if (d) return halt(i, d.reason);
+  return haltOnDeadline(i, 'drain not finished');
+};
+
+const labeling: Step = (i) =>
+  i.obs.labeled
+    ? enter(i.state, 'RestartingCilium', i.now, {
+        message: 'labeled for the Cilium migration config',
+        changes: { ciliumPodBefore: i.obs.ciliumPod?.uid ?? '' },
+      })
+    : haltOnDeadline(i, 'label not applied');
+
+const unlabeling: Step = (i) =>
+  i.obs.labeled
+    ? haltOnDeadline(i, 'label not removed')
+    : enter(i.state, 'RollbackRestoringCniFiles', i.now, { message: 'migration label removed' });
+
+function restartingCilium(next: Phase): Step {
+  return (i) => {
+    const pod = i.obs.ciliumPod;
+    if (!pod || pod.uid === i.state.ciliumPodBefore || !pod.ready) {
+      return haltOnDeadline(i, 'replacement Cilium pod not Ready');
+    }
+    if (!i.obs.bootId) return halt(i, 'boot id unknown: cannot order a guarded reboot');
+    return enter(i.state, next, i.now, {
+      message: `Cilium pod replaced and Ready; rebooting (boot id ${i.obs.bootId})`,
+      changes: { bootIdBefore: i.obs.bootId },
+    });
+  };
+}
+
+function rebooting(next: Phase): Step {
+  return (i) => {
+    if (i.obs.bootId && i.obs.bootId !== i.state.bootIdBefore) {
+      return enter(i.state, next, i.now, { message: `rebooted (new boot id ${i.obs.bootId})` });
+    }
+    const r = resultForCurrentOrder(i.state);
+    if (r?.outcome === 'failed') return halt(i, `reboot failed: ${r.message}`);
+    return haltOnDeadline(i, 'node did not reboot (boot id unchanged)');
+  };
+}
+
+function whatIsNotReady(obs: Observations): string {
+  if (!obs.nodeReady) return 'node not Ready';
+  if (!obs.ciliumPod?.ready || obs.agentSaysCiliumNotReady) return 'Cilium pod not Ready';
+  return '';
+}
+
+function waitingReady(next: Phase): Step {
+  return (i) => {
+    const missing = whatIsNotReady(i.obs);
+    if (missing) return haltOnDeadline(i, `after reboot: ${missing}`);
+    return enter(i.state, next, i.now, {
+      message: 'node and Cilium Ready; validating',
+      changes: { peers: i.obs.peerCandidates },
+    });
+  };
+}
+
+function failValidation(i: StepInput, reason: string): Decision {
+  if (i.settings.autoRollback && i.state.direction === 'migrate') {
+    return enter(i.state, 'RollbackUnlabeling', i.now, {
+      message: `validation failed, rolling back: ${reason}`,
+      warning: true,
+      changes: { direction: 'rollback', haltReason: `rolled back automatically: ${reason}`, failedPhase: i.state.phase },
+    });
+  }
+  return halt(i, reason);
+}
+
+function validating(next: Phase): Step {
+  return (i) => {
+    const r = resultForCurrentOrder(i.state);
+    if (r?.outcome === 'succeeded') return enter(i.state, next, i.now, { message: `validated: ${r.message}` });
+    if (r) return failValidation(i, `validation ${r.outcome}: ${r.message}`);
+    if (expired(i)) {
+      return failValidation(i, `validation not reported within ${secs(timeoutFor(i.state.phase, i.settings))}s`);
+    }
+    return stay(i.state);
+  };
+}
+
+const restoringCniFiles: Step = (i) => {
+  const r = resultForCurrentOrder(i.state);
+  if (r?.outcome === 'succeeded') {
+    return enter(i.state, 'RollbackRestartingCilium', i.now, {
+      message: 'CNI files restored',
+      changes: { ciliumPodBefore: i.obs.ciliumPod?.uid ?? '' },
+    });
+  }
+  if (r) return halt(i, `restoring CNI files ${r.outcome}: ${r.message}`);
+  return haltOnDeadline(i, 'CNI files not restored');
+};
+
+function uncordoning(next: Phase): Step {
+  return (i) =>
+    i.obs.unschedulable === i.state.wasUnschedulable
+      ? enter(i.state, next, i.now, { message: next === 'Done' ? 'migrated to Cilium' : 'rolled back to Calico' })
+      : haltOnDeadline(i, 'schedulability not restored');
+}
+
+export const STEPS: Record<Phase, Step> = {
+  Pending: startMigration,
+  Cordoning: cordoning,
+  Draining: draining,
+  Labeling: labeling,
+  RestartingCilium: restartingCilium('Rebooting'),
+  Rebooting: rebooting('WaitingReady'),
+  WaitingReady: waitingReady('Validating'),
+  Validating: validating('Uncordoning'),
+  Uncordoning: uncordoning('Done'),
+  Done: (i) => stay(i.state),
+  RollbackUnlabeling: unlabeling,
+  RollbackRestoringCniFiles: restoringCniFiles,
+  RollbackRestartingCilium: restartingCilium('RollbackRebooting'),
+  RollbackRebooting: rebooting('RollbackWaitingReady'),
+  RollbackWaitingReady: waitingReady('RollbackValidating'),
+  RollbackValidating: validating('RollbackUncordoning'),
+  RollbackUncordoning: uncordoning('RolledBack'),
+  RolledBack: (i) => stay(i.state),
+  Halted: (i) => stay(i.state),
+};
