@@ -1,0 +1,120 @@
+/**
+ * The DaemonSet controller's decision, as a pure function: which nodes need a daemon pod, which pods must
+ * go (extra, misscheduled, or replaced by a rolling update within maxUnavailable), and the status to report.
+ */
+import type { V1DaemonSet, V1DaemonSetStatus, V1Node, V1Pod } from '@kubernetes/client-node';
+import { isPodFinished, isPodReady, isTerminating, podFitsNode } from './placement.js';
+import { stableHash } from './rand.js';
+
+export const REVISION_HASH_LABEL = 'controller-revision-hash';
+export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
+
+export interface DaemonSetPlan {
+  /** Nodes that get a new daemon pod. */
+  createOn: string[];
+  /** Names of pods to delete (gracefully). */
+  deletePods: string[];
+  status: V1DaemonSetStatus;
+}
+
+/** The hash that marks pods built from the current template. */
+export const templateHash = (ds: V1DaemonSet): string => stableHash(ds.spec?.template ?? {});
+
+interface NodeSlot {
+  active: V1Pod[];
+  terminating: number;
+}
+
+/** The plan for one DaemonSet given all nodes and the pods it controls. */
+export function planDaemonSet(ds: V1DaemonSet, nodes: readonly V1Node[], ownedPods: readonly V1Pod[]): DaemonSetPlan {
+  const hash = templateHash(ds);
+  const template = ds.spec?.template.spec ?? { containers: [] };
+  const eligible = new Set(nodes.filter((n) => podFitsNode(template, n)).map((n) => n.metadata?.name ?? ''));
+  const slots = slotsByNode(ownedPods);
+  const createOn: string[] = [];
+  const deletePods: string[] = [];
+  for (const name of eligible) {
+    const slot = slots.get(name);
+    if (!slot || (slot.active.length === 0 && slot.terminating === 0)) createOn.push(name);
+    else deletePods.push(...extraPods(slot.active, hash));
+  }
+  for (const [name, slot] of slots) if (!eligible.has(name)) deletePods.push(...slot.active.map(podName));
+  deletePods.push(...rollingUpdateVictims(ds, eligible, slots, hash));
+  return { createOn: createOn.sort(), deletePods: [...new Set(deletePods)], status: daemonSetStatus(ds, eligible, slots, hash) };
+}
+
+function slotsByNode(pods: readonly V1Pod[]): Map<string, NodeSlot> {
+  const slots = new Map<string, NodeSlot>();
+  for (const pod of pods) {
+    const node = pod.spec?.nodeName;
+    if (!node || isPodFinished(pod)) continue;
+    const slot = slots.get(node) ?? { active: [], terminating: 0 };
+    if (isTerminating(pod)) slot.terminating++;
+    else slot.active.push(pod);
+    slots.set(node, slot);
+  }
+  return slots;
+}
+
+const podName = (pod: V1Pod): string => pod.metadata?.name ?? '';
+const isUpdated = (pod: V1Pod, hash: string): boolean => pod.metadata?.labels?.[REVISION_HASH_LABEL] === hash;
+
+/** All but one pod on a node: keep an updated one if any, else the first by name. */
+function extraPods(active: readonly V1Pod[], hash: string): string[] {
+  if (active.length <= 1) return [];
+  const sorted = [...active].sort((a, b) => Number(isUpdated(b, hash)) - Number(isUpdated(a, hash)) || podName(a).localeCompare(podName(b)));
+  return sorted.slice(1).map(podName);
+}
+
+/** How many daemon pods may be unavailable at once during a rolling update. */
+export function maxUnavailable(ds: V1DaemonSet, desired: number): number {
+  const raw = ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1;
+  const value = typeof raw === 'number' ? raw : Math.ceil((desired * parseInt(raw, 10)) / 100);
+  return Math.max(1, Number.isFinite(value) ? value : 1);
+}
+
+/** Old pods to replace now: unready old pods always, ready old pods while the unavailability budget lasts. */
+function rollingUpdateVictims(ds: V1DaemonSet, eligible: ReadonlySet<string>, slots: Map<string, NodeSlot>, hash: string): string[] {
+  if (ds.spec?.updateStrategy?.type === 'OnDelete') return [];
+  const unavailable = [...eligible].filter((n) => !slotAvailable(slots.get(n))).length;
+  let budget = maxUnavailable(ds, eligible.size) - unavailable;
+  const victims: string[] = [];
+  for (const node of [...eligible].sort()) {
+    const pod = outdatedPod(slots.get(node), hash);
+    if (!pod) continue;
+    if (!isPodReady(pod)) victims.push(podName(pod));
+    else if (budget > 0) {
+      victims.push(podName(pod));
+      budget--;
+    }
+  }
+  return victims;
+}
+
+/** The node's single running pod when it was built from an older template. */
+function outdatedPod(slot: NodeSlot | undefined, hash: string): V1Pod | undefined {
+  const pod = slot?.active[0];
+  return pod && slot.terminating === 0 && !isUpdated(pod, hash) ? pod : undefined;
+}
+
+const slotAvailable = (slot: NodeSlot | undefined): boolean =>
+  slot !== undefined && slot.terminating === 0 && slot.active.some(isPodReady);
+
+/** Status as the real controller writes it: zero updated/available/unavailable counts are omitted. */
+function daemonSetStatus(ds: V1DaemonSet, eligible: ReadonlySet<string>, slots: Map<string, NodeSlot>, hash: string): V1DaemonSetStatus {
+  const onEligible = [...eligible].map((n) => slots.get(n)?.active[0]).filter((p): p is V1Pod => p !== undefined);
+  const ready = onEligible.filter(isPodReady).length;
+  const misscheduled = [...slots].filter(([n, s]) => !eligible.has(n) && s.active.length > 0).length;
+  const status: V1DaemonSetStatus = {
+    currentNumberScheduled: onEligible.length,
+    numberMisscheduled: misscheduled,
+    desiredNumberScheduled: eligible.size,
+    numberReady: ready,
+    observedGeneration: ds.metadata?.generation ?? 1,
+  };
+  const updated = onEligible.filter((p) => isUpdated(p, hash)).length;
+  if (updated > 0) status.updatedNumberScheduled = updated;
+  if (ready > 0) status.numberAvailable = ready;
+  if (eligible.size - ready > 0) status.numberUnavailable = eligible.size - ready;
+  return status;
+}
