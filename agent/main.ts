@@ -1,25 +1,32 @@
 #!/usr/bin/env node
 /** Entry point of `cni-migrate-agent`. The only agent file that reads the environment or exits. */
-import { buildAgentProgram } from './cli.js';
+import { runAgentCli } from './cli.js';
 import { runAgentDaemon } from './daemon.js';
 import { createLogger } from '../shared/logger.js';
 import { exitCodeFor } from '../shared/exit.js';
 import { untilStopSignal } from '../shared/signals.js';
+import { createCommandRunner } from './host/exec.js';
+import { createCleanupDeps } from './host/node-host-factory.js';
+import { nodeCommandHandlers } from './host/node-commands.js';
 
-async function main(): Promise<void> {
-  const program = buildAgentProgram(process.env, {
+async function main(): Promise<number> {
+  const commandLog = createLogger({ component: 'agent', level: 'warn', destination: process.stderr });
+  return runAgentCli(process.argv, process.env, {
     run: (config) =>
       runAgentDaemon({
         config,
         log: createLogger({ component: 'agent', level: config.logLevel }),
         stop: untilStopSignal(),
       }),
+    ...nodeCommandHandlers(
+      (paths) => createCleanupDeps(createCommandRunner(), paths, commandLog),
+      (text) => process.stdout.write(text),
+    ),
   });
-  await program.parseAsync(process.argv);
 }
 
 main().then(
-  () => process.exit(0),
+  (code) => process.exit(code),
   (e: unknown) => {
     const { code, message } = exitCodeFor(e);
     if (message) process.stderr.write(`cni-migrate-agent: ${message}\n`);

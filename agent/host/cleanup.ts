@@ -56,7 +56,7 @@ async function runIpBatch(run: CommandRunner, lines: string[], notes: string[], 
 }
 
 async function applyInventory(deps: CleanupDeps, inv: NodeInventory, notes: string[]): Promise<Record<string, number>> {
-  const removed = { ...(await deps.firewall.apply(inv.firewall)) };
+  const removed = { ...(await inv.firewall.apply()) };
   const ipsetError = await destroyIpsets(deps.run, inv.ipsets);
   if (ipsetError !== undefined) notes.push(`ipset restore reported: ${ipsetError}`);
   await removeRulesAndRoutes(deps.run, inv, notes);

@@ -4,18 +4,19 @@
  * tests pass a ten-line fake.
  */
 export interface FirewallPlan {
-  /** Calico's items by kind (e.g. `iptables-rules`, `chains`, `nft-tables`); all zero means clean. */
+  /** Calico's items by kind (e.g. `iptables-rules`, `iptables-chains`, `nft-tables`); all zero means clean. */
   counts: Record<string, number>;
   /** Calico ipsets that a non-Calico rule still references: they must stay. */
   ipsetsReferencedByOthers: string[];
-  /** The exact payloads apply would feed to iptables-restore / nft, one entry per transaction. */
+  /** The exact payloads apply feeds to iptables-restore / nft, one entry per transaction. */
   payloads: string[];
-  /** Human-readable notes on what stays (e.g. non-Calico rules matching `-i cali+`). */
+  /** Human-readable notes on what stays. */
   notes: string[];
+  /** Carries the plan out; returns what was removed, by kind. */
+  apply(): Promise<Record<string, number>>;
 }
 
 export interface FirewallCleanup {
+  /** Reads only. */
   plan(): Promise<FirewallPlan>;
-  /** Applies the plan; returns what was removed, by kind. */
-  apply(plan: FirewallPlan): Promise<Record<string, number>>;
 }
