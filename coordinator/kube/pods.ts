@@ -1,0 +1,98 @@
+/**
+ * Pods: the node's Cilium pod (watched), evictions through policy/v1, deletion with a uid precondition,
+ * a per-node pod watch for drains (a ListWatch with a field selector), and running pods for peers.
+ */
+import {
+  CoreV1Api,
+  ListWatch,
+  makeInformer,
+  Watch,
+  type KubeConfig,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import type { Logger } from '../../shared/logger.js';
+import { CILIUM_NAMESPACE, CILIUM_POD_SELECTOR } from '../../shared/names.js';
+import { httpStatusOf, kubeCall, kubeError, statusMessageOf } from './api-errors.js';
+import { watchedFrom, type Watched } from './watched.js';
+
+export type EvictionOutcome = { kind: 'evicted' } | { kind: 'gone' } | { kind: 'blocked'; message: string };
+
+export interface PodRef {
+  namespace: string;
+  name: string;
+}
+
+export interface PodsApi {
+  evict(pod: PodRef): Promise<EvictionOutcome>;
+  /** Deletes the pod only while it still has this uid (a replacement is never deleted). */
+  deleteIfUid(pod: PodRef, uid: string): Promise<void>;
+  /** Running pods cluster-wide (peer candidates). */
+  runningPods(): Promise<V1Pod[]>;
+  /** A watch of the pods bound to one node. */
+  watchNodePods(node: string): Watched<V1Pod>;
+}
+
+const nodeSelector = (node: string): string => `spec.nodeName=${node}`;
+
+export function podsApi(kc: KubeConfig, log: Logger): PodsApi {
+  const core = kc.makeApiClient(CoreV1Api);
+  return {
+    evict: async (pod) => {
+      try {
+        await core.createNamespacedPodEviction({
+          name: pod.name,
+          namespace: pod.namespace,
+          body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod.name, namespace: pod.namespace } },
+        });
+        return { kind: 'evicted' };
+      } catch (e) {
+        const code = httpStatusOf(e);
+        if (code === 404) return { kind: 'gone' };
+        if (code === 429) return { kind: 'blocked', message: statusMessageOf(e) };
+        throw kubeError(`evict pod ${pod.namespace}/${pod.name}`, e);
+      }
+    },
+    deleteIfUid: async (pod, uid) => {
+      try {
+        await core.deleteNamespacedPod({ name: pod.name, namespace: pod.namespace, body: { preconditions: { uid } } });
+      } catch (e) {
+        const code = httpStatusOf(e);
+        if (code === 404 || code === 409) return;
+        throw kubeError(`delete pod ${pod.namespace}/${pod.name}`, e);
+      }
+    },
+    runningPods: async () =>
+      (await kubeCall('list running pods', () => core.listPodForAllNamespaces({ fieldSelector: 'status.phase=Running' })))
+        .items,
+    watchNodePods: (node) =>
+      watchedFrom(
+        new ListWatch<V1Pod>(
+          '/api/v1/pods',
+          new Watch(kc),
+          () => core.listPodForAllNamespaces({ fieldSelector: nodeSelector(node) }),
+          false,
+          undefined,
+          nodeSelector(node),
+        ),
+        log,
+        `pods on ${node}`,
+      ),
+  };
+}
+
+/** Every Cilium agent pod (kube-system, k8s-app=cilium). */
+export function watchCiliumPods(kc: KubeConfig, log: Logger): Watched<V1Pod> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const informer = makeInformer<V1Pod>(
+    kc,
+    `/api/v1/namespaces/${CILIUM_NAMESPACE}/pods`,
+    () => core.listNamespacedPod({ namespace: CILIUM_NAMESPACE, labelSelector: CILIUM_POD_SELECTOR }),
+    CILIUM_POD_SELECTOR,
+  );
+  return watchedFrom(informer, log, 'cilium pods');
+}
+
+export function isPodReady(p: V1Pod): boolean {
+  if (p.metadata?.deletionTimestamp) return false;
+  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
