@@ -37,12 +37,12 @@ describe('the Cilium Helm values', () => {
   });
 
   it('when both values files are compared, then only the four promotion values differ', () => {
-    const flat = (v: unknown, prefix = ''): Record<string, unknown> =>
+    const flat = (v: unknown, prefix = ''): [string, unknown][] =>
       v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.assign({}, ...Object.entries(v).map(([k, x]) => flat(x, `${prefix}${k}.`)))
-        : { [prefix.slice(0, -1)]: v };
-    const before = flat(yamlOf('cilium/values-migration.yaml'));
-    const after = flat(yamlOf('cilium/values-final.yaml'));
+        ? Object.entries(v).flatMap(([k, x]) => flat(x, `${prefix}${k}.`))
+        : [[prefix.slice(0, -1), v]];
+    const before = Object.fromEntries(flat(yamlOf('cilium/values-migration.yaml')));
+    const after = Object.fromEntries(flat(yamlOf('cilium/values-final.yaml')));
     const changed = Object.keys({ ...before, ...after }).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
     expect(changed.sort()).toEqual([
       'bpf.hostLegacyRouting',
