@@ -1,0 +1,104 @@
+/**
+ * The agent's conversation with the coordinator: register, heartbeat on the interval it was given,
+ * long-poll for orders, run each, report the result (re-sent until acknowledged). Any failure ends the
+ * session; the agent backs off (jittered, exponential) and registers again, so it rides out coordinator
+ * restarts. A reboot ends the process, by design: the next process registers with the new boot id.
+ */
+import type { RegisterResponse } from '../../shared/api.js';
+import { describeError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import type { NodeHost } from '../host/node-host.js';
+import type { OrderRunner } from '../orders/runner.js';
+import { Backoff } from './backoff.js';
+import type { CoordinatorApi } from './coordinator-client.js';
+import { describeHeartbeat, describeRegistration, type AgentIdentity } from './heartbeat.js';
+
+export interface AgentLoopDeps {
+  api: CoordinatorApi;
+  host: NodeHost;
+  runner: OrderRunner;
+  identity: AgentIdentity;
+  ciliumReady(): boolean;
+  log: Logger;
+  backoff?: Backoff;
+}
+
+interface Conversation {
+  /** The id of the last order received, so a long-poll waits for a different one. */
+  after?: string;
+}
+
+/** Runs until `signal` aborts. Never throws for coordinator trouble: it retries. */
+export async function runAgentLoop(deps: AgentLoopDeps, signal: AbortSignal): Promise<void> {
+  const backoff = deps.backoff ?? new Backoff();
+  const conversation: Conversation = {};
+  const log = deps.log.child({ node: deps.identity.nodeName });
+  while (!signal.aborted) {
+    try {
+      const timing = await deps.api.register(await describeRegistration(deps.host, deps.identity));
+      log.info(timing, 'registered with the coordinator');
+      backoff.reset();
+      await converse(deps, timing, conversation, signal);
+    } catch (e) {
+      if (signal.aborted) break;
+      log.warn({ why: describeError(e), failures: backoff.failures + 1 }, 'coordinator conversation failed; backing off');
+      await backoff.wait(signal).catch(() => undefined);
+    }
+  }
+}
+
+async function converse(deps: AgentLoopDeps, timing: RegisterResponse, conv: Conversation, signal: AbortSignal): Promise<void> {
+  const heartbeats = startHeartbeats(deps, timing.heartbeatIntervalSeconds * 1000);
+  const pollBackoff = new Backoff({ initialMs: 100, maxMs: 5000, factor: 2, jitter: 0.5 });
+  try {
+    while (!signal.aborted) {
+      await reportResults(deps);
+      const asked = Date.now();
+      const order = await deps.api.nextOrder(deps.identity.nodeName, conv.after, timing.longPollSeconds, signal);
+      if (order === null) {
+        await pacePolls(pollBackoff, Date.now() - asked, timing.longPollSeconds, signal);
+        continue;
+      }
+      pollBackoff.reset();
+      conv.after = order.id;
+      await deps.runner.run(order);
+    }
+  } finally {
+    heartbeats.stop();
+  }
+}
+
+/** A long-poll that came back empty far too early is paced, so a misbehaving server cannot make us spin. */
+async function pacePolls(backoff: Backoff, tookMs: number, waitSeconds: number, signal: AbortSignal): Promise<void> {
+  if (tookMs * 10 >= waitSeconds * 1000) {
+    backoff.reset();
+    return;
+  }
+  await backoff.wait(signal);
+}
+
+async function reportResults(deps: AgentLoopDeps): Promise<void> {
+  for (const result of deps.runner.unreported()) {
+    const accepted = await deps.api.reportResult(result);
+    deps.runner.markReported(result.orderId);
+    deps.log.info({ node: result.nodeName, orderId: result.orderId, outcome: result.outcome, accepted }, 'result reported');
+  }
+}
+
+function startHeartbeats(deps: AgentLoopDeps, intervalMs: number): { stop(): void } {
+  let sending = false;
+  const beat = async (): Promise<void> => {
+    if (sending) return;
+    sending = true;
+    try {
+      await deps.api.heartbeat(await describeHeartbeat(deps.host, deps.identity, deps.ciliumReady()));
+    } catch (e) {
+      deps.log.warn({ node: deps.identity.nodeName, why: describeError(e) }, 'heartbeat failed');
+    } finally {
+      sending = false;
+    }
+  };
+  void beat();
+  const timer = setInterval(() => void beat(), intervalMs);
+  return { stop: () => clearInterval(timer) };
+}

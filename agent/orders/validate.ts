@@ -1,0 +1,41 @@
+/**
+ * The `validate` order: run the check pod on this node, judge its report against the order, and always
+ * delete the pod afterwards.
+ */
+import { buildCheckPod, checkPodDeadlineSeconds, type ValidateOrder } from '../checks/check-pod.js';
+import { parseCheckReport } from '../checks/check-report.js';
+import { describeError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import type { CheckPodApi } from './check-pods.js';
+import type { OrderOutcome } from './outcome.js';
+
+export interface ValidateDeps {
+  pods: CheckPodApi;
+  nodeName: string;
+  namespace: string;
+  ownerPod: { name: string; uid: string };
+  image: string;
+  log: Logger;
+}
+
+export async function runValidateOrder(deps: ValidateDeps, order: ValidateOrder): Promise<OrderOutcome> {
+  const pod = buildCheckPod({ nodeName: deps.nodeName, namespace: deps.namespace, ownerPod: deps.ownerPod, image: deps.image, order });
+  const name = pod.metadata?.name ?? '';
+  await deps.pods.create(pod);
+  try {
+    const done = await deps.pods.waitForTermination(name, checkPodDeadlineSeconds(order) * 1000);
+    if (done.message === '') return { outcome: 'failed', message: `check pod ${name} ended (${done.phase}) without a report` };
+    const verdict = parseCheckReport(done.message, order);
+    const why = verdict.failures.map((f) => `${f.check} ${f.target}: ${f.reason}`).join('; ');
+    deps.log.info({ node: deps.nodeName, phase: 'Validating', verdict: verdict.verdict, why }, 'check pod finished');
+    return {
+      outcome: verdict.verdict === 'pass' ? 'succeeded' : 'failed',
+      message: verdict.verdict === 'pass' ? 'all checks passed' : why,
+      checks: verdict.report,
+    };
+  } catch (e) {
+    return { outcome: 'failed', message: `validation could not run: ${describeError(e)}` };
+  } finally {
+    await deps.pods.remove(name).catch((e: unknown) => deps.log.warn({ node: deps.nodeName, err: e }, 'check pod not deleted'));
+  }
+}
