@@ -1,0 +1,60 @@
+/**
+ * Turns what the caches hold about one node (its Node object, the Cilium pods, its agent's latest
+ * report, this engine's drain outcome, the grants) into the core's Observations. Pure.
+ */
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { CILIUM_MIGRATION_LABEL, CILIUM_MIGRATION_LABEL_VALUE } from '../../shared/names.js';
+import type { CiliumPodObservation, DrainOutcome, Observations } from './decision.js';
+
+export interface AgentReport {
+  bootId: string;
+  ciliumReady: boolean | undefined;
+}
+
+export interface ObservationSources {
+  node: V1Node | undefined;
+  ciliumPods: readonly V1Pod[];
+  granted: boolean;
+  drain: DrainOutcome | undefined;
+  agent: AgentReport | undefined;
+  peerCandidates: string[];
+}
+
+const condTrue = (conds: { type: string; status: string }[] | undefined, type: string): boolean =>
+  conds?.some((c) => c.type === type && c.status === 'True') ?? false;
+
+/** The node's Cilium pod: the live one (not being deleted) if any, else the newest. */
+export function ciliumPodOn(node: string, pods: readonly V1Pod[]): CiliumPodObservation | undefined {
+  const mine = pods.filter((p) => p.spec?.nodeName === node && p.metadata?.uid);
+  const live = mine.filter((p) => !p.metadata?.deletionTimestamp);
+  const pick = (live.length > 0 ? live : mine).at(-1);
+  if (!pick) return undefined;
+  return {
+    uid: pick.metadata?.uid ?? '',
+    ready: !pick.metadata?.deletionTimestamp && condTrue(pick.status?.conditions, 'Ready'),
+  };
+}
+
+const bootIdOf = (src: ObservationSources): string | undefined =>
+  src.node?.status?.nodeInfo?.bootID || src.agent?.bootId || undefined;
+
+const labeledOf = (node: V1Node | undefined): boolean =>
+  node?.metadata?.labels?.[CILIUM_MIGRATION_LABEL] === CILIUM_MIGRATION_LABEL_VALUE;
+
+const agentSaysNotReady = (agent: AgentReport | undefined, bootId: string | undefined): boolean =>
+  agent !== undefined && agent.bootId === bootId && agent.ciliumReady === false;
+
+export function observe(name: string, src: ObservationSources): Observations {
+  const bootId = bootIdOf(src);
+  return {
+    granted: src.granted,
+    unschedulable: src.node?.spec?.unschedulable === true,
+    labeled: labeledOf(src.node),
+    nodeReady: condTrue(src.node?.status?.conditions, 'Ready'),
+    bootId,
+    agentSaysCiliumNotReady: agentSaysNotReady(src.agent, bootId),
+    ciliumPod: ciliumPodOn(name, src.ciliumPods),
+    drain: src.drain,
+    peerCandidates: src.peerCandidates,
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Everything the engine needs from Kubernetes, behind narrow interfaces: the real adapters over
+ * client-node here, a scripted in-memory cluster in the tests.
+ */
+import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from '../../shared/logger.js';
+import { eventsApi, type EventsApi } from '../kube/events.js';
+import { leasesApi, type LeasesApi } from '../kube/leases.js';
+import { migrationApi, watchMigrations, type MigrationApi, type MigrationObject } from '../kube/migration.js';
+import { nodesApi, watchNodes, type NodesApi } from '../kube/nodes.js';
+import { pdbsApi, type PdbsApi } from '../kube/pdbs.js';
+import { podsApi, watchCiliumPods, type PodsApi } from '../kube/pods.js';
+import type { Watched } from '../kube/watched.js';
+
+export interface Cluster {
+  nodes: NodesApi;
+  nodeCache: Watched<V1Node>;
+  pods: PodsApi;
+  ciliumPods: Watched<V1Pod>;
+  leases: LeasesApi;
+  events: EventsApi;
+  pdbs: PdbsApi;
+  migration: MigrationApi;
+  migrationCache: Watched<MigrationObject>;
+}
+
+export interface ClusterOptions {
+  namespace: string;
+  /** Reported as the Events' source host. */
+  host: string | undefined;
+  now: () => Date;
+}
+
+export function clusterFromKubeConfig(kc: KubeConfig, log: Logger, opts: ClusterOptions): Cluster {
+  return {
+    nodes: nodesApi(kc),
+    nodeCache: watchNodes(kc, log),
+    pods: podsApi(kc, log),
+    ciliumPods: watchCiliumPods(kc, log),
+    leases: leasesApi(kc, opts.namespace),
+    events: eventsApi(kc, opts.host, opts.now),
+    pdbs: pdbsApi(kc),
+    migration: migrationApi(kc),
+    migrationCache: watchMigrations(kc, log),
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Grant slots: Lease `cni-migrate-slot-<i>` held by the node being migrated (`kubectl get leases -n
+ * cni-migrate` shows who). The leader is their only writer: it grants, renews while held, and releases.
+ */
+import { describeError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { SLOT_LEASE_PREFIX, slotLeaseName } from '../../shared/names.js';
+import type { LeaseRecord, LeasesApi } from '../kube/leases.js';
+
+export function slotIndexOf(leaseName: string): number | undefined {
+  if (!leaseName.startsWith(SLOT_LEASE_PREFIX)) return undefined;
+  const i = Number(leaseName.slice(SLOT_LEASE_PREFIX.length));
+  return Number.isInteger(i) && i >= 0 ? i : undefined;
+}
+
+export class SlotGrants {
+  private readonly records = new Map<number, LeaseRecord>();
+
+  constructor(
+    private readonly leases: LeasesApi,
+    private readonly durationSeconds: number,
+    private readonly now: () => Date,
+    private readonly log: Logger,
+  ) {}
+
+  /** Reads the slot Leases (the grants survive a coordinator restart). */
+  async load(): Promise<void> {
+    this.records.clear();
+    for (const l of await this.leases.list()) {
+      const i = slotIndexOf(l.name);
+      if (i !== undefined) this.records.set(i, l);
+    }
+  }
+
+  holders(): Map<number, string> {
+    const out = new Map<number, string>();
+    for (const [i, l] of this.records) if (l.holder) out.set(i, l.holder);
+    return out;
+  }
+
+  holds(node: string): boolean {
+    return [...this.records.values()].some((l) => l.holder === node);
+  }
+
+  async grant(slot: number, node: string): Promise<void> {
+    const now = this.now();
+    const current = this.records.get(slot);
+    const base: LeaseRecord = current ?? {
+      name: slotLeaseName(slot),
+      holder: undefined,
+      acquireTime: undefined,
+      renewTime: undefined,
+      durationSeconds: this.durationSeconds,
+      transitions: 0,
+      annotations: {},
+      resourceVersion: undefined,
+    };
+    await this.write({ ...base, holder: node, acquireTime: now, renewTime: now, transitions: base.transitions + 1 });
+  }
+
+  async release(node: string): Promise<void> {
+    for (const l of [...this.records.values()].filter((r) => r.holder === node)) {
+      await this.write({ ...l, holder: undefined, acquireTime: undefined, renewTime: undefined });
+    }
+  }
+
+  /** Renews every held slot; a failure is logged and retried at the next renewal. */
+  async renew(): Promise<void> {
+    for (const l of [...this.records.values()].filter((r) => r.holder)) {
+      try {
+        await this.write({ ...l, renewTime: this.now() });
+      } catch (e) {
+        this.log.warn({ lease: l.name, err: describeError(e) }, 'slot renewal failed');
+        await this.load().catch(() => undefined);
+      }
+    }
+  }
+
+  private async write(r: LeaseRecord): Promise<void> {
+    const written = await this.leases.write({ ...r, durationSeconds: this.durationSeconds });
+    const i = slotIndexOf(written.name);
+    if (i !== undefined) this.records.set(i, written);
+  }
+}
