@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { runAgentLoop } from '../../../agent/loop/agent-loop.js';
+import { Backoff, backoffDelayMs } from '../../../agent/loop/backoff.js';
+import { createCoordinatorClient } from '../../../agent/loop/coordinator-client.js';
+import { fixedLocator } from '../../../agent/loop/locate-coordinator.js';
+import { OrderRunner } from '../../../agent/orders/runner.js';
+import { createLogger, silentLogger } from '../../../shared/logger.js';
+import { SimNodeHost } from '../../../sim/host/sim-node-host.js';
+import { eventually, startFakeCoordinator, type FakeCoordinator } from './fake-coordinator.js';
+
+const NODE = 'node-a';
+
+/** A node whose boot id changes when the simulation reboots it. */
+function simulatedNode() {
+  const node = { bootId: randomUUID(), reboots: 0 };
+  const host = new SimNodeHost(NODE, {
+    bootId: () => node.bootId,
+    rebootNode: async () => {
+      node.reboots += 1;
+      node.bootId = randomUUID();
+    },
+  });
+  return { node, host };
+}
+
+function startAgent(coordinator: FakeCoordinator, host: SimNodeHost, token = 'tok-a') {
+  const stop = new AbortController();
+  const locator = fixedLocator(coordinator.url);
+  const api = createCoordinatorClient({ ...locator, readToken: async () => token, requestTimeoutMs: 2000 });
+  const runner = new OrderRunner({
+    host,
+    nodeName: NODE,
+    podName: `agent-${NODE}`,
+    forceCleanup: false,
+    log: silentLogger(),
+    validate: async () => ({ outcome: 'succeeded', message: 'fake validation' }),
+  });
+  const done = runAgentLoop(
+    {
+      api,
+      host,
+      runner,
+      identity: { nodeName: NODE, podName: `agent-${NODE}`, agentVersion: '0.1.0' },
+      ciliumReady: () => true,
+      log: process.env.DEBUG_AGENT ? createLogger({ component: 'agent', level: 'debug' }) : silentLogger(),
+      backoff: new Backoff({ initialMs: 50, maxMs: 200, factor: 2, jitter: 0.5 }),
+    },
+    stop.signal,
+  );
+  return { stop: async () => {
+    stop.abort();
+    await done;
+  } };
+}
+
+describe('backoffDelayMs', () => {
+  const policy = { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.5 };
+  it.each([
+    [0, 0, 100],
+    [1, 0, 200],
+    [3, 0, 800],
+    [10, 0, 1000],
+    [1, 1, 100],
+    [10, 0.5, 750],
+  ])('when attempt %i has random %f, then the wait is %i ms', (attempt, random, expected) => {
+    expect(backoffDelayMs(attempt, policy, () => random)).toBe(expected);
+  });
+});
+
+describe('agent loop against a fake coordinator', () => {
+  let coordinator: FakeCoordinator;
+  let agents: { stop(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(agents.map((a) => a.stop()));
+    agents = [];
+    await coordinator.close();
+  });
+
+  it('when started, then it registers with its boot id and heartbeats on the given interval', async () => {
+    coordinator = await startFakeCoordinator({ 'tok-a': NODE });
+    const { node, host } = simulatedNode();
+    agents.push(startAgent(coordinator, host));
+    await eventually(() => coordinator.directory.heartbeats.length >= 2, 'two heartbeats');
+    expect(coordinator.directory.registrations[0]).toMatchObject({ nodeName: NODE, bootId: node.bootId, agentVersion: '0.1.0' });
+    expect(coordinator.directory.heartbeats[1]).toMatchObject({
+      nodeName: NODE,
+      bootId: node.bootId,
+      ciliumReady: true,
+      calicoLeftovers: true,
+      iptablesBackends: ['nft'],
+    });
+  });
+
+  it('when the coordinator crashes and comes back, then the agent backs off and registers again', async () => {
+    coordinator = await startFakeCoordinator({ 'tok-a': NODE });
+    const { host } = simulatedNode();
+    agents.push(startAgent(coordinator, host));
+    await eventually(() => coordinator.directory.registrations.length === 1, 'first registration');
+    await coordinator.crash();
+    await new Promise((r) => setTimeout(r, 300));
+    await coordinator.restart();
+    await eventually(() => coordinator.directory.registrations.length === 2, 'registration after restart');
+    coordinator.directory.give({ kind: 'cleanup', id: 'c-1', dryRun: false });
+    await eventually(() => coordinator.directory.results.length === 1, 'cleanup result');
+    expect(coordinator.directory.results[0]).toMatchObject({ orderId: 'c-1', outcome: 'succeeded' });
+    expect(coordinator.directory.results[0]?.cleanup?.leftover).toBe(0);
+  });
+
+  it('when a reboot order is delivered twice, then the node reboots once and both deliveries get the result', async () => {
+    coordinator = await startFakeCoordinator({ 'tok-a': NODE });
+    const { node, host } = simulatedNode();
+    const bootBefore = node.bootId;
+    agents.push(startAgent(coordinator, host));
+    coordinator.directory.give({ kind: 'reboot', id: 'r-1', ifBootId: bootBefore });
+    coordinator.directory.give({ kind: 'reboot', id: 'r-1', ifBootId: bootBefore });
+    await eventually(() => coordinator.directory.results.length === 2, 'two results');
+    expect(node.reboots).toBe(1);
+    expect(coordinator.directory.results.map((r) => [r.orderId, r.outcome])).toEqual([
+      ['r-1', 'succeeded'],
+      ['r-1', 'succeeded'],
+    ]);
+  });
+
+  it('when the agent restarts after the reboot and the order comes again, then it is refused, not run', async () => {
+    coordinator = await startFakeCoordinator({ 'tok-a': NODE });
+    const { node, host } = simulatedNode();
+    const order = { kind: 'reboot' as const, id: 'r-1', ifBootId: node.bootId };
+    const first = startAgent(coordinator, host);
+    coordinator.directory.give(order);
+    await eventually(() => coordinator.directory.results.length === 1, 'first result');
+    await first.stop();
+    const pollsBefore = coordinator.directory.polls.length;
+    agents.push(startAgent(coordinator, host));
+    await eventually(() => coordinator.directory.polls.length > pollsBefore, 'the new agent polls');
+    coordinator.directory.give(order);
+    await eventually(() => coordinator.directory.results.length === 2, 'second result');
+    expect(node.reboots).toBe(1);
+    expect(coordinator.directory.results[1]).toMatchObject({ orderId: 'r-1', outcome: 'refused', bootId: node.bootId });
+  });
+
+  it('when the token is not accepted, then the agent keeps retrying and never gets an order', async () => {
+    coordinator = await startFakeCoordinator({ 'tok-a': NODE });
+    const { host } = simulatedNode();
+    agents.push(startAgent(coordinator, host, 'stolen'));
+    coordinator.directory.give({ kind: 'cleanup', id: 'c-1', dryRun: false });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(coordinator.directory.registrations).toEqual([]);
+    expect(coordinator.directory.polls).toEqual([]);
+    expect(await host.calicoLeftovers()).toBe(true);
+  });
+
+  it('when the restore-cni-files order comes after Cilium took over, then Calico\'s conflist is back', async () => {
+    coordinator = await startFakeCoordinator({ 'tok-a': NODE });
+    const { host } = simulatedNode();
+    host.ciliumTakesOverCni();
+    agents.push(startAgent(coordinator, host));
+    coordinator.directory.give({ kind: 'restore-cni-files', id: 'x-1' });
+    await eventually(() => coordinator.directory.results.length === 1, 'restore result');
+    expect([...host.cniFiles]).toEqual(['10-calico.conflist']);
+    expect(coordinator.directory.results[0]?.outcome).toBe('succeeded');
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * A fake coordinator for agent tests: the real gate router over HTTP on a loopback port, a token table as
+ * authenticator, and a scripted directory that records what agents said and hands out queued orders.
+ */
+import type { Heartbeat, Order, OrderResult, RegisterRequest } from '../../../shared/api.js';
+import { UnauthorizedError } from '../../../shared/errors.js';
+import { silentLogger } from '../../../shared/logger.js';
+import { createGateRouter, startGateServer, type GateServer } from '../../../coordinator/gate/index.js';
+import type { AgentDirectory } from '../../../coordinator/ports.js';
+
+export class ScriptedDirectory implements AgentDirectory {
+  registrations: RegisterRequest[] = [];
+  heartbeats: Heartbeat[] = [];
+  results: OrderResult[] = [];
+  polls: (string | undefined)[] = [];
+  private queue: Order[] = [];
+  private wake: (() => void) | undefined;
+
+  give(order: Order): void {
+    this.queue.push(order);
+    this.wake?.();
+  }
+  async register(req: RegisterRequest): Promise<void> {
+    this.registrations.push(req);
+  }
+  async heartbeat(hb: Heartbeat): Promise<void> {
+    this.heartbeats.push(hb);
+  }
+  async order(_node: string, after: string | undefined, signal: AbortSignal): Promise<Order | null> {
+    this.polls.push(after);
+    while (this.queue.length === 0 && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+    return this.queue.shift() ?? null;
+  }
+  async result(res: OrderResult): Promise<boolean> {
+    this.results.push(res);
+    return true;
+  }
+}
+
+export interface FakeCoordinator {
+  directory: ScriptedDirectory;
+  url: string;
+  /** Stop serving (connections drop), as a crashed coordinator would. */
+  crash(): Promise<void>;
+  /** Serve again on the same port. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFakeCoordinator(tokens: Record<string, string>): Promise<FakeCoordinator> {
+  const directory = new ScriptedDirectory();
+  const auth = {
+    async authenticate(token: string, nodeName: string) {
+      if (tokens[token] !== nodeName) throw new UnauthorizedError('unknown token');
+      return { namespace: 'cni-migrate', podName: `agent-${nodeName}`, podUid: 'uid' };
+    },
+  };
+  const router = createGateRouter({
+    directory,
+    auth,
+    log: silentLogger(),
+    limits: { heartbeatIntervalSeconds: 1, longPollSeconds: 2 },
+  });
+  let server: GateServer | undefined = await startGateServer(router);
+  const port = server.port;
+  return {
+    directory,
+    url: server.url,
+    async crash() {
+      await server?.close();
+      server = undefined;
+    },
+    async restart() {
+      server = await startGateServer(router, '127.0.0.1', port);
+    },
+    async close() {
+      await server?.close();
+    },
+  };
+}
+
+/** Polls `check` until it holds or the deadline passes (tests only). */
+export async function eventually(check: () => boolean, what: string, deadlineMs = 10_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
