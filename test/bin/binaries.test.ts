@@ -1,0 +1,113 @@
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { buildBinaries } from './support/build-binaries.js';
+import { startBinary, type RunningBinary } from './support/spawn-binary.js';
+
+let agentMain = '';
+let coordinatorMain = '';
+const running: RunningBinary[] = [];
+
+beforeAll(async () => {
+  const out = await buildBinaries('bin-test');
+  agentMain = join(out, 'agent', 'main.js');
+  coordinatorMain = join(out, 'coordinator', 'main.js');
+});
+
+afterEach(async () => {
+  for (const b of running.splice(0)) {
+    if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill('SIGKILL');
+    await b.exited;
+  }
+});
+
+const run = (script: string, args: string[], env: Record<string, string> = {}): RunningBinary => {
+  const b = startBinary(script, args, env);
+  running.push(b);
+  return b;
+};
+
+/** A loopback port that was free a moment ago. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** The HTTP status of GET url, polled until it equals `want` or `timeoutMs` passes (returns the last status). */
+async function statusOf(url: string, want: number, timeoutMs = 5000): Promise<number | string> {
+  const deadline = Date.now() + timeoutMs;
+  let last: number | string = 'no answer';
+  while (Date.now() < deadline) {
+    last = await fetch(url).then(
+      (r) => r.status,
+      (e: unknown) => String(e),
+    );
+    if (last === want) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return last;
+}
+
+async function listening(port: number): Promise<boolean> {
+  return fetch(`http://127.0.0.1:${port}/healthz`).then(
+    () => true,
+    () => false,
+  );
+}
+
+const AGENT_IDENTITY = ['--node-name', 'worker-1', '--pod-name', 'cni-migrate-agent-x7k2p'];
+const AGENT_QUIET = ['--coordinator-url', 'http://127.0.0.1:9', '--boot-id-override', '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9'];
+
+describe.each([
+  ['cni-migrate-agent run', () => agentMain, ['run', ...AGENT_IDENTITY, ...AGENT_QUIET, '--health-bind', '127.0.0.1', '--health-port', '0'], 'healthPort'],
+  ['cni-migrate coordinator', () => coordinatorMain, ['coordinator', '--bind-address', '127.0.0.1', '--port', '0'], 'port'],
+])('%s', (_name, script, args, portField) => {
+  it('when started on port 0, then its start line names the port, /healthz and /readyz answer 200, and SIGTERM exits 0', async () => {
+    const b = run(script(), args);
+    const start = await b.waitForLine((l) => typeof l[portField] === 'number', 10_000);
+    const port = Number(start[portField]);
+    expect(port).toBeGreaterThan(0);
+    expect(await statusOf(`http://127.0.0.1:${port}/healthz`, 200)).toBe(200);
+    expect(await statusOf(`http://127.0.0.1:${port}/readyz`, 200)).toBe(200);
+    b.child.kill('SIGTERM');
+    expect(await b.exitWithin(5000)).toEqual({ code: 0, signal: null });
+    expect(await listening(port)).toBe(false);
+  });
+});
+
+describe('bad input', () => {
+  it('when the agent gets a bad flag value, then it exits 2 naming the flag and env variable, and never listens', async () => {
+    const port = await freePort();
+    const b = run(agentMain, ['run', ...AGENT_IDENTITY, '--health-port', String(port), '--reboot-method', 'kexec']);
+    expect(await b.exitWithin(10_000)).toEqual({ code: 2, signal: null });
+    expect(b.stderr()).toContain('--reboot-method / CNI_MIGRATE_AGENT_REBOOT_METHOD');
+    expect(b.stderr()).toContain('"kexec"');
+    expect(b.lines.filter((l) => 'healthPort' in l)).toEqual([]);
+    expect(await listening(port)).toBe(false);
+  });
+
+  it('when the coordinator gets a bad env value, then it exits 2 naming the key, and never listens', async () => {
+    const port = await freePort();
+    const b = run(coordinatorMain, ['coordinator', '--port', String(port)], { CNI_MIGRATE_LEASE_DURATION_SECONDS: 'long' });
+    expect(await b.exitWithin(10_000)).toEqual({ code: 2, signal: null });
+    expect(b.stderr()).toContain('--lease-duration-seconds / CNI_MIGRATE_LEASE_DURATION_SECONDS');
+    expect(b.lines.filter((l) => 'port' in l)).toEqual([]);
+    expect(await listening(port)).toBe(false);
+  });
+
+  it('when the agent is started without its node name, then it exits 2 naming the missing key', async () => {
+    const b = run(agentMain, ['run', '--pod-name', 'p', '--health-port', '0']);
+    expect(await b.exitWithin(10_000)).toEqual({ code: 2, signal: null });
+    expect(b.stderr()).toMatch(/--node-name \/ CNI_MIGRATE_AGENT_NODE_NAME: .*\(got nothing\)/);
+  });
+
+  it('when a flag does not exist, then the binary exits 2 and says so', async () => {
+    const b = run(coordinatorMain, ['coordinator', '--no-such-flag', 'x']);
+    expect(await b.exitWithin(10_000)).toEqual({ code: 2, signal: null });
+    expect(b.stderr()).toContain("unknown option '--no-such-flag'");
+  });
+});
