@@ -107,3 +107,19 @@ export function describeError(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+/**
+ * A Kubernetes API `Status` failure (simulated API server): carries the HTTP code and the exact Status body.
+ */
+export class KubeStatusError extends CniMigrateError {
+  readonly statusCode: number;
+  readonly body: Record<string, unknown>;
+  constructor(statusCode: number, body: Record<string, unknown>) {
+    super('KubeApi', typeof body['message'] === 'string' ? body['message'] : `HTTP ${statusCode}`);
+    this.statusCode = statusCode;
+    this.body = body;
+  }
+  override get httpStatus(): number {
+    return this.statusCode;
+  }
+}

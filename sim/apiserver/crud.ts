@@ -1,0 +1,159 @@
+/**
+ * The write path shared by create, update and patch: decode checks, metadata stamping, the status
+ * subresource split, generation, optimistic concurrency, no-op detection, admission, dry-run.
+ */
+import { timestamp, type ApiContext, type WriteOptions } from './context.js';
+import { applyCreateDefaults } from './defaults.js';
+import { isObj, jsonEqual, metaOf, nameOf, strAt, type Obj } from './json.js';
+import { toStored } from './present.js';
+import type { ResourceDef } from './resources.js';
+import { alreadyExists, badRequest, conflict, invalid, notFound } from './status.js';
+import { decodeProblem } from './decode-checks.js';
+import { finishDeletionIfReleased } from './lifecycle.js';
+
+export interface WriteResult {
+  obj: Obj;
+  warnings: string[];
+}
+
+const ALLOW_CREATE_ON_UPDATE = new Set(['leases', 'events', 'endpoints']);
+const IMMUTABLE_META = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'name', 'namespace'];
+
+const gvkLabel = (def: ResourceDef): string => `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}`;
+
+/** The request body as an object of this kind, or a 400 exactly like the real decoder's. */
+export function decodeBody(def: ResourceDef, body: unknown): Obj {
+  if (body === undefined || body === null) {
+    throw badRequest(
+      `the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: unexpected end of JSON input (<empty>)`,
+    );
+  }
+  if (!isObj(body)) throw badRequest(`${gvkLabel(def)}: the body is not a JSON object`);
+  const kind = strAt(body, 'kind');
+  if (kind !== undefined && kind !== def.kind) {
+    throw badRequest(`the object provided is unrecognized (must be of type ${def.kind}): kind ${kind}`);
+  }
+  const problem = decodeProblem(def, body);
+  if (problem) throw badRequest(`${gvkLabel(def)}: ${problem}`);
+  return body;
+}
+
+function checkNamespace(def: ResourceDef, ns: string | undefined, obj: Obj): void {
+  const bodyNs = strAt(metaOf(obj), 'namespace');
+  if (def.namespaced && bodyNs && ns && bodyNs !== ns) {
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+}
+
+function nameFor(ctx: ApiContext, def: ResourceDef, obj: Obj): string {
+  const meta = metaOf(obj);
+  const name = strAt(meta, 'name');
+  if (name) return name;
+  const generate = strAt(meta, 'generateName');
+  if (generate) return `${generate}${ctx.newUid().slice(0, 5)}`;
+  throw invalid(def.kind, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
+}
+
+function runAdmission(ctx: ApiContext, def: ResourceDef, obj: Obj, old: Obj | undefined, opts: WriteOptions): WriteResult {
+  let cur = obj;
+  const warnings: string[] = [];
+  for (const hook of ctx.admission) {
+    const r = hook(def, cur, old, opts);
+    cur = r.obj;
+    warnings.push(...r.warnings);
+  }
+  return { obj: cur, warnings };
+}
+
+function requireNamespace(ctx: ApiContext, def: ResourceDef, ns: string | undefined): void {
+  if (!def.namespaced || ns === undefined) return;
+  if (!ctx.store.get('/namespaces', '', ns)) throw notFound({ group: '', plural: 'namespaces' }, ns);
+}
+
+export function createObject(ctx: ApiContext, def: ResourceDef, ns: string | undefined, body: unknown, opts: WriteOptions): WriteResult {
+  const incoming = toStored(def, decodeBody(def, body));
+  checkNamespace(def, ns, incoming);
+  const name = nameFor(ctx, def, incoming);
+  requireNamespace(ctx, def, ns);
+  const meta: Obj = { ...metaOf(incoming), name, uid: ctx.newUid(), creationTimestamp: timestamp(ctx.now()) };
+  if (def.namespaced) meta['namespace'] = ns ?? 'default';
+  else delete meta['namespace'];
+  for (const k of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName']) delete meta[k];
+  if (def.hasGeneration || def.custom) meta['generation'] = 1;
+  const candidate = applyCreateDefaults(def, { ...incoming, metadata: meta });
+  const admitted = runAdmission(ctx, def, candidate, undefined, opts);
+  if (ctx.store.get(def.storage, def.namespaced ? String(meta['namespace']) : '', name)) throw alreadyExists(def, name);
+  if (opts.dryRun) return admitted;
+  return { obj: ctx.store.put(def.storage, admitted.obj), warnings: admitted.warnings };
+}
+
+function splitStatus(def: ResourceDef, old: Obj, incoming: Obj, subresource: string | undefined): Obj {
+  if (subresource === 'status') {
+    return { ...old, metadata: incoming['metadata'], status: incoming['status'] };
+  }
+  if (!def.hasStatus) return incoming;
+  const out: Obj = { ...incoming };
+  if (old['status'] === undefined) delete out['status'];
+  else out['status'] = old['status'];
+  return out;
+}
+
+function carryImmutableMeta(old: Obj, obj: Obj): Obj {
+  const meta: Obj = { ...metaOf(obj) };
+  const oldMeta = metaOf(old);
+  for (const k of IMMUTABLE_META) {
+    if (oldMeta[k] === undefined) delete meta[k];
+    else meta[k] = oldMeta[k];
+  }
+  return { ...obj, metadata: meta };
+}
+
+const specPart = (o: Obj): Obj => {
+  const { metadata: _m, status: _s, ...rest } = o;
+  return rest;
+};
+
+function withGeneration(def: ResourceDef, old: Obj, obj: Obj): Obj {
+  if (!def.hasGeneration && !def.custom) return obj;
+  const gen = Number(metaOf(old)['generation'] ?? 1);
+  const changed = !jsonEqual(specPart(old), specPart(obj));
+  return { ...obj, metadata: { ...metaOf(obj), generation: changed ? gen + 1 : gen } };
+}
+
+export interface UpdateRequest {
+  ns: string | undefined;
+  name: string;
+  subresource: string | undefined;
+}
+
+/** PUT semantics on an already-decoded object (also the tail of PATCH). */
+export function replaceObject(ctx: ApiContext, def: ResourceDef, req: UpdateRequest, incoming: Obj, opts: WriteOptions): WriteResult {
+  const nsKey = def.namespaced ? (req.ns ?? '') : '';
+  if (nameOf(incoming) !== req.name) {
+    throw badRequest(`the name of the object (${nameOf(incoming)}) does not match the name on the URL (${req.name})`);
+  }
+  checkNamespace(def, req.ns, incoming);
+  const old = ctx.store.get(def.storage, nsKey, req.name);
+  if (!old) {
+    if (ALLOW_CREATE_ON_UPDATE.has(def.plural) && req.subresource === undefined) return createObject(ctx, def, req.ns, incoming, opts);
+    throw notFound(def, req.name);
+  }
+  const rv = strAt(metaOf(incoming), 'resourceVersion');
+  if (rv && rv !== strAt(metaOf(old), 'resourceVersion')) throw conflict(def, req.name);
+  let next = carryImmutableMeta(old, splitStatus(def, old, incoming, req.subresource));
+  next = withGeneration(def, old, { ...next, metadata: { ...metaOf(next), resourceVersion: metaOf(old)['resourceVersion'] } });
+  const admitted = runAdmission(ctx, def, next, old, opts);
+  if (jsonEqual(admitted.obj, old) || opts.dryRun) return { obj: opts.dryRun ? admitted.obj : old, warnings: admitted.warnings };
+  const stored = ctx.store.put(def.storage, admitted.obj);
+  return { obj: finishDeletionIfReleased(ctx, def, stored), warnings: admitted.warnings };
+}
+
+export function updateObject(ctx: ApiContext, def: ResourceDef, req: UpdateRequest, body: unknown, opts: WriteOptions): WriteResult {
+  return replaceObject(ctx, def, req, toStored(def, decodeBody(def, body)), opts);
+}
+
+export function getObject(ctx: ApiContext, def: ResourceDef, ns: string | undefined, name: string): Obj {
+  const obj = ctx.store.get(def.storage, def.namespaced ? (ns ?? '') : '', name);
+  if (!obj) throw notFound(def, name);
+  return obj;
+}

@@ -1,0 +1,124 @@
+/**
+ * The HTTP edge: read the body, identify the request, authenticate, count, inject faults, authorize,
+ * dispatch, and write JSON (or a watch stream). Every failure leaves as a Kubernetes Status body.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { RequestAccounting } from './accounting.js';
+import type { Authenticator, UserInfo } from './auth.js';
+import type { ApiContext } from './context.js';
+import type { FaultInjector } from './faults.js';
+import { handleResource, type Reply, type RequestBody, type SubresourceHandler } from './handlers.js';
+import { forbiddenFor, isAllowed, type Attributes } from './rbac.js';
+import { parseRequest, type NonResourceRequest, type RequestInfo, type ResourceRequest } from './request-info.js';
+import { badRequest, failure, internalError, KubeStatusError, pathNotFound, unauthorized } from './status.js';
+import { serveWatch, type WatchRegistry, type WatchTiming } from './watch.js';
+
+export interface Edge {
+  ctx: ApiContext;
+  auth: Authenticator;
+  accounting: RequestAccounting;
+  faults: FaultInjector;
+  watches: WatchRegistry;
+  timing: WatchTiming;
+  subresources: Map<string, SubresourceHandler>;
+  discovery(req: NonResourceRequest, accept: string): Reply | undefined;
+}
+
+const MAX_BODY = 8 * 1024 * 1024;
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_BODY) throw new KubeStatusError(413, failure(413, 'Request entity too large', 'RequestEntityTooLarge'));
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw badRequest(`json parse error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const headers: Record<string, string | string[]> = { 'Content-Type': reply.contentType ?? 'application/json' };
+  if (reply.warnings && reply.warnings.length > 0) headers['Warning'] = reply.warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  res.writeHead(reply.status, headers);
+  res.end(JSON.stringify(reply.body));
+}
+
+function statusReply(e: unknown): Reply {
+  if (e instanceof KubeStatusError) return { status: e.statusCode, body: e.body };
+  const err = internalError(e instanceof Error ? e.message : String(e));
+  return { status: 500, body: err.body };
+}
+
+function attributesOf(info: ResourceRequest): Attributes {
+  return { verb: info.verb, group: info.group, resource: info.resource, subresource: info.subresource, name: info.name, namespace: info.namespace };
+}
+
+function authenticate(edge: Edge, req: IncomingMessage): UserInfo {
+  const r = edge.auth.authenticateHeader(req.headers.authorization);
+  if (!r.ok) throw unauthorized();
+  return r.user;
+}
+
+async function applyFaults(edge: Edge, info: RequestInfo, caller: string): Promise<boolean> {
+  if (info.kind !== 'resource') return false;
+  const d = edge.faults.decide({ verb: info.verb, resource: info.resource, subresource: info.subresource, caller });
+  if (d.latencyMs > 0) await delay(d.latencyMs);
+  if (d.error) throw d.error;
+  return d.dropWatch;
+}
+
+function serveResource(edge: Edge, info: ResourceRequest, user: UserInfo, body: RequestBody, res: ServerResponse): Reply | undefined {
+  const def = edge.ctx.registry.find(info.group, info.version, info.resource);
+  if (!def) throw pathNotFound();
+  if (!isAllowed(edge.ctx, user, attributesOf(info))) throw forbiddenFor(user, attributesOf(info));
+  if (info.verb === 'watch') {
+    serveWatch(edge.ctx, { def, namespace: info.namespace, query: info.query }, res, edge.timing, edge.watches, user.username);
+    return undefined;
+  }
+  return handleResource(edge.ctx, def, info, body, edge.subresources);
+}
+
+async function serve(edge: Edge, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const info = parseRequest(req.method ?? 'GET', req.url ?? '/');
+  const text = await readBody(req);
+  const user = authenticate(edge, req);
+  if (info.kind === 'resource') edge.accounting.record(info.verb, info.resource, info.subresource, user.username);
+  const dropWatch = await applyFaults(edge, info, user.username);
+  if (info.kind === 'nonresource') {
+    const reply = edge.discovery(info, req.headers.accept ?? 'application/json');
+    if (!reply) throw pathNotFound();
+    send(res, reply);
+    return;
+  }
+  const body: RequestBody = { json: parseJson(text), contentType: req.headers['content-type'] };
+  const reply = serveResource(edge, info, user, body, res);
+  if (reply) send(res, reply);
+  else if (dropWatch) res.destroy();
+}
+
+/** The request listener for `http.createServer`. */
+export function requestListener(edge: Edge): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    serve(edge, req, res).catch((e: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const reply = statusReply(e);
+      if (reply.status >= 500 && !(e instanceof KubeStatusError)) edge.ctx.log.error({ err: e, url: req.url }, 'request failed');
+      send(res, reply);
+    });
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The simulated cluster's API server: a real HTTP Kubernetes API (v1.28 semantics) that
+ * `@kubernetes/client-node` and kubectl drive exactly as a real cluster.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { silentLogger, type Logger } from '../../shared/logger.js';
+import type { RequestCount } from './accounting.js';
+import { assemble, type ServerParts } from './assemble.js';
+import type { FaultControls } from './faults.js';
+import { requestListener } from './http-server.js';
+import type { Obj } from './json.js';
+
+export type { RequestCount } from './accounting.js';
+export type { FaultControls, FaultRule } from './faults.js';
+
+export interface ServiceAccountTokenOptions {
+  namespace: string;
+  serviceAccount: string;
+  audiences?: string[];
+  boundPod?: { name: string; uid: string };
+  expirationSeconds?: number;
+}
+
+export interface SimApiServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** Bearer token of a system:masters admin user. */
+  adminToken: string;
+  /** A client-node KubeConfig pointing here (admin by default). */
+  kubeConfig(user?: { token: string }): KubeConfig;
+  issueServiceAccountToken(opts: ServiceAccountTokenOptions): string;
+  requestCounts(): RequestCount[];
+  resetRequestCounts(): void;
+  /** Create (or replace) objects as the admin, as `kubectl apply` would; returns the stored objects. */
+  applyManifests(objects: Obj[]): Obj[];
+  faults: FaultControls;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  port?: number;
+  host?: string;
+  /** Events kept per resource for watch resumption (default 10000). */
+  watchHistory?: number;
+  /** Interval of watch BOOKMARK events (default 60 s). */
+  bookmarkIntervalMs?: number;
+  logger?: Logger;
+}
+
+export function kubeConfigFor(url: string, token: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'sim', server: url, skipTLSVerify: true }],
+    users: [{ name: 'sim-user', token }],
+    contexts: [{ name: 'sim', cluster: 'sim', user: 'sim-user' }],
+    currentContext: 'sim',
+  });
+  return kc;
+}
+
+function facade(parts: ServerParts, url: string, close: () => Promise<void>): SimApiServer {
+  return {
+    url,
+    adminToken: parts.auth.adminToken,
+    kubeConfig: (user) => kubeConfigFor(url, user?.token ?? parts.auth.adminToken),
+    issueServiceAccountToken: (opts) => parts.issueToken(opts),
+    requestCounts: () => parts.accounting.snapshot(),
+    resetRequestCounts: () => parts.accounting.reset(),
+    applyManifests: (objects) => parts.applyManifests(objects),
+    faults: parts.faultControls,
+    close,
+  };
+}
+
+export async function startApiServer(opts: StartOptions = {}): Promise<SimApiServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const parts = assemble({
+    watchHistory: opts.watchHistory ?? 10000,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+    log: opts.logger ?? silentLogger(),
+  });
+  const server = createServer({ keepAlive: true }, requestListener(parts.edge));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${port}`;
+  parts.setAddress(`${host}:${port}`);
+  const close = async (): Promise<void> => {
+    parts.shutdown();
+    for (const w of [...parts.edge.watches]) w.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return facade(parts, url, close);
+}
