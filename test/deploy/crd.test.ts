@@ -11,6 +11,12 @@ import {
   MIGRATION_VERSION,
 } from '../../shared/names.js';
 import { agentConfigSpec, coordinatorConfigSpec } from '../../shared/config.js';
+import {
+  MigrationSpecSchema,
+  MigrationStatusSchema,
+  NodeStatusSchema,
+  RolloutPhaseSchema,
+} from '../../coordinator/core/migration-spec.js';
 
 const CrdSchema = z.looseObject({
   spec: z.looseObject({
@@ -63,9 +69,10 @@ describe('the Migration CRD', () => {
   it('when `kubectl get migration` prints, then the columns are Phase, Migrated, Total, In-Flight, Halted, Age', () => {
     const cols = crd.spec.versions[0]?.additionalPrinterColumns ?? [];
     expect(cols.map((c) => c.name)).toEqual(['Phase', 'Migrated', 'Total', 'In-Flight', 'Halted', 'Age']);
-    for (const c of cols.filter((x) => x.jsonPath.startsWith('.status.'))) {
+    for (const c of cols.filter((x) => /^\.status\.\w+$/.test(x.jsonPath))) {
       expect(at(`status.${c.jsonPath.slice('.status.'.length)}`).type).toBe(c.type);
     }
+    expect(cols.find((c) => c.name === 'Halted')?.jsonPath).toBe('.status.conditions[?(@.type=="Halted")].status');
     expect(cols.at(-1)).toMatchObject({ type: 'date', jsonPath: '.metadata.creationTimestamp' });
   });
 
@@ -75,13 +82,20 @@ describe('the Migration CRD', () => {
     ['spec.nodeSelector', 'string', ''],
     ['spec.includeControlPlane', 'boolean', true],
     ['spec.autoRollback', 'boolean', false],
-    ['spec.drain.timeoutSeconds', 'integer', coordinatorConfigSpec.drainTimeoutSeconds.schema.parse(undefined)],
     ['spec.drain.deleteEmptyDirData', 'boolean', false],
     ['spec.drain.force', 'boolean', false],
-    ['spec.validation.dnsName', 'string', coordinatorConfigSpec.dnsName.schema.parse(undefined)],
-    ['spec.validation.checkImage', 'string', agentConfigSpec.checkImage.schema.parse(undefined)],
   ])('when %s is omitted, then it is a %s defaulting to %j', (path, type, dflt) => {
     expect(at(path)).toMatchObject({ type, default: dflt });
+  });
+
+  it.each([
+    ['spec.drain.timeoutSeconds', 'integer', '--drain-timeout-seconds', coordinatorConfigSpec.drainTimeoutSeconds],
+    ['spec.validation.dnsName', 'string', '--dns-name', coordinatorConfigSpec.dnsName],
+    ['spec.validation.checkImage', 'string', '--check-image', agentConfigSpec.checkImage],
+  ])('when %s is omitted, then it has no default and the binary flag %s decides', (path, type, flag, key) => {
+    expect(at(path).type).toBe(type);
+    expect(at(path).default).toBeUndefined();
+    expect(at(path).description).toContain(`${flag} (${String(key.schema.parse(undefined))})`);
   });
 
   it('when concurrency is below 1, then the schema rejects it', () => {
@@ -102,10 +116,25 @@ describe('the Migration CRD', () => {
 
   it('when the status is written, then it has phase, counts, haltReason and conditions', () => {
     const fields = Object.keys(at('status').properties ?? {});
-    expect(fields).toEqual(
-      expect.arrayContaining(['phase', 'nodes', 'migrated', 'total', 'inFlight', 'halted', 'haltReason', 'conditions']),
-    );
+    expect(fields.sort()).toEqual(['conditions', 'haltReason', 'inFlight', 'migrated', 'nodes', 'phase', 'total']);
+    expect(at('status.phase').enum).toEqual(['Pending', 'Running', 'Paused', 'Halted', 'Completed']);
     expect(at('status.conditions.[]').required).toEqual(['type', 'status', 'lastTransitionTime', 'reason', 'message']);
+  });
+});
+
+describe('the CRD and the coordinator code', () => {
+  const keys = (s: OpenApiSchema): string[] => Object.keys(s.properties ?? {}).sort();
+
+  it('when the coordinator parses a spec, then it reads exactly the fields the CRD declares', () => {
+    expect(Object.keys(MigrationSpecSchema.shape).sort()).toEqual(keys(at('spec')));
+    expect(Object.keys(MigrationSpecSchema.shape.drain.unwrap().shape).sort()).toEqual(keys(at('spec.drain')));
+    expect(Object.keys(MigrationSpecSchema.shape.validation.unwrap().shape).sort()).toEqual(keys(at('spec.validation')));
+  });
+
+  it('when the coordinator writes a status, then its fields and rollout phases are the CRD\'s', () => {
+    expect(Object.keys(MigrationStatusSchema.shape).sort()).toEqual(keys(at('status')));
+    expect(Object.keys(NodeStatusSchema.shape).sort()).toEqual(keys(at('status.nodes.[]')));
+    expect(RolloutPhaseSchema.options).toEqual(at('status.phase').enum);
   });
 });
 
@@ -131,7 +160,7 @@ describe('the sample Migration default', () => {
   });
 
   it('when a status node has an unknown phase, then the check rejects it', () => {
-    const status = { phase: 'Migrating', nodes: [{ name: 'w1', phase: 'Exploding' }] };
+    const status = { phase: 'Running', nodes: [{ name: 'w1', phase: 'Exploding' }] };
     expect(schemaProblems(at('status'), status, 'status')).toEqual([
       `status.nodes[0].phase: must be one of ${JSON.stringify(PhaseSchema.options)}`,
     ]);
