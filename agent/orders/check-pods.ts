@@ -42,7 +42,10 @@ export function kubeCheckPods(kc: KubeConfig, namespace: string): CheckPodApi {
   function watchUntilTerminated(name: string, resourceVersion: string, deadlineMs: number): Promise<CheckPodOutcome> {
     return new Promise((resolve, reject) => {
       let abort: AbortController | undefined;
+      let settled = false;
       const finish = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         abort?.abort();
         fn();

@@ -1,0 +1,164 @@
+/**
+ * The validate order: the check pod is created in the agent's namespace (owned by the agent pod), watched
+ * to termination, its report judged, and the pod deleted; against a fake pod API and against the
+ * simulated API server with the agent's own ServiceAccount token (deploy/ RBAC).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { kubeCheckPods, type CheckPodApi, type CheckPodOutcome } from '../../../agent/orders/check-pods.js';
+import { runValidateOrder } from '../../../agent/orders/validate.js';
+import type { ValidateOrder } from '../../../agent/checks/check-pod.js';
+import type { CheckReport } from '../../../shared/checks.js';
+import { silentLogger } from '../../../shared/logger.js';
+import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
+import { readDeployManifests } from '../../../sim/demo/deploy-manifests.js';
+
+const order: ValidateOrder = {
+  kind: 'validate',
+  id: 'v-1',
+  expectedCidr: '10.245.0.0/16',
+  peers: ['10.245.1.7'],
+  dnsName: 'kubernetes.default.svc.cluster.local',
+  timeoutSeconds: 2,
+};
+
+const passing: CheckReport = {
+  version: 1,
+  podIP: '10.245.0.9',
+  results: [
+    { check: 'pod-cidr', target: '10.245.0.0/16', ok: true, latencyMs: 0, detail: '10.245.0.9' },
+    { check: 'api', target: 'https://10.96.0.1', ok: true, latencyMs: 3, detail: '200' },
+    { check: 'ping', target: '10.245.1.7', ok: true, latencyMs: 1, detail: 'ok' },
+    { check: 'dns', target: 'kubernetes.default.svc.cluster.local', ok: true, latencyMs: 2, detail: '10.96.0.1' },
+  ],
+};
+const dnsBroken: CheckReport = {
+  ...passing,
+  results: passing.results.map((r) => (r.check === 'dns' ? { ...r, ok: false, detail: 'timed out' } : r)),
+};
+
+function fakePods(outcome: CheckPodOutcome | Error): CheckPodApi & { log: string[]; created: V1Pod[] } {
+  return {
+    log: [],
+    created: [],
+    async create(pod) {
+      this.created.push(pod);
+      this.log.push(`create ${pod.metadata?.name}`);
+    },
+    async waitForTermination(name) {
+      this.log.push(`wait ${name}`);
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    },
+    async remove(name) {
+      this.log.push(`delete ${name}`);
+    },
+  };
+}
+
+const deps = (pods: CheckPodApi) => ({
+  pods,
+  nodeName: 'node-a',
+  namespace: 'cni-migrate',
+  ownerPod: { name: 'agent-a', uid: 'uid-a' },
+  image: 'netshoot:test',
+  log: silentLogger(),
+});
+
+describe('validate order with a fake pod API', () => {
+  it.each([
+    ['every check passes', { message: JSON.stringify(passing), phase: 'Succeeded' }, 'succeeded', ''],
+    ['DNS fails', { message: JSON.stringify(dnsBroken), phase: 'Failed' }, 'failed', 'dns'],
+    ['the pod wrote no report', { message: '', phase: 'Failed' }, 'failed', 'without a report'],
+    ['the report is garbage', { message: 'segfault', phase: 'Failed' }, 'failed', 'not JSON'],
+    ['the watch times out', new Error('check pod: deadline of 38s passed'), 'failed', 'deadline'],
+  ])('when %s, then the outcome is right and the pod is deleted', async (_what, outcome, expected, why) => {
+    const pods = fakePods(outcome);
+    const result = await runValidateOrder(deps(pods), order);
+    expect(result.outcome).toBe(expected);
+    expect(result.message).toContain(why);
+    const name = pods.created[0]?.metadata?.name ?? '';
+    expect(pods.log).toEqual([`create ${name}`, `wait ${name}`, `delete ${name}`]);
+    expect(pods.created[0]?.spec?.nodeName).toBe('node-a');
+    expect(pods.created[0]?.metadata?.ownerReferences?.[0]).toMatchObject({ name: 'agent-a', uid: 'uid-a' });
+  });
+
+  it('when every check passes, then the report travels with the result', async () => {
+    const result = await runValidateOrder(deps(fakePods({ message: JSON.stringify(passing), phase: 'Succeeded' })), order);
+    expect(result.checks).toEqual(passing);
+  });
+});
+
+describe('validate order against the simulated API server', () => {
+  let api: SimApiServer;
+  let admin: CoreV1Api;
+  let agentPods: CheckPodApi;
+  let ownerUid = '';
+
+  beforeAll(async () => {
+    api = await startApiServer();
+    api.applyManifests(await readDeployManifests('deploy'));
+    const [agentPod] = api.applyManifests([
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'agent-a', namespace: 'cni-migrate' },
+        spec: { nodeName: 'node-a', serviceAccountName: 'cni-migrate-agent', containers: [{ name: 'a', image: 'a' }] },
+      },
+    ]);
+    ownerUid = (agentPod?.metadata as { uid: string }).uid;
+    const agentToken = api.issueServiceAccountToken({
+      namespace: 'cni-migrate',
+      serviceAccount: 'cni-migrate-agent',
+      boundPod: { name: 'agent-a', uid: ownerUid },
+    });
+    agentPods = kubeCheckPods(api.kubeConfig({ token: agentToken }), 'cni-migrate');
+    admin = api.kubeConfig().makeApiClient(CoreV1Api);
+  });
+  afterAll(() => api.close());
+
+  /** Plays the kubelet: once the check pod exists, it terminates with `message`. */
+  async function kubeletFinishes(message: string): Promise<void> {
+    const list = async () =>
+      (await admin.listNamespacedPod({ namespace: 'cni-migrate', labelSelector: 'app.kubernetes.io/component=validation-check' }))
+        .items;
+    let pod: V1Pod | undefined;
+    const until = Date.now() + 10_000;
+    while (pod === undefined && Date.now() < until) {
+      pod = (await list())[0];
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if (pod === undefined) throw new Error('check pod never created');
+    const name = pod.metadata?.name ?? '';
+    await admin.replaceNamespacedPodStatus({
+      namespace: 'cni-migrate',
+      name,
+      body: {
+        ...pod,
+        status: {
+          phase: 'Failed',
+          containerStatuses: [
+            {
+              name: 'check',
+              image: 'netshoot:test',
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              state: { terminated: { exitCode: 1, message, reason: 'Error' } },
+            },
+          ],
+        },
+      },
+    });
+  }
+
+  it('when the kubelet reports a DNS failure, then the agent reports failed with the report and deletes the pod', async () => {
+    const running = runValidateOrder({ ...deps(agentPods), ownerPod: { name: 'agent-a', uid: ownerUid } }, order);
+    await kubeletFinishes(JSON.stringify(dnsBroken));
+    const result = await running;
+    expect(result.outcome).toBe('failed');
+    expect(result.checks?.results.find((r) => r.check === 'dns')?.ok).toBe(false);
+    const left = await admin.listNamespacedPod({ namespace: 'cni-migrate', labelSelector: 'app.kubernetes.io/component=validation-check' });
+    expect(left.items).toEqual([]);
+  });
+});
