@@ -15,6 +15,11 @@ export const targetKey = (t: IptablesTarget): string => `${t.backend}/${t.family
 /** Create the fixture's ipsets, then load its tables into each target (a full restore, not --noflush). */
 export async function loadFixture(run: CommandRunner, fx: FelixFixture, targets: readonly IptablesTarget[]): Promise<void> {
   await run(['ipset', 'restore', '-exist'], { input: fx.ipsetRestore });
+  await loadTables(run, fx, targets);
+}
+
+/** (Re)load only the fixture's tables: a full restore replaces whatever the tables held. */
+export async function loadTables(run: CommandRunner, fx: FelixFixture, targets: readonly IptablesTarget[]): Promise<void> {
   for (const t of targets) {
     await run([`${iptablesBinary(t)}-restore`, '--wait'], { input: t.family === 'ipv4' ? fx.ipv4 : fx.ipv6 });
   }
