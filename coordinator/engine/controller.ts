@@ -1,0 +1,250 @@
+/**
+ * The leader's reconcile loop. Every watch event, agent report, finished action and deadline wakes it;
+ * one pass reads each node's recorded state, asks the pure core what comes next, writes the intent to
+ * the Node, then hands the actions to the executor; then it grants free slots and writes the Migration
+ * status. Passes never overlap; a wake during a pass causes exactly one more.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import type { CoordinatorConfig } from '../../shared/config.js';
+import { describeError } from '../../shared/errors.js';
+import { nodeLogger, type Logger } from '../../shared/logger.js';
+import { isTerminal, type Phase } from '../../shared/phases.js';
+import type { Decision } from '../core/decision.js';
+import { readNodeState, type NodeState } from '../core/node-state.js';
+import { observe, type AgentReport } from '../core/observe.js';
+import { orderFor } from '../core/orders.js';
+import { grantCandidates } from '../core/ordering.js';
+import { choosePeers, type NodeKind } from '../core/peers.js';
+import { planGrants } from '../core/slots.js';
+import { rolloutHaltReason, summarizeStatus } from '../core/status.js';
+import { deadlineOf } from '../core/steps.js';
+import { transition, wantsGrant } from '../core/transition.js';
+import type { Order } from '../../shared/api.js';
+import type { Cluster } from './cluster.js';
+import { Executor } from './executor.js';
+import type { SlotGrants } from './grants.js';
+import type { MigrationMetrics } from './metrics.js';
+import { NodeView } from './node-view.js';
+import { RolloutSource, settingsFor, summaryOf, type Rollout } from './rollout.js';
+
+export interface ControllerDeps {
+  cluster: Cluster;
+  config: CoordinatorConfig;
+  log: Logger;
+  now: () => Date;
+  grants: SlotGrants;
+  metrics: MigrationMetrics;
+  agents: ReadonlyMap<string, AgentReport>;
+  /** A node's phase (and so its order) may have changed. */
+  orderChanged: (node: string) => void;
+}
+
+const PEER_PHASES: readonly Phase[] = ['WaitingReady', 'RollbackWaitingReady', 'Halted'];
+
+export class Controller {
+  readonly view: NodeView;
+  private readonly rollout: RolloutSource;
+  private readonly executor: Executor;
+  private dirty = false;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private lastStatus = '';
+  private peerPods: V1Pod[] | undefined;
+
+  constructor(private readonly d: ControllerDeps) {
+    this.view = new NodeView(d.cluster.nodeCache);
+    this.rollout = new RolloutSource(d.cluster.migrationCache);
+    this.executor = new Executor({
+      cluster: d.cluster,
+      grants: d.grants,
+      log: d.log,
+      now: d.now,
+      drainOptions: () => {
+        const drain = this.rollout.read().spec?.drain;
+        return { force: drain?.force ?? false, deleteEmptyDirData: drain?.deleteEmptyDirData ?? false };
+      },
+      wroteNode: (n) => this.view.wrote(n),
+      wake: (_node, afterMs) => this.wake(afterMs),
+    });
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.executor.stop();
+    clearTimeout(this.deadlineTimer);
+    this.retryTimers.forEach((t) => clearTimeout(t));
+    await this.running;
+  }
+
+  /** Schedules a pass (now, or after `afterMs` for a retry). */
+  wake(afterMs?: number): void {
+    if (this.stopped) return;
+    if (afterMs !== undefined) {
+      const t = setTimeout(() => {
+        this.retryTimers.delete(t);
+        this.wake();
+      }, afterMs);
+      this.retryTimers.add(t);
+      return;
+    }
+    this.dirty = true;
+    this.running ??= this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  stateOf(node: string): NodeState {
+    return readNodeState(node, this.view.get(node)?.metadata?.annotations);
+  }
+
+  orderOf(node: string): Order | null {
+    const spec = this.rollout.read().spec;
+    const dnsName = spec?.validation.dnsName ?? this.d.config.dnsName;
+    return orderFor(this.stateOf(node), { dnsName, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.dirty && !this.stopped) {
+      this.dirty = false;
+      try {
+        await this.pass();
+      } catch (e) {
+        this.d.log.error({ err: describeError(e) }, 'reconcile pass failed; retrying');
+        this.wake(1000);
+      }
+    }
+  }
+
+  private async pass(): Promise<void> {
+    const rollout = this.rollout.read();
+    this.peerPods = undefined;
+    const states = new Map<string, NodeState>();
+    for (const name of this.view.names()) states.set(name, await this.reconcileNode(name, rollout));
+    const scope = await this.scope(rollout);
+    await this.grantFreeSlots(states, rollout, scope);
+    await this.writeStatus(states, rollout, scope);
+    this.armDeadline(states, rollout);
+  }
+
+  private async reconcileNode(name: string, rollout: Rollout): Promise<NodeState> {
+    const state = this.stateOf(name);
+    const granted = this.d.grants.holds(name);
+    if (state.phase === 'Pending' && !granted) return state;
+    try {
+      const obs = observe(name, {
+        node: this.view.get(name),
+        ciliumPods: this.d.cluster.ciliumPods.list(),
+        granted,
+        drain: this.executor.drainOutcome(name, state.attempt),
+        agent: this.d.agents.get(name),
+        peerCandidates: PEER_PHASES.includes(state.phase) ? await this.peersFor(name) : [],
+      });
+      const decision = transition(state, obs, this.d.now(), settingsFor(this.d.config, rollout.spec));
+      if (Object.keys(decision.patch).length > 0) await this.recordIntent(name, state, decision);
+      this.executor.run(decision.state, decision.actions);
+      return decision.state;
+    } catch (e) {
+      nodeLogger(this.d.log, name, state.phase).warn({ err: describeError(e) }, 'reconcile failed; retrying');
+      this.wake(1000);
+      return state;
+    }
+  }
+
+  private async recordIntent(name: string, before: NodeState, decision: Decision): Promise<void> {
+    this.view.wrote(await this.d.cluster.nodes.patch(name, { annotations: decision.patch }));
+    const t = decision.transition;
+    if (!t) return;
+    const now = this.d.now();
+    const seconds = before.phaseSince ? (now.getTime() - before.phaseSince.getTime()) / 1000 : undefined;
+    this.d.metrics.transition(t.from, t.to, seconds);
+    const log = nodeLogger(this.d.log, name, t.to);
+    if (t.warning) log.warn({ from: t.from, attempt: decision.state.attempt }, t.message);
+    else log.info({ from: t.from, attempt: decision.state.attempt }, t.message);
+    const uid = this.view.get(name)?.metadata?.uid;
+    this.d.cluster.events
+      .emit({ node: name, nodeUid: uid, reason: `CNIMigration${t.to}`, message: t.message, warning: t.warning })
+      .catch((e: unknown) => log.warn({ err: describeError(e) }, 'could not emit Event'));
+    this.d.orderChanged(name);
+  }
+
+  private async peersFor(self: string): Promise<string[]> {
+    this.peerPods ??= await this.d.cluster.pods.runningPods();
+    const kindOf = (node: string): NodeKind | undefined => {
+      const phase = this.stateOf(node).phase;
+      if (phase === 'Done') return 'cilium';
+      return phase === 'Pending' || phase === 'RolledBack' ? 'calico' : undefined;
+    };
+    return choosePeers({ pods: this.peerPods, kindOf, self });
+  }
+
+  private async scope(rollout: Rollout): Promise<string[]> {
+    if (!rollout.spec) return [];
+    const inScope = new Set(await this.d.cluster.nodes.namesMatching(rollout.spec.nodeSelector));
+    return this.view.names().filter((n) => inScope.has(n));
+  }
+
+  /** Pending nodes in grant order, or none while the rollout is absent, paused or halted. */
+  private pendingCandidates(states: Map<string, NodeState>, rollout: Rollout, scope: string[]): string[] {
+    const spec = rollout.spec;
+    const halted = rolloutHaltReason([...states.values()]) !== undefined || rollout.specError !== undefined;
+    if (!spec || spec.paused || halted) return [];
+    const phaseOf = (n: string): Phase => states.get(n)?.phase ?? 'Pending';
+    return grantCandidates({
+      nodes: scope.map((n) => this.view.get(n)).filter((n) => n !== undefined).map(summaryOf),
+      pending: new Set(scope.filter((n) => phaseOf(n) === 'Pending')),
+      finished: new Set(scope.filter((n) => isTerminal(phaseOf(n)))),
+      opts: { includeControlPlane: spec.includeControlPlane, selfNode: this.d.config.nodeName },
+    });
+  }
+
+  private async grantFreeSlots(states: Map<string, NodeState>, rollout: Rollout, scope: string[]): Promise<void> {
+    const urgent = [...states.values()].filter((s) => s.phase !== 'Pending' && wantsGrant(s)).map((s) => s.name);
+    const grants = planGrants({
+      holders: this.d.grants.holders(),
+      concurrency: rollout.spec?.concurrency ?? 1,
+      candidates: [...urgent, ...this.pendingCandidates(states, rollout, scope)],
+    });
+    for (const g of grants) {
+      await this.d.grants.grant(g.slot, g.node);
+      nodeLogger(this.d.log, g.node, states.get(g.node)?.phase ?? 'Pending').info({ slot: g.slot }, 'granted');
+      this.dirty = true;
+    }
+  }
+
+  private async writeStatus(states: Map<string, NodeState>, rollout: Rollout, scope: string[]): Promise<void> {
+    if (!rollout.spec && !rollout.specError) return;
+    const inScope = new Set(scope);
+    const nodes = [...states.values()].filter((s) => inScope.has(s.name) || s.phase !== 'Pending');
+    const status = summarizeStatus({
+      nodes,
+      paused: rollout.spec?.paused ?? false,
+      specError: rollout.specError,
+      previousConditions: rollout.previousConditions,
+      now: this.d.now(),
+    });
+    const key = JSON.stringify({ ...status, nodes: status.nodes.map((n) => ({ ...n, durationSeconds: 0 })) });
+    if (key === this.lastStatus) return;
+    await this.d.cluster.migration.patchStatus(status);
+    this.lastStatus = key;
+  }
+
+  private armDeadline(states: Map<string, NodeState>, rollout: Rollout): void {
+    const settings = settingsFor(this.d.config, rollout.spec);
+    const now = this.d.now().getTime();
+    const next = [...states.values()]
+      .filter((s) => s.phase !== 'Pending' && s.phase !== 'Halted' && !isTerminal(s.phase))
+      .map((s) => deadlineOf(s, settings)?.getTime() ?? Infinity)
+      .reduce((a, b) => Math.min(a, b), Infinity);
+    clearTimeout(this.deadlineTimer);
+    if (next !== Infinity && !this.stopped) {
+      this.deadlineTimer = setTimeout(() => this.wake(), Math.max(0, next - now) + 5);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The migration engine: leader election, the reconcile loop (leader only) and the agents' directory.
+ *
+ * Operator interface (all Kubernetes-native, also driven by `cni-migrate status|pause|resume|retry|rollback`):
+ * - `Migration default` (migrations.cni-migrate.io) spec: `paused`, `concurrency`, `nodeSelector`,
+ *   `includeControlPlane`, `autoRollback`, `drain`, `validation`; the engine writes its status.
+ * - Node annotation `cni-migrate.io/request: retry|rollback` on a Halted node: retry goes back to the failed
+ *   step, rollback takes the rollback path; on a RolledBack node, retry migrates it again. The engine clears it.
+ * A Halted node (or one rolled back automatically) halts the rollout: no new node is granted until it is
+ * retried or rolled back. Nodes already in flight finish their current step sequence.
+ *
+ * Everything is recorded in the Node annotations, the slot Leases and the Migration object, so a new engine
+ * (after a crash, or on another replica) resumes exactly where the last one was.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Heartbeat, Order, OrderResult, RegisterRequest } from '../../shared/api.js';
+import type { CoordinatorConfig } from '../../shared/config.js';
+import type { Logger } from '../../shared/logger.js';
+import { NodeAnnotation } from '../../shared/names.js';
+import type { Phase } from '../../shared/phases.js';
+import type { AgentReport } from '../core/observe.js';
+import type { AgentDirectory } from '../ports.js';
+import { clusterFromKubeConfig, type Cluster } from './cluster.js';
+import { Controller } from './controller.js';
+import { SlotGrants } from './grants.js';
+import { LeaderElector } from './leader.js';
+import { MigrationMetrics } from './metrics.js';
+import { Waiters } from './wait.js';
+import type { Registry } from 'prom-client';
+
+export interface EngineSnapshot {
+  leader: boolean;
+  nodes: { name: string; phase: Phase; attempt: number; reason?: string }[];
+  grants: { slot: number; node: string }[];
+}
+
+export interface Engine extends AgentDirectory {
+  stop(): Promise<void>;
+  isLeader(): boolean;
+  snapshot(): EngineSnapshot;
+  readonly metrics: Registry;
+}
+
+export interface EngineDeps {
+  kc: KubeConfig;
+  config: CoordinatorConfig;
+  log: Logger;
+  identity: string;
+  now?: () => Date;
+}
+
+export interface EngineWithClusterDeps extends Omit<EngineDeps, 'kc'> {
+  cluster: Cluster;
+}
+
+const RESULT_MESSAGE_MAX = 1000;
+
+function describeResult(res: OrderResult): string {
+  const failed = (res.checks?.results ?? []).filter((c) => !c.ok).map((c) => `${c.check} ${c.target}: ${c.detail}`);
+  return [res.message, ...failed].filter((s) => s !== '').join('; ').slice(0, RESULT_MESSAGE_MAX);
+}
+
+class MigrationEngine implements Engine {
+  private readonly agents = new Map<string, AgentReport>();
+  private readonly waiters = new Waiters();
+  private readonly metricsSet = new MigrationMetrics();
+  private readonly grants: SlotGrants;
+  private readonly controller: Controller;
+  private readonly elector: LeaderElector;
+  private readonly unsubscribe: (() => void)[] = [];
+  private renewTimer: NodeJS.Timeout | undefined;
+  private leading = false;
+
+  constructor(private readonly d: EngineWithClusterDeps & { now: () => Date }) {
+    const { cluster, config, log, now } = d;
+    this.grants = new SlotGrants(cluster.leases, config.leaseDurationSeconds, now, log);
+    this.controller = new Controller({
+      cluster, config, log, now,
+      grants: this.grants,
+      metrics: this.metricsSet,
+      agents: this.agents,
+      orderChanged: (node) => this.waiters.notify(node),
+    });
+    const address = config.advertiseAddress ? `${config.advertiseAddress}:${config.port}` : undefined;
+    this.elector = new LeaderElector({
+      leases: cluster.leases, identity: d.identity, durationSeconds: config.leaseDurationSeconds, address, now, log,
+      onStartedLeading: () => void this.lead(),
+      onStoppedLeading: () => void this.follow(),
+    });
+  }
+
+  get metrics(): Registry {
+    return this.metricsSet.registry;
+  }
+
+  async start(): Promise<void> {
+    const c = this.d.cluster;
+    const wake = (): void => this.controller.wake();
+    this.unsubscribe.push(c.nodeCache.onChange(wake), c.ciliumPods.onChange(wake), c.migrationCache.onChange(wake));
+    await Promise.all([c.nodeCache.start(), c.ciliumPods.start(), c.migrationCache.start()]);
+    this.elector.start();
+  }
+
+  private async lead(): Promise<void> {
+    try {
+      await this.grants.load();
+    } catch (e) {
+      this.d.log.error({ err: e }, 'could not read the grant Leases; stepping down');
+      await this.elector.stop();
+      this.elector.start();
+      return;
+    }
+    this.leading = true;
+    const every = (this.d.config.leaseDurationSeconds * 1000) / 3;
+    this.renewTimer = setInterval(() => void this.grants.renew(), every);
+    this.controller.start();
+    this.waiters.notifyAll();
+  }
+
+  private async follow(): Promise<void> {
+    this.leading = false;
+    clearInterval(this.renewTimer);
+    await this.controller.stop();
+    this.waiters.notifyAll();
+  }
+
+  isLeader(): boolean {
+    return this.leading;
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe.forEach((u) => u());
+    await this.elector.stop();
+    await this.follow();
+    const c = this.d.cluster;
+    await Promise.all([c.nodeCache.stop(), c.ciliumPods.stop(), c.migrationCache.stop()]);
+  }
+
+  snapshot(): EngineSnapshot {
+    const nodes = this.controller.view.names().map((name) => {
+      const s = this.controller.stateOf(name);
+      return { name, phase: s.phase, attempt: s.attempt, ...(s.haltReason ? { reason: s.haltReason } : {}) };
+    });
+    const grants = [...this.grants.holders()].map(([slot, node]) => ({ slot, node })).sort((a, b) => a.slot - b.slot);
+    return { leader: this.leading, nodes, grants };
+  }
+
+  register(req: RegisterRequest): Promise<void> {
+    this.report(req.nodeName, { bootId: req.bootId, ciliumReady: undefined });
+    return Promise.resolve();
+  }
+
+  heartbeat(hb: Heartbeat): Promise<void> {
+    this.report(hb.nodeName, { bootId: hb.bootId, ciliumReady: hb.ciliumReady });
+    return Promise.resolve();
+  }
+
+  private report(node: string, r: AgentReport): void {
+    const before = this.agents.get(node);
+    this.agents.set(node, r);
+    if (before?.bootId !== r.bootId || before.ciliumReady !== r.ciliumReady) this.controller.wake();
+  }
+
+  private currentOrder(node: string): Order | null {
+    return this.leading ? this.controller.orderOf(node) : null;
+  }
+
+  async order(nodeName: string, after: string | undefined, signal: AbortSignal): Promise<Order | null> {
+    for (;;) {
+      const o = this.currentOrder(nodeName);
+      if (o && o.id !== after) return o;
+      if (signal.aborted) return null;
+      await this.waiters.next(nodeName, signal);
+    }
+  }
+
+  async result(res: OrderResult): Promise<boolean> {
+    const current = this.currentOrder(res.nodeName);
+    if (!current || current.id !== res.orderId) return false;
+    const state = this.controller.stateOf(res.nodeName);
+    if (state.lastResult?.orderId === res.orderId) return true;
+    const recorded = JSON.stringify({ orderId: res.orderId, outcome: res.outcome, message: describeResult(res) });
+    const node = await this.d.cluster.nodes.patch(res.nodeName, { annotations: { [NodeAnnotation.lastResult]: recorded } });
+    this.controller.view.wrote(node);
+    this.controller.wake();
+    return true;
+  }
+}
+
+/** Starts an engine over a given cluster (the tests' scripted cluster, or the real one). */
+export async function startEngineWith(deps: EngineWithClusterDeps): Promise<Engine> {
+  const engine = new MigrationEngine({ ...deps, now: deps.now ?? (() => new Date()) });
+  await engine.start();
+  return engine;
+}
+
+/** Starts an engine against the cluster `kc` points at. Several may run in one process (one leads). */
+export async function startEngine(deps: EngineDeps): Promise<Engine> {
+  const now = deps.now ?? (() => new Date());
+  const cluster = clusterFromKubeConfig(deps.kc, deps.log, {
+    namespace: deps.config.namespace,
+    host: deps.config.nodeName,
+    now,
+  });
+  return startEngineWith({ ...deps, now, cluster });
+}

@@ -1,0 +1,41 @@
+/**
+ * The freshest known copy of each Node: the watch cache, overlaid with what this engine just wrote (the
+ * API's reply to its own patch), until the watch catches up. Without it a reconcile right after a write
+ * would read the old phase and decide the same step twice.
+ */
+import type { V1Node } from '@kubernetes/client-node';
+import type { Watched } from '../kube/watched.js';
+
+/** Compares resourceVersions when both are integers (etcd's); otherwise treats `a` as not older. */
+export function isOlder(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
+  return BigInt(a) < BigInt(b);
+}
+
+export class NodeView {
+  private readonly written = new Map<string, V1Node>();
+
+  constructor(private readonly cache: Watched<V1Node>) {}
+
+  get(name: string): V1Node | undefined {
+    const cached = this.cache.get(name);
+    const mine = this.written.get(name);
+    if (!mine) return cached;
+    if (!cached || isOlder(cached.metadata?.resourceVersion, mine.metadata?.resourceVersion)) return mine;
+    this.written.delete(name);
+    return cached;
+  }
+
+  names(): string[] {
+    const names = new Set(this.cache.list().map((n) => n.metadata?.name ?? ''));
+    for (const n of this.written.keys()) names.add(n);
+    names.delete('');
+    return [...names].sort();
+  }
+
+  /** Records the API's reply to this engine's write. */
+  wrote(node: V1Node): void {
+    const name = node.metadata?.name;
+    if (name) this.written.set(name, node);
+  }
+}

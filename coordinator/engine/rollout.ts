@@ -1,0 +1,54 @@
+/**
+ * The rollout's desired state as the operator wrote it (the `Migration default` spec, or the last valid
+ * one when an edit is invalid) and the engine settings derived from it and the coordinator config.
+ */
+import type { V1Node } from '@kubernetes/client-node';
+import type { CoordinatorConfig } from '../../shared/config.js';
+import { CONTROL_PLANE_LABEL, MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
+import type { Settings } from '../core/decision.js';
+import { MigrationStatusSchema, parseMigrationSpec, type Condition, type MigrationSpec } from '../core/migration-spec.js';
+import type { NodeSummary } from '../core/ordering.js';
+import type { MigrationObject } from '../kube/migration.js';
+import type { Watched } from '../kube/watched.js';
+
+export interface Rollout {
+  /** Absent when there is no `Migration default`: nothing new starts. */
+  spec: MigrationSpec | undefined;
+  specError: string | undefined;
+  previousConditions: Condition[];
+}
+
+export class RolloutSource {
+  private lastGood: MigrationSpec | undefined;
+
+  constructor(private readonly cache: Watched<MigrationObject>) {}
+
+  read(): Rollout {
+    const obj = this.cache.get(MIGRATION_DEFAULT_NAME);
+    if (!obj) return { spec: undefined, specError: undefined, previousConditions: [] };
+    const status = MigrationStatusSchema.partial().safeParse(obj.status ?? {});
+    const previousConditions = status.success ? (status.data.conditions ?? []) : [];
+    const parsed = parseMigrationSpec(obj.spec);
+    if (parsed.ok) {
+      this.lastGood = parsed.spec;
+      return { spec: parsed.spec, specError: undefined, previousConditions };
+    }
+    return { spec: this.lastGood, specError: parsed.error, previousConditions };
+  }
+}
+
+export function settingsFor(config: CoordinatorConfig, spec: MigrationSpec | undefined): Settings {
+  return {
+    autoRollback: spec?.autoRollback ?? false,
+    drainTimeoutMs: (spec?.drain.timeoutSeconds ?? config.drainTimeoutSeconds) * 1000,
+    rebootTimeoutMs: config.rebootTimeoutSeconds * 1000,
+    validateTimeoutMs: config.validateTimeoutSeconds * 1000,
+  };
+}
+
+export function summaryOf(n: V1Node): NodeSummary {
+  return {
+    name: n.metadata?.name ?? '',
+    controlPlane: n.metadata?.labels?.[CONTROL_PLANE_LABEL] !== undefined,
+  };
+}
