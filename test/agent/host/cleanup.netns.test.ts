@@ -4,7 +4,7 @@
  * refusal while calico-node runs; a Calico ipset kept because a user rule still uses it.
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createNetns, type Netns } from '../../support/netns.js';

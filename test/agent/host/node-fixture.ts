@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CommandRunner } from '../../../agent/host/exec.js';
 import type { IptablesTarget } from '../../../agent/host/commands/iptables.js';
-import { generateFelixFixture } from '../../support/felix-fixture.js';
+import { generateFelixFixture, type FixtureWorkload } from '../../support/felix-fixture.js';
 import { isCalicoLine, loadFixture, snapshot } from '../iptables/real-stack.js';
 import type { Netns } from '../../support/netns.js';
 
@@ -50,8 +50,16 @@ export const DECOY_FILES = [
 /** Routes (and rules) a correct cleanup removes, and decoys it must keep, as `ip` argv tails. */
 const ip = (...args: string[]): string[] => ['ip', ...args];
 
+function workload(i: number): FixtureWorkload {
+  const w = WORKLOADS[i];
+  if (!w) throw new Error(`the Felix fixture has no workload ${i}`);
+  return w;
+}
+
 function calicoNetworkSetup(podNs: string): string[][] {
-  const [w0, w1, w2] = WORKLOADS;
+  const w0 = workload(0);
+  const w1 = workload(1);
+  const w2 = workload(2);
   const veths = WORKLOADS.flatMap((w, i) => [
     ip('link', 'add', w.iface, 'type', 'veth', 'peer', 'name', `p${i}`, 'netns', podNs),
     ip('link', 'set', w.iface, 'up'),
@@ -65,10 +73,10 @@ function calicoNetworkSetup(podNs: string): string[][] {
     ip('route', 'add', '10.244.128.0/26', 'via', '192.168.50.2', 'dev', 'eth-decoy', 'proto', 'bird'),
     ip('route', 'add', 'blackhole', '10.244.65.0/26', 'proto', '80'),
     ip('route', 'add', '10.244.192.0/26', 'via', '10.244.192.0', 'dev', 'vxlan.calico', 'onlink', 'proto', 'boot'),
-    ip('route', 'add', `${w0?.ipv4 ?? ''}/32`, 'dev', w0?.iface ?? '', 'proto', 'boot', 'scope', 'link'),
-    ip('route', 'add', `${w1?.ipv4 ?? ''}/32`, 'dev', w1?.iface ?? '', 'proto', '3', 'scope', 'link'),
+    ip('route', 'add', `${w0.ipv4}/32`, 'dev', w0.iface, 'proto', 'boot', 'scope', 'link'),
+    ip('route', 'add', `${w1.ipv4}/32`, 'dev', w1.iface, 'proto', '3', 'scope', 'link'),
     ip('-6', 'route', 'add', 'blackhole', 'fd00:10:244:1::/122', 'proto', 'bird'),
-    ip('-6', 'route', 'add', `${w2?.ipv6 ?? ''}/128`, 'dev', w2?.iface ?? '', 'proto', 'boot'),
+    ip('-6', 'route', 'add', `${w2.ipv6}/128`, 'dev', w2.iface, 'proto', 'boot'),
     ip('route', 'add', 'blackhole', '10.244.66.0/26', 'proto', '80', 'table', '1'),
     ip('rule', 'add', 'priority', '99', 'not', 'fwmark', '0x100000/0x100000', 'lookup', '1'),
   ];
