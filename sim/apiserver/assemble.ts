@@ -11,7 +11,8 @@ import { discover } from './discovery.js';
 import { FaultInjector, type FaultControls } from './faults.js';
 import type { SubresourceHandler } from './handlers.js';
 import type { Edge } from './http-server.js';
-import { nameOf, namespaceOf, strAt, type Obj } from './json.js';
+import { metaOf, nameOf, namespaceOf, strAt, type Obj } from './json.js';
+import { toStored } from './present.js';
 import { ResourceRegistry, apiVersionOf } from './resources.js';
 import { badRequest } from './status.js';
 import { ObjectStore } from './store.js';
@@ -63,10 +64,9 @@ function applyOne(ctx: ApiContext, obj: Obj): Obj {
   const ns = def.namespaced ? namespaceOf(obj) || 'default' : undefined;
   const opts = { dryRun: false, strict: false };
   const existing = ctx.store.get(def.storage, ns ?? '', nameOf(obj));
-  if (!existing) return createObject(ctx, def, ns, obj, opts).obj;
-  const { metadata, ...rest } = obj;
-  const meta = { ...(metadata as Obj), resourceVersion: undefined };
-  return replaceObject(ctx, def, { ns, name: nameOf(obj), subresource: undefined }, { ...rest, metadata: meta }, opts).obj;
+  if (!existing) return createObject(ctx, def, { ns, body: obj }, opts).obj;
+  const incoming = toStored(def, { ...obj, metadata: { ...metaOf(obj), resourceVersion: undefined } });
+  return replaceObject(ctx, def, { ns, name: nameOf(obj), subresource: undefined, opts }, incoming).obj;
 }
 
 export function assemble(opts: AssembleOptions): ServerParts {

@@ -51,14 +51,15 @@ export class Authenticator {
     }
     const sa = this.ctx.store.get('/serviceaccounts', claims.namespace, claims.serviceAccount.name);
     if (!sa || uidOf(sa) !== claims.serviceAccount.uid) return 'service account token has been invalidated';
-    if (!claims.pod) return undefined;
-    const pod = this.ctx.store.get('/pods', claims.namespace, claims.pod.name);
-    const deletion = strAt(metaOf(pod ?? {}), 'deletionTimestamp');
-    const gone = deletion !== undefined && Date.parse(deletion) < this.ctx.now().getTime();
-    if (!pod || uidOf(pod) !== claims.pod.uid || gone) {
-      return 'service account token has been invalidated';
-    }
+    if (claims.pod && !this.boundPodAlive(claims.namespace, claims.pod)) return 'service account token has been invalidated';
     return undefined;
+  }
+
+  private boundPodAlive(ns: string, ref: { name: string; uid: string }): boolean {
+    const pod = this.ctx.store.get('/pods', ns, ref.name);
+    if (!pod || uidOf(pod) !== ref.uid) return false;
+    const deletion = strAt(metaOf(pod), 'deletionTimestamp');
+    return deletion === undefined || Date.parse(deletion) >= this.ctx.now().getTime();
   }
 }
 

@@ -48,21 +48,33 @@ function checkScalar(schema: Obj, v: unknown, path: string, w: Walk): boolean {
   return false;
 }
 
-function walkObject(schema: Obj, v: Obj, path: string, w: Walk): Obj {
+/** The schema of one property, `true` when undeclared fields are kept, `undefined` when pruned. */
+function childSchemaOf(schema: Obj, key: string): Obj | true | undefined {
   const props = isObj(schema['properties']) ? schema['properties'] : undefined;
-  const additional = isObj(schema['additionalProperties']) ? schema['additionalProperties'] : undefined;
-  const keepUnknown = schema['x-kubernetes-preserve-unknown-fields'] === true || schema['additionalProperties'] === true;
-  const out: Obj = {};
-  for (const [k, child] of Object.entries(v)) {
-    const childSchema = props?.[k] ?? additional;
-    if (isObj(childSchema)) out[k] = walk(childSchema, child, join(path, k), w);
-    else if (keepUnknown || (!props && !additional)) out[k] = child;
-    else w.unknown.push(join(path, k));
-  }
+  const declared = props?.[key];
+  if (isObj(declared)) return declared;
+  const additional = schema['additionalProperties'];
+  if (isObj(additional)) return additional;
+  if (additional === true || schema['x-kubernetes-preserve-unknown-fields'] === true) return true;
+  return props ? undefined : true;
+}
+
+function checkRequired(schema: Obj, v: Obj, path: string, w: Walk): void {
   const required = Array.isArray(schema['required']) ? schema['required'] : [];
   for (const r of required) {
     if (typeof r === 'string' && v[r] === undefined) w.causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: join(path, r) });
   }
+}
+
+function walkObject(schema: Obj, v: Obj, path: string, w: Walk): Obj {
+  const out: Obj = {};
+  for (const [k, child] of Object.entries(v)) {
+    const childSchema = childSchemaOf(schema, k);
+    if (childSchema === true) out[k] = child;
+    else if (childSchema) out[k] = walk(childSchema, child, join(path, k), w);
+    else w.unknown.push(join(path, k));
+  }
+  checkRequired(schema, v, path, w);
   return out;
 }
 

@@ -55,7 +55,7 @@ export function defsOfCrd(crd: Obj): ResourceDef[] {
 /** Admission for CRDs (status filled in) and custom resources (schema validation, pruning). */
 export const crdAdmission: AdmissionHook = (def, obj, _old, opts) => {
   if (def.storage === CRD_STORAGE && !obj['status']) {
-    return { obj: { ...obj, status: establishedStatus(obj, String(metaOf(obj)['creationTimestamp'] ?? '')) }, warnings: [] };
+    return { obj: { ...obj, status: establishedStatus(obj, strAt(metaOf(obj), 'creationTimestamp') ?? '') }, warnings: [] };
   }
   if (!def.custom) return { obj, warnings: [] };
   const outcome = applySchema(def.custom.schema, obj);

@@ -54,11 +54,11 @@ function nameFor(ctx: ApiContext, def: ResourceDef, obj: Obj): string {
   throw invalid(def.kind, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
 }
 
-function runAdmission(ctx: ApiContext, def: ResourceDef, obj: Obj, old: Obj | undefined, opts: WriteOptions): WriteResult {
-  let cur = obj;
+function runAdmission(ctx: ApiContext, def: ResourceDef, candidate: { obj: Obj; old: Obj | undefined }, opts: WriteOptions): WriteResult {
+  let cur = candidate.obj;
   const warnings: string[] = [];
   for (const hook of ctx.admission) {
-    const r = hook(def, cur, old, opts);
+    const r = hook(def, cur, candidate.old, opts);
     cur = r.obj;
     warnings.push(...r.warnings);
   }
@@ -70,7 +70,13 @@ function requireNamespace(ctx: ApiContext, def: ResourceDef, ns: string | undefi
   if (!ctx.store.get('/namespaces', '', ns)) throw notFound({ group: '', plural: 'namespaces' }, ns);
 }
 
-export function createObject(ctx: ApiContext, def: ResourceDef, ns: string | undefined, body: unknown, opts: WriteOptions): WriteResult {
+export interface CreateInput {
+  ns: string | undefined;
+  body: unknown;
+}
+
+export function createObject(ctx: ApiContext, def: ResourceDef, input: CreateInput, opts: WriteOptions): WriteResult {
+  const { ns, body } = input;
   const incoming = toStored(def, decodeBody(def, body));
   checkNamespace(def, ns, incoming);
   const name = nameFor(ctx, def, incoming);
@@ -81,7 +87,7 @@ export function createObject(ctx: ApiContext, def: ResourceDef, ns: string | und
   for (const k of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName']) delete meta[k];
   if (def.hasGeneration || def.custom) meta['generation'] = 1;
   const candidate = applyCreateDefaults(def, { ...incoming, metadata: meta });
-  const admitted = runAdmission(ctx, def, candidate, undefined, opts);
+  const admitted = runAdmission(ctx, def, { obj: candidate, old: undefined }, opts);
   if (ctx.store.get(def.storage, def.namespaced ? String(meta['namespace']) : '', name)) throw alreadyExists(def, name);
   if (opts.dryRun) return admitted;
   return { obj: ctx.store.put(def.storage, admitted.obj), warnings: admitted.warnings };
@@ -124,32 +130,40 @@ export interface UpdateRequest {
   ns: string | undefined;
   name: string;
   subresource: string | undefined;
+  opts: WriteOptions;
 }
 
-/** PUT semantics on an already-decoded object (also the tail of PATCH). */
-export function replaceObject(ctx: ApiContext, def: ResourceDef, req: UpdateRequest, incoming: Obj, opts: WriteOptions): WriteResult {
-  const nsKey = def.namespaced ? (req.ns ?? '') : '';
+function checkIdentity(def: ResourceDef, req: UpdateRequest, incoming: Obj): void {
   if (nameOf(incoming) !== req.name) {
     throw badRequest(`the name of the object (${nameOf(incoming)}) does not match the name on the URL (${req.name})`);
   }
   checkNamespace(def, req.ns, incoming);
-  const old = ctx.store.get(def.storage, nsKey, req.name);
+}
+
+function nextVersion(def: ResourceDef, old: Obj, incoming: Obj, subresource: string | undefined): Obj {
+  const rv = strAt(metaOf(incoming), 'resourceVersion');
+  if (rv && rv !== strAt(metaOf(old), 'resourceVersion')) throw conflict(def, nameOf(old));
+  const next = carryImmutableMeta(old, splitStatus(def, old, incoming, subresource));
+  return withGeneration(def, old, { ...next, metadata: { ...metaOf(next), resourceVersion: metaOf(old)['resourceVersion'] } });
+}
+
+/** PUT semantics on an already-decoded object (also the tail of PATCH). */
+export function replaceObject(ctx: ApiContext, def: ResourceDef, req: UpdateRequest, incoming: Obj): WriteResult {
+  checkIdentity(def, req, incoming);
+  const old = ctx.store.get(def.storage, def.namespaced ? (req.ns ?? '') : '', req.name);
   if (!old) {
-    if (ALLOW_CREATE_ON_UPDATE.has(def.plural) && req.subresource === undefined) return createObject(ctx, def, req.ns, incoming, opts);
+    if (ALLOW_CREATE_ON_UPDATE.has(def.plural) && req.subresource === undefined) return createObject(ctx, def, { ns: req.ns, body: incoming }, req.opts);
     throw notFound(def, req.name);
   }
-  const rv = strAt(metaOf(incoming), 'resourceVersion');
-  if (rv && rv !== strAt(metaOf(old), 'resourceVersion')) throw conflict(def, req.name);
-  let next = carryImmutableMeta(old, splitStatus(def, old, incoming, req.subresource));
-  next = withGeneration(def, old, { ...next, metadata: { ...metaOf(next), resourceVersion: metaOf(old)['resourceVersion'] } });
-  const admitted = runAdmission(ctx, def, next, old, opts);
-  if (jsonEqual(admitted.obj, old) || opts.dryRun) return { obj: opts.dryRun ? admitted.obj : old, warnings: admitted.warnings };
+  const admitted = runAdmission(ctx, def, { obj: nextVersion(def, old, incoming, req.subresource), old }, req.opts);
+  if (req.opts.dryRun) return admitted;
+  if (jsonEqual(admitted.obj, old)) return { obj: old, warnings: admitted.warnings };
   const stored = ctx.store.put(def.storage, admitted.obj);
   return { obj: finishDeletionIfReleased(ctx, def, stored), warnings: admitted.warnings };
 }
 
-export function updateObject(ctx: ApiContext, def: ResourceDef, req: UpdateRequest, body: unknown, opts: WriteOptions): WriteResult {
-  return replaceObject(ctx, def, req, toStored(def, decodeBody(def, body)), opts);
+export function updateObject(ctx: ApiContext, def: ResourceDef, req: UpdateRequest, body: unknown): WriteResult {
+  return replaceObject(ctx, def, req, toStored(def, decodeBody(def, body)));
 }
 
 export function getObject(ctx: ApiContext, def: ResourceDef, ns: string | undefined, name: string): Obj {

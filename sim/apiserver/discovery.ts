@@ -102,19 +102,36 @@ function aggregatedVersion(accept: string): string | undefined {
   return accept.includes('v=v2beta1') ? 'v2beta1' : accept.includes('v=v2') ? 'v2' : undefined;
 }
 
+function root(registry: ResourceRegistry, address: string, which: string, accept: string): Reply {
+  const agg = aggregatedVersion(accept);
+  if (agg) {
+    const body = aggregated(registry, which === 'api', `apidiscovery.k8s.io/${agg}`);
+    return { status: 200, body, contentType: `application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList` };
+  }
+  if (which === 'apis') return { status: 200, body: groupList(registry) };
+  return { status: 200, body: { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: address }] } };
+}
+
+function groupOnly(registry: ResourceRegistry, group: string): Obj | undefined {
+  const versions = registry.groups().get(group);
+  if (!versions) return undefined;
+  const vs = versions.map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
+  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: vs, preferredVersion: vs[0] };
+}
+
+function versioned(registry: ResourceRegistry, parts: string[]): Obj | undefined {
+  const [top = '', a = '', b] = parts;
+  if (top === 'api' && parts.length === 2) return resourceList(registry, '', a);
+  if (top === 'apis' && parts.length === 2) return groupOnly(registry, a);
+  if (top === 'apis' && parts.length === 3) return resourceList(registry, a, b ?? '');
+  return undefined;
+}
+
 export function discover(registry: ResourceRegistry, address: string, req: NonResourceRequest, accept: string): Reply | undefined {
   if (req.verb !== 'get') return undefined;
   const parts = req.path.split('/').filter((p) => p !== '');
-  const agg = aggregatedVersion(accept);
-  if (req.path === '/version' || req.path === '/version/') return { status: 200, body: SERVER_VERSION };
-  if (parts.length === 1 && (parts[0] === 'api' || parts[0] === 'apis') && agg) {
-    const body = aggregated(registry, parts[0] === 'api', `apidiscovery.k8s.io/${agg}`);
-    return { status: 200, body, contentType: `application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList` };
-  }
-  if (parts.length === 1 && parts[0] === 'api') {
-    return { status: 200, body: { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: address }] } };
-  }
-  if (parts.length === 1 && parts[0] === 'apis') return { status: 200, body: groupList(registry) };
-  const list = parts[0] === 'api' && parts.length === 2 ? resourceList(registry, '', parts[1] ?? '') : parts[0] === 'apis' && parts.length === 3 ? resourceList(registry, parts[1] ?? '', parts[2] ?? '') : undefined;
-  return list ? { status: 200, body: list } : undefined;
+  if (parts.length === 1 && parts[0] === 'version') return { status: 200, body: SERVER_VERSION };
+  if (parts.length === 1 && (parts[0] === 'api' || parts[0] === 'apis')) return root(registry, address, parts[0], accept);
+  const body = versioned(registry, parts);
+  return body ? { status: 200, body } : undefined;
 }

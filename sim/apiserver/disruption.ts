@@ -53,11 +53,16 @@ export class DisruptionController {
   constructor(private readonly ctx: ApiContext) {}
 
   observe(storage: string, ev: StoredEvent): void {
-    if (storage === PDB_STORAGE && ev.type !== 'DELETED') {
-      if (!jsonEqual(objAt(ev.object, 'spec'), objAt(ev.previous ?? {}, 'spec')) || !ev.previous) this.markDirty(ev.object);
-      return;
-    }
-    if (storage !== '/pods') return;
+    if (storage === PDB_STORAGE) this.observeBudget(ev);
+    if (storage === '/pods') this.observePod(ev);
+  }
+
+  private observeBudget(ev: StoredEvent): void {
+    if (ev.type === 'DELETED') return;
+    if (!ev.previous || !jsonEqual(objAt(ev.object, 'spec'), objAt(ev.previous, 'spec'))) this.markDirty(ev.object);
+  }
+
+  private observePod(ev: StoredEvent): void {
     const ns = namespaceOf(ev.object);
     for (const pdb of this.ctx.store.list(PDB_STORAGE, { namespace: ns })) {
       if (pdbSelects(pdb, ev.object) || (ev.previous && pdbSelects(pdb, ev.previous))) this.markDirty(pdb);

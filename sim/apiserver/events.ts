@@ -54,14 +54,22 @@ export const eventsV1Codec: Codec = {
 /** Core Events about cluster-scoped objects live in `default`; events.k8s.io Events need `eventTime`. */
 export const eventAdmission: AdmissionHook = (def, obj, old) => {
   if (def.storage !== 'events' || old) return { obj, warnings: [] };
-  if (def.group === 'events.k8s.io' && (obj['eventTime'] === null || obj['eventTime'] === undefined)) {
+  if (def.group === 'events.k8s.io') requireEventTime(obj);
+  checkInvolvedNamespace(obj);
+  return { obj, warnings: [] };
+};
+
+function requireEventTime(obj: Obj): void {
+  if (obj['eventTime'] === null || obj['eventTime'] === undefined) {
     throw invalid('Event', nameOf(obj), [{ reason: 'FieldValueRequired', message: 'Required value', field: 'eventTime' }]);
   }
+}
+
+function checkInvolvedNamespace(obj: Obj): void {
   const involvedNs = strAt(objAt(obj, 'involvedObject'), 'namespace') ?? '';
   const ns = strAt(metaOf(obj), 'namespace') ?? '';
   const ok = involvedNs === '' ? ns === '' || ns === 'default' : involvedNs === ns;
   if (!ok) {
     throw invalid('Event', nameOf(obj), [{ reason: 'FieldValueInvalid', message: `Invalid value: "${involvedNs}": does not match event.namespace`, field: 'involvedObject.namespace' }]);
   }
-  return { obj, warnings: [] };
-};
+}

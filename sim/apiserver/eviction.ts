@@ -57,15 +57,19 @@ function checkBudget(ctx: ApiContext, disruption: DisruptionController, pdbName:
   ctx.store.put(PDB_STORAGE, { ...pdb, status: { ...status, disruptionsAllowed: allowed - 1, disruptedPods } });
 }
 
+function graceOf(req: ResourceRequest, body: RequestBody): number | undefined {
+  if (req.verb !== 'create') throw methodNotAllowed();
+  const parsed = evictionSchema.safeParse(body.json ?? {});
+  if (!parsed.success) throw badRequest(`Eviction is invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  return parsed.data.deleteOptions?.gracePeriodSeconds ?? undefined;
+}
+
 export function evictionHandler(disruption: DisruptionController): SubresourceHandler {
   return (ctx: ApiContext, def: ResourceDef, req: ResourceRequest, body: RequestBody): Reply => {
-    if (req.verb !== 'create') throw methodNotAllowed();
-    const parsed = evictionSchema.safeParse(body.json ?? {});
-    if (!parsed.success) throw badRequest(`Eviction is invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    const grace = graceOf(req, body);
     const name = req.name ?? '';
     const pod = ctx.store.get(def.storage, req.namespace ?? '', name);
     if (!pod) throw notFound(def, name);
-    const grace = parsed.data.deleteOptions?.gracePeriodSeconds ?? undefined;
     if (metaOf(pod)['deletionTimestamp'] !== undefined) return { status: 201, body: SUCCESS };
     if (['Pending', 'Succeeded', 'Failed'].includes(phaseOf(pod))) return evict(ctx, def, pod, grace);
     const budgets = disruption.budgetsFor(pod);

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ApiContext, WriteOptions } from './context.js';
-import { getObject, replaceObject, createObject, updateObject, type WriteResult } from './crud.js';
+import { getObject, replaceObject, createObject, updateObject, type UpdateRequest, type WriteResult } from './crud.js';
 import { decodeProblem } from './decode-checks.js';
 import { isObj, type Obj } from './json.js';
 import { deleteByName, deleteObject, type DeleteOptions } from './lifecycle.js';
@@ -45,18 +45,35 @@ const deleteOptionsSchema = z
   })
   .passthrough();
 
+const graceQuery = z.coerce.number().int().nonnegative();
+
+function graceFrom(query: URLSearchParams, fromBody: number | null | undefined): number | undefined {
+  const raw = query.get('gracePeriodSeconds');
+  if (raw === null) return fromBody ?? undefined;
+  const r = graceQuery.safeParse(raw);
+  if (!r.success) throw badRequest(`invalid gracePeriodSeconds: ${raw}`);
+  return r.data;
+}
+
 function deleteOptions(query: URLSearchParams, body: unknown): DeleteOptions {
   const parsed = deleteOptionsSchema.safeParse(isObj(body) ? body : {});
   if (!parsed.success) throw badRequest(`invalid DeleteOptions: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
   const b = parsed.data;
-  const fromQuery = query.get('gracePeriodSeconds');
-  const grace = fromQuery !== null ? Number(fromQuery) : (b.gracePeriodSeconds ?? undefined);
-  if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) throw badRequest(`invalid gracePeriodSeconds: ${fromQuery}`);
+  const grace = graceFrom(query, b.gracePeriodSeconds);
   const opts: DeleteOptions = { dryRun: writeOptions(query).dryRun || (b.dryRun ?? []).includes('All') };
   if (grace !== undefined) opts.gracePeriodSeconds = grace;
-  if (b.preconditions?.uid) opts.preconditionUid = b.preconditions.uid;
-  if (b.preconditions?.resourceVersion) opts.preconditionRv = b.preconditions.resourceVersion;
+  const pre = b.preconditions ?? {};
+  if (pre.uid) opts.preconditionUid = pre.uid;
+  if (pre.resourceVersion) opts.preconditionRv = pre.resourceVersion;
   return opts;
+}
+
+/** One resource request on its way through the handlers. */
+export interface Call {
+  ctx: ApiContext;
+  def: ResourceDef;
+  req: ResourceRequest;
+  body: RequestBody;
 }
 
 const withWarnings = (status: number, def: ResourceDef, r: WriteResult): Reply => ({ status, body: present(def, r.obj), warnings: r.warnings });
@@ -69,18 +86,20 @@ function patchInvalid(patched: Obj, problem: string): KubeStatusError {
   );
 }
 
-function patch(ctx: ApiContext, def: ResourceDef, req: ResourceRequest, body: RequestBody): Reply {
+function updateRequest(req: ResourceRequest): UpdateRequest {
+  return { ns: req.namespace, name: req.name ?? '', subresource: req.subresource, opts: writeOptions(req.query) };
+}
+
+function patch({ ctx, def, req, body }: Call): Reply {
   const kind = patchKindOf(body.contentType);
-  const name = req.name ?? '';
-  const old = getObject(ctx, def, req.namespace, name);
+  const old = getObject(ctx, def, req.namespace, req.name ?? '');
   const patched = applyPatch(kind, present(def, old), body.json);
   const problem = decodeProblem(def, patched);
   if (problem) throw patchInvalid(patched, problem);
-  const r = replaceObject(ctx, def, { ns: req.namespace, name, subresource: req.subresource }, toStored(def, patched), writeOptions(req.query));
-  return withWarnings(200, def, r);
+  return withWarnings(200, def, replaceObject(ctx, def, updateRequest(req), toStored(def, patched)));
 }
 
-function deleteCollection(ctx: ApiContext, def: ResourceDef, req: ResourceRequest, body: RequestBody): Reply {
+function deleteCollection({ ctx, def, req, body }: Call): Reply {
   if (def.namespaced && req.namespace === undefined) throw methodNotAllowed();
   const opts = deleteOptions(req.query, body.json);
   const items = selectObjects(ctx, def, req.namespace, selectionOf(def, req.query));
@@ -89,47 +108,39 @@ function deleteCollection(ctx: ApiContext, def: ResourceDef, req: ResourceReques
   return { status: 200, body: listed };
 }
 
-function create(ctx: ApiContext, def: ResourceDef, req: ResourceRequest, body: RequestBody): Reply {
+function create({ ctx, def, req, body }: Call): Reply {
   if (req.name !== undefined) throw methodNotAllowed();
-  return withWarnings(201, def, createObject(ctx, def, req.namespace, body.json, writeOptions(req.query)));
+  return withWarnings(201, def, createObject(ctx, def, { ns: req.namespace, body: body.json }, writeOptions(req.query)));
 }
 
-function update(ctx: ApiContext, def: ResourceDef, req: ResourceRequest, body: RequestBody): Reply {
-  const name = req.name ?? '';
-  const existed = ctx.store.get(def.storage, def.namespaced ? (req.namespace ?? '') : '', name) !== undefined;
-  const r = updateObject(ctx, def, { ns: req.namespace, name, subresource: req.subresource }, body.json, writeOptions(req.query));
-  return withWarnings(existed ? 200 : 201, def, r);
+function update({ ctx, def, req, body }: Call): Reply {
+  const existed = ctx.store.get(def.storage, def.namespaced ? (req.namespace ?? '') : '', req.name ?? '') !== undefined;
+  return withWarnings(existed ? 200 : 201, def, updateObject(ctx, def, updateRequest(req), body.json));
 }
+
+function remove({ ctx, def, req, body }: Call): Reply {
+  const target = { ns: req.namespace, name: req.name ?? '' };
+  return { status: 200, body: deleteByName(ctx, def, target, deleteOptions(req.query, body.json)) };
+}
+
+const VERBS: Record<string, (c: Call) => Reply> = {
+  get: ({ ctx, def, req }) => ({ status: 200, body: present(def, getObject(ctx, def, req.namespace, req.name ?? '')) }),
+  list: ({ ctx, def, req }) => ({ status: 200, body: listObjects(ctx, def, req.namespace, req.query) }),
+  create,
+  update,
+  patch,
+  delete: remove,
+  deletecollection: deleteCollection,
+};
 
 const PLAIN_SUBRESOURCES = new Set([undefined, 'status']);
 
-export function handleResource(
-  ctx: ApiContext,
-  def: ResourceDef,
-  req: ResourceRequest,
-  body: RequestBody,
-  subresources: Map<string, SubresourceHandler>,
-): Reply {
+export function handleResource(call: Call, subresources: Map<string, SubresourceHandler>): Reply {
+  const { def, req } = call;
   const special = subresources.get(`${def.storage}/${req.subresource ?? ''}`);
-  if (special) return special(ctx, def, req, body);
+  if (special) return special(call.ctx, def, req, call.body);
   if (!PLAIN_SUBRESOURCES.has(req.subresource) || (req.subresource === 'status' && !def.hasStatus)) throw pathNotFound();
-  const name = req.name ?? '';
-  switch (req.verb) {
-    case 'get':
-      return { status: 200, body: present(def, getObject(ctx, def, req.namespace, name)) };
-    case 'list':
-      return { status: 200, body: listObjects(ctx, def, req.namespace, req.query) };
-    case 'create':
-      return create(ctx, def, req, body);
-    case 'update':
-      return update(ctx, def, req, body);
-    case 'patch':
-      return patch(ctx, def, req, body);
-    case 'delete':
-      return { status: 200, body: deleteByName(ctx, def, req.namespace, name, deleteOptions(req.query, body.json)) };
-    case 'deletecollection':
-      return deleteCollection(ctx, def, req, body);
-    default:
-      throw methodNotAllowed();
-  }
+  const handler = VERBS[req.verb];
+  if (!handler) throw methodNotAllowed();
+  return handler(call);
 }

@@ -79,15 +79,22 @@ async function applyFaults(edge: Edge, info: RequestInfo, caller: string): Promi
   return d.dropWatch;
 }
 
-function serveResource(edge: Edge, info: ResourceRequest, user: UserInfo, body: RequestBody, res: ServerResponse): Reply | undefined {
+interface Incoming {
+  info: ResourceRequest;
+  user: UserInfo;
+  body: RequestBody;
+}
+
+function serveResource(edge: Edge, { info, user, body }: Incoming, res: ServerResponse): Reply | undefined {
   const def = edge.ctx.registry.find(info.group, info.version, info.resource);
   if (!def) throw pathNotFound();
   if (!isAllowed(edge.ctx, user, attributesOf(info))) throw forbiddenFor(user, attributesOf(info));
   if (info.verb === 'watch') {
-    serveWatch(edge.ctx, { def, namespace: info.namespace, query: info.query }, res, edge.timing, edge.watches, user.username);
+    const stream = { res, timing: edge.timing, open: edge.watches, caller: user.username };
+    serveWatch(edge.ctx, { def, namespace: info.namespace, query: info.query }, stream);
     return undefined;
   }
-  return handleResource(edge.ctx, def, info, body, edge.subresources);
+  return handleResource({ ctx: edge.ctx, def, req: info, body }, edge.subresources);
 }
 
 async function serve(edge: Edge, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -103,7 +110,7 @@ async function serve(edge: Edge, req: IncomingMessage, res: ServerResponse): Pro
     return;
   }
   const body: RequestBody = { json: parseJson(text), contentType: req.headers['content-type'] };
-  const reply = serveResource(edge, info, user, body, res);
+  const reply = serveResource(edge, { info, user, body }, res);
   if (reply) send(res, reply);
   else if (dropWatch) res.destroy();
 }

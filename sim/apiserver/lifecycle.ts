@@ -66,7 +66,8 @@ export function deleteObject(ctx: ApiContext, def: ResourceDef, obj: Obj, opts: 
 }
 
 /** Delete by name, 404 when absent. */
-export function deleteByName(ctx: ApiContext, def: ResourceDef, ns: string | undefined, name: string, opts: DeleteOptions): Obj {
+export function deleteByName(ctx: ApiContext, def: ResourceDef, target: { ns: string | undefined; name: string }, opts: DeleteOptions): Obj {
+  const { ns, name } = target;
   const obj = ctx.store.get(def.storage, def.namespaced ? (ns ?? '') : '', name);
   if (!obj) throw notFound(def, name);
   return deleteObject(ctx, def, obj, opts);

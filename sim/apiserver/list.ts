@@ -65,15 +65,18 @@ function page(items: Obj[], start: string, limit: number): { items: Obj[]; remai
 export function listObjects(ctx: ApiContext, def: ResourceDef, ns: string | undefined, query: URLSearchParams): Obj {
   const sel = selectionOf(def, query);
   const limit = parseLimit(query.get('limit'));
-  const token = query.get('continue') ? decodeContinue(query.get('continue') ?? '') : undefined;
+  const rawContinue = query.get('continue');
+  const token = rawContinue ? decodeContinue(rawContinue) : undefined;
   const rv = token?.rv ?? ctx.store.currentRv();
   const all = selectObjects(ctx, def, ns, sel);
   const { items, remaining } = page(all, token?.start ?? '', limit);
+  return listOf(def, items, listMeta(rv, items.at(-1), remaining, sel));
+}
+
+function listMeta(rv: number, last: Obj | undefined, remaining: number, sel: Selection): Obj {
   const meta: Obj = { resourceVersion: String(rv) };
-  const last = items.at(-1);
-  if (remaining > 0 && last) {
-    meta['continue'] = encodeContinue({ v: 'meta.k8s.io/v1', rv, start: `${keyOf(last)}\u0000` });
-    if (sel.labels.length === 0 && sel.fields.length === 0) meta['remainingItemCount'] = remaining;
-  }
-  return listOf(def, items, meta);
+  if (remaining <= 0 || !last) return meta;
+  meta['continue'] = encodeContinue({ v: 'meta.k8s.io/v1', rv, start: `${keyOf(last)}\u0000` });
+  if (sel.labels.length === 0 && sel.fields.length === 0) meta['remainingItemCount'] = remaining;
+  return meta;
 }

@@ -63,7 +63,7 @@ function mergeByKey(target: unknown[], patch: unknown[], key: string): unknown[]
 function strategicList(field: string, target: unknown, patch: unknown[]): unknown {
   const key = MERGE_KEYS[field];
   if (key && Array.isArray(target)) return mergeByKey(target, patch, key);
-  if (SET_LISTS.has(field) && Array.isArray(target)) return [...new Set([...target, ...patch])];
+  if (SET_LISTS.has(field) && Array.isArray(target)) return [...new Set<unknown>([...(target as unknown[]), ...patch])];
   if (key) return mergeByKey([], patch, key);
   return cloneJson(patch);
 }

@@ -27,13 +27,17 @@ export type RequestInfo = ResourceRequest | NonResourceRequest;
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
-function verbOf(method: string, hasName: boolean, query: URLSearchParams): Verb | undefined {
+function readVerb(hasName: boolean, query: URLSearchParams): Verb {
   const watch = query.get('watch');
+  if (watch === 'true' || watch === '1') return 'watch';
+  return hasName ? 'get' : 'list';
+}
+
+function verbOf(method: string, hasName: boolean, query: URLSearchParams): Verb | undefined {
   switch (method) {
     case 'GET':
     case 'HEAD':
-      if (watch === 'true' || watch === '1') return 'watch';
-      return hasName ? 'get' : 'list';
+      return readVerb(hasName, query);
     case 'POST':
       return 'create';
     case 'PUT':

@@ -39,12 +39,14 @@ const SET_RE = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/;
 const CMP_RE = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s,]*)$/;
 const KEY_RE = /^(!?)\s*([A-Za-z0-9][-A-Za-z0-9_./]*)$/;
 
+function parseSetTerm(set: RegExpExecArray): LabelRequirement {
+  const values = (set[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+  return { key: set[1] ?? '', op: set[2] === 'in' ? 'in' : 'notin', values };
+}
+
 function parseLabelTerm(term: string): LabelRequirement {
   const set = SET_RE.exec(term);
-  if (set) {
-    const values = (set[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
-    return { key: set[1] ?? '', op: set[2] === 'in' ? 'in' : 'notin', values };
-  }
+  if (set) return parseSetTerm(set);
   const cmp = CMP_RE.exec(term);
   if (cmp) return { key: cmp[1] ?? '', op: cmp[2] === '!=' ? 'neq' : 'eq', values: [cmp[3] ?? ''] };
   const key = KEY_RE.exec(term);
@@ -58,20 +60,10 @@ export function parseLabelSelector(s: string | null | undefined): LabelRequireme
 }
 
 function matchesRequirement(labels: Record<string, string>, r: LabelRequirement): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
-  const v = labels[r.key];
-  switch (r.op) {
-    case 'exists':
-      return has;
-    case 'notexists':
-      return !has;
-    case 'eq':
-    case 'in':
-      return has && r.values.includes(v ?? '');
-    case 'neq':
-    case 'notin':
-      return !has || !r.values.includes(v ?? '');
-  }
+  const v = Object.prototype.hasOwnProperty.call(labels, r.key) ? labels[r.key] : undefined;
+  if (r.op === 'exists' || r.op === 'notexists') return (v !== undefined) === (r.op === 'exists');
+  const listed = v !== undefined && r.values.includes(v);
+  return r.op === 'eq' || r.op === 'in' ? listed : !listed;
 }
 
 export function matchesLabels(labels: Record<string, string>, reqs: readonly LabelRequirement[]): boolean {

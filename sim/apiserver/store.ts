@@ -159,8 +159,8 @@ export class ObjectStore {
 }
 
 function pickSource(table: Table, scope: ListScope): Map<string, Obj> {
-  if (scope.nodeName !== undefined && table.byNode) return table.byNode.get(scope.nodeName) ?? new Map();
-  if (scope.namespace !== undefined) return table.byNamespace.get(scope.namespace) ?? new Map();
+  if (scope.nodeName !== undefined && table.byNode) return table.byNode.get(scope.nodeName) ?? new Map<string, Obj>();
+  if (scope.namespace !== undefined) return table.byNamespace.get(scope.namespace) ?? new Map<string, Obj>();
   return table.items;
 }
 

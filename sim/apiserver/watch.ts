@@ -75,53 +75,63 @@ function expiredLine(requested: number, floor: number): string {
   return `${JSON.stringify({ type: 'ERROR', object })}\n`;
 }
 
-interface Stream {
+/** Where and how one watch is streamed. */
+export interface WatchStream {
   res: ServerResponse;
-  closed: boolean;
+  timing: WatchTiming;
+  open: WatchRegistry;
+  caller: string;
 }
 
-function startTimers(ctx: ApiContext, req: WatchRequest, stream: Stream, timing: WatchTiming, bookmarks: boolean): () => void {
-  const q = parseWatchQuery(req.query);
+type WatchQuery = z.infer<typeof watchQuery>;
+
+function startTimers(ctx: ApiContext, def: ResourceDef, stream: WatchStream, q: WatchQuery): () => void {
+  const { res, timing } = stream;
   const timeoutMs = (q.timeoutSeconds ?? timing.defaultTimeoutSeconds) * 1000;
   const sendBookmark = (): void => {
-    if (!stream.closed) stream.res.write(bookmarkLine(req.def, ctx.store.currentRv()));
+    if (!res.destroyed && !res.writableEnded) res.write(bookmarkLine(def, ctx.store.currentRv()));
   };
-  const timers: NodeJS.Timeout[] = [setTimeout(() => stream.res.end(), timeoutMs)];
-  if (bookmarks) {
+  const timers: NodeJS.Timeout[] = [setTimeout(() => res.end(), timeoutMs)];
+  if (q.allowWatchBookmarks === 'true' || q.allowWatchBookmarks === '1') {
     timers.push(setInterval(sendBookmark, timing.bookmarkIntervalMs));
     if (timeoutMs > 2000) timers.push(setTimeout(sendBookmark, timeoutMs - 2000));
   }
   return () => timers.forEach((t) => clearTimeout(t));
 }
 
-/** Serve one watch on `res` until timeout, client close, or server close. */
-export function serveWatch(ctx: ApiContext, req: WatchRequest, res: ServerResponse, timing: WatchTiming, open: WatchRegistry, caller: string): void {
+const requestedRv = (q: WatchQuery): number | undefined =>
+  q.resourceVersion && q.resourceVersion !== '0' ? Number(q.resourceVersion) : undefined;
+
+function sender(req: WatchRequest, sel: Selection, res: ServerResponse): (ev: StoredEvent) => void {
+  const shareable = !req.def.codec && req.namespace === undefined && sel.labels.length === 0 && sel.fields.length === 0;
+  return (ev) => {
+    const type = visibleType(ev, req.namespace, sel);
+    if (type && !res.destroyed && !res.writableEnded) res.write(lineFor(req.def, ev, type, shareable));
+  };
+}
+
+/** Serve one watch until timeout, client close, or server close. */
+export function serveWatch(ctx: ApiContext, req: WatchRequest, stream: WatchStream): void {
   const q = parseWatchQuery(req.query);
   const sel = selectionOf(req.def, req.query);
   const { def, namespace } = req;
+  const { res } = stream;
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
-  const stream: Stream = { res, closed: false };
-  const requested = q.resourceVersion && q.resourceVersion !== '0' ? Number(q.resourceVersion) : undefined;
+  const requested = requestedRv(q);
   if (requested !== undefined && ctx.hub.isExpired(def.storage, requested)) {
     res.end(expiredLine(requested, ctx.hub.floorOf(def.storage)));
     return;
   }
-  const shareable = !def.codec && namespace === undefined && sel.labels.length === 0 && sel.fields.length === 0;
-  const send = (ev: StoredEvent): void => {
-    const type = visibleType(ev, namespace, sel);
-    if (type && !stream.closed) res.write(lineFor(def, ev, type, shareable));
-  };
   if (requested === undefined) {
     for (const o of selectObjects(ctx, def, namespace, sel)) res.write(`${JSON.stringify({ type: 'ADDED', object: present(def, o) })}\n`);
   }
-  const unsubscribe = ctx.hub.subscribe(def.storage, requested ?? ctx.store.currentRv(), { deliver: send });
-  const stopTimers = startTimers(ctx, req, stream, timing, q.allowWatchBookmarks === 'true' || q.allowWatchBookmarks === '1');
-  const handle = { close: () => res.destroy(), caller, storage: def.storage };
-  open.add(handle);
+  const unsubscribe = ctx.hub.subscribe(def.storage, requested ?? ctx.store.currentRv(), { deliver: sender(req, sel, res) });
+  const stopTimers = startTimers(ctx, def, stream, q);
+  const handle = { close: () => res.destroy(), caller: stream.caller, storage: def.storage };
+  stream.open.add(handle);
   res.on('close', () => {
-    stream.closed = true;
     unsubscribe();
     stopTimers();
-    open.delete(handle);
+    stream.open.delete(handle);
   });
 }
