@@ -2,10 +2,18 @@
  * The agent's long-running mode: it serves probes and runs the conversation with the coordinator
  * until it is asked to stop.
  */
+import { readFile } from 'node:fs/promises';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { AgentConfig } from '../shared/config.js';
+import { PreconditionError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { startProbeServer } from '../shared/probe-server.js';
 import { VERSION } from '../shared/version.js';
+import { createCommandRunner } from './host/exec.js';
+import { createRealNodeHost } from './host/node-host-factory.js';
+import type { NodeHost } from './host/node-host.js';
+import { discoveringLocator, fixedLocator, kubeAddressSources, type CoordinatorLocator } from './loop/locate-coordinator.js';
+import { startAgent } from './loop/start-agent.js';
 
 export interface AgentDaemonDeps {
   config: AgentConfig;
@@ -14,12 +22,66 @@ export interface AgentDaemonDeps {
   stop: Promise<unknown>;
 }
 
+function loadKubeConfig(config: AgentConfig): KubeConfig {
+  const kc = new KubeConfig();
+  if (config.kubeconfig !== undefined) kc.loadFromFile(config.kubeconfig);
+  else kc.loadFromCluster();
+  return kc;
+}
+
+function buildHost(config: AgentConfig, log: Logger): NodeHost {
+  const real = createRealNodeHost(
+    createCommandRunner(),
+    { hostRoot: config.hostRoot, procRoot: '/proc', bootIdPath: config.bootIdPath, rebootMethod: config.rebootMethod },
+    log,
+  );
+  const override = config.bootIdOverride;
+  if (override === undefined) return real;
+  return {
+    bootId: () => Promise.resolve(override),
+    kernel: () => real.kernel(),
+    reboot: () => real.reboot(),
+    restoreCniFiles: () => real.restoreCniFiles(),
+    cleanup: (opts) => real.cleanup(opts),
+    iptablesBackends: () => real.iptablesBackends(),
+    calicoLeftovers: () => real.calicoLeftovers(),
+  };
+}
+
+function buildLocator(config: AgentConfig, kc: KubeConfig): CoordinatorLocator {
+  if (config.coordinatorUrl !== undefined) return fixedLocator(config.coordinatorUrl);
+  return discoveringLocator(kubeAddressSources(kc, config.coordinatorNamespace, config.coordinatorService));
+}
+
+/** The agent pod's uid: from the downward API when given, else read once from the API. */
+async function ownPodUid(config: AgentConfig, kc: KubeConfig): Promise<string> {
+  if (config.podUid !== undefined) return config.podUid;
+  const pod = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ namespace: config.podNamespace, name: config.podName });
+  const uid = pod.metadata?.uid;
+  if (uid === undefined) throw new PreconditionError(`pod ${config.podNamespace}/${config.podName} has no uid`);
+  return uid;
+}
+
 export async function runAgentDaemon({ config, log, stop }: AgentDaemonDeps): Promise<void> {
   const probes = await startProbeServer(config.healthBind, config.healthPort);
   log.info({ node: config.nodeName, version: VERSION, healthPort: probes.port }, 'agent started');
+  const kc = loadKubeConfig(config);
+  const agent = startAgent({
+    kc,
+    host: buildHost(config, log),
+    nodeName: config.nodeName,
+    pod: { name: config.podName, namespace: config.podNamespace, uid: await ownPodUid(config, kc) },
+    agentVersion: VERSION,
+    locator: buildLocator(config, kc),
+    readToken: async () => (await readFile(config.tokenPath, 'utf8')).trim(),
+    checkImage: config.checkImage,
+    forceCleanup: config.forceCleanup,
+    log,
+  });
   probes.setReady(true);
   await stop;
   log.info({ node: config.nodeName }, 'agent stopping');
   probes.setReady(false);
+  await agent.stop();
   await probes.close();
 }
