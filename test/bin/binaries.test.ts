@@ -1,17 +1,49 @@
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBinaries } from './support/build-binaries.js';
 import { startBinary, type RunningBinary } from './support/spawn-binary.js';
+import { renderDeploy } from '../deploy/support/manifests.js';
+import { startApiServer, type SimApiServer } from '../../sim/apiserver/index.js';
 
 let agentMain = '';
 let coordinatorMain = '';
 const running: RunningBinary[] = [];
+let api: SimApiServer;
+let workDir = '';
+
+/** A kubeconfig file (and the raw token) for one of the deploy/ ServiceAccounts on the simulated API server. */
+async function credentialsFor(serviceAccount: string, audiences?: string[]): Promise<{ kubeconfig: string; token: string }> {
+  const token = api.issueServiceAccountToken({ namespace: 'cni-migrate', serviceAccount, ...(audiences ? { audiences } : {}) });
+  const kubeconfig = join(workDir, `${serviceAccount}.kubeconfig`);
+  await writeFile(kubeconfig, api.kubeConfig({ token }).exportConfig());
+  const tokenFile = join(workDir, `${serviceAccount}.token`);
+  await writeFile(tokenFile, token);
+  return { kubeconfig, token: tokenFile };
+}
+
+let agentArgs: string[] = [];
+let coordinatorArgs: string[] = [];
 
 beforeAll(async () => {
   const out = await buildBinaries('bin-test');
   agentMain = join(out, 'agent', 'main.js');
   coordinatorMain = join(out, 'coordinator', 'main.js');
+  // A cluster for the binaries to talk to: the simulated API server with deploy/ applied (RBAC, CRD).
+  api = await startApiServer();
+  api.applyManifests((await renderDeploy()).map((o) => ({ ...o })));
+  workDir = await mkdtemp(join(tmpdir(), 'cni-migrate-bin-'));
+  const agentCreds = await credentialsFor('cni-migrate-agent', ['cni-migrate']);
+  const coordinatorCreds = await credentialsFor('cni-migrate-coordinator');
+  agentArgs = ['--kubeconfig', agentCreds.kubeconfig, '--token-path', agentCreds.token, '--pod-uid', 'f2b7c1d0-0000-4000-8000-000000000001'];
+  coordinatorArgs = ['--kubeconfig', coordinatorCreds.kubeconfig];
+});
+
+afterAll(async () => {
+  await api.close();
+  await rm(workDir, { recursive: true, force: true });
 });
 
 afterEach(async () => {
@@ -63,11 +95,11 @@ const AGENT_IDENTITY = ['--node-name', 'worker-1', '--pod-name', 'cni-migrate-ag
 const AGENT_QUIET = ['--coordinator-url', 'http://127.0.0.1:9', '--boot-id-override', '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9'];
 
 describe.each([
-  ['cni-migrate-agent run', () => agentMain, ['run', ...AGENT_IDENTITY, ...AGENT_QUIET, '--health-bind', '127.0.0.1', '--health-port', '0'], 'healthPort'],
-  ['cni-migrate coordinator', () => coordinatorMain, ['coordinator', '--bind-address', '127.0.0.1', '--port', '0'], 'port'],
+  ['cni-migrate-agent run', () => agentMain, () => ['run', ...AGENT_IDENTITY, ...AGENT_QUIET, ...agentArgs, '--health-bind', '127.0.0.1', '--health-port', '0'], 'healthPort'],
+  ['cni-migrate coordinator', () => coordinatorMain, () => ['coordinator', ...coordinatorArgs, '--bind-address', '127.0.0.1', '--port', '0'], 'port'],
 ])('%s', (_name, script, args, portField) => {
   it('when started on port 0, then its start line names the port, /healthz and /readyz answer 200, and SIGTERM exits 0', async () => {
-    const b = run(script(), args);
+    const b = run(script(), args());
     const start = await b.waitForLine((l) => typeof l[portField] === 'number', 10_000);
     const port = Number(start[portField]);
     expect(port).toBeGreaterThan(0);
