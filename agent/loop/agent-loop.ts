@@ -24,21 +24,24 @@ export interface AgentLoopDeps {
 }
 
 interface Conversation {
-  /** The id of the last order received, so a long-poll waits for a different one. */
+  /**
+   * The id of the last order received in this session, so a long-poll waits for a different one. A new
+   * session starts without it: the coordinator redelivers its current order, and the runner answers a
+   * redelivery with the first run's result (a coordinator that crashed before recording it gets it again).
+   */
   after?: string;
 }
 
 /** Runs until `signal` aborts. Never throws for coordinator trouble: it retries. */
 export async function runAgentLoop(deps: AgentLoopDeps, signal: AbortSignal): Promise<void> {
   const backoff = deps.backoff ?? new Backoff();
-  const conversation: Conversation = {};
   const log = deps.log.child({ node: deps.identity.nodeName });
   while (!signal.aborted) {
     try {
       const timing = await deps.api.register(await describeRegistration(deps.host, deps.identity));
       log.info(timing, 'registered with the coordinator');
       backoff.reset();
-      await converse(deps, timing, conversation, signal);
+      await converse(deps, timing, {}, signal);
     } catch (e) {
       if (signal.aborted) break;
       log.warn({ why: describeError(e), failures: backoff.failures + 1 }, 'coordinator conversation failed; backing off');

@@ -122,6 +122,22 @@ describe('agent loop against a fake coordinator', () => {
     ]);
   });
 
+  it('when the coordinator restarts and hands out the same order again, then the first result is re-sent, not re-run', async () => {
+    coordinator = await startFakeCoordinator({ 'tok-a': NODE });
+    const { node, host } = simulatedNode();
+    agents.push(startAgent(coordinator, host));
+    coordinator.directory.give({ kind: 'reboot', id: 'r-1', ifBootId: node.bootId });
+    await eventually(() => coordinator.directory.results.length === 1, 'first result');
+    await coordinator.crash();
+    await coordinator.restart();
+    const registered = coordinator.directory.registrations.length;
+    await eventually(() => coordinator.directory.registrations.length > registered, 'registration after restart');
+    coordinator.directory.give({ kind: 'reboot', id: 'r-1', ifBootId: coordinator.directory.registrations[0]?.bootId ?? '' });
+    await eventually(() => coordinator.directory.results.length === 2, 'second result');
+    expect(node.reboots).toBe(1);
+    expect(coordinator.directory.results.map((r) => r.outcome)).toEqual(['succeeded', 'succeeded']);
+  });
+
   it('when the agent restarts after the reboot and the order comes again, then it is refused, not run', async () => {
     coordinator = await startFakeCoordinator({ 'tok-a': NODE });
     const { node, host } = simulatedNode();
