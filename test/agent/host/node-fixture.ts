@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { CommandRunner } from '../../../agent/host/exec.js';
 import type { IptablesTarget } from '../../../agent/host/commands/iptables.js';
 import { generateFelixFixture, type FixtureWorkload } from '../../support/felix-fixture.js';
-import { isCalicoLine, loadFixture, snapshot } from '../iptables/real-stack.js';
+import { isCalicoLine, loadFixture, snapshot } from '../../support/iptables-snapshot.js';
 import type { Netns } from '../../support/netns.js';
 
 export const FELIX = generateFelixFixture({ calicoRules: 120, seed: 23 });
