@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MIGRATE_PHASES, ROLLBACK_PHASES, isInFlight, isTerminal, nextPhase } from '../../shared/phases.js';
+import { MIGRATE_PHASES, PhaseSchema, ROLLBACK_PHASES, isInFlight, isTerminal, nextPhase } from '../../shared/phases.js';
 
 describe('phase model', () => {
   it('walks the migrate path in runbook order and stops at Done', () => {
@@ -20,5 +20,18 @@ describe('phase model', () => {
     expect(isInFlight('Halted')).toBe(true);
     expect(isInFlight('Done')).toBe(false);
     expect(isTerminal('RolledBack')).toBe(true);
+  });
+
+  it('when a node halts, then no phase follows until an operator decides', () => {
+    expect(nextPhase('Halted')).toBeUndefined();
+    expect(nextPhase('Done')).toBeUndefined();
+    expect(nextPhase('RolledBack')).toBeUndefined();
+  });
+
+  it('when a phase is read from an annotation, then only known phases parse', () => {
+    expect(PhaseSchema.options).toEqual([...MIGRATE_PHASES, ...ROLLBACK_PHASES, 'Halted']);
+    expect(PhaseSchema.safeParse('Draining').success).toBe(true);
+    expect(PhaseSchema.safeParse('draining').success).toBe(false);
+    expect(PhaseSchema.safeParse('').success).toBe(false);
   });
 });
