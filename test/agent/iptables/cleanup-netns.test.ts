@@ -10,7 +10,7 @@ import {
 } from '../../../agent/host/iptables/index.js';
 import { createNetns, type Netns } from '../../support/netns.js';
 import { generateFelixFixture, USER_IPSETS } from '../../support/felix-fixture.js';
-import { calicoLeft, decoyCount, loadFixture, snapshot, targetKey, withoutCalico } from './real-stack.js';
+import { calicoLeft, decoyCount, loadFixture, snapshot, targetKey, withoutCalico } from '../../support/iptables-snapshot.js';
 
 const FIXTURE = generateFelixFixture({ calicoRules: 150, seed: 11 });
 const LEGACY: IptablesTarget[] = [

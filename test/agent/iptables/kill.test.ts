@@ -15,7 +15,7 @@ import { iptablesRestoreArgv, type IptablesTarget } from '../../../agent/host/co
 import { applyIptablesPlan, planIptablesCleanup, type IptablesPlan } from '../../../agent/host/iptables/index.js';
 import { createNetns, netnsExecArgv, type Netns } from '../../support/netns.js';
 import { generateFelixFixture } from '../../support/felix-fixture.js';
-import { loadFixture, loadTables, snapshot, withoutCalico, type Snapshot } from './real-stack.js';
+import { loadFixture, loadTables, snapshot, withoutCalico, type Snapshot } from '../../support/iptables-snapshot.js';
 
 const ITERATIONS = 50;
 const FIXTURE = generateFelixFixture({ calicoRules: 60, seed: 5 });

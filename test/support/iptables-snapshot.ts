@@ -1,11 +1,11 @@
 /**
- * Helpers for the real-stack iptables tests: load a Felix fixture into a namespace, snapshot every table
+ * Helpers for real-stack iptables tests and the cleanup benchmark: load a Felix fixture into a namespace, snapshot every table
  * of every backend × family, and compute what a correct cleanup must leave (an oracle written with plain
  * regexes, independent of the product's classifier).
  */
-import { ALL_IPTABLES_TARGETS, iptablesBinary, type IptablesTarget } from '../../../agent/host/commands/iptables.js';
-import type { CommandRunner } from '../../../agent/host/exec.js';
-import type { FelixFixture } from '../../support/felix-fixture.js';
+import { ALL_IPTABLES_TARGETS, iptablesBinary, type IptablesTarget } from '../../agent/host/commands/iptables.js';
+import type { CommandRunner } from '../../agent/host/exec.js';
+import type { FelixFixture } from './felix-fixture.js';
 
 /** `backend/family/table` → the table's saved lines (no `#` lines, counters zeroed). */
 export type Snapshot = Map<string, string[]>;
