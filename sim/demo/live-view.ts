@@ -1,0 +1,64 @@
+/**
+ * The demo's live view: a table of nodes and phases with the current grant, redrawn in place on a TTY;
+ * elsewhere one plain line per phase change. Rendering is pure; the writer only decides how to print.
+ */
+export interface ViewNode {
+  name: string;
+  phase: string;
+  attempt?: number;
+  reason?: string;
+}
+
+export interface ViewState {
+  elapsedMs: number;
+  scenario: string;
+  leader: string;
+  grants: { slot: number; node: string }[];
+  nodes: ViewNode[];
+}
+
+const pad = (s: string, n: number): string => (s.length >= n ? s.slice(0, n) : s + ' '.repeat(n - s.length));
+
+export function renderTable(state: ViewState): string[] {
+  const grant = state.grants.length === 0 ? '(none)' : state.grants.map((g) => `slot ${g.slot}: ${g.node}`).join(', ');
+  const done = state.nodes.filter((n) => n.phase === 'Done').length;
+  const width = Math.max(8, ...state.nodes.map((n) => n.name.length)) + 2;
+  const header = `cni-migrate demo  scenario=${state.scenario}  t=${(state.elapsedMs / 1000).toFixed(1)}s  leader=${state.leader}`;
+  const lines = [header, `grant: ${grant}   done ${done}/${state.nodes.length}`, `${pad('NODE', width)}${pad('PHASE', 26)}NOTE`];
+  for (const n of state.nodes) lines.push(`${pad(n.name, width)}${pad(n.phase, 26)}${n.reason ?? ''}`.trimEnd());
+  return lines;
+}
+
+export interface ViewWriter {
+  update(state: ViewState): void;
+  close(): void;
+}
+
+/** Redraws the whole table in place (cursor up, clear below). */
+export function ttyWriter(out: NodeJS.WritableStream): ViewWriter {
+  let drawn = 0;
+  return {
+    update(state) {
+      const lines = renderTable(state);
+      out.write(`${drawn > 0 ? `\x1b[${drawn}A\x1b[0J` : ''}${lines.join('\n')}\n`);
+      drawn = lines.length;
+    },
+    close: () => undefined,
+  };
+}
+
+/** One line per node whose phase changed since the last update. */
+export function plainWriter(out: NodeJS.WritableStream): ViewWriter {
+  const seen = new Map<string, string>();
+  return {
+    update(state) {
+      for (const n of state.nodes) {
+        if (seen.get(n.name) === n.phase) continue;
+        seen.set(n.name, n.phase);
+        const why = n.reason ? ` (${n.reason})` : '';
+        out.write(`t=${(state.elapsedMs / 1000).toFixed(1)}s ${n.name} ${n.phase}${why}\n`);
+      }
+    },
+    close: () => undefined,
+  };
+}

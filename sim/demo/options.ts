@@ -1,0 +1,47 @@
+/** The demo's flags, validated with zod (bad flags: a clear error, nothing started). */
+import { Command, Option } from 'commander';
+import { z } from 'zod';
+import { ConfigError } from '../../shared/errors.js';
+
+export const SCENARIOS = [
+  'happy',
+  'pdb-blocked',
+  'node-never-returns',
+  'dns-broken-on-node',
+  'coordinator-restarts',
+  'cilium-never-ready',
+] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export const DemoOptionsSchema = z.strictObject({
+  nodes: z.coerce.number().int().min(2).max(1000).default(6),
+  concurrency: z.coerce.number().int().min(1).max(50).default(1),
+  scenario: z.enum(SCENARIOS).default('happy'),
+  kubeconfig: z.string().min(1).optional(),
+  json: z.boolean().default(false),
+  seed: z.coerce.number().int().min(0).default(1),
+});
+export type DemoOptions = z.infer<typeof DemoOptionsSchema>;
+
+export function parseDemoOptions(raw: Record<string, unknown>): DemoOptions {
+  const parsed = DemoOptionsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `--${i.path.join('.') || '(flags)'}: ${i.message}`);
+  throw new ConfigError(`invalid demo flags:\n  ${issues.join('\n  ')}`, issues);
+}
+
+export function buildDemoProgram(run: (opts: DemoOptions) => Promise<number>): Command {
+  return new Command('demo')
+    .description('Migrate a simulated cluster from Calico to Cilium, node by node, with the real coordinator and agents.')
+    .option('--nodes <n>', 'nodes in the simulated cluster (1 control plane + workers)')
+    .option('--concurrency <k>', 'nodes migrated at once')
+    .addOption(new Option('--scenario <name>', 'what goes wrong').choices(SCENARIOS))
+    .option('--kubeconfig <path>', 'run against an existing (simulated) API server instead of starting one')
+    .option('--json', 'print a JSON summary as the last line')
+    .option('--seed <n>', 'seed of the simulated cluster')
+    .exitOverride()
+    .showHelpAfterError()
+    .action(async (raw: Record<string, unknown>, cmd: Command) => {
+      cmd.setOptionValue('exitCode', await run(parseDemoOptions(raw)));
+    });
+}
