@@ -186,8 +186,12 @@ export class Controller {
 
   private async scope(rollout: Rollout): Promise<string[]> {
     if (!rollout.spec) return [];
-    const inScope = new Set(await this.d.cluster.nodes.namesMatching(rollout.spec.nodeSelector));
-    return this.view.names().filter((n) => inScope.has(n));
+    const selected = new Set(await this.d.cluster.nodes.namesMatching(rollout.spec.nodeSelector));
+    const include = rollout.spec.includeControlPlane;
+    return this.view.names().filter((n) => {
+      const node = this.view.get(n);
+      return selected.has(n) && node !== undefined && (include || !summaryOf(node).controlPlane);
+    });
   }
 
   /** Pending nodes in grant order, or none while the rollout is absent, paused or halted. */

@@ -70,6 +70,7 @@ class MigrationEngine implements Engine {
   private readonly unsubscribe: (() => void)[] = [];
   private renewTimer: NodeJS.Timeout | undefined;
   private leading = false;
+  private stopped = false;
 
   constructor(private readonly d: EngineWithClusterDeps & { now: () => Date }) {
     const { cluster, config, log, now } = d;
@@ -129,6 +130,7 @@ class MigrationEngine implements Engine {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.unsubscribe.forEach((u) => u());
     await this.elector.stop();
     await this.follow();
@@ -169,7 +171,7 @@ class MigrationEngine implements Engine {
     for (;;) {
       const o = this.currentOrder(nodeName);
       if (o && o.id !== after) return o;
-      if (signal.aborted) return null;
+      if (signal.aborted || this.stopped) return null;
       await this.waiters.next(nodeName, signal);
     }
   }

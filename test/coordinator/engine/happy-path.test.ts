@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { CILIUM_MIGRATION_LABEL, NodeAnnotation, slotLeaseName } from '../../../shared/names.js';
+import { Harness, workers } from './harness.js';
+
+describe('engine: happy path', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('when concurrency is 1, then every worker is migrated once, in name order, one at a time', async () => {
+    h = new Harness([...workers(3), { name: 'cp1', controlPlane: true }]);
+    const order: string[] = [];
+    h.cluster.onPhase = (node, phase) => {
+      if (phase === 'Cordoning') order.push(node);
+    };
+    await h.startEngine();
+    h.startAgents();
+    await h.waitFor(() => h!.allIn('Done', ['w1', 'w2', 'w3']), 10_000, 'all workers Done');
+    const status = h.cluster.migrationStatus();
+    await h.waitFor(() => h!.cluster.migrationStatus()['migrated'] === 3, 2000, 'status migrated=3');
+    expect(order).toEqual(['w1', 'w2', 'w3']);
+    expect(h.cluster.maxInFlight).toBe(1);
+    expect(h.cluster.phaseOf('cp1')).toBeUndefined();
+    for (const n of ['w1', 'w2', 'w3']) {
+      expect(h.cluster.reboots.get(n)).toBe(1);
+      expect(h.cluster.doneCount.get(n)).toBe(1);
+      const node = h.cluster.node(n);
+      expect(node.spec?.unschedulable).toBe(false);
+      expect(node.metadata?.labels?.[CILIUM_MIGRATION_LABEL]).toBe('true');
+      expect(node.metadata?.annotations?.[NodeAnnotation.wasUnschedulable]).toBe('false');
+      expect(h.cluster.pods.items.has(`app/web-${n}`)).toBe(false);
+    }
+    expect(status).toMatchObject({ total: 3 });
+    expect([...h.cluster.leases.values()].filter((l) => l.name.startsWith('cni-migrate-slot-')).every((l) => !l.holder)).toBe(true);
+    expect(h.cluster.events.filter((e) => e.node === 'w1').map((e) => e.reason)).toEqual([
+      'CNIMigrationCordoning',
+      'CNIMigrationDraining',
+      'CNIMigrationLabeling',
+      'CNIMigrationRestartingCilium',
+      'CNIMigrationRebooting',
+      'CNIMigrationWaitingReady',
+      'CNIMigrationValidating',
+      'CNIMigrationUncordoning',
+      'CNIMigrationDone',
+    ]);
+    const validate = h.agents.received.find((o) => o.kind === 'validate' && o.id.startsWith('w2.'));
+    expect(validate).toMatchObject({ expectedCidr: '10.245.0.0/16', dnsName: 'kubernetes.default.svc.cluster.local' });
+    expect(validate?.kind === 'validate' ? validate.peers.length : 0).toBeGreaterThanOrEqual(2);
+    const metrics = await h.engine!.metrics.getSingleMetricAsString('cni_migrate_migrations_completed_total');
+    expect(metrics).toContain('cni_migrate_migrations_completed_total 3');
+  });
+
+  it('when concurrency is 3, then up to 3 nodes are in flight and never more', async () => {
+    h = new Harness(workers(7));
+    h.cluster.setMigration({ concurrency: 3 });
+    await h.startEngine();
+    h.startAgents();
+    await h.waitFor(() => h!.allIn('Done'), 15_000, 'all Done');
+    expect(h.cluster.maxInFlight).toBe(3);
+    expect([...h.cluster.reboots.values()]).toEqual(Array(7).fill(1));
+    expect(h.cluster.leases.has(slotLeaseName(2))).toBe(true);
+    expect(h.cluster.leases.has(slotLeaseName(3))).toBe(false);
+  });
+
+  it('when control-plane nodes are included, then they go after every worker and the coordinator node last', async () => {
+    h = new Harness([{ name: 'cp1', controlPlane: true }, { name: 'cp0', controlPlane: true }, ...workers(2)]);
+    h.cluster.setMigration({ concurrency: 2, includeControlPlane: true });
+    const order: string[] = [];
+    h.cluster.onPhase = (node, phase) => {
+      if (phase === 'Cordoning') order.push(node);
+    };
+    await h.startEngine();
+    h.startAgents();
+    await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done');
+    expect(order).toEqual(['w1', 'w2', 'cp0', 'cp1']);
+  });
+
+  it('when a node was already cordoned, then it is left cordoned after its migration', async () => {
+    h = new Harness([{ name: 'w1', unschedulable: true }]);
+    await h.startEngine();
+    h.startAgents();
+    await h.waitFor(() => h!.allIn('Done'), 10_000, 'Done');
+    expect(h.cluster.node('w1').spec?.unschedulable).toBe(true);
+    expect(h.cluster.node('w1').metadata?.annotations?.[NodeAnnotation.wasUnschedulable]).toBe('true');
+  });
+
+  it('when the rollout is paused, then nothing starts until it is resumed', async () => {
+    h = new Harness(workers(2));
+    h.cluster.setMigration({ paused: true });
+    await h.startEngine();
+    h.startAgents();
+    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Paused', 5000, 'status Paused');
+    expect(h.cluster.phaseOf('w1')).toBeUndefined();
+    h.cluster.setMigration({ paused: false });
+    await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done');
+    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Completed', 2000, 'status Completed');
+  });
+
+  it('when the leader Lease is written, then it carries the address agents use', async () => {
+    h = new Harness(workers(1));
+    await h.startEngine();
+    await h.waitFor(() => h!.engine!.isLeader(), 5000, 'leader');
+    expect(h.cluster.leases.get('cni-migrate-leader')?.annotations['cni-migrate.io/address']).toBe('192.168.1.10:9876');
+  });
+});
