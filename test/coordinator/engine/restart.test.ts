@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { MIGRATE_PHASES, ROLLBACK_PHASES } from '../../../shared/phases.js';
+import { Harness, workers } from './harness.js';
+
+const IN_FLIGHT = MIGRATE_PHASES.filter((p) => p !== 'Pending');
+const ROLLING_BACK = ROLLBACK_PHASES;
+
+describe('engine: a coordinator killed at any instant resumes where it was', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  /** Restarts the engine the moment `node` enters `phase` (right after the intent is written). */
+  function killWhen(harness: Harness, node: string, phase: string): { restarted: () => boolean } {
+    let done = false;
+    harness.cluster.onPhase = (n, p) => {
+      if (done || n !== node || p !== phase) return;
+      done = true;
+      void harness.restartEngine();
+    };
+    return { restarted: () => done };
+  }
+
+  it.each(IN_FLIGHT)('when the engine is killed as a node enters %s, then every node is migrated once and rebooted once', async (phase) => {
+    h = new Harness(workers(3));
+    h.cluster.setMigration({ concurrency: 2 });
+    const kill = killWhen(h, 'w2', phase);
+    await h.startEngine();
+    h.startAgents();
+    await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done');
+    expect(kill.restarted()).toBe(true);
+    for (const n of ['w1', 'w2', 'w3']) {
+      expect(h.cluster.reboots.get(n)).toBe(1);
+      expect(h.cluster.doneCount.get(n)).toBe(1);
+    }
+    expect(h.cluster.maxInFlight).toBeLessThanOrEqual(2);
+  });
+
+  it.each(ROLLING_BACK)('when the engine is killed as a node enters %s, then the rollback finishes with exactly two reboots', async (phase) => {
+    h = new Harness(workers(2));
+    h.cluster.setMigration({ autoRollback: true });
+    h.agents.script.failDns.add('w1');
+    const kill = killWhen(h, 'w1', phase);
+    await h.startEngine();
+    h.startAgents();
+    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'RolledBack', 10_000, 'w1 RolledBack');
+    expect(kill.restarted()).toBe(true);
+    expect(h.cluster.reboots.get('w1')).toBe(2);
+    expect(h.cluster.phaseOf('w2')).toBeUndefined();
+  });
+
+  it('when the engine is killed several times in a row during a rollout, then the rollout still completes once per node', async () => {
+    h = new Harness(workers(4));
+    h.cluster.setMigration({ concurrency: 3 });
+    let kills = 0;
+    h.cluster.onPhase = (_n, p) => {
+      if (p === 'Rebooting' || p === 'Validating') {
+        kills++;
+        void h!.restartEngine();
+      }
+    };
+    await h.startEngine();
+    h.startAgents();
+    await h.waitFor(() => h!.allIn('Done'), 15_000, 'all Done');
+    expect(kills).toBeGreaterThanOrEqual(8);
+    expect([...h.cluster.reboots.values()]).toEqual([1, 1, 1, 1]);
+    expect([...h.cluster.doneCount.values()]).toEqual([1, 1, 1, 1]);
+    expect(h.cluster.maxInFlight).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('engine: two replicas', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('when two engines run, then exactly one leads, and the other takes over when the leader stops', async () => {
+    h = new Harness(workers(2));
+    const a = await h.startEngine('coordinator-a');
+    const b = await h.startEngine('coordinator-b');
+    await h.waitFor(() => a.isLeader() || b.isLeader(), 5000, 'a leader');
+    expect(a.isLeader() && b.isLeader()).toBe(false);
+    const [leader, follower] = a.isLeader() ? [a, b] : [b, a];
+    h.engine = leader;
+    h.startAgents();
+    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Done', 10_000, 'w1 Done');
+    expect(follower.snapshot().leader).toBe(false);
+    await leader.stop();
+    h.engine = follower;
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (follower.isLeader()) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 20);
+    });
+    await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done');
+    expect([...h.cluster.reboots.values()]).toEqual([1, 1]);
+    expect(h.cluster.leases.get('cni-migrate-leader')?.holder).toBe(follower === a ? 'coordinator-a' : 'coordinator-b');
+    expect(follower.snapshot().nodes.map((n) => n.phase)).toEqual(['Done', 'Done']);
+  });
+});
