@@ -96,7 +96,9 @@ export function applySchema(schema: Obj | undefined, obj: Obj): SchemaOutcome {
   const { metadata, apiVersion, kind, ...rest } = obj;
   const rootSchema: Obj = { ...schema, properties: { ...(isObj(schema['properties']) ? schema['properties'] : {}) } };
   const rootProps = rootSchema['properties'] as Obj;
-  for (const k of ['metadata', 'apiVersion', 'kind']) delete rootProps[k];
+  const envelope = ['metadata', 'apiVersion', 'kind'];
+  for (const k of envelope) delete rootProps[k];
+  if (Array.isArray(schema['required'])) rootSchema['required'] = schema['required'].filter((r) => !envelope.includes(String(r)));
   const pruned = walkObject(rootSchema, rest, '', w);
   const value: Obj = { ...pruned };
   if (apiVersion !== undefined) value['apiVersion'] = apiVersion;

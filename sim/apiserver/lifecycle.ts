@@ -40,10 +40,13 @@ function markTerminating(ctx: ApiContext, def: ResourceDef, obj: Obj, grace: num
   return present(def, ctx.store.put(def.storage, next));
 }
 
+/** Force-deleting a Terminating pod first records grace 0 (MODIFIED), then removes it (DELETED), as the real registry does. */
 function deletePod(ctx: ApiContext, def: ResourceDef, pod: Obj, requested: number | undefined): Obj {
   const grace = podGrace(pod, requested);
-  if (grace === 0 && !hasFinalizers(pod)) return removeNow(ctx, def, pod);
-  return markTerminating(ctx, def, pod, grace);
+  if (grace > 0 || hasFinalizers(pod)) return markTerminating(ctx, def, pod, grace);
+  if (!isTerminating(pod)) return removeNow(ctx, def, pod);
+  const shortened = ctx.store.put(def.storage, withMeta(pod, { deletionTimestamp: timestamp(ctx.now()), deletionGracePeriodSeconds: 0 }));
+  return removeNow(ctx, def, shortened);
 }
 
 function checkPreconditions(def: ResourceDef, obj: Obj, opts: DeleteOptions): void {

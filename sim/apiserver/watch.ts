@@ -117,6 +117,7 @@ export function serveWatch(ctx: ApiContext, req: WatchRequest, stream: WatchStre
   const { def, namespace } = req;
   const { res } = stream;
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  res.flushHeaders();
   const requested = requestedRv(q);
   if (requested !== undefined && ctx.hub.isExpired(def.storage, requested)) {
     res.end(expiredLine(requested, ctx.hub.floorOf(def.storage)));
