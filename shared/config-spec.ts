@@ -21,8 +21,14 @@ export const boolFlag = (dflt: boolean) =>
     .default(dflt)
     .transform((v) => v === true || v === 'true' || v === '1');
 
+/**
+ * A whole number in [min, max], given as decimal digits ("30") or a number. Unlike z.coerce.number, a blank
+ * value (" " would be 0) and "1e3", "0x10" or "0b11" are errors, not numbers.
+ */
 export const intFlag = (dflt: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(dflt);
+  z
+    .preprocess((v) => (typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v), z.number().int().min(min).max(max))
+    .default(dflt);
 
 const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();

@@ -12,7 +12,7 @@ export const COORDINATOR_ENV_PREFIX = 'CNI_MIGRATE_';
 
 const logLevel = key(z.enum(LOG_LEVELS).default('info'), 'Log level.');
 const kubeconfig = key(z.string().min(1).optional(), 'Path to a kubeconfig; in-cluster config when unset.');
-const port = (dflt: number) => z.coerce.number().int().min(0).max(65535).default(dflt);
+const port = (dflt: number) => intFlag(dflt, 0, 65535);
 
 export const agentConfigSpec = {
   nodeName: key(K8sNameSchema, 'The node this agent runs on (downward API spec.nodeName).'),

@@ -136,6 +136,12 @@ describe('bad values', () => {
     expect(e.issues[0]).toContain(names);
   });
 
+  it.each([' ', '1e3', '0x10', '0b11', ' 8080', '80.0', '-1'])('when a port is given as %j, then it is an error, not a number', (raw) => {
+    const e = configError(() => coordinator({ CNI_MIGRATE_PORT: raw }));
+    expect(e.issues).toEqual([expect.stringContaining(`--port / CNI_MIGRATE_PORT: `)]);
+    expect(e.issues[0]).toContain(`(got ${JSON.stringify(raw)})`);
+  });
+
   it('when several keys are bad, then one error names each of them', () => {
     const e = configError(() =>
       agent({ ...agentEnv, CNI_MIGRATE_AGENT_REBOOT_METHOD: 'kexec', CNI_MIGRATE_AGENT_COORDINATOR_URL: 'not a url' }),
