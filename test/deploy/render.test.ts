@@ -56,6 +56,12 @@ describe('kubectl kustomize deploy/', () => {
     expect(ns.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('privileged');
   });
 
+  it('when rendered, then every object is labeled as part of cni-migrate at the version of the code', () => {
+    for (const o of objects) {
+      expect(o.metadata.labels).toMatchObject({ 'app.kubernetes.io/part-of': 'cni-migrate', 'app.kubernetes.io/version': VERSION });
+    }
+  });
+
   it('when rendered, then both images carry the version of the code', () => {
     expect(onlyContainer(agent).image).toBe(`ghcr.io/cni-migrate/agent:${VERSION}`);
     expect(onlyContainer(coordinator).image).toBe(`ghcr.io/cni-migrate/coordinator:${VERSION}`);
