@@ -1,0 +1,160 @@
+/**
+ * One in-process agent per simulated node, each as its DaemonSet pod: its own pod-bound ServiceAccount
+ * tokens (one for the coordinator's audience, one for the API), a SimNodeHost, and the real agent loop.
+ * A reboot stops the node's agent (its process dies with the node); once the node is back with a new boot
+ * id, a new agent starts, as the kubelet would restart the container.
+ */
+import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import type { Logger } from '../../shared/logger.js';
+import { TOKEN_AUDIENCE } from '../../shared/names.js';
+import { VERSION } from '../../shared/version.js';
+import type { Backoff } from '../../agent/loop/backoff.js';
+import { discoveringLocator, kubeAddressSources } from '../../agent/loop/locate-coordinator.js';
+import { startAgent, type RunningAgent } from '../../agent/loop/start-agent.js';
+import { SimNodeHost, type SimNodeSource } from '../host/sim-node-host.js';
+
+export const AGENT_NAMESPACE = 'cni-migrate';
+export const AGENT_SERVICE_ACCOUNT = 'cni-migrate-agent';
+export const AGENT_POD_SELECTOR = 'app.kubernetes.io/component=agent';
+
+export interface FleetDeps {
+  /** The admin's view: issues the agents' tokens (as the kubelet would). */
+  adminKc: KubeConfig;
+  kubeConfigFor(token: string): KubeConfig;
+  sim: SimNodeSource;
+  checkImage: string;
+  log: Logger;
+  backoff?: () => Backoff;
+}
+
+interface Member {
+  pod: { name: string; uid: string; namespace: string };
+  host: SimNodeHost;
+  coordinatorToken: string;
+  apiKc: KubeConfig;
+  agent: RunningAgent | undefined;
+  /** Boot id the running agent started on; a stopped agent restarts when the node reports another. */
+  startedOnBoot: string;
+  starts: number;
+}
+
+export const isNodeReady = (node: V1Node): boolean =>
+  (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+export class AgentFleet {
+  private readonly members = new Map<string, Member>();
+  private readonly core: CoreV1Api;
+
+  constructor(private readonly deps: FleetDeps) {
+    this.core = deps.adminKc.makeApiClient(CoreV1Api);
+  }
+
+  /** Starts the agent of every given agent pod. */
+  async startAll(agentPods: readonly V1Pod[]): Promise<void> {
+    await Promise.all(agentPods.map((pod) => this.join(pod)));
+  }
+
+  host(node: string): SimNodeHost | undefined {
+    return this.members.get(node)?.host;
+  }
+
+  /** How many agent processes ran on the node (1 + restarts). */
+  startsOf(node: string): number {
+    return this.members.get(node)?.starts ?? 0;
+  }
+
+  /** A node changed: restart its stopped agent once it is Ready on a new boot. */
+  nodeChanged(node: V1Node): void {
+    const name = node.metadata?.name ?? '';
+    const m = this.members.get(name);
+    if (m === undefined || m.agent !== undefined) return;
+    const bootId = node.status?.nodeInfo?.bootID;
+    if (isNodeReady(node) && bootId !== undefined && bootId !== m.startedOnBoot) void this.launch(name, m);
+  }
+
+  /** Kill a node's agent (as a crash would); `revive` starts a fresh process right away. */
+  async kill(node: string, revive: boolean): Promise<void> {
+    const m = this.members.get(node);
+    if (m?.agent === undefined) return;
+    const agent = m.agent;
+    m.agent = undefined;
+    await agent.stop();
+    if (revive) await this.launch(node, m);
+  }
+
+  async stopAll(): Promise<void> {
+    const running = [...this.members.values()].flatMap((m) => (m.agent ? [m.agent] : []));
+    for (const m of this.members.values()) m.agent = undefined;
+    await Promise.all(running.map((a) => a.stop()));
+  }
+
+  private async join(pod: V1Pod): Promise<void> {
+    const nodeName = pod.spec?.nodeName;
+    const name = pod.metadata?.name;
+    const uid = pod.metadata?.uid;
+    if (nodeName === undefined || name === undefined || uid === undefined) return;
+    const [coordinatorToken, apiToken] = await Promise.all([
+      this.issueToken(name, uid, [TOKEN_AUDIENCE]),
+      this.issueToken(name, uid, undefined),
+    ]);
+    const source: SimNodeSource = {
+      ...this.deps.sim,
+      rebootNode: (n) => this.rebootAndStopAgent(n),
+    };
+    const member: Member = {
+      pod: { name, uid, namespace: AGENT_NAMESPACE },
+      host: new SimNodeHost(nodeName, source),
+      coordinatorToken,
+      apiKc: this.deps.kubeConfigFor(apiToken),
+      agent: undefined,
+      startedOnBoot: '',
+      starts: 0,
+    };
+    this.members.set(nodeName, member);
+    await this.launch(nodeName, member);
+  }
+
+  private async launch(nodeName: string, m: Member): Promise<void> {
+    m.startedOnBoot = await this.deps.sim.bootId(nodeName);
+    m.starts += 1;
+    const log = this.deps.log.child({ node: nodeName });
+    m.agent = startAgent({
+      kc: m.apiKc,
+      host: m.host,
+      nodeName,
+      pod: m.pod,
+      agentVersion: VERSION,
+      locator: discoveringLocator(kubeAddressSources(m.apiKc, AGENT_NAMESPACE, 'cni-migrate-coordinator')),
+      readToken: () => Promise.resolve(m.coordinatorToken),
+      checkImage: this.deps.checkImage,
+      forceCleanup: false,
+      log,
+      ...(this.deps.backoff ? { backoff: this.deps.backoff() } : {}),
+    });
+  }
+
+  /** The node goes down; its agent process dies with it. */
+  private async rebootAndStopAgent(nodeName: string): Promise<void> {
+    await this.deps.sim.rebootNode(nodeName);
+    const m = this.members.get(nodeName);
+    const agent = m?.agent;
+    if (m === undefined || agent === undefined) return;
+    m.agent = undefined;
+    await agent.stop();
+  }
+
+  private async issueToken(podName: string, podUid: string, audiences: string[] | undefined): Promise<string> {
+    const answer = await this.core.createNamespacedServiceAccountToken({
+      namespace: AGENT_NAMESPACE,
+      name: AGENT_SERVICE_ACCOUNT,
+      body: {
+        spec: {
+          audiences: audiences ?? [],
+          expirationSeconds: 3600,
+          boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: podName, uid: podUid },
+        },
+      },
+    });
+    return answer.status?.token ?? '';
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * A watched list of objects (client-node ListWatch) and waiting on it: resolve when a condition over
+ * the cached objects holds, with a deadline, re-checked on every event (no polling).
+ */
+import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { DeadlineError } from '../../shared/errors.js';
+
+export interface WatchedList<T extends KubernetesObject> {
+  list(): readonly T[];
+  onChange(cb: (obj: T) => void): () => void;
+  /** Resolves once `holds(list)` is true; rejects with DeadlineError after `deadlineMs`. */
+  until(holds: (items: readonly T[]) => boolean, what: string, deadlineMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function watchList<T extends KubernetesObject>(
+  kc: KubeConfig,
+  path: string,
+  list: () => Promise<KubernetesListObject<T>>,
+  selectors: { labelSelector?: string; fieldSelector?: string } = {},
+): Promise<WatchedList<T>> {
+  const informer = new ListWatch<T>(path, new Watch(kc), list, false, selectors.labelSelector, selectors.fieldSelector);
+  const listeners = new Set<(obj: T) => void>();
+  const fire = (obj: T): void => listeners.forEach((cb) => cb(obj));
+  informer.on('add', fire);
+  informer.on('update', fire);
+  informer.on('delete', fire);
+  informer.on('error', () => {
+    setTimeout(() => void informer.start().catch(() => undefined), 200);
+  });
+  await informer.start();
+  const api: WatchedList<T> = {
+    list: () => informer.list(),
+    onChange(cb) {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+    until(holds, what, deadlineMs) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (!holds(informer.list())) return;
+          off();
+          clearTimeout(timer);
+          resolve();
+        };
+        const off = api.onChange(check);
+        const timer = setTimeout(() => {
+          off();
+          reject(new DeadlineError(what, deadlineMs));
+        }, deadlineMs);
+        check();
+      });
+    },
+    stop: () => informer.stop(),
+  };
+  return api;
+}
