@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 /** Entry point of `cni-migrate-agent`. The only agent file that reads the environment or exits. */
 import { runAgentCli } from './cli.js';
-import { runAgentDaemon } from './daemon.js';
 import { createLogger } from '../shared/logger.js';
 import { exitCodeFor } from '../shared/exit.js';
 import { untilStopSignal } from '../shared/signals.js';
@@ -12,8 +11,9 @@ import { nodeCommandHandlers } from './host/node-commands.js';
 async function main(): Promise<number> {
   const commandLog = createLogger({ component: 'agent', level: 'warn', destination: process.stderr });
   return runAgentCli(process.argv, process.env, {
-    run: (config) =>
-      runAgentDaemon({
+    // Loaded on demand: the Kubernetes client is heavy, and `inventory`/`cleanup` never need it.
+    run: async (config) =>
+      (await import('./daemon.js')).runAgentDaemon({
         config,
         log: createLogger({ component: 'agent', level: config.logLevel }),
         stop: untilStopSignal(),
