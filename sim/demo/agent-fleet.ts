@@ -69,7 +69,7 @@ export class AgentFleet {
     const m = this.members.get(name);
     if (m === undefined || m.agent !== undefined) return;
     const bootId = node.status?.nodeInfo?.bootID;
-    if (isNodeReady(node) && bootId !== undefined && bootId !== m.startedOnBoot) void this.launch(name, m);
+    if (isNodeReady(node) && bootId !== undefined && bootId !== m.startedOnBoot) this.launch(name, m, bootId);
   }
 
   /** Kill a node's agent (as a crash would); `revive` starts a fresh process right away. */
@@ -79,7 +79,7 @@ export class AgentFleet {
     const agent = m.agent;
     m.agent = undefined;
     await agent.stop();
-    if (revive) await this.launch(node, m);
+    if (revive) this.launch(node, m, await this.deps.sim.bootId(node));
   }
 
   async stopAll(): Promise<void> {
@@ -111,11 +111,11 @@ export class AgentFleet {
       starts: 0,
     };
     this.members.set(nodeName, member);
-    await this.launch(nodeName, member);
+    this.launch(nodeName, member, await this.deps.sim.bootId(nodeName));
   }
 
-  private async launch(nodeName: string, m: Member): Promise<void> {
-    m.startedOnBoot = await this.deps.sim.bootId(nodeName);
+  private launch(nodeName: string, m: Member, bootId: string): void {
+    m.startedOnBoot = bootId;
     m.starts += 1;
     const log = this.deps.log.child({ node: nodeName });
     m.agent = startAgent({
