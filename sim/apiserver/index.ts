@@ -2,7 +2,8 @@
  * The simulated cluster's API server: a real HTTP Kubernetes API (v1.28 semantics) that
  * `@kubernetes/client-node` and kubectl drive exactly as a real cluster.
  */
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../../shared/logger.js';
@@ -47,12 +48,18 @@ export interface StartOptions {
   /** Interval of watch BOOKMARK events (default 60 s). */
   bookmarkIntervalMs?: number;
   logger?: Logger;
+  /**
+   * Serve HTTPS with this certificate (PEM). kubectl only sends credentials over TLS, so a test that
+   * drives kubectl as the admin needs this; client-node works over plain HTTP too.
+   */
+  tls?: { cert: string; key: string };
 }
 
-export function kubeConfigFor(url: string, token: string): KubeConfig {
+export function kubeConfigFor(url: string, token: string, caPem?: string): KubeConfig {
   const kc = new KubeConfig();
+  const cluster = caPem ? { name: 'sim', server: url, skipTLSVerify: false, caData: Buffer.from(caPem).toString('base64') } : { name: 'sim', server: url, skipTLSVerify: true };
   kc.loadFromOptions({
-    clusters: [{ name: 'sim', server: url, skipTLSVerify: true }],
+    clusters: [cluster],
     users: [{ name: 'sim-user', token }],
     contexts: [{ name: 'sim', cluster: 'sim', user: 'sim-user' }],
     currentContext: 'sim',
@@ -60,11 +67,11 @@ export function kubeConfigFor(url: string, token: string): KubeConfig {
   return kc;
 }
 
-function facade(parts: ServerParts, url: string, close: () => Promise<void>): SimApiServer {
+function facade(parts: ServerParts, url: string, close: () => Promise<void>, caPem?: string): SimApiServer {
   return {
     url,
     adminToken: parts.auth.adminToken,
-    kubeConfig: (user) => kubeConfigFor(url, user?.token ?? parts.auth.adminToken),
+    kubeConfig: (user) => kubeConfigFor(url, user?.token ?? parts.auth.adminToken, caPem),
     issueServiceAccountToken: (opts) => parts.issueToken(opts),
     requestCounts: () => parts.accounting.snapshot(),
     resetRequestCounts: () => parts.accounting.reset(),
@@ -81,13 +88,14 @@ export async function startApiServer(opts: StartOptions = {}): Promise<SimApiSer
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
     log: opts.logger ?? silentLogger(),
   });
-  const server = createServer({ keepAlive: true }, requestListener(parts.edge));
+  const listener = requestListener(parts.edge);
+  const server: Server = opts.tls ? createTlsServer({ ...opts.tls, keepAlive: true }, listener) : createServer({ keepAlive: true }, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host}:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${host}:${port}`;
   parts.setAddress(`${host}:${port}`);
   const close = async (): Promise<void> => {
     parts.shutdown();
@@ -95,5 +103,5 @@ export async function startApiServer(opts: StartOptions = {}): Promise<SimApiSer
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  return facade(parts, url, close);
+  return facade(parts, url, close, opts.tls?.cert);
 }
