@@ -92,7 +92,7 @@ describe('Dockerfile.agent', () => {
     const [, runtime = []] = stages('Dockerfile.agent');
     const apt = runs(runtime).find((x) => x.includes('apt-get install')) ?? '';
     expect(apt).toContain('--no-install-recommends');
-    for (const pkg of ['iptables', 'ipset', 'iproute2', 'nftables', 'util-linux']) {
+    for (const pkg of ['iptables', 'ipset', 'iproute2', 'nftables', 'util-linux', 'procps']) {
       expect(apt.split(/\s+/)).toContain(pkg);
     }
     expect(apt).toContain('rm -rf /var/lib/apt/lists/*');
