@@ -1,11 +1,17 @@
 /**
- * The coordinator's long-running mode: probes now; the agent API, leader election and the migration
- * engine are wired in here as they arrive.
+ * The coordinator's long-running mode: one HTTP port serving /healthz, /readyz, /metrics and the agent
+ * API (the gate), then the migration engine (leader election, grants, the reconcile loop).
  */
+import { hostname } from 'node:os';
+import express, { type Router } from 'express';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { CoordinatorConfig } from '../shared/config.js';
+import { CniMigrateError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { startProbeServer } from '../shared/probe-server.js';
 import { VERSION } from '../shared/version.js';
+import type { AgentDirectory } from './ports.js';
+import { startEngine, type Engine } from './engine/engine.js';
+import { createGateRouter, createTokenReviewAuthenticator, kubeAuthApi, startGateServer } from './gate/index.js';
 
 export interface CoordinatorDeps {
   config: CoordinatorConfig;
@@ -13,12 +19,69 @@ export interface CoordinatorDeps {
   stop: Promise<unknown>;
 }
 
+export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromCluster();
+  return kc;
+}
+
+/** An AgentDirectory that forwards to the engine once it runs (the HTTP server starts first). */
+export function forwardingDirectory(engine: () => AgentDirectory | undefined): AgentDirectory {
+  const get = (): AgentDirectory => {
+    const e = engine();
+    if (!e) throw new CniMigrateError('Internal', 'the coordinator is starting; retry shortly');
+    return e;
+  };
+  return {
+    register: (req) => get().register(req),
+    heartbeat: (hb) => get().heartbeat(hb),
+    order: (node, after, signal) => get().order(node, after, signal),
+    result: (res) => get().result(res),
+  };
+}
+
+/** /healthz, /readyz and /metrics. */
+export function probeRouter(engine: () => Engine | undefined): Router {
+  const r = express.Router();
+  r.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok\n');
+  });
+  r.get('/readyz', (_req, res) => {
+    const ready = engine() !== undefined;
+    res.status(ready ? 200 : 503).type('text/plain').send(ready ? 'ready\n' : 'not ready\n');
+  });
+  r.get('/metrics', async (_req, res) => {
+    const e = engine();
+    if (!e) {
+      res.status(503).type('text/plain').send('not ready\n');
+      return;
+    }
+    res.type(e.metrics.contentType).send(await e.metrics.metrics());
+  });
+  return r;
+}
+
 export async function runCoordinator({ config, log, stop }: CoordinatorDeps): Promise<void> {
-  const probes = await startProbeServer(config.bindAddress, config.port);
-  log.info({ version: VERSION, port: probes.port, node: config.nodeName }, 'coordinator started');
-  probes.setReady(true);
+  const kc = loadKubeConfig(config.kubeconfig);
+  let engine: Engine | undefined;
+  const auth = createTokenReviewAuthenticator({
+    api: kubeAuthApi(kc),
+    rules: { namespace: config.namespace, serviceAccount: config.agentServiceAccount, audience: config.audience },
+    cacheSeconds: config.tokenCacheSeconds,
+    log,
+  });
+  const root = express.Router();
+  root.use(probeRouter(() => engine));
+  root.use(createGateRouter({ directory: forwardingDirectory(() => engine), auth, log }));
+  const server = await startGateServer(root, config.bindAddress, config.port);
+  log.info({ version: VERSION, port: server.port, node: config.nodeName }, 'coordinator listening');
+  engine = await startEngine({ kc, config, log, identity: config.podName ?? hostname() });
+  log.info({ identity: config.podName ?? hostname() }, 'engine started');
   await stop;
   log.info('coordinator stopping');
-  probes.setReady(false);
-  await probes.close();
+  const running = engine;
+  engine = undefined;
+  await running.stop();
+  await server.close();
 }

@@ -89,6 +89,8 @@ const SERIALIZERS: Partial<Record<keyof NodeState, [string, Serializer]>> = {
   haltReason: [NodeAnnotation.haltReason, (s) => s.haltReason ?? null],
   failedPhase: [NodeAnnotation.failedPhase, (s) => s.failedPhase ?? null],
   request: [NodeAnnotation.request, (s) => s.request ?? null],
+  startedAt: [NodeAnnotation.startedAt, (s) => s.startedAt?.toISOString() ?? null],
+  finishedAt: [NodeAnnotation.finishedAt, (s) => s.finishedAt?.toISOString() ?? null],
 };
 
 /** The annotation patch that records `changes` (and the phase clock) on the Node. */

@@ -10,7 +10,7 @@ export const MigrationSpecSchema = z.object({
   concurrency: z.number().int().min(1).max(64).default(1),
   /** A label selector string (`kubectl -l` syntax) limiting which nodes are migrated. */
   nodeSelector: z.string().max(1024).default(''),
-  includeControlPlane: z.boolean().default(false),
+  includeControlPlane: z.boolean().default(true),
   autoRollback: z.boolean().default(false),
   drain: z
     .object({

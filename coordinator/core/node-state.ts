@@ -24,6 +24,9 @@ export interface NodeState {
   phase: Phase;
   attempt: number;
   phaseSince: Date | undefined;
+  /** When the node was granted (this attempt sequence), and when it reached Done or RolledBack. */
+  startedAt: Date | undefined;
+  finishedAt: Date | undefined;
   direction: Direction;
   wasUnschedulable: boolean;
   bootIdBefore: string | undefined;
@@ -70,6 +73,8 @@ export function readNodeState(name: string, annotations: Record<string, string> 
     phase: parsed(PhaseSchema, a[NodeAnnotation.phase]) ?? 'Pending',
     attempt: Number.isFinite(attempt) && attempt >= 0 ? attempt : 0,
     phaseSince: parsedDate(a[NodeAnnotation.phaseSince]),
+    startedAt: parsedDate(a[NodeAnnotation.startedAt]),
+    finishedAt: parsedDate(a[NodeAnnotation.finishedAt]),
     direction: parsed(DirectionSchema, a[NodeAnnotation.direction]) ?? 'migrate',
     wasUnschedulable: a[NodeAnnotation.wasUnschedulable] === 'true',
     bootIdBefore: nonEmpty(a[NodeAnnotation.bootIdBefore]),

@@ -24,7 +24,8 @@ export function rolloutHaltReason(nodes: readonly NodeState[]): string | undefin
 
 function nodeStatus(s: NodeState, now: Date): NodeStatus {
   const since = s.phaseSince?.toISOString();
-  const durationSeconds = s.phaseSince ? Math.max(0, Math.round((now.getTime() - s.phaseSince.getTime()) / 1000)) : undefined;
+  const end = s.finishedAt ?? now;
+  const durationSeconds = s.startedAt ? Math.max(0, Math.round((end.getTime() - s.startedAt.getTime()) / 1000)) : undefined;
   return {
     name: s.name,
     phase: s.phase,

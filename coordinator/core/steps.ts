@@ -67,6 +67,8 @@ const startMigration: Step = (i) =>
           wasUnschedulable: i.obs.unschedulable,
           haltReason: undefined,
           failedPhase: undefined,
+          startedAt: i.now,
+          finishedAt: undefined,
         },
       })
     : stay(i.state);
@@ -176,7 +178,10 @@ const restoringCniFiles: Step = (i) => {
 function uncordoning(next: Phase): Step {
   return (i) =>
     i.obs.unschedulable === i.state.wasUnschedulable
-      ? enter(i.state, next, i.now, { message: next === 'Done' ? 'migrated to Cilium' : 'rolled back to Calico' })
+      ? enter(i.state, next, i.now, {
+          message: next === 'Done' ? 'migrated to Cilium' : 'rolled back to Calico',
+          changes: { finishedAt: i.now },
+        })
       : haltOnDeadline(i, 'schedulability not restored');
 }
 

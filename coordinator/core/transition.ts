@@ -45,7 +45,14 @@ function actOnRequest(i: StepInput): Decision | undefined {
     if (state.request === 'rollback') return undefined;
     return enter(state, 'Cordoning', now, {
       message: 'retry requested: migrating again',
-      changes: { ...CLEARED, attempt: state.attempt + 1, direction: 'migrate', wasUnschedulable: obs.unschedulable },
+      changes: {
+        ...CLEARED,
+        attempt: state.attempt + 1,
+        direction: 'migrate',
+        wasUnschedulable: obs.unschedulable,
+        startedAt: now,
+        finishedAt: undefined,
+      },
     });
   }
   if (state.request === 'retry') {

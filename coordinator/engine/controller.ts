@@ -9,7 +9,7 @@ import type { CoordinatorConfig } from '../../shared/config.js';
 import { describeError } from '../../shared/errors.js';
 import { nodeLogger, type Logger } from '../../shared/logger.js';
 import { isTerminal, type Phase } from '../../shared/phases.js';
-import type { Decision } from '../core/decision.js';
+import { stay, type Decision } from '../core/decision.js';
 import { readNodeState, type NodeState } from '../core/node-state.js';
 import { observe, type AgentReport } from '../core/observe.js';
 import { orderFor } from '../core/orders.js';
@@ -18,7 +18,7 @@ import { choosePeers, type NodeKind } from '../core/peers.js';
 import { planGrants } from '../core/slots.js';
 import { rolloutHaltReason, summarizeStatus } from '../core/status.js';
 import { deadlineOf } from '../core/steps.js';
-import { transition, wantsGrant } from '../core/transition.js';
+import { actionsFor, transition, wantsGrant } from '../core/transition.js';
 import type { Order } from '../../shared/api.js';
 import type { Cluster } from './cluster.js';
 import { Executor } from './executor.js';
@@ -37,6 +37,16 @@ export interface ControllerDeps {
   agents: ReadonlyMap<string, AgentReport>;
   /** A node's phase (and so its order) may have changed. */
   orderChanged: (node: string) => void;
+}
+
+/**
+ * While the rollout is paused, a node finishes the step it is in but does not start the next one (a halt
+ * still happens, and an operator's retry or rollback of a halted node still proceeds).
+ */
+function heldByPause(rollout: Rollout, d: Decision): boolean {
+  const from = d.transition?.from;
+  if (!rollout.spec?.paused || !from) return false;
+  return d.phase !== 'Halted' && from !== 'Halted' && from !== 'RolledBack';
 }
 
 const PEER_PHASES: readonly Phase[] = ['WaitingReady', 'RollbackWaitingReady', 'Halted'];
@@ -146,7 +156,9 @@ export class Controller {
         agent: this.d.agents.get(name),
         peerCandidates: PEER_PHASES.includes(state.phase) ? await this.peersFor(name) : [],
       });
-      const decision = transition(state, obs, this.d.now(), settingsFor(this.d.config, rollout.spec));
+      const settings = settingsFor(this.d.config, rollout.spec);
+      const decided = transition(state, obs, this.d.now(), settings);
+      const decision = heldByPause(rollout, decided) ? { ...stay(state), actions: actionsFor(state, obs, settings) } : decided;
       if (Object.keys(decision.patch).length > 0) await this.recordIntent(name, state, decision);
       this.executor.run(decision.state, decision.actions);
       return decision.state;
@@ -245,6 +257,7 @@ export class Controller {
     const next = [...states.values()]
       .filter((s) => s.phase !== 'Pending' && s.phase !== 'Halted' && !isTerminal(s.phase))
       .map((s) => deadlineOf(s, settings)?.getTime() ?? Infinity)
+      .filter((t) => t > now)
       .reduce((a, b) => Math.min(a, b), Infinity);
     clearTimeout(this.deadlineTimer);
     if (next !== Infinity && !this.stopped) {

@@ -20,6 +20,8 @@ export function state(over: Partial<NodeState> = {}): NodeState {
     phase: 'Pending',
     attempt: 1,
     phaseSince: T0,
+    startedAt: T0,
+    finishedAt: undefined,
     direction: 'migrate',
     wasUnschedulable: false,
     bootIdBefore: undefined,

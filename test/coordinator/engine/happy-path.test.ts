@@ -11,6 +11,7 @@ describe('engine: happy path', () => {
 
   it('when concurrency is 1, then every worker is migrated once, in name order, one at a time', async () => {
     h = new Harness([...workers(3), { name: 'cp1', controlPlane: true }]);
+    h.cluster.setMigration({ concurrency: 1, includeControlPlane: false });
     const order: string[] = [];
     h.cluster.onPhase = (node, phase) => {
       if (phase === 'Cordoning') order.push(node);
@@ -96,6 +97,23 @@ describe('engine: happy path', () => {
     h.cluster.setMigration({ paused: false });
     await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done');
     await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Completed', 2000, 'status Completed');
+  });
+
+  it('when the rollout is paused mid-node, then the node finishes its step and waits for the resume', async () => {
+    h = new Harness(workers(2));
+    h.cluster.onPhase = (node, phase) => {
+      if (node === 'w1' && phase === 'Rebooting') h!.cluster.setMigration({ paused: true });
+    };
+    await h.startEngine();
+    h.startAgents();
+    await h.waitFor(() => h!.cluster.reboots.get('w1') === 1, 5000, 'w1 rebooted');
+    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Paused', 5000, 'status Paused');
+    h.cluster.patchNode('w1', { annotations: { 'example.com/poke': 'wake the engine' } });
+    await new Promise((r) => setTimeout(r, 200)); // a negative check: give the engine time to (wrongly) move on
+    expect(h.cluster.phaseOf('w1')).toBe('Rebooting');
+    h.cluster.setMigration({ paused: false });
+    await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done');
+    expect([...h.cluster.reboots.values()]).toEqual([1, 1]);
   });
 
   it('when the leader Lease is written, then it carries the address agents use', async () => {
