@@ -20,6 +20,14 @@ export interface DaemonSetPlan {
 /** The hash that marks pods built from the current template. */
 export const templateHash = (ds: V1DaemonSet): string => stableHash(ds.spec?.template ?? {});
 
+/** What marks a pod as built from the current template. */
+interface Revision {
+  hash: string;
+  generation: string;
+}
+
+const revisionOf = (ds: V1DaemonSet): Revision => ({ hash: templateHash(ds), generation: String(ds.metadata?.generation ?? 1) });
+
 interface NodeSlot {
   active: V1Pod[];
   terminating: number;
@@ -27,7 +35,7 @@ interface NodeSlot {
 
 /** The plan for one DaemonSet given all nodes and the pods it controls. */
 export function planDaemonSet(ds: V1DaemonSet, nodes: readonly V1Node[], ownedPods: readonly V1Pod[]): DaemonSetPlan {
-  const hash = templateHash(ds);
+  const rev = revisionOf(ds);
   const template = ds.spec?.template.spec ?? { containers: [] };
   const eligible = new Set(nodes.filter((n) => podFitsNode(template, n)).map((n) => n.metadata?.name ?? ''));
   const slots = slotsByNode(ownedPods);
@@ -36,11 +44,11 @@ export function planDaemonSet(ds: V1DaemonSet, nodes: readonly V1Node[], ownedPo
   for (const name of eligible) {
     const slot = slots.get(name);
     if (!slot || (slot.active.length === 0 && slot.terminating === 0)) createOn.push(name);
-    else deletePods.push(...extraPods(slot.active, hash));
+    else deletePods.push(...extraPods(slot.active, rev));
   }
   for (const [name, slot] of slots) if (!eligible.has(name)) deletePods.push(...slot.active.map(podName));
-  deletePods.push(...rollingUpdateVictims(ds, eligible, slots, hash));
-  return { createOn: createOn.sort(), deletePods: [...new Set(deletePods)], status: daemonSetStatus(ds, eligible, slots, hash) };
+  deletePods.push(...rollingUpdateVictims(ds, eligible, slots, rev));
+  return { createOn: createOn.sort(), deletePods: [...new Set(deletePods)], status: daemonSetStatus(ds, eligible, slots, rev) };
 }
 
 function slotsByNode(pods: readonly V1Pod[]): Map<string, NodeSlot> {
@@ -57,12 +65,14 @@ function slotsByNode(pods: readonly V1Pod[]): Map<string, NodeSlot> {
 }
 
 const podName = (pod: V1Pod): string => pod.metadata?.name ?? '';
-const isUpdated = (pod: V1Pod, hash: string): boolean => pod.metadata?.labels?.[REVISION_HASH_LABEL] === hash;
+/** Built from the current template: same template hash (or, as the real controller also accepts, same generation). */
+const isUpdated = (pod: V1Pod, rev: Revision): boolean =>
+  pod.metadata?.labels?.[REVISION_HASH_LABEL] === rev.hash || pod.metadata?.labels?.[TEMPLATE_GENERATION_LABEL] === rev.generation;
 
 /** All but one pod on a node: keep an updated one if any, else the first by name. */
-function extraPods(active: readonly V1Pod[], hash: string): string[] {
+function extraPods(active: readonly V1Pod[], rev: Revision): string[] {
   if (active.length <= 1) return [];
-  const sorted = [...active].sort((a, b) => Number(isUpdated(b, hash)) - Number(isUpdated(a, hash)) || podName(a).localeCompare(podName(b)));
+  const sorted = [...active].sort((a, b) => Number(isUpdated(b, rev)) - Number(isUpdated(a, rev)) || podName(a).localeCompare(podName(b)));
   return sorted.slice(1).map(podName);
 }
 
@@ -74,13 +84,13 @@ export function maxUnavailable(ds: V1DaemonSet, desired: number): number {
 }
 
 /** Old pods to replace now: unready old pods always, ready old pods while the unavailability budget lasts. */
-function rollingUpdateVictims(ds: V1DaemonSet, eligible: ReadonlySet<string>, slots: Map<string, NodeSlot>, hash: string): string[] {
+function rollingUpdateVictims(ds: V1DaemonSet, eligible: ReadonlySet<string>, slots: Map<string, NodeSlot>, rev: Revision): string[] {
   if (ds.spec?.updateStrategy?.type === 'OnDelete') return [];
   const unavailable = [...eligible].filter((n) => !slotAvailable(slots.get(n))).length;
   let budget = maxUnavailable(ds, eligible.size) - unavailable;
   const victims: string[] = [];
   for (const node of [...eligible].sort()) {
-    const pod = outdatedPod(slots.get(node), hash);
+    const pod = outdatedPod(slots.get(node), rev);
     if (!pod) continue;
     if (!isPodReady(pod)) victims.push(podName(pod));
     else if (budget > 0) {
@@ -92,16 +102,16 @@ function rollingUpdateVictims(ds: V1DaemonSet, eligible: ReadonlySet<string>, sl
 }
 
 /** The node's single running pod when it was built from an older template. */
-function outdatedPod(slot: NodeSlot | undefined, hash: string): V1Pod | undefined {
+function outdatedPod(slot: NodeSlot | undefined, rev: Revision): V1Pod | undefined {
   const pod = slot?.active[0];
-  return pod && slot.terminating === 0 && !isUpdated(pod, hash) ? pod : undefined;
+  return pod && slot.terminating === 0 && !isUpdated(pod, rev) ? pod : undefined;
 }
 
 const slotAvailable = (slot: NodeSlot | undefined): boolean =>
   slot !== undefined && slot.terminating === 0 && slot.active.some(isPodReady);
 
 /** Status as the real controller writes it: zero updated/available/unavailable counts are omitted. */
-function daemonSetStatus(ds: V1DaemonSet, eligible: ReadonlySet<string>, slots: Map<string, NodeSlot>, hash: string): V1DaemonSetStatus {
+function daemonSetStatus(ds: V1DaemonSet, eligible: ReadonlySet<string>, slots: Map<string, NodeSlot>, rev: Revision): V1DaemonSetStatus {
   const onEligible = [...eligible].map((n) => slots.get(n)?.active[0]).filter((p): p is V1Pod => p !== undefined);
   const ready = onEligible.filter(isPodReady).length;
   const misscheduled = [...slots].filter(([n, s]) => !eligible.has(n) && s.active.length > 0).length;
@@ -112,7 +122,7 @@ function daemonSetStatus(ds: V1DaemonSet, eligible: ReadonlySet<string>, slots: 
     numberReady: ready,
     observedGeneration: ds.metadata?.generation ?? 1,
   };
-  const updated = onEligible.filter((p) => isUpdated(p, hash)).length;
+  const updated = onEligible.filter((p) => isUpdated(p, rev)).length;
   if (updated > 0) status.updatedNumberScheduled = updated;
   if (ready > 0) status.numberAvailable = ready;
   if (eligible.size - ready > 0) status.numberUnavailable = eligible.size - ready;

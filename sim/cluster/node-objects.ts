@@ -63,7 +63,7 @@ function condition(type: string, status: string, reason: string, facts: Heartbea
 export function heartbeatStatus(id: SimNodeIdentity, facts: HeartbeatFacts): V1NodeStatus {
   const ready = facts.ready
     ? condition('Ready', 'True', 'KubeletReady', facts)
-    : condition('Ready', 'False', 'KubeletNotReady', facts);
+    : condition('Ready', 'Unknown', 'NodeStatusUnknown', facts);
   return {
     capacity: { cpu: '4', memory: '8Gi', pods: '110', 'ephemeral-storage': '50Gi' },
     allocatable: { cpu: '4', memory: '7800Mi', pods: '110', 'ephemeral-storage': '46Gi' },

@@ -76,3 +76,15 @@ export function finishedStatus(pod: V1Pod, facts: RunFacts & { finishedAt: Date;
     })),
   };
 }
+
+/** The conditions of a pod whose node went down: still bound, no longer ready. */
+export function nodeDownConditions(scheduledAt: Date, now: Date): V1PodCondition[] {
+  return [cond('Initialized', true, scheduledAt), cond('Ready', false, now), cond('ContainersReady', false, now), cond('PodScheduled', true, scheduledAt)];
+}
+
+/** Whether the reported status already says what the kubelet runs (no write needed). */
+export function statusShows(pod: V1Pod, facts: { podIP: string; ready: boolean; restartCount: number }): boolean {
+  const s = pod.status;
+  const readyNow = (s?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  return s?.phase === 'Running' && s.podIP === facts.podIP && readyNow === facts.ready && s.containerStatuses?.[0]?.restartCount === facts.restartCount;
+}

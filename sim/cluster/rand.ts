@@ -51,13 +51,25 @@ export function stableHash(value: unknown): string {
   return hashString(stableStringify(value)).toString(36);
 }
 
+/**
+ * JSON with sorted keys, ignoring what differs between a typed client object and the same object read raw
+ * from a watch: null/undefined fields, empty objects and lists, Dates versus their RFC 3339 strings.
+ */
 function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  return JSON.stringify(canonical(value)) ?? 'null';
+}
+
+function canonical(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString().replace('.000Z', 'Z');
+  if (Array.isArray(value)) {
+    const items = value.map(canonical).filter((v) => v !== undefined);
+    return items.length > 0 ? items : undefined;
   }
-  return JSON.stringify(value) ?? 'null';
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object') return value;
+  const entries = Object.entries(value)
+    .map(([k, v]) => [k, canonical(v)] as const)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }

@@ -1,0 +1,82 @@
+/**
+ * The DaemonSet controller: keeps one pod per eligible node, replaces pods on a template change within
+ * maxUnavailable, and reports status. Decisions come from `planDaemonSet`; this file only does the I/O.
+ */
+import type { V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
+import { planDaemonSet, templateHash } from '../daemonset-plan.js';
+import { PodExpectations } from '../expectations.js';
+import type { Cache } from '../informers.js';
+import { deleteIfPresent, mergePatch } from '../kube.js';
+import { controllerUid } from '../placement.js';
+import { buildDaemonPod } from '../pod-builders.js';
+import { nameSuffix } from '../rand.js';
+import { WorkQueue } from '../work-queue.js';
+import type { ControllerDeps } from './deps.js';
+import { DAEMONSET_STATUS_KEYS, statusPatch } from './status-patch.js';
+
+export interface DaemonSetCaches {
+  nodes: Cache<V1Node>;
+  pods: Cache<V1Pod>;
+  daemonSets: Cache<V1DaemonSet>;
+}
+
+const dsKey = (ns: string | undefined, name: string | undefined): string => `${ns ?? ''}/${name ?? ''}`;
+
+export class DaemonSetController {
+  readonly queue: WorkQueue;
+  private readonly expectations = new PodExpectations();
+
+  constructor(
+    private readonly deps: ControllerDeps,
+    private readonly caches: DaemonSetCaches,
+  ) {
+    this.queue = new WorkQueue({ name: 'daemonsets', handle: (k) => this.reconcile(k), log: deps.log });
+  }
+
+  start(): void {
+    this.caches.daemonSets.onChange((ds) => this.queue.add(dsKey(ds.metadata?.namespace, ds.metadata?.name)));
+    const podChanged = (pod: V1Pod): void => this.enqueueOwner(pod);
+    this.caches.pods.onChange(podChanged);
+    this.caches.pods.onDelete(podChanged);
+    const allDaemonSets = (): void => this.enqueueAll();
+    this.caches.nodes.onChange(allDaemonSets);
+    this.caches.nodes.onDelete(allDaemonSets);
+    this.enqueueAll();
+  }
+
+  private enqueueAll(): void {
+    for (const ds of this.caches.daemonSets.list()) this.queue.add(dsKey(ds.metadata?.namespace, ds.metadata?.name));
+  }
+
+  private enqueueOwner(pod: V1Pod): void {
+    const ref = pod.metadata?.ownerReferences?.find((r) => r.controller === true && r.kind === 'DaemonSet');
+    if (ref) this.queue.add(dsKey(pod.metadata?.namespace, ref.name));
+  }
+
+  private async reconcile(key: string): Promise<void> {
+    const [namespace = '', name = ''] = key.split('/');
+    const ds = this.caches.daemonSets.get(name, namespace);
+    if (!ds || ds.metadata?.deletionTimestamp) return;
+    const uid = ds.metadata?.uid;
+    const owned = this.expectations.view(this.caches.pods.list(namespace), (p) => controllerUid(p) === uid);
+    const plan = planDaemonSet(ds, this.caches.nodes.list(), owned);
+    const hash = templateHash(ds);
+    for (const node of plan.createOn) await this.createPod(buildDaemonPod(ds, { node, suffix: nameSuffix(this.deps.random), hash }));
+    for (const podName of plan.deletePods) await this.deletePod(owned, podName, namespace);
+    const patch = statusPatch(ds.status, plan.status, DAEMONSET_STATUS_KEYS);
+    if (patch) await this.deps.clients.apps.patchNamespacedDaemonSetStatus({ name, namespace, body: patch }, mergePatch());
+  }
+
+  private async createPod(pod: V1Pod): Promise<void> {
+    this.expectations.expectCreated(pod);
+    await this.deps.clients.core.createNamespacedPod({ namespace: pod.metadata?.namespace ?? '', body: pod });
+    this.deps.log.debug({ node: pod.spec?.nodeName, pod: pod.metadata?.name }, 'daemon pod created');
+  }
+
+  private async deletePod(owned: readonly V1Pod[], name: string, namespace: string): Promise<void> {
+    const pod = owned.find((p) => p.metadata?.name === name);
+    if (pod) this.expectations.expectDeleted(pod);
+    this.deps.log.debug({ node: pod?.spec?.nodeName, pod: name }, 'daemon pod deleted');
+    await deleteIfPresent(() => this.deps.clients.core.deleteNamespacedPod({ name, namespace }));
+  }
+}

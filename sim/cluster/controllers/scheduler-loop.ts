@@ -1,0 +1,56 @@
+/**
+ * The scheduler: binds pods that have no node (created by anyone) through the `binding` subresource,
+ * using the pure `pickNode` decision. Pods it cannot place wait for a node change.
+ */
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { Cache } from '../informers.js';
+import { isNotFound } from '../kube.js';
+import { controllerUid, isPodFinished, isTerminating } from '../placement.js';
+import { loadOf, pickNode } from '../scheduler.js';
+import { WorkQueue } from '../work-queue.js';
+import { objectKey, splitKey, type ControllerDeps } from './deps.js';
+
+export interface SchedulerCaches {
+  nodes: Cache<V1Node>;
+  pods: Cache<V1Pod>;
+}
+
+const needsNode = (pod: V1Pod): boolean =>
+  !pod.spec?.nodeName && !isTerminating(pod) && !isPodFinished(pod) && (pod.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler';
+
+export class SchedulerLoop {
+  readonly queue: WorkQueue;
+
+  constructor(
+    private readonly deps: ControllerDeps,
+    private readonly caches: SchedulerCaches,
+  ) {
+    this.queue = new WorkQueue({ name: 'scheduler', handle: (k) => this.schedule(k), log: deps.log });
+  }
+
+  start(): void {
+    this.caches.pods.onChange((pod) => {
+      if (needsNode(pod)) this.queue.add(objectKey(pod.metadata));
+    });
+    this.caches.nodes.onChange(() => this.enqueuePending());
+    this.enqueuePending();
+  }
+
+  private enqueuePending(): void {
+    for (const pod of this.caches.pods.list()) if (needsNode(pod)) this.queue.add(objectKey(pod.metadata));
+  }
+
+  private async schedule(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const pod = this.caches.pods.get(name, namespace);
+    if (!pod || !needsNode(pod)) return;
+    const node = pickNode(pod.spec ?? { containers: [] }, controllerUid(pod), this.caches.nodes.list(), loadOf(this.caches.pods.list()));
+    if (!node) return;
+    try {
+      await this.deps.clients.core.createNamespacedPodBinding({ name, namespace, body: { metadata: { name }, target: { kind: 'Node', name: node } } });
+      this.deps.log.debug({ node, pod: name }, 'pod bound');
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+}

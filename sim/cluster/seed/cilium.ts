@@ -1,0 +1,104 @@
+/**
+ * Cilium installed in secondary mode for a per-node migration: its DaemonSet (not yet managing CNI), its
+ * ConfigMap, the operator, and the CiliumNodeConfig (CRD served as v2alpha1 and v2) that takes a labelled
+ * node over once its Cilium pod is re-created.
+ */
+import type { V1ConfigMap, V1CustomResourceDefinition, V1DaemonSet, V1Deployment } from '@kubernetes/client-node';
+import {
+  CILIUM_DAEMONSET,
+  CILIUM_MIGRATION_LABEL,
+  CILIUM_MIGRATION_LABEL_VALUE,
+  CILIUM_NAMESPACE,
+  CILIUM_NODE_CONFIG_NAME,
+  CILIUM_POD_CIDR,
+} from '../../../shared/names.js';
+import { customResourceDefinition } from './crd.js';
+
+export const CILIUM_GROUP = 'cilium.io';
+const CILIUM_IMAGE = 'quay.io/cilium/cilium:v1.15.6';
+
+export const ciliumNodeConfigCrd = (): V1CustomResourceDefinition =>
+  customResourceDefinition({
+    group: CILIUM_GROUP,
+    kind: 'CiliumNodeConfig',
+    plural: 'ciliumnodeconfigs',
+    scope: 'Namespaced',
+    versions: ['v2alpha1', 'v2'],
+    spec: {
+      defaults: { type: 'object', additionalProperties: { type: 'string' } },
+      nodeSelector: { type: 'object', properties: { matchLabels: { type: 'object', additionalProperties: { type: 'string' } } } },
+    },
+  });
+
+export const ciliumNodeConfig = (): object => ({
+  apiVersion: `${CILIUM_GROUP}/v2`,
+  kind: 'CiliumNodeConfig',
+  metadata: { name: CILIUM_NODE_CONFIG_NAME, namespace: CILIUM_NAMESPACE },
+  spec: {
+    nodeSelector: { matchLabels: { [CILIUM_MIGRATION_LABEL]: CILIUM_MIGRATION_LABEL_VALUE } },
+    defaults: {
+      'write-cni-conf-when-ready': '/host/etc/cni/net.d/05-cilium.conflist',
+      'custom-cni-conf': 'false',
+      'cni-chaining-mode': 'none',
+      'cni-exclusive': 'true',
+    },
+  },
+});
+
+export const ciliumConfig = (): V1ConfigMap => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'cilium-config', namespace: CILIUM_NAMESPACE },
+  data: {
+    'custom-cni-conf': 'true',
+    'enable-policy': 'never',
+    'enable-host-legacy-routing': 'true',
+    'routing-mode': 'tunnel',
+    'tunnel-protocol': 'vxlan',
+    'tunnel-port': '8473',
+    ipam: 'cluster-pool',
+    'cluster-pool-ipv4-cidr': CILIUM_POD_CIDR,
+    'cluster-pool-ipv4-mask-size': '24',
+    'unmanaged-pod-watcher-interval': '0',
+  },
+});
+
+export const ciliumDaemonSet = (): V1DaemonSet => ({
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  metadata: { name: CILIUM_DAEMONSET, namespace: CILIUM_NAMESPACE, labels: { 'k8s-app': 'cilium' } },
+  spec: {
+    selector: { matchLabels: { 'k8s-app': 'cilium' } },
+    updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+    template: {
+      metadata: { labels: { 'k8s-app': 'cilium' } },
+      spec: {
+        hostNetwork: true,
+        priorityClassName: 'system-node-critical',
+        tolerations: [{ operator: 'Exists' }],
+        containers: [
+          { name: 'cilium-agent', image: CILIUM_IMAGE, command: ['cilium-agent'], args: ['--config-dir=/tmp/cilium/config-map'], securityContext: { privileged: true } },
+        ],
+      },
+    },
+  },
+});
+
+export const ciliumOperator = (): V1Deployment => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'cilium-operator', namespace: CILIUM_NAMESPACE, labels: { 'io.cilium/app': 'operator', name: 'cilium-operator' } },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { 'io.cilium/app': 'operator', name: 'cilium-operator' } },
+    template: {
+      metadata: { labels: { 'io.cilium/app': 'operator', name: 'cilium-operator' } },
+      spec: {
+        hostNetwork: true,
+        priorityClassName: 'system-cluster-critical',
+        tolerations: [{ operator: 'Exists' }],
+        containers: [{ name: 'cilium-operator', image: 'quay.io/cilium/operator-generic:v1.15.6' }],
+      },
+    },
+  },
+});

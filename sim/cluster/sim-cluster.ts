@@ -1,0 +1,128 @@
+/**
+ * `startSimCluster`: the whole simulated cluster. Embedded mode starts the API server, seeds it, and runs
+ * the controllers and kubelets in-process; the third mode (a kubeconfig given) seeds an existing API
+ * server and plays only the kubelets of the simulated nodes, leaving control to the real controllers.
+ */
+import { KubeConfig, type V1PodDisruptionBudget } from '@kubernetes/client-node';
+import { ConfigError } from '../../shared/errors.js';
+import { silentLogger, type Logger } from '../../shared/logger.js';
+import { startApiServer, type SimApiServer } from '../apiserver/index.js';
+import { startControllers, type RunningControllers } from './controllers/index.js';
+import { FaultBoard, NodeFaultsSchema, type NodeFaults, type NodeFaultsInput } from './faults.js';
+import { InformerSet } from './informers.js';
+import { createIfAbsent, deleteIfPresent, kubeClients, type KubeClients } from './kube.js';
+import { SimKubelets } from './kubelet.js';
+import type { NodeNetwork } from './network-model.js';
+import { nodeIdentities } from './node-registry.js';
+import { seededRandom } from './rand.js';
+import { seedCluster } from './seed/index.js';
+import { disruptionBudget } from './seed/workloads.js';
+import { parseSimOptions, type SimClusterOptions } from './sim-options.js';
+
+export interface SimFaults {
+  /** Set (merge) fault switches on one node. */
+  set(node: string, faults: NodeFaultsInput): NodeFaults;
+  of(node: string): NodeFaults;
+  clear(node: string): void;
+  /** A PDB with minAvailable = 100% over these pods: evictions of them are never allowed. */
+  blockEvictions(namespace: string, matchLabels: Record<string, string>): Promise<string>;
+  unblockEvictions(namespace: string, pdbName: string): Promise<void>;
+}
+
+export interface SimCluster {
+  /** The embedded API server (undefined in the third mode). */
+  api: SimApiServer | undefined;
+  kubeConfig(): KubeConfig;
+  rebootNode(name: string): Promise<void>;
+  bootId(name: string): string;
+  kernel(name: string): string;
+  /** Whether the node's Cilium pod carries the migration config (a reboot would hand the node to Cilium). */
+  ciliumManaged(name: string): boolean;
+  network: { of(name: string): NodeNetwork };
+  nodeNames(): string[];
+  faults: SimFaults;
+  /** Resolves once controllers and kubelets have no queued work (handy in tests). */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function simFaults(board: FaultBoard, clients: KubeClients): SimFaults {
+  let n = 0;
+  return {
+    set: (node, f) => board.set(node, f),
+    of: (node) => board.of(node),
+    clear: (node) => board.clear(node),
+    blockEvictions: async (namespace, matchLabels) => {
+      const name = `sim-never-allows-${++n}`;
+      const pdb: V1PodDisruptionBudget = disruptionBudget(namespace, name, matchLabels, { minAvailable: '100%' });
+      await createIfAbsent(() => clients.policy.createNamespacedPodDisruptionBudget({ namespace, body: pdb }));
+      return name;
+    },
+    unblockEvictions: (namespace, name) => deleteIfPresent(() => clients.policy.deleteNamespacedPodDisruptionBudget({ name, namespace })),
+  };
+}
+
+async function connect(opts: SimClusterOptions): Promise<{ api: SimApiServer | undefined; kc: KubeConfig }> {
+  if (opts.kubeconfig === undefined) {
+    const api = await startApiServer({ port: opts.port ?? 0, ...(opts.host ? { host: opts.host } : {}) });
+    return { api, kc: api.kubeConfig() };
+  }
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromFile(opts.kubeconfig);
+  } catch (e) {
+    throw new ConfigError(`cannot read kubeconfig ${opts.kubeconfig}: ${String(e)}`, ['kubeconfig']);
+  }
+  return { api: undefined, kc };
+}
+
+export async function startSimCluster(input: SimClusterOptions, log: Logger = silentLogger()): Promise<SimCluster> {
+  const opts = parseSimOptions(input);
+  const { api, kc } = await connect(opts);
+  const clients = kubeClients(kc);
+  const informers = new InformerSet(clients, log);
+  const board = new FaultBoard(NodeFaultsSchema.parse(opts.faults ?? {}));
+  let controllers: RunningControllers | undefined;
+  const kubelets = new SimKubelets({
+    clients,
+    informers,
+    log: log.child({ part: 'kubelet' }),
+    faults: board,
+    seed: opts.seed,
+    rebootDowntimeMs: opts.rebootDowntimeMs,
+    ciliumReadyDelayMs: opts.ciliumReadyDelayMs,
+    heartbeatIntervalMs: opts.heartbeatIntervalMs,
+    deleteDelayMs: opts.deleteDelayMs,
+    apiUrl: kc.getCurrentCluster()?.server ?? 'https://kubernetes.default.svc',
+  });
+  try {
+    await seedCluster(kc, { withoutDemoWorkloads: opts.withoutDemoWorkloads });
+    await kubelets.start(nodeIdentities({ nodes: opts.nodes, controlPlanes: opts.controlPlanes }));
+    if (api) controllers = await startControllers({ clients, random: seededRandom(opts.seed), log: log.child({ part: 'controllers' }) }, informers);
+  } catch (e) {
+    kubelets.stop();
+    await informers.stop();
+    await api?.close();
+    throw e;
+  }
+  return {
+    api,
+    kubeConfig: () => kc,
+    rebootNode: (name) => kubelets.rebootNode(name),
+    bootId: (name) => kubelets.bootId(name),
+    kernel: (name) => kubelets.kernel(name),
+    ciliumManaged: (name) => kubelets.network(name).ciliumPodConfiguredFor === 'cilium',
+    network: { of: (name) => kubelets.network(name) },
+    nodeNames: () => kubelets.registry.names(),
+    faults: simFaults(board, clients),
+    settled: async () => {
+      await Promise.all([controllers?.idle(), kubelets.idle()]);
+    },
+    close: async () => {
+      controllers?.stop();
+      kubelets.stop();
+      await informers.stop();
+      await api?.close();
+    },
+  };
+}

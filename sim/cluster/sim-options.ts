@@ -1,0 +1,34 @@
+/** The simulated cluster's options, validated once. */
+import { z } from 'zod';
+import { ConfigError } from '../../shared/errors.js';
+import { NodeFaultsSchema } from './faults.js';
+
+export const SimClusterOptionsSchema = z
+  .strictObject({
+    nodes: z.number().int().min(1).max(5000),
+    controlPlanes: z.number().int().min(0).max(5000).default(1),
+    seed: z.number().int().default(1),
+    faults: NodeFaultsSchema.partial().optional(),
+    rebootDowntimeMs: z.number().int().nonnegative().default(1500),
+    ciliumReadyDelayMs: z.number().int().nonnegative().default(500),
+    heartbeatIntervalMs: z.number().int().nonnegative().default(30_000),
+    deleteDelayMs: z.number().int().nonnegative().default(0),
+    withoutDemoWorkloads: z.boolean().default(false),
+    /** Third mode: play kubelets against the API server of this kubeconfig (no embedded server, no controllers). */
+    kubeconfig: z.string().min(1).optional(),
+    /** Embedded mode: where the API server listens. */
+    port: z.number().int().min(0).max(65535).optional(),
+    host: z.string().min(1).optional(),
+  })
+  .refine((o) => o.controlPlanes <= o.nodes, { message: 'controlPlanes must not exceed nodes', path: ['controlPlanes'] });
+
+export type SimClusterOptions = z.input<typeof SimClusterOptionsSchema>;
+export type ResolvedSimClusterOptions = z.output<typeof SimClusterOptionsSchema>;
+
+/** Validate options; bad input is a ConfigError naming each bad key. */
+export function parseSimOptions(input: SimClusterOptions): ResolvedSimClusterOptions {
+  const parsed = SimClusterOptionsSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`);
+  throw new ConfigError(`invalid simulated cluster options: ${issues.join('; ')}`, issues);
+}
