@@ -10,7 +10,19 @@
  * `fx.workloads` lists the host-side interfaces (`cali<11 hex>`) and addresses the rules name, for
  * tests that also build Calico's links and routes.
  */
-export type FixtureFamily = 'ipv4' | 'ipv6';
+import {
+  FamilyBuilder,
+  HEX,
+  URL_SAFE,
+  icmp,
+  seededRandom,
+  setPrefix,
+  type FixtureFamily,
+} from './iptables-fixture-builder.js';
+import { addOthers, USER_IPSETS } from './non-calico-fixture.js';
+
+export type { FixtureFamily } from './iptables-fixture-builder.js';
+export { USER_IPSETS } from './non-calico-fixture.js';
 
 export interface FixtureIpset {
   name: string;
@@ -42,97 +54,6 @@ export interface FelixFixtureOptions {
   calicoRules: number;
   seed?: number;
 }
-
-export const USER_IPSETS: Record<FixtureFamily, string> = { ipv4: 'user-allowlist', ipv6: 'user-allowlist6' };
-
-/** mulberry32: a tiny seeded PRNG so fixtures are reproducible. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const URL_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const HEX = '0123456789abcdef';
-const BUILTINS: Record<string, string[]> = {
-  raw: ['PREROUTING', 'OUTPUT'],
-  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
-  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
-  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
-};
-const TABLES = ['raw', 'mangle', 'nat', 'filter'] as const;
-type TableName = (typeof TABLES)[number];
-
-interface TableText {
-  chains: string[];
-  /** Rules per chain, in order. */
-  rules: Map<string, string[]>;
-}
-
-/** Builds one family's tables. `top` rules go before everything else in a chain (Felix inserts its hooks). */
-class FamilyBuilder {
-  readonly tables = new Map<TableName, TableText>();
-  calicoRules = 0;
-  constructor(
-    readonly family: FixtureFamily,
-    readonly random: () => number,
-  ) {
-    for (const t of TABLES) this.tables.set(t, { chains: [], rules: new Map() });
-  }
-  pick(alphabet: string, length: number): string {
-    let out = '';
-    for (let i = 0; i < length; i++) out += alphabet.charAt(Math.floor(this.random() * alphabet.length));
-    return out;
-  }
-  cali(): string {
-    return `-m comment --comment "cali:${this.pick(URL_SAFE, 16)}"`;
-  }
-  chain(table: TableName, name: string): void {
-    const t = this.tables.get(table);
-    if (t && !t.rules.has(name)) {
-      t.chains.push(name);
-      t.rules.set(name, []);
-    }
-  }
-  add(table: TableName, chain: string, spec: string, calico: boolean): void {
-    this.chain(table, chain);
-    this.tables.get(table)?.rules.get(chain)?.push(spec);
-    if (calico) this.calicoRules++;
-  }
-  /** Felix's hook: inserted at the top of a built-in chain. */
-  hook(table: TableName, chain: string, spec: string): void {
-    this.chain(table, chain);
-    this.tables.get(table)?.rules.get(chain)?.unshift(spec);
-    this.calicoRules++;
-  }
-  /** A Felix rule (with its `cali:` comment) in a Felix chain. */
-  felix(table: TableName, chain: string, spec: string): void {
-    this.add(table, chain, `${this.cali()} ${spec}`, true);
-  }
-  render(): string {
-    const out: string[] = [];
-    for (const name of TABLES) {
-      const t = this.tables.get(name);
-      if (!t) continue;
-      out.push(`*${name}`);
-      for (const c of BUILTINS[name] ?? []) out.push(`:${c} ACCEPT [0:0]`);
-      for (const c of t.chains) if (!BUILTINS[name]?.includes(c)) out.push(`:${c} - [0:0]`);
-      for (const [chain, rules] of t.rules) for (const r of rules) out.push(`-A ${chain} ${r}`);
-      out.push('COMMIT');
-    }
-    return `${out.join('\n')}\n`;
-  }
-}
-
-const v6 = (b: FamilyBuilder): boolean => b.family === 'ipv6';
-const icmp = (b: FamilyBuilder): string => (v6(b) ? 'ipv6-icmp' : 'icmp');
-const setPrefix = (b: FamilyBuilder): string => (v6(b) ? 'cali60' : 'cali40');
 
 /** Felix's static chains and its hooks into the built-in chains. */
 function addFelixStatic(b: FamilyBuilder): void {
@@ -238,59 +159,6 @@ function addProfiles(b: FamilyBuilder, pool: PolicyPool): void {
     b.felix('filter', `cali-pro-${profile}`, '-j MARK --set-xmark 0x10000/0x10000');
     b.felix('filter', `cali-pro-${profile}`, '-m mark --mark 0x10000/0x10000 -j RETURN');
   }
-}
-
-/** kube-proxy, Cilium, Docker and user rules, plus the decoys: none of it is Calico's. */
-function addOthers(b: FamilyBuilder): void {
-  const ip = (n: number): string => (v6(b) ? `fd00:10:96::${n.toString(16)}` : `10.96.0.${n}`);
-  const ep = (n: number): string => (v6(b) ? `[fd00:10:244::${n.toString(16)}]:8080` : `10.244.0.${n}:8080`);
-  b.chain('mangle', 'KUBE-IPTABLES-HINT');
-  b.chain('mangle', 'KUBE-KUBELET-CANARY');
-  b.add('mangle', 'PREROUTING', '-m comment --comment "cilium-feeder: CILIUM_PRE_mangle" -j CILIUM_PRE_mangle', false);
-  b.add('mangle', 'CILIUM_PRE_mangle', '-m mark --mark 0xa00/0xf00 -j ACCEPT', false);
-  b.add('raw', 'PREROUTING', '-m comment --comment "cilium-feeder: CILIUM_PRE_raw" -j CILIUM_PRE_raw', false);
-  b.add('raw', 'CILIUM_PRE_raw', '-m mark --mark 0x200/0xf00 -m comment --comment "cilium: NOTRACK for proxy traffic" -j CT --notrack', false);
-  b.add('nat', 'PREROUTING', '-m comment --comment "kubernetes service portals" -j KUBE-SERVICES', false);
-  b.add('nat', 'OUTPUT', '-m comment --comment "kubernetes service portals" -j KUBE-SERVICES', false);
-  b.add('nat', 'POSTROUTING', '-m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING', false);
-  b.add('nat', 'POSTROUTING', '-m comment --comment "cilium-feeder: CILIUM_POST_nat" -j CILIUM_POST_nat', false);
-  b.add('nat', 'CILIUM_POST_nat', '-o cilium_host -m comment --comment "cilium host->cluster masquerade" -j MASQUERADE', false);
-  b.add('nat', 'KUBE-POSTROUTING', '-m mark ! --mark 0x4000/0x4000 -j RETURN', false);
-  b.add('nat', 'KUBE-POSTROUTING', '-m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE', false);
-  b.add('nat', 'KUBE-MARK-MASQ', '-j MARK --set-xmark 0x4000/0x4000', false);
-  for (let i = 1; i <= 4; i++) {
-    const svc = `KUBE-SVC-${b.pick(BASE32, 16)}`;
-    const sep = `KUBE-SEP-${b.pick(BASE32, 16)}`;
-    b.add('nat', 'KUBE-SERVICES', `-d ${ip(i)}/${v6(b) ? 128 : 32} -p tcp -m comment --comment "default/svc-${i}:http cluster IP" -m tcp --dport 80 -j ${svc}`, false);
-    b.add('nat', svc, `-m comment --comment "default/svc-${i}:http -> ${ep(i)}" -j ${sep}`, false);
-    b.add('nat', sep, `-p tcp -m comment --comment "default/svc-${i}:http" -m tcp -j DNAT --to-destination ${ep(i)}`, false);
-  }
-  b.add('nat', 'DOCKER', '-i docker0 -j RETURN', false);
-  b.add('filter', 'INPUT', '-m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS', false);
-  b.add('filter', 'INPUT', '-m comment --comment "cilium-feeder: CILIUM_INPUT" -j CILIUM_INPUT', false);
-  b.add('filter', 'INPUT', `-p tcp -m set --match-set ${USER_IPSETS[b.family]} src -m tcp --dport 22 -j ACCEPT`, false);
-  b.add('filter', 'INPUT', '-i cali+ -p udp -m udp --dport 67 -j calico-dhcp-ingress', false);
-  b.add('filter', 'INPUT', '-p tcp -m tcp --dport 9099 -m comment --comment "calico legacy note" -j ACCEPT', false);
-  b.add('filter', 'calico-dhcp-ingress', '-p udp -m udp --sport 68 -j ACCEPT', false);
-  b.add('filter', 'CILIUM_INPUT', '-m mark --mark 0x200/0xf00 -m comment --comment "cilium: ACCEPT for proxy traffic" -j ACCEPT', false);
-  b.add('filter', 'KUBE-NODEPORTS', '-p tcp -m comment --comment "default/svc-1:health health check node port" -m tcp --dport 30001 -j ACCEPT', false);
-  b.chain('filter', 'KUBE-KUBELET-CANARY');
-  b.add('filter', 'FORWARD', '-m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD', false);
-  b.add('filter', 'FORWARD', '-m comment --comment "cilium-feeder: CILIUM_FORWARD" -j CILIUM_FORWARD', false);
-  b.add('filter', 'FORWARD', '-j DOCKER-USER', false);
-  b.add('filter', 'FORWARD', '-j DOCKER-ISOLATION-STAGE-1', false);
-  b.add('filter', 'FORWARD', '-o docker0 -j DOCKER', false);
-  b.add('filter', 'FORWARD', '-i cali+ -m comment --comment "allow calico pods out (user rule)" -j ACCEPT', false);
-  b.add('filter', 'KUBE-FORWARD', '-m conntrack --ctstate INVALID -j DROP', false);
-  b.add('filter', 'KUBE-FORWARD', '-m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT', false);
-  b.add('filter', 'CILIUM_FORWARD', '-o cilium_host -m comment --comment "cilium: any->cluster on cilium_host forward accept" -j ACCEPT', false);
-  b.add('filter', 'DOCKER-USER', '-j RETURN', false);
-  b.add('filter', 'DOCKER-ISOLATION-STAGE-1', '-i docker0 ! -o docker0 -j RETURN', false);
-  b.chain('filter', 'DOCKER');
-  b.add('filter', 'OUTPUT', '-m comment --comment "kubernetes service portals" -j KUBE-SERVICES', false);
-  b.add('filter', 'OUTPUT', '-m comment --comment "cilium-feeder: CILIUM_OUTPUT" -j CILIUM_OUTPUT', false);
-  b.add('filter', 'CILIUM_OUTPUT', '-m mark --mark 0xa00/0xfffffeff -m comment --comment "cilium: ACCEPT for proxy return traffic" -j ACCEPT', false);
-  b.chain('filter', 'KUBE-SERVICES');
 }
 
 function workloadList(random: () => number, count: number): FixtureWorkload[] {
