@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { CommandRunner } from './exec.js';
 import { listRulesArgv, type IpFamily } from './commands/ip.js';
 import { CALICO_WIREGUARD_RULE_PRIORITY } from './calico-names.js';
-import { parseIpJson } from './ip-json.js';
+import { listIpJson } from './ip-json.js';
 
 const RuleSchema = z.looseObject({
   priority: z.number(),
@@ -46,9 +46,8 @@ export const describeRule = (rule: IpRule): string => ruleDeleteLine(rule).repla
 export async function listAllRules(run: CommandRunner): Promise<IpRule[]> {
   const out: IpRule[] = [];
   for (const family of [4, 6] as const) {
-    const argv = listRulesArgv(family);
-    const { stdout } = await run(argv);
-    out.push(...parseIpJson(argv, stdout, RuleSchema).map((r) => ({ ...r, family })));
+    const rules = await listIpJson(run, listRulesArgv(family), RuleSchema);
+    out.push(...rules.map((r) => ({ ...r, family })));
   }
   return out;
 }

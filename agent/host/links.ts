@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { CommandRunner } from './exec.js';
 import { listLinksArgv } from './commands/ip.js';
 import { IPIP_DEVICE, isCalicoLink } from './calico-names.js';
-import { parseIpJson } from './ip-json.js';
+import { listIpJson } from './ip-json.js';
 
 const LinkSchema = z.looseObject({
   ifname: z.string(),
@@ -45,7 +45,5 @@ export function linkBatchLines(plan: LinkPlan): string[] {
 }
 
 export async function listLinks(run: CommandRunner): Promise<Link[]> {
-  const argv = listLinksArgv();
-  const { stdout } = await run(argv);
-  return parseIpJson(argv, stdout, LinkSchema);
+  return listIpJson(run, listLinksArgv(), LinkSchema);
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { CommandRunner } from './exec.js';
 import { listRoutesArgv, type IpFamily } from './commands/ip.js';
 import { isCalicoRouteProtocol } from './calico-names.js';
-import { parseIpJson } from './ip-json.js';
+import { listIpJson } from './ip-json.js';
 
 const RouteSchema = z.looseObject({
   type: z.string().optional(),
@@ -55,9 +55,8 @@ export function routeDeleteLine(route: Route): string {
 export const describeRoute = (route: Route): string => routeDeleteLine(route).replace(/^route del /, '');
 
 export async function listRoutes(run: CommandRunner, family: IpFamily): Promise<Route[]> {
-  const argv = listRoutesArgv(family);
-  const { stdout } = await run(argv);
-  return parseIpJson(argv, stdout, RouteSchema).map((r) => ({ ...r, family }));
+  const routes = await listIpJson(run, listRoutesArgv(family), RouteSchema);
+  return routes.map((r) => ({ ...r, family }));
 }
 
 export async function listAllRoutes(run: CommandRunner): Promise<Route[]> {

@@ -60,3 +60,18 @@ describe('routes', () => {
     await expect(listAllRoutes(run)).rejects.toThrow(/unexpected output/);
   });
 });
+
+describe('routes on a kernel without IPv6', () => {
+  it('when ip -6 says the family is not supported, then there are simply no IPv6 routes', async () => {
+    const run: CommandRunner = async (argv) =>
+      argv[1] === '-6'
+        ? { exitCode: 2, stdout: '', stderr: 'RTNETLINK answers: Address family not supported by protocol\n' }
+        : { exitCode: 0, stdout: '[{"dst":"10.0.0.0/8","protocol":"80"}]', stderr: '' };
+    expect(await listAllRoutes(run)).toEqual([{ dst: '10.0.0.0/8', protocol: '80', family: 4 }]);
+  });
+
+  it('when ip fails for another reason, then a HostCommandError carries its stderr', async () => {
+    const run: CommandRunner = async () => ({ exitCode: 1, stdout: '', stderr: 'Cannot open netlink socket: Permission denied' });
+    await expect(listAllRoutes(run)).rejects.toThrow(/Permission denied/);
+  });
+});
