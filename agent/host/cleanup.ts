@@ -33,7 +33,7 @@ export async function refuseWhileCalicoRuns(procRoot: string, force: boolean): P
   if (pids.length === 0) return [];
   const what = `calico-node is still running on this node (pid ${pids.join(', ')})`;
   if (!force) {
-    throw new PreconditionError(`${what}: it would re-create what the cleanup removes; remove Calico first or pass --force`);
+    throw new PreconditionError(`${what}: it would re-create what the cleanup removes; remove Calico first, or force it (--force; for orders, the agent's --force-cleanup)`);
   }
   return [`${what}; cleaning anyway (forced)`];
 }
