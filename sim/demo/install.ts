@@ -1,0 +1,71 @@
+/**
+ * Installing cni-migrate into the (simulated) cluster the way an operator would: the deploy/ namespace,
+ * ServiceAccounts, RBAC, CRD and agent DaemonSet, then the `Migration default` object, unpaused.
+ */
+import { CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { CniMigrateError } from '../../shared/errors.js';
+import { MIGRATION_DEFAULT_NAME, MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION } from '../../shared/names.js';
+import { ACCESS_KINDS, readDeployManifests } from './deploy-manifests.js';
+
+const statusOf = (e: unknown): number | undefined =>
+  typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'number' ? e.code : undefined;
+
+async function createIfAbsent(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (e) {
+    if (statusOf(e) !== 409) throw new CniMigrateError('KubeApi', 'install failed', { cause: e });
+  }
+}
+
+/** Namespace, ServiceAccounts, RBAC, the Migration CRD and the agent DaemonSet from deploy/. */
+export async function installDeployManifests(kc: KubeConfig, deployDir: string): Promise<void> {
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const manifests = await readDeployManifests(deployDir, [...ACCESS_KINDS, 'DaemonSet']);
+  for (const m of manifests) await createIfAbsent(() => objects.create(m));
+}
+
+export interface MigrationSpec {
+  concurrency: number;
+  autoRollback: boolean;
+  includeControlPlane: boolean;
+}
+
+export async function createMigration(kc: KubeConfig, spec: MigrationSpec): Promise<void> {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const body = {
+    apiVersion: `${MIGRATION_GROUP}/${MIGRATION_VERSION}`,
+    kind: 'Migration',
+    metadata: { name: MIGRATION_DEFAULT_NAME },
+    spec: { paused: false, nodeSelector: '', drain: { deleteEmptyDirData: true, force: false }, validation: {}, ...spec },
+  };
+  await createIfAbsent(() =>
+    custom.createClusterCustomObject({ group: MIGRATION_GROUP, version: MIGRATION_VERSION, plural: MIGRATION_PLURAL, body }),
+  );
+}
+
+/** A token of a ServiceAccount, issued through the TokenRequest API (as the kubelet projects one). */
+export async function serviceAccountToken(kc: KubeConfig, namespace: string, serviceAccount: string): Promise<string> {
+  const answer = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
+    namespace,
+    name: serviceAccount,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const token = answer.status?.token;
+  if (token === undefined) throw new CniMigrateError('KubeApi', `no token issued for ${namespace}/${serviceAccount}`);
+  return token;
+}
+
+/** A KubeConfig for the same server as `kc`, authenticating with `token`. */
+export function kubeConfigWithToken(kc: KubeConfig, token: string): KubeConfig {
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null) throw new CniMigrateError('ConfigInvalid', 'kubeconfig has no current cluster');
+  const out = new KubeConfig();
+  out.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name: 'sa', token }],
+    contexts: [{ name: 'sa', cluster: cluster.name, user: 'sa' }],
+    currentContext: 'sa',
+  });
+  return out;
+}

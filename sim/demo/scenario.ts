@@ -1,0 +1,47 @@
+/**
+ * What each demo scenario breaks, and what outcome counts as success: every node migrated, or the
+ * rollout halted (for the failure scenarios), naming the cause.
+ */
+import type { NodeFaultsInput } from '../cluster/faults.js';
+import type { Scenario } from './options.js';
+
+export interface ScenarioPlan {
+  /** Faults set on the victim node before the rollout starts. */
+  victimFaults?: NodeFaultsInput;
+  /** Pods (namespace + labels) whose evictions a PDB forbids. */
+  blockEvictionsOf?: { namespace: string; matchLabels: Record<string, string> };
+  /** Restart the coordinator the first time each phase is seen. */
+  restartCoordinatorEachPhase: boolean;
+  /** true: success is a halt; false: success is every node Done. */
+  expectHalt: boolean;
+  /** Text the halt reason must contain to count as the expected halt. */
+  haltMentions?: string;
+}
+
+export function planScenario(scenario: Scenario): ScenarioPlan {
+  switch (scenario) {
+    case 'happy':
+      return { restartCoordinatorEachPhase: false, expectHalt: false };
+    case 'coordinator-restarts':
+      return { restartCoordinatorEachPhase: true, expectHalt: false };
+    case 'pdb-blocked':
+      return {
+        blockEvictionsOf: { namespace: 'demo', matchLabels: { app: 'web' } },
+        restartCoordinatorEachPhase: false,
+        expectHalt: true,
+        haltMentions: 'sim-never-allows',
+      };
+    case 'node-never-returns':
+      return { victimFaults: { neverReturns: true }, restartCoordinatorEachPhase: false, expectHalt: true };
+    case 'dns-broken-on-node':
+      return { victimFaults: { dnsBroken: true }, restartCoordinatorEachPhase: false, expectHalt: true, haltMentions: 'dns' };
+    case 'cilium-never-ready':
+      return { victimFaults: { ciliumNeverReady: true }, restartCoordinatorEachPhase: false, expectHalt: true };
+  }
+}
+
+/** The node a failure scenario breaks: the first worker (not the control plane). */
+export function pickVictim(nodeNames: readonly string[]): string | undefined {
+  const workers = nodeNames.filter((n) => n.includes('worker'));
+  return [...workers].sort()[0] ?? nodeNames[0];
+}
