@@ -24,9 +24,10 @@ export interface IptablesApplyResult {
   tablesReplanned: number;
 }
 
-async function restoreTable(run: CommandRunner, plan: TablePlan, timeoutMs: number): Promise<boolean> {
+/** One transaction; returns the restore's complaint when it failed, undefined when it applied. */
+async function restoreTable(run: CommandRunner, plan: TablePlan, timeoutMs: number): Promise<string | undefined> {
   const res = await run(iptablesRestoreArgv(plan.target), { input: plan.payload, allowFailure: true, timeoutMs });
-  return res.exitCode === 0;
+  return res.exitCode === 0 ? undefined : res.stderr.trim().slice(0, 500) || `exit ${res.exitCode}`;
 }
 
 async function restoreOrThrow(run: CommandRunner, plan: TablePlan, timeoutMs: number): Promise<void> {
@@ -40,10 +41,11 @@ export async function applyTablePlan(
   opts: ApplyOptions = {},
 ): Promise<{ applied: TablePlan | undefined; replanned: boolean }> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  if (await restoreTable(run, plan, timeoutMs)) return { applied: plan, replanned: false };
+  const complaint = await restoreTable(run, plan, timeoutMs);
+  if (complaint === undefined) return { applied: plan, replanned: false };
   const log = opts.log ?? silentLogger();
   const where = { binary: iptablesBinary(plan.target), table: plan.table };
-  log.warn(where, 'iptables table changed since it was planned; planning it afresh');
+  log.warn({ ...where, stderr: complaint }, 'iptables table changed since it was planned; planning it afresh');
   const fresh = await replanTable(run, plan, opts);
   if (fresh === undefined) return { applied: undefined, replanned: true };
   try {

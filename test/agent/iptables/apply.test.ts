@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import type { CommandRunner, RunOptions } from '../../../agent/host/exec.js';
 import { HostCommandError } from '../../../shared/errors.js';
+import { createLogger } from '../../../shared/logger.js';
 import { applyTablePlans } from '../../../agent/host/iptables/apply.js';
 import { planTarget, type TablePlan } from '../../../agent/host/iptables/plan.js';
 
@@ -60,6 +61,17 @@ describe('applyTablePlans', () => {
     expect(restores[1]).not.toContain('-D FORWARD');
     expect(restores[1]).toContain('-X cali-INPUT');
     expect(result).toEqual({ tablesApplied: 2, rulesRemoved: 3, chainsRemoved: 2, tablesReplanned: 1 });
+  });
+
+  it('when a table is planned afresh, then a warning names the binary, the table and the restore\'s complaint', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ component: 'test', level: 'info', destination: { write: (l: string) => lines.push(l) } });
+    const { run } = scriptedRunner([1, 0, 0], MOVED_ON);
+    await applyTablePlans(run, planOf(BEFORE), { log });
+    const warnings = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['level'] === 'warn');
+    expect(warnings).toEqual([
+      expect.objectContaining({ binary: 'iptables-nft', table: 'filter', stderr: 'Bad rule' }),
+    ]);
   });
 
   it('when the fresh plan finds the table already clean, then it is not retried and counts nothing', async () => {
