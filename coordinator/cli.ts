@@ -5,9 +5,49 @@ import { Command } from 'commander';
 import { COORDINATOR_ENV_PREFIX, coordinatorConfigSpec, type CoordinatorConfig } from '../shared/config.js';
 import { addConfigOptions, configFromCommand } from '../shared/cli-config.js';
 import { VERSION } from '../shared/version.js';
+import { envName } from '../shared/config-spec.js';
+import { loadKubeConfig } from './kube/kubeconfig.js';
+import { operatorApi, requestNode, setPaused, showStatus, type OperatorApi } from './operator.js';
 
 export interface CoordinatorCliHandlers {
   coordinator(config: CoordinatorConfig): Promise<void>;
+  /** The operator commands' API (default: client-node with --kubeconfig, else the user's kubeconfig). */
+  operator?: (kubeconfig: string | undefined) => OperatorApi;
+  /** Where operator commands print (default: stdout). */
+  out?: (text: string) => void;
+}
+
+/** `status`, `pause`, `resume`, `retry NODE`, `rollback NODE`: edit the Migration and the Nodes through the API. */
+function addOperatorCommands(program: Command, env: Record<string, string | undefined>, h: CoordinatorCliHandlers): void {
+  const api = (cmd: Command): OperatorApi => {
+    const opts: { kubeconfig?: string } = cmd.opts();
+    const path = opts.kubeconfig ?? env[envName(COORDINATOR_ENV_PREFIX, 'kubeconfig')];
+    return (h.operator ?? ((p) => operatorApi(loadKubeConfig(p, 'default'))))(path);
+  };
+  const out = h.out ?? ((t: string) => void process.stdout.write(t));
+  const command = (name: string, description: string, run: (a: OperatorApi, node: string) => Promise<string>) => {
+    const c = new Command(name)
+      .description(description)
+      .option('--kubeconfig <path>', 'Path to a kubeconfig (default: $KUBECONFIG or ~/.kube/config).')
+      .exitOverride();
+    return c.action(async (...args: unknown[]) => {
+      out(await run(api(c), typeof args[0] === 'string' ? args[0] : ''));
+    });
+  };
+  program.addCommand(command('status', 'Show the rollout: phase, counts, and each node.', (a) => showStatus(a)));
+  program.addCommand(command('pause', 'Pause the rollout: no node starts a new step.', (a) => setPaused(a, true)));
+  program.addCommand(command('resume', 'Resume a paused rollout.', (a) => setPaused(a, false)));
+  program.addCommand(
+    command('retry', 'Retry a halted node from its failed step (or migrate a rolled-back node again).', (a, n) =>
+      requestNode(a, n, 'retry'),
+    ).argument('<node>', 'The node to retry.'),
+  );
+  program.addCommand(
+    command('rollback', 'Roll a halted node back to Calico.', (a, n) => requestNode(a, n, 'rollback')).argument(
+      '<node>',
+      'The node to roll back.',
+    ),
+  );
 }
 
 export function buildCoordinatorProgram(
@@ -24,5 +64,6 @@ export function buildCoordinatorProgram(
     await handlers.coordinator(configFromCommand(cmd, coordinatorConfigSpec, COORDINATOR_ENV_PREFIX, env));
   });
   program.addCommand(coordinator.exitOverride());
+  addOperatorCommands(program, env, handlers);
   return program;
 }

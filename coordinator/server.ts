@@ -4,26 +4,19 @@
  */
 import { hostname } from 'node:os';
 import express, { type Router } from 'express';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { CoordinatorConfig } from '../shared/config.js';
 import { CniMigrateError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { VERSION } from '../shared/version.js';
 import type { AgentDirectory } from './ports.js';
 import { startEngine, type Engine } from './engine/engine.js';
+import { loadKubeConfig } from './kube/kubeconfig.js';
 import { createGateRouter, createTokenReviewAuthenticator, kubeAuthApi, startGateServer } from './gate/index.js';
 
 export interface CoordinatorDeps {
   config: CoordinatorConfig;
   log: Logger;
   stop: Promise<unknown>;
-}
-
-export function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromCluster();
-  return kc;
 }
 
 /** An AgentDirectory that forwards to the engine once it runs (the HTTP server starts first). */
@@ -63,7 +56,7 @@ export function probeRouter(engine: () => Engine | undefined): Router {
 }
 
 export async function runCoordinator({ config, log, stop }: CoordinatorDeps): Promise<void> {
-  const kc = loadKubeConfig(config.kubeconfig);
+  const kc = loadKubeConfig(config.kubeconfig, 'in-cluster');
   let engine: Engine | undefined;
   const auth = createTokenReviewAuthenticator({
     api: kubeAuthApi(kc),

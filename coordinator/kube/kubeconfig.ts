@@ -1,0 +1,10 @@
+/** Loads a KubeConfig: from a file when given, else in-cluster (the coordinator) or the user's default (the CLI). */
+import { KubeConfig } from '@kubernetes/client-node';
+
+export function loadKubeConfig(path: string | undefined, fallback: 'in-cluster' | 'default'): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else if (fallback === 'in-cluster') kc.loadFromCluster();
+  else kc.loadFromDefault();
+  return kc;
+}
