@@ -64,7 +64,7 @@ function simFaults(board: FaultBoard, clients: KubeClients): SimFaults {
 
 async function connect(opts: SimClusterOptions): Promise<{ api: SimApiServer | undefined; kc: KubeConfig }> {
   if (opts.kubeconfig === undefined) {
-    const api = await startApiServer({ port: opts.port ?? 0, ...(opts.host ? { host: opts.host } : {}) });
+    const api = await startApiServer({ port: opts.port ?? 0, ...(opts.host ? { host: opts.host } : {}), ...(opts.tls ? { tls: opts.tls } : {}) });
     return { api, kc: api.kubeConfig() };
   }
   const kc = new KubeConfig();

@@ -19,6 +19,8 @@ export const SimClusterOptionsSchema = z
     /** Embedded mode: where the API server listens. */
     port: z.number().int().min(0).max(65535).optional(),
     host: z.string().min(1).optional(),
+    /** Embedded mode: serve HTTPS with this certificate (kubectl only sends credentials over TLS). */
+    tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   })
   .refine((o) => o.controlPlanes <= o.nodes, { message: 'controlPlanes must not exceed nodes', path: ['controlPlanes'] });
 
