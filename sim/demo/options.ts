@@ -30,7 +30,7 @@ export function parseDemoOptions(raw: Record<string, unknown>): DemoOptions {
   throw new ConfigError(`invalid demo flags:\n  ${issues.join('\n  ')}`, issues);
 }
 
-export function buildDemoProgram(run: (opts: DemoOptions) => Promise<number>): Command {
+export function buildDemoProgram(run: (opts: DemoOptions) => Promise<unknown>): Command {
   return new Command('demo')
     .description('Migrate a simulated cluster from Calico to Cilium, node by node, with the real coordinator and agents.')
     .option('--nodes <n>', 'nodes in the simulated cluster (1 control plane + workers)')
@@ -41,7 +41,7 @@ export function buildDemoProgram(run: (opts: DemoOptions) => Promise<number>): C
     .option('--seed <n>', 'seed of the simulated cluster')
     .exitOverride()
     .showHelpAfterError()
-    .action(async (raw: Record<string, unknown>, cmd: Command) => {
-      cmd.setOptionValue('exitCode', await run(parseDemoOptions(raw)));
+    .action(async (raw: Record<string, unknown>) => {
+      await run(parseDemoOptions(raw));
     });
 }

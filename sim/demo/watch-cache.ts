@@ -8,6 +8,7 @@ import { DeadlineError } from '../../shared/errors.js';
 export interface WatchedList<T extends KubernetesObject> {
   list(): readonly T[];
   onChange(cb: (obj: T) => void): () => void;
+  onDelete(cb: (obj: T) => void): void;
   /** Resolves once `holds(list)` is true; rejects with DeadlineError after `deadlineMs`. */
   until(holds: (items: readonly T[]) => boolean, what: string, deadlineMs: number): Promise<void>;
   stop(): Promise<void>;
@@ -31,6 +32,9 @@ export async function watchList<T extends KubernetesObject>(
   await informer.start();
   const api: WatchedList<T> = {
     list: () => informer.list(),
+    onDelete(cb) {
+      informer.on('delete', cb);
+    },
     onChange(cb) {
       listeners.add(cb);
       return () => listeners.delete(cb);

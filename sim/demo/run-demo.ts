@@ -1,0 +1,227 @@
+/**
+ * `npm run demo`: a whole per-node migration of a simulated cluster, with the real coordinator (engine and
+ * gate over HTTP on loopback) and one real agent loop per node, all through deploy/'s RBAC.
+ */
+import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import type { Logger } from '../../shared/logger.js';
+import { NodeAnnotation } from '../../shared/names.js';
+import { startSimCluster, type SimCluster } from '../index.js';
+import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from './agent-fleet.js';
+import { CoordinatorSet, DEMO_GATE_LIMITS, demoCoordinatorConfig } from './coordinators.js';
+import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from './install.js';
+import { plainWriter, ttyWriter, type ViewState, type ViewWriter } from './live-view.js';
+import { RolloutObserver } from './measure.js';
+import { rolloutEnd, watchMigrations, type RolloutEnd } from './migration-watch.js';
+import type { DemoOptions } from './options.js';
+import { pickVictim, planScenario, type ScenarioPlan } from './scenario.js';
+import { apiRequestsPerNode, type DemoSummary } from './summary.js';
+import { watchList, type WatchedList } from './watch-cache.js';
+
+export interface DemoIo {
+  out: NodeJS.WritableStream;
+  tty: boolean;
+  log: Logger;
+  deployDir: string;
+  /** Extra coordinator config keys (tests shorten deadlines). */
+  coordinator?: Record<string, unknown>;
+  replicas?: number;
+  autoRollback?: boolean;
+}
+
+export interface DemoResult {
+  summary: DemoSummary;
+  /** Every node migrated, or (failure scenario) the rollout halted as it should. */
+  ok: boolean;
+}
+
+const CHECK_IMAGE = 'ghcr.io/nicolaka/netshoot:v0.13';
+
+const phaseOf = (n: V1Node): string => n.metadata?.annotations?.[NodeAnnotation.phase] ?? 'Pending';
+
+class DemoSession {
+  readonly observer = new RolloutObserver();
+  private readonly closers: (() => Promise<unknown>)[] = [];
+  private readonly seenPhases = new Set<string>();
+  private restarting: Promise<void> = Promise.resolve();
+  evictedPods = 0;
+  nodes: WatchedList<V1Node> | undefined;
+  coordinators: CoordinatorSet | undefined;
+  fleet: AgentFleet | undefined;
+
+  constructor(
+    readonly sim: SimCluster,
+    readonly opts: DemoOptions,
+    readonly io: DemoIo,
+    readonly plan: ScenarioPlan,
+  ) {}
+
+  get admin(): KubeConfig {
+    return this.sim.kubeConfig();
+  }
+
+  async prepare(): Promise<void> {
+    await installDeployManifests(this.admin, this.io.deployDir);
+    const victim = pickVictim(this.sim.nodeNames());
+    if (this.plan.victimFaults && victim) this.sim.faults.set(victim, this.plan.victimFaults);
+    if (this.plan.blockEvictionsOf) {
+      await this.sim.faults.blockEvictions(this.plan.blockEvictionsOf.namespace, this.plan.blockEvictionsOf.matchLabels);
+    }
+  }
+
+  async startCoordinators(): Promise<void> {
+    const token = await serviceAccountToken(this.admin, AGENT_NAMESPACE, 'cni-migrate-coordinator');
+    this.coordinators = new CoordinatorSet({
+      kc: kubeConfigWithToken(this.admin, token),
+      config: demoCoordinatorConfig(this.io.coordinator),
+      log: this.io.log.child({ component: 'coordinator' }),
+      replicas: this.io.replicas ?? 1,
+      limits: DEMO_GATE_LIMITS,
+    });
+    this.closers.push(() => this.coordinators?.stopAll() ?? Promise.resolve());
+    await this.coordinators.start();
+  }
+
+  async startAgents(): Promise<void> {
+    const core = this.admin.makeApiClient(CoreV1Api);
+    const pods = await watchList<V1Pod>(
+      this.admin,
+      `/api/v1/namespaces/${AGENT_NAMESPACE}/pods`,
+      () => core.listNamespacedPod({ namespace: AGENT_NAMESPACE, labelSelector: AGENT_POD_SELECTOR }),
+      { labelSelector: AGENT_POD_SELECTOR },
+    );
+    this.closers.push(() => pods.stop());
+    const names = new Set(this.sim.nodeNames());
+    const covered = (items: readonly V1Pod[]): boolean =>
+      new Set(items.map((p) => p.spec?.nodeName).filter((n) => n !== undefined && names.has(n))).size === names.size;
+    await pods.until(covered, 'an agent pod on every node', 60_000);
+    const sim = this.sim;
+    this.fleet = new AgentFleet({
+      adminKc: this.admin,
+      kubeConfigFor: (t) => kubeConfigWithToken(this.admin, t),
+      sim: {
+        bootId: (n) => sim.bootId(n),
+        kernel: (n) => sim.kernel(n),
+        rebootNode: (n) => sim.rebootNode(n),
+        ciliumManaged: (n) => sim.ciliumManaged(n),
+      },
+      checkImage: CHECK_IMAGE,
+      log: this.io.log.child({ component: 'agent' }),
+    });
+    this.closers.push(() => this.fleet?.stopAll() ?? Promise.resolve());
+    await this.fleet.startAll(pods.list());
+  }
+
+  async watchCluster(view: ViewWriter): Promise<void> {
+    const core = this.admin.makeApiClient(CoreV1Api);
+    this.nodes = await watchList<V1Node>(this.admin, '/api/v1/nodes', () => core.listNode());
+    this.closers.push(() => this.nodes?.stop() ?? Promise.resolve());
+    for (const n of this.nodes.list()) this.observer.observe(n, Date.now());
+    this.nodes.onChange((n) => {
+      this.observer.observe(n, Date.now());
+      this.fleet?.nodeChanged(n);
+      this.maybeRestartCoordinator(phaseOf(n));
+      view.update(this.viewState());
+    });
+    const pods = await watchList<V1Pod>(this.admin, '/api/v1/pods', () => core.listPodForAllNamespaces());
+    this.closers.push(() => pods.stop());
+    pods.onDelete((p) => {
+      if (p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet') === true) this.evictedPods += 1;
+    });
+  }
+
+  private started = Date.now();
+
+  viewState(): ViewState {
+    const leader = this.coordinators?.leader();
+    return {
+      elapsedMs: Date.now() - this.started,
+      scenario: this.opts.scenario,
+      leader: leader?.identity ?? '(none)',
+      grants: leader?.engine.snapshot().grants ?? [],
+      nodes: (this.nodes?.list() ?? [])
+        .map((n) => ({
+          name: n.metadata?.name ?? '',
+          phase: phaseOf(n),
+          reason: n.metadata?.annotations?.[NodeAnnotation.haltReason],
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    };
+  }
+
+  private maybeRestartCoordinator(phase: string): void {
+    if (!this.plan.restartCoordinatorEachPhase || this.seenPhases.has(phase)) return;
+    this.seenPhases.add(phase);
+    this.restarting = this.restarting.then(() => this.coordinators?.restart(0)).catch(() => undefined);
+  }
+
+  async runRollout(deadlineMs: number): Promise<RolloutEnd> {
+    const migrations = await watchMigrations(this.admin);
+    this.closers.push(() => migrations.stop());
+    this.started = Date.now();
+    await createMigration(this.admin, {
+      concurrency: this.opts.concurrency,
+      autoRollback: this.io.autoRollback ?? false,
+      includeControlPlane: true,
+    });
+    await migrations.until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs);
+    await this.restarting;
+    return rolloutEnd(migrations.list()[0]) ?? { kind: 'halted', reason: 'unknown' };
+  }
+
+  summarize(end: RolloutEnd, wallMs: number): DemoSummary {
+    const phases = (this.nodes?.list() ?? []).map(phaseOf);
+    const migrated = phases.filter((p) => p === 'Done').length;
+    return {
+      nodes: phases.length,
+      migrated,
+      failed: phases.filter((p) => p === 'Halted' || p === 'RolledBack').length,
+      halted: end.kind === 'halted' ? end.reason : null,
+      maxInFlight: this.observer.maxInFlight,
+      maxRebootsPerNode: this.observer.maxRebootsPerNode(),
+      handoffMs: this.observer.handoffMs(),
+      apiRequestsPerNode: apiRequestsPerNode(this.sim.api?.requestCounts(), this.evictedPods, migrated),
+      wallMs,
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.closers.reverse()) await close().catch(() => undefined);
+    await this.sim.close();
+  }
+}
+
+function judge(summary: DemoSummary, plan: ScenarioPlan): boolean {
+  if (!plan.expectHalt) return summary.halted === null && summary.migrated === summary.nodes;
+  const mentions = plan.haltMentions === undefined || (summary.halted ?? '').toLowerCase().includes(plan.haltMentions);
+  return summary.halted !== null && mentions;
+}
+
+export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult> {
+  const started = Date.now();
+  const plan = planScenario(opts.scenario);
+  const sim = await startSimCluster(
+    {
+      nodes: opts.nodes,
+      seed: opts.seed,
+      rebootDowntimeMs: 50,
+      ciliumReadyDelayMs: 20,
+      ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+    },
+    io.log.child({ component: 'sim' }),
+  );
+  const session = new DemoSession(sim, opts, io, plan);
+  const view = io.tty ? ttyWriter(io.out) : plainWriter(io.out);
+  try {
+    await session.prepare();
+    await session.startCoordinators();
+    await session.startAgents();
+    await session.watchCluster(view);
+    const end = await session.runRollout(Math.max(120_000, opts.nodes * 3000));
+    view.update(session.viewState());
+    const summary = session.summarize(end, Date.now() - started);
+    return { summary, ok: judge(summary, plan) };
+  } finally {
+    view.close();
+    await session.close();
+  }
+}
