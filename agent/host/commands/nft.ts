@@ -1,8 +1,11 @@
 /** Every nft argv the agent runs. Pure: no I/O here. */
 
-/** List every nftables table as `table <family> <name>` lines. */
-export function nftListTablesArgv(): string[] {
-  return ['nft', 'list', 'tables'];
+/**
+ * Show one table. Cheap even beside a huge iptables-nft ruleset: nft only reads that table, whereas
+ * `nft list tables` reads (and translates) every rule of every table first.
+ */
+export function nftListTableArgv(family: string, name: string): string[] {
+  return ['nft', 'list', 'table', family, name];
 }
 
 /** Run one atomic batch read from stdin. */

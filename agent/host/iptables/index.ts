@@ -1,7 +1,7 @@
 /**
  * The agent's iptables cleanup: the one entry point the node cleanup calls.
  *
- *   const plan = await planIptablesCleanup(run);        // read only: *-save, procfs, nft list tables
+ *   const plan = await planIptablesCleanup(run);        // read only: *-save, procfs, nft list table
  *   await applyIptablesPlan(run, plan);                 // one iptables-restore --noflush per table
  *   await applyNftPlan(run, plan);                      // one nft -f batch for Calico's nft tables
  *
@@ -76,4 +76,4 @@ export async function backendsInUse(
 export { FELIX_CHAIN_PREFIXES, isFelixChain, classifyTable, isCalicoHookRule } from './classify.js';
 export { parseIptablesSave, tokenizeRuleSpec } from './parse.js';
 export { buildTablePayload } from './payload.js';
-export { calicoNftTables, buildNftPayload } from './nft.js';
+export { CALICO_NFT_TABLES, buildNftPayload } from './nft.js';

@@ -1,24 +1,19 @@
 /**
- * Calico's own nftables tables (`table ip calico`, `table ip6 calico`, `table arp calico-arp`, and
- * `inet`/`ip6` variants): found with `nft list tables`, removed in ONE `nft -f -` batch of
- * `add table X` + `delete table X` lines (nft 1.0.6 has no `destroy`; the `add` makes the batch succeed
+ * Calico's own nftables tables (`table ip calico`, `table ip6 calico`, `table arp calico-arp`, and the
+ * `inet` variant): each probed with `nft list table <family> <name>`, and removed in ONE `nft -f -` batch
+ * of `add table X` + `delete table X` lines (nft 1.0.6 has no `destroy`; the `add` keeps the batch valid
  * even if the table vanished meanwhile).
  */
-import type { CommandRunner } from '../exec.js';
-import { nftBatchArgv, nftListTablesArgv } from '../commands/nft.js';
+import { HostCommandError } from '../../../shared/errors.js';
+import type { CommandResult, CommandRunner } from '../exec.js';
+import { nftBatchArgv, nftListTableArgv } from '../commands/nft.js';
 
-/** Table names Calico's nftables dataplane creates. */
-export const CALICO_NFT_TABLE_NAMES = ['calico', 'calico-arp'] as const;
+/** `<family> <name>` of every table Calico's nftables dataplane creates. */
+export const CALICO_NFT_TABLES = ['ip calico', 'ip6 calico', 'inet calico', 'arp calico-arp'] as const;
 
-/** `<family> <name>` of every table in `nft list tables` output that is Calico's. Pure. */
-export function calicoNftTables(listOutput: string): string[] {
-  const tables: string[] = [];
-  for (const line of listOutput.split('\n')) {
-    const [keyword, family, name, ...rest] = line.trim().split(/\s+/);
-    if (keyword !== 'table' || family === undefined || name === undefined || rest.length > 0) continue;
-    if ((CALICO_NFT_TABLE_NAMES as readonly string[]).includes(name)) tables.push(`${family} ${name}`);
-  }
-  return tables;
+/** Whether `nft list table` answered "no such table" (rather than failing for another reason). Pure. */
+export function isMissingTable(res: CommandResult): boolean {
+  return res.exitCode !== 0 && res.stderr.includes('No such file or directory');
 }
 
 /** The one atomic batch that removes the given tables. Pure. */
@@ -26,9 +21,17 @@ export function buildNftPayload(tables: readonly string[]): string {
   return tables.map((t) => `add table ${t}\ndelete table ${t}\n`).join('');
 }
 
+/** Which of Calico's nft tables exist, as `<family> <name>`. */
 export async function planNftCleanup(run: CommandRunner, timeoutMs: number): Promise<string[]> {
-  const res = await run(nftListTablesArgv(), { timeoutMs });
-  return calicoNftTables(res.stdout);
+  const present: string[] = [];
+  for (const table of CALICO_NFT_TABLES) {
+    const [family = '', name = ''] = table.split(' ');
+    const argv = nftListTableArgv(family, name);
+    const res = await run(argv, { allowFailure: true, timeoutMs });
+    if (res.exitCode === 0) present.push(table);
+    else if (!isMissingTable(res)) throw new HostCommandError(argv, res.exitCode, res.stderr);
+  }
+  return present;
 }
 
 /** Remove the tables in one transaction. Returns how many were removed. */

@@ -7,7 +7,7 @@ import {
   legacyTableNamesPath,
   type IptablesTarget,
 } from '../../../agent/host/commands/iptables.js';
-import { nftBatchArgv, nftListTablesArgv } from '../../../agent/host/commands/nft.js';
+import { nftBatchArgv, nftListTableArgv } from '../../../agent/host/commands/nft.js';
 
 describe('iptables argv', () => {
   it.each<[IptablesTarget, string[], string[]]>([
@@ -50,8 +50,8 @@ describe('iptables argv', () => {
 });
 
 describe('nft argv', () => {
-  it('when listing and applying, then nft reads tables and runs one batch from stdin', () => {
-    expect(nftListTablesArgv()).toEqual(['nft', 'list', 'tables']);
+  it('when probing and applying, then nft lists one named table and runs one batch from stdin', () => {
+    expect(nftListTableArgv('arp', 'calico-arp')).toEqual(['nft', 'list', 'table', 'arp', 'calico-arp']);
     expect(nftBatchArgv()).toEqual(['nft', '-f', '-']);
   });
 });

@@ -24,9 +24,11 @@ const BARE = '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n';
 function fakeRunner(outputs: Record<string, string>): { run: CommandRunner; calls: string[] } {
   const calls: string[] = [];
   const run: CommandRunner = async (argv) => {
-    const file = argv[0] ?? '';
+    const key = argv[0] === 'nft' ? argv.join(' ') : (argv[0] ?? '');
     calls.push(argv.join(' '));
-    return { exitCode: 0, stdout: outputs[file] ?? '', stderr: '' };
+    const stdout = outputs[key];
+    if (argv[0] === 'nft' && stdout === undefined) return { exitCode: 1, stdout: '', stderr: 'Error: No such file or directory' };
+    return { exitCode: 0, stdout: stdout ?? '', stderr: '' };
   };
   return { run, calls };
 }
@@ -64,7 +66,7 @@ describe('planTarget', () => {
 
 describe('planIptablesCleanup', () => {
   it('when procfs lists no legacy tables, then no legacy command runs at all', async () => {
-    const { run, calls } = fakeRunner({ 'iptables-nft-save': CALICO_FILTER, 'nft': 'table ip calico\n' });
+    const { run, calls } = fakeRunner({ 'iptables-nft-save': CALICO_FILTER, 'nft list table ip calico': 'table ip calico {\n}\n' });
     const plan = await planIptablesCleanup(run, { procRoot: procWithout });
     expect(calls.filter((c) => c.includes('legacy'))).toEqual([]);
     expect(plan.targetsPresent).toEqual([{ backend: 'nft', family: 'ipv4' }]);
