@@ -49,7 +49,9 @@ function heldByPause(rollout: Rollout, d: Decision): boolean {
   return d.phase !== 'Halted' && from !== 'Halted' && from !== 'RolledBack';
 }
 
-const PEER_PHASES: readonly Phase[] = ['WaitingReady', 'RollbackWaitingReady', 'Halted'];
+/** Only a node about to validate needs peers (listing pods cluster-wide is not free). */
+const needsPeers = (s: NodeState): boolean =>
+  s.phase === 'WaitingReady' || s.phase === 'RollbackWaitingReady' || (s.phase === 'Halted' && s.request === 'retry');
 
 export class Controller {
   readonly view: NodeView;
@@ -154,7 +156,7 @@ export class Controller {
         granted,
         drain: this.executor.drainOutcome(name, state.attempt),
         agent: this.d.agents.get(name),
-        peerCandidates: PEER_PHASES.includes(state.phase) ? await this.peersFor(name) : [],
+        peerCandidates: needsPeers(state) ? await this.peersFor(name) : [],
       });
       const settings = settingsFor(this.d.config, rollout.spec);
       const decided = transition(state, obs, this.d.now(), settings);

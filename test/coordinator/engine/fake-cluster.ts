@@ -4,7 +4,7 @@
  * concurrency, Events and the Migration object. It records what the tests assert on: the most nodes
  * ever in flight, reboots and Done transitions per node.
  */
-import type { V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
+import type { V1Node, V1NodeSystemInfo, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { CniMigrateError } from '../../../shared/errors.js';
 import { CILIUM_NAMESPACE, MIGRATION_DEFAULT_NAME, NodeAnnotation } from '../../../shared/names.js';
 import { isInFlight, PhaseSchema } from '../../../shared/phases.js';
@@ -49,6 +49,19 @@ class Store<T extends { metadata?: { name?: string; namespace?: string } }> {
     };
   }
 }
+
+const nodeInfo = (bootID: string): V1NodeSystemInfo => ({
+  architecture: 'amd64',
+  bootID,
+  containerRuntimeVersion: 'containerd://1.7',
+  kernelVersion: '6.1.0',
+  kubeProxyVersion: 'v1.28.7',
+  kubeletVersion: 'v1.28.7',
+  machineID: 'm',
+  operatingSystem: 'linux',
+  osImage: 'Debian',
+  systemUUID: 'u',
+});
 
 const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const podKey = (p: V1Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
@@ -97,7 +110,7 @@ export class FakeCluster {
         annotations: {},
       },
       spec: s.unschedulable ? { unschedulable: true } : {},
-      status: { conditions: [{ type: 'Ready', status: 'True' }], nodeInfo: { bootID: uuid(this.seq++) } as never },
+      status: { conditions: [{ type: 'Ready', status: 'True' }], nodeInfo: nodeInfo(uuid(this.seq++)) },
     });
     this.addCiliumPod(s.name, true);
     this.addPod({ name: `web-${s.name}`, node: s.name, ip: `10.244.${this.seq}.10` });
@@ -159,7 +172,7 @@ export class FakeCluster {
     this.reboots.set(name, (this.reboots.get(name) ?? 0) + 1);
     const n = structuredClone(this.node(name));
     if (hang) n.status = { ...n.status, conditions: [{ type: 'Ready', status: 'Unknown' }] };
-    else n.status = { ...n.status, nodeInfo: { ...n.status?.nodeInfo, bootID: uuid(this.seq++) } as never };
+    else n.status = { ...n.status, nodeInfo: nodeInfo(uuid(this.seq++)) };
     n.metadata = { ...n.metadata, resourceVersion: this.nextRv() };
     this.nodes.put(n);
   }

@@ -1,0 +1,121 @@
+import { describe, expect, it } from '@jest/globals';
+import type { V1Node, V1NodeSystemInfo, V1Pod } from '@kubernetes/client-node';
+import { parseMigrationSpec } from '../../../coordinator/core/migration-spec.js';
+import { ciliumPodOn, observe } from '../../../coordinator/core/observe.js';
+import { rolloutHaltReason, summarizeStatus } from '../../../coordinator/core/status.js';
+import { BOOT_A, BOOT_B, later, state, T0 } from './fixtures.js';
+
+describe('rollout status', () => {
+  const base = { paused: false, specError: undefined, previousConditions: [], now: later(90_000) };
+
+  it.each([
+    ['nothing started', [state(), state({ name: 'w2' })], {}, 'Pending'],
+    ['a node in flight', [state({ phase: 'Draining' }), state({ name: 'w2' })], {}, 'Running'],
+    ['paused', [state({ phase: 'Done' }), state({ name: 'w2' })], { paused: true }, 'Paused'],
+    ['a node halted', [state({ phase: 'Halted', haltReason: 'x' }), state({ name: 'w2' })], {}, 'Halted'],
+    ['a node rolled back automatically', [state({ phase: 'RolledBack', haltReason: 'x' })], {}, 'Halted'],
+    ['a bad spec', [state()], { specError: 'spec.concurrency: too big' }, 'Halted'],
+    ['every node finished', [state({ phase: 'Done' }), state({ name: 'w2', phase: 'RolledBack' })], {}, 'Completed'],
+  ] as const)('when %s, then the rollout is %s', (_w, nodes, over, phase) => {
+    expect(summarizeStatus({ ...base, ...over, nodes }).phase).toBe(phase);
+  });
+
+  it('when nodes are in several phases, then counts, durations and the halt reason are reported', () => {
+    const s = summarizeStatus({
+      ...base,
+      nodes: [
+        state({ phase: 'Done', finishedAt: later(30_000) }),
+        state({ name: 'w2', phase: 'Rebooting' }),
+        state({ name: 'w3', phase: 'Halted', haltReason: 'drain deadline passed' }),
+        state({ name: 'w4', startedAt: undefined }),
+      ],
+    });
+    expect(s).toMatchObject({ migrated: 1, total: 4, inFlight: 1, haltReason: 'w3: drain deadline passed' });
+    expect(s.nodes[0]).toMatchObject({ name: 'w1', durationSeconds: 30, since: T0.toISOString() });
+    expect(s.nodes[1]).toMatchObject({ durationSeconds: 90 });
+    expect(s.nodes[3]?.durationSeconds).toBeUndefined();
+    expect(s.conditions.find((c) => c.type === 'Halted')).toMatchObject({ status: 'True', message: 'w3: drain deadline passed' });
+  });
+
+  it('when a condition keeps its status, then its transition time is kept', () => {
+    const first = summarizeStatus({ ...base, nodes: [state()], now: T0 });
+    const second = summarizeStatus({ ...base, nodes: [state()], previousConditions: first.conditions });
+    expect(second.conditions[0]?.lastTransitionTime).toBe(T0.toISOString());
+  });
+
+  it('when no node halted, then there is no halt reason', () => {
+    expect(rolloutHaltReason([state({ phase: 'Done' }), state({ phase: 'RolledBack' })])).toBeUndefined();
+  });
+});
+
+describe('the Migration spec', () => {
+  it('when the spec is empty, then the defaults apply', () => {
+    expect(parseMigrationSpec({})).toEqual({
+      ok: true,
+      spec: {
+        paused: false,
+        concurrency: 1,
+        nodeSelector: '',
+        includeControlPlane: true,
+        autoRollback: false,
+        drain: { deleteEmptyDirData: false, force: false },
+        validation: {},
+      },
+    });
+  });
+
+  it('when fields are invalid, then every bad field is named', () => {
+    const r = parseMigrationSpec({ concurrency: 0, drain: { force: 'yes' } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(/spec\.concurrency.*spec\.drain\.force/);
+  });
+});
+
+const nodeInfo = (bootID: string): V1NodeSystemInfo => ({
+  architecture: 'amd64',
+  bootID,
+  containerRuntimeVersion: 'containerd://1.7',
+  kernelVersion: '6.1.0',
+  kubeProxyVersion: 'v1.28.7',
+  kubeletVersion: 'v1.28.7',
+  machineID: 'm',
+  operatingSystem: 'linux',
+  osImage: 'Debian',
+  systemUUID: 'u',
+});
+
+describe('observations', () => {
+  const node = (o: { bootID?: string; ready?: string; unschedulable?: boolean; label?: string }): V1Node => ({
+    metadata: { name: 'w1', labels: o.label ? { 'io.cilium.migration/cilium-default': o.label } : {} },
+    spec: o.unschedulable ? { unschedulable: true } : {},
+    status: {
+      conditions: [{ type: 'Ready', status: o.ready ?? 'True' }],
+      ...(o.bootID ? { nodeInfo: nodeInfo(o.bootID) } : {}),
+    },
+  });
+  const cilium = (uid: string, nodeName: string, ready: boolean, deleting = false): V1Pod => ({
+    metadata: { uid, name: uid, ...(deleting ? { deletionTimestamp: new Date() } : {}) },
+    spec: { nodeName, containers: [] },
+    status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  });
+  const src = { ciliumPods: [], granted: true, drain: undefined, agent: undefined, peerCandidates: [] };
+
+  it.each([
+    ['the Node reports a boot id', { node: node({ bootID: BOOT_A }), agent: { bootId: BOOT_B, ciliumReady: true } }, { bootId: BOOT_A }],
+    ['only the agent reports one', { node: node({}), agent: { bootId: BOOT_B, ciliumReady: true } }, { bootId: BOOT_B }],
+    ['the agent says Cilium is not ready on this boot', { node: node({ bootID: BOOT_A }), agent: { bootId: BOOT_A, ciliumReady: false } }, { agentSaysCiliumNotReady: true }],
+    ['the agent spoke before the reboot', { node: node({ bootID: BOOT_B }), agent: { bootId: BOOT_A, ciliumReady: false } }, { agentSaysCiliumNotReady: false }],
+    ['the node is cordoned and labeled', { node: node({ unschedulable: true, label: 'true' }) }, { unschedulable: true, labeled: true }],
+    ['the node is NotReady', { node: node({ ready: 'Unknown' }) }, { nodeReady: false }],
+    ['the node is gone', { node: undefined }, { nodeReady: false, unschedulable: false, bootId: undefined }],
+  ])('when %s, then the observation says so', (_w, over, expected) => {
+    expect(observe('w1', { ...src, ...over })).toMatchObject(expected);
+  });
+
+  it('when the old Cilium pod is terminating beside its replacement, then the replacement is the node\'s pod', () => {
+    const pods = [cilium('old', 'w1', true, true), cilium('new', 'w1', false), cilium('other', 'w2', true)];
+    expect(ciliumPodOn('w1', pods)).toEqual({ uid: 'new', ready: false });
+    expect(ciliumPodOn('w1', [cilium('old', 'w1', true, true)])).toEqual({ uid: 'old', ready: false });
+    expect(ciliumPodOn('w3', pods)).toBeUndefined();
+  });
+});
