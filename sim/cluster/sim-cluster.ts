@@ -3,20 +3,20 @@
  * the controllers and kubelets in-process; the third mode (a kubeconfig given) seeds an existing API
  * server and plays only the kubelets of the simulated nodes, leaving control to the real controllers.
  */
-import { KubeConfig, type V1PodDisruptionBudget } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import { startApiServer, type SimApiServer } from '../apiserver/index.js';
 import { startControllers, type RunningControllers } from './controllers/index.js';
 import { FaultBoard, NodeFaultsSchema, type NodeFaults, type NodeFaultsInput } from './faults.js';
 import { InformerSet } from './informers.js';
-import { createIfAbsent, deleteIfPresent, kubeClients, type KubeClients } from './kube.js';
+import { kubeClients, type KubeClients } from './kube.js';
 import { SimKubelets } from './kubelet.js';
 import type { NodeNetwork } from './network-model.js';
 import { nodeIdentities } from './node-registry.js';
+import { blockEvictions, unblockEvictions, type EvictionBlock } from './pdb-faults.js';
 import { seededRandom } from './rand.js';
 import { seedCluster } from './seed/index.js';
-import { disruptionBudget } from './seed/workloads.js';
 import { parseSimOptions, type SimClusterOptions } from './sim-options.js';
 
 export interface SimFaults {
@@ -24,9 +24,9 @@ export interface SimFaults {
   set(node: string, faults: NodeFaultsInput): NodeFaults;
   of(node: string): NodeFaults;
   clear(node: string): void;
-  /** A PDB with minAvailable = 100% over these pods: evictions of them are never allowed. */
-  blockEvictions(namespace: string, matchLabels: Record<string, string>): Promise<string>;
-  unblockEvictions(namespace: string, pdbName: string): Promise<void>;
+  /** The PDB over these pods demands all of them (minAvailable 100%): their evictions are never allowed. */
+  blockEvictions(namespace: string, matchLabels: Record<string, string>): Promise<EvictionBlock>;
+  unblockEvictions(block: EvictionBlock): Promise<void>;
 }
 
 export interface SimCluster {
@@ -47,18 +47,12 @@ export interface SimCluster {
 }
 
 function simFaults(board: FaultBoard, clients: KubeClients): SimFaults {
-  let n = 0;
   return {
     set: (node, f) => board.set(node, f),
     of: (node) => board.of(node),
     clear: (node) => board.clear(node),
-    blockEvictions: async (namespace, matchLabels) => {
-      const name = `sim-never-allows-${++n}`;
-      const pdb: V1PodDisruptionBudget = disruptionBudget(namespace, name, matchLabels, { minAvailable: '100%' });
-      await createIfAbsent(() => clients.policy.createNamespacedPodDisruptionBudget({ namespace, body: pdb }));
-      return name;
-    },
-    unblockEvictions: (namespace, name) => deleteIfPresent(() => clients.policy.deleteNamespacedPodDisruptionBudget({ name, namespace })),
+    blockEvictions: (namespace, matchLabels) => blockEvictions(clients, namespace, matchLabels),
+    unblockEvictions: (block) => unblockEvictions(clients, block),
   };
 }
 
