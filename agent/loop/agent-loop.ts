@@ -19,6 +19,8 @@ export interface AgentLoopDeps {
   runner: OrderRunner;
   identity: AgentIdentity;
   ciliumReady(): boolean;
+  /** Subscribes to changes of `ciliumReady()`; each change is reported at once. */
+  onCiliumChange?(cb: () => void): () => void;
   log: Logger;
   backoff?: Backoff;
 }
@@ -88,20 +90,41 @@ async function reportResults(deps: AgentLoopDeps): Promise<void> {
   }
 }
 
+/** Heartbeats on the interval, and at once when the Cilium pod's readiness changes. */
 function startHeartbeats(deps: AgentLoopDeps, intervalMs: number): { stop(): void } {
   let sending = false;
+  let again = false;
+  let stopped = false;
+  let lastCilium: boolean | undefined;
   const beat = async (): Promise<void> => {
-    if (sending) return;
+    if (sending) {
+      again = true;
+      return;
+    }
     sending = true;
     try {
-      await deps.api.heartbeat(await describeHeartbeat(deps.host, deps.identity, deps.ciliumReady()));
+      lastCilium = deps.ciliumReady();
+      await deps.api.heartbeat(await describeHeartbeat(deps.host, deps.identity, lastCilium));
     } catch (e) {
       deps.log.warn({ node: deps.identity.nodeName, why: describeError(e) }, 'heartbeat failed');
     } finally {
       sending = false;
     }
+    if (again && !stopped) {
+      again = false;
+      void beat();
+    }
   };
+  const unsubscribe = deps.onCiliumChange?.(() => {
+    if (!stopped && deps.ciliumReady() !== lastCilium) void beat();
+  });
   void beat();
   const timer = setInterval(() => void beat(), intervalMs);
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+      unsubscribe?.();
+    },
+  };
 }

@@ -8,6 +8,8 @@ import type { Logger } from '../../shared/logger.js';
 
 export interface CiliumReadiness {
   ready(): boolean;
+  /** Called whenever the watched Cilium pod changed (so a heartbeat can report it at once). */
+  onChange(cb: () => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -30,6 +32,10 @@ export function watchCiliumPodReadiness(kc: KubeConfig, nodeName: string, log: L
     CILIUM_POD_SELECTOR,
     fieldSelector,
   );
+  const listeners = new Set<() => void>();
+  const changed = (): void => listeners.forEach((cb) => cb());
+  for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, changed);
+  informer.on('connect', changed);
   let stopped = false;
   let restart: NodeJS.Timeout | undefined;
   const startSoon = (delayMs: number): void => {
@@ -49,6 +55,10 @@ export function watchCiliumPodReadiness(kc: KubeConfig, nodeName: string, log: L
   startSoon(0);
   return {
     ready: () => informer.list(CILIUM_NAMESPACE).some(isPodReady),
+    onChange: (cb) => {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
     async stop() {
       stopped = true;
       clearTimeout(restart);

@@ -65,6 +65,7 @@ export function startAgent(setup: AgentSetup): RunningAgent {
       runner,
       identity: { nodeName, podName: pod.name, agentVersion: setup.agentVersion },
       ciliumReady: () => cilium.ready(),
+      onCiliumChange: (cb) => cilium.onChange(cb),
       log,
       ...(setup.backoff ? { backoff: setup.backoff } : {}),
     },

@@ -24,7 +24,24 @@ function simulatedNode() {
   return { node, host };
 }
 
-function startAgent(coordinator: FakeCoordinator, host: SimNodeHost, token = 'tok-a') {
+/** A Cilium pod readiness the test flips; listeners hear each flip. */
+function ciliumSwitch(initial: boolean) {
+  const listeners = new Set<() => void>();
+  const state = {
+    ready: initial,
+    flip(to: boolean) {
+      state.ready = to;
+      listeners.forEach((cb) => cb());
+    },
+    subscribe(cb: () => void) {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+  };
+  return state;
+}
+
+function startAgent(coordinator: FakeCoordinator, host: SimNodeHost, token = 'tok-a', cilium = ciliumSwitch(true)) {
   const stop = new AbortController();
   const locator = fixedLocator(coordinator.url);
   const api = createCoordinatorClient({ ...locator, readToken: async () => token, requestTimeoutMs: 2000 });
@@ -42,7 +59,8 @@ function startAgent(coordinator: FakeCoordinator, host: SimNodeHost, token = 'to
       host,
       runner,
       identity: { nodeName: NODE, podName: `agent-${NODE}`, agentVersion: '0.1.0' },
-      ciliumReady: () => true,
+      ciliumReady: () => cilium.ready,
+      onCiliumChange: (cb) => cilium.subscribe(cb),
       log: process.env.DEBUG_AGENT ? createLogger({ component: 'agent', level: 'debug' }) : silentLogger(),
       backoff: new Backoff({ initialMs: 50, maxMs: 200, factor: 2, jitter: 0.5 }),
     },
@@ -90,6 +108,18 @@ describe('agent loop against a fake coordinator', () => {
       calicoLeftovers: true,
       iptablesBackends: ['nft'],
     });
+  });
+
+  it('when the Cilium pod turns Ready between heartbeats, then a heartbeat reports it at once', async () => {
+    coordinator = await startFakeCoordinator({ 'tok-a': NODE });
+    const { host } = simulatedNode();
+    const cilium = ciliumSwitch(false);
+    agents.push(startAgent(coordinator, host, 'tok-a', cilium));
+    await eventually(() => coordinator.directory.heartbeats.length === 1, 'first heartbeat');
+    const before = Date.now();
+    cilium.flip(true);
+    await eventually(() => coordinator.directory.heartbeats.some((h) => h.ciliumReady), 'heartbeat with Cilium Ready', 500);
+    expect(Date.now() - before).toBeLessThan(500);
   });
 
   it('when the coordinator crashes and comes back, then the agent backs off and registers again', async () => {
