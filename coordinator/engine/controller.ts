@@ -56,7 +56,7 @@ const needsPeers = (s: NodeState): boolean =>
 export class Controller {
   readonly view: NodeView;
   private readonly rollout: RolloutSource;
-  private readonly executor: Executor;
+  private executor: Executor;
   private dirty = false;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -68,7 +68,13 @@ export class Controller {
   constructor(private readonly d: ControllerDeps) {
     this.view = new NodeView(d.cluster.nodeCache);
     this.rollout = new RolloutSource(d.cluster.migrationCache);
-    this.executor = new Executor({
+    this.executor = this.newExecutor();
+  }
+
+  /** A fresh executor per term of leadership (a stopped one never acts again). */
+  private newExecutor(): Executor {
+    const d = this.d;
+    return new Executor({
       cluster: d.cluster,
       grants: d.grants,
       log: d.log,
@@ -84,6 +90,7 @@ export class Controller {
 
   start(): void {
     this.stopped = false;
+    this.executor = this.newExecutor();
     this.wake();
   }
 
