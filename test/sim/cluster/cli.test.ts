@@ -1,0 +1,103 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { execa } from 'execa';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
+import { startSimCluster } from '../../../sim/index.js';
+import { parseSimFlags } from '../../../sim/cli/cli.js';
+import { selfSignedArgv } from '../../../sim/cli/self-signed.js';
+
+const MAIN = 'dist/sim/cli/main.js';
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sim-cli-'));
+  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { reject: false });
+}, 120_000);
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('sim CLI flags', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a non-numeric node count', { nodes: 'six' }, '--nodes must be a number'],
+    ['zero nodes', { nodes: '0' }, '--nodes must be at least 1'],
+    ['more control planes than nodes', { nodes: '2', controlPlanes: '3' }, '--control-planes must not exceed --nodes'],
+    ['the third mode with a port', { kubeconfig: '/x', port: '0' }, 'cannot be combined'],
+  ])('when given %s, then a ConfigError names the problem', (_name, raw, message) => {
+    expect(() => parseSimFlags(raw)).toThrow(message);
+  });
+
+  it('when given plain numbers, then they are parsed with defaults filled in', () => {
+    expect(parseSimFlags({ port: '0', nodes: '3' })).toMatchObject({ port: 0, nodes: 3, controlPlanes: 1, seed: 1, insecureHttp: false, logLevel: 'info' });
+  });
+
+  it('when the certificate is for an address or a name, then the SAN says so', () => {
+    expect(selfSignedArgv('127.0.0.1', 'k', 'c')).toContain('subjectAltName=IP:127.0.0.1');
+    expect(selfSignedArgv('sim.local', 'k', 'c')).toContain('subjectAltName=DNS:sim.local');
+  });
+});
+
+describe('sim CLI process', () => {
+  it('when started standalone, then it prints the URL, writes a kubeconfig kubectl can use, and stops on SIGTERM', async () => {
+    const kubeconfig = join(dir, 'admin.kubeconfig');
+    const child = execa('node', [MAIN, '--port', '0', '--nodes', '3', '--write-kubeconfig', kubeconfig, '--log-level', 'warn'], { reject: false });
+    const lines = createInterface({ input: child.stdout });
+    const url = await new Promise<string>((resolve) => lines.once('line', resolve));
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const nodes = await execa('kubectl', ['--kubeconfig', kubeconfig, 'get', 'nodes', '-o', 'name']);
+    expect(nodes.stdout.split('\n').sort()).toEqual(['node/sim-cp-1', 'node/sim-worker-1', 'node/sim-worker-2']);
+    child.kill('SIGTERM');
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+  });
+
+  it.each<[string, string[]]>([
+    ['a bad node count', ['--nodes', 'many']],
+    ['an unknown flag', ['--bogus']],
+    ['the third mode mixed with --write-kubeconfig', ['--kubeconfig', '/nonexistent', '--write-kubeconfig', '/tmp/x']],
+  ])('when started with %s, then it exits 2 with a message', async (_name, args) => {
+    const result = await execa('node', [MAIN, ...args], { reject: false });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.length).toBeGreaterThan(0);
+  });
+});
+
+describe('third mode: kubelets against an existing API server', () => {
+  let api: SimApiServer;
+
+  beforeAll(async () => {
+    api = await startApiServer();
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('when pointed at a kubeconfig, then it seeds, registers Ready nodes, and runs no controllers', async () => {
+    const path = join(dir, 'existing.kubeconfig');
+    writeFileSync(path, api.kubeConfig().exportConfig());
+    const sim = await startSimCluster({ nodes: 2, kubeconfig: path });
+    try {
+      expect(sim.api).toBeUndefined();
+      const core = sim.kubeConfig().makeApiClient(CoreV1Api);
+      const nodes = (await core.listNode()).items;
+      expect(nodes.map((n) => n.metadata?.name)).toEqual(['sim-cp-1', 'sim-worker-1']);
+      expect(nodes.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))).toBe(true);
+      const apps = sim.kubeConfig().makeApiClient(AppsV1Api);
+      expect((await apps.readNamespacedDaemonSet({ name: 'cilium', namespace: 'kube-system' })).metadata?.name).toBe('cilium');
+      await sim.settled();
+      expect((await core.listNamespacedPod({ namespace: 'kube-system' })).items).toHaveLength(0);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('when the kubeconfig cannot be read, then startup fails with a ConfigError', async () => {
+    await expect(startSimCluster({ nodes: 1, kubeconfig: join(dir, 'missing') })).rejects.toMatchObject({ code: 'ConfigInvalid' });
+  });
+});
