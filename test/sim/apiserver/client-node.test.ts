@@ -1,0 +1,191 @@
+/**
+ * @kubernetes/client-node drives the simulated API server exactly as a real cluster: cordon by merge
+ * patch, evictions against a PDB, Lease contention, watch resume after 410 (Watch and an informer),
+ * token issuance and TokenReview, RBAC for ServiceAccounts, pagination, label and field selectors.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  ApiException,
+  AuthenticationV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  ListWatch,
+  PatchStrategy,
+  PolicyV1Api,
+  RbacAuthorizationV1Api,
+  Watch,
+  setHeaderOptions,
+  type V1Node,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
+
+let server: SimApiServer;
+let core: CoreV1Api;
+
+beforeEach(async () => {
+  server = await startApiServer({ watchHistory: 5 });
+  core = server.kubeConfig().makeApiClient(CoreV1Api);
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+async function statusOf(p: Promise<unknown>): Promise<number> {
+  try {
+    await p;
+    return 200;
+  } catch (e) {
+    if (e instanceof ApiException) return e.code;
+    throw e;
+  }
+}
+
+async function readyPod(name: string, node: string, labels: Record<string, string> = {}): Promise<V1Pod> {
+  await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name, labels }, spec: { nodeName: node, containers: [{ name: 'c', image: 'x' }] } } });
+  const body = { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } };
+  return core.patchNamespacedPodStatus({ name, namespace: 'default', body }, mergePatch);
+}
+
+/** Resolves when `check` passes (re-checked on every turn of the event loop); rejects after `ms`. */
+async function eventually(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe('client-node against the simulated API server', () => {
+  it('when a node is cordoned with a merge patch, then it reads back unschedulable', async () => {
+    await core.createNode({ body: { metadata: { name: 'n1' } } });
+    await core.patchNode({ name: 'n1', body: { spec: { unschedulable: true } } }, mergePatch);
+    expect((await core.readNode({ name: 'n1' })).spec?.unschedulable).toBe(true);
+  });
+
+  it('when a PDB allows no more disruptions, then eviction is 429 until a replacement pod is Ready', async () => {
+    const policy = server.kubeConfig().makeApiClient(PolicyV1Api);
+    for (const n of ['a', 'b', 'c']) await readyPod(`web-${n}`, 'n1', { app: 'web' });
+    await policy.createNamespacedPodDisruptionBudget({ namespace: 'default', body: { metadata: { name: 'web' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } } } });
+    const evict = (name: string): Promise<unknown> => core.createNamespacedPodEviction({ name, namespace: 'default', body: { metadata: { name, namespace: 'default' } } });
+
+    expect(await statusOf(evict('web-a'))).toBe(200);
+    expect((await core.readNamespacedPod({ name: 'web-a', namespace: 'default' })).metadata?.deletionTimestamp).toBeDefined();
+    expect(await statusOf(evict('web-b'))).toBe(429);
+
+    await core.deleteNamespacedPod({ name: 'web-a', namespace: 'default', gracePeriodSeconds: 0 });
+    await readyPod('web-d', 'n2', { app: 'web' });
+    expect(await statusOf(evict('web-b'))).toBe(200);
+  });
+
+  it('when the blocked pod becomes not-ready under AlwaysAllow, then its eviction succeeds', async () => {
+    const policy = server.kubeConfig().makeApiClient(PolicyV1Api);
+    for (const n of ['a', 'b']) await readyPod(`db-${n}`, 'n1', { app: 'db' });
+    const spec = { minAvailable: 2, selector: { matchLabels: { app: 'db' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' };
+    await policy.createNamespacedPodDisruptionBudget({ namespace: 'default', body: { metadata: { name: 'db' }, spec } });
+    const evict = (): Promise<unknown> => core.createNamespacedPodEviction({ name: 'db-a', namespace: 'default', body: { metadata: { name: 'db-a' } } });
+    expect(await statusOf(evict())).toBe(429);
+    await core.patchNamespacedPodStatus({ name: 'db-a', namespace: 'default', body: { status: { conditions: [{ type: 'Ready', status: 'False' }] } } }, mergePatch);
+    expect(await statusOf(evict())).toBe(200);
+  });
+
+  it('when two clients renew one Lease from the same version, then exactly one gets 409', async () => {
+    const a = server.kubeConfig().makeApiClient(CoordinationV1Api);
+    const b = server.kubeConfig().makeApiClient(CoordinationV1Api);
+    await a.createNamespacedLease({ namespace: 'kube-system', body: { metadata: { name: 'cni-migrate' }, spec: { holderIdentity: 'none' } } });
+    const seenA = await a.readNamespacedLease({ name: 'cni-migrate', namespace: 'kube-system' });
+    const seenB = await b.readNamespacedLease({ name: 'cni-migrate', namespace: 'kube-system' });
+    const results = await Promise.all([
+      statusOf(a.replaceNamespacedLease({ name: 'cni-migrate', namespace: 'kube-system', body: { ...seenA, spec: { holderIdentity: 'a' } } })),
+      statusOf(b.replaceNamespacedLease({ name: 'cni-migrate', namespace: 'kube-system', body: { ...seenB, spec: { holderIdentity: 'b' } } })),
+    ]);
+    expect(results.sort()).toEqual([200, 409]);
+  });
+
+  it('when a Watch resumes from a resourceVersion older than the window, then it gets one ERROR 410 and ends', async () => {
+    await core.createNode({ body: { metadata: { name: 'n0' } } });
+    const old = (await core.listNode()).metadata?.resourceVersion ?? '';
+    for (let i = 0; i < 8; i++) await core.patchNode({ name: 'n0', body: { metadata: { labels: { step: String(i) } } } }, mergePatch);
+    const events: { type: string; code: unknown }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      void new Watch(server.kubeConfig())
+        .watch('/api/v1/nodes', { resourceVersion: old }, (type: string, obj: { code?: number }) => events.push({ type, code: obj.code }), () => resolve())
+        .catch(reject);
+    });
+    expect(events).toEqual([{ type: 'ERROR', code: 410 }]);
+  });
+
+  it('when an informer comes back after its history expired, then it relists and sees what changed meanwhile', async () => {
+    const informer = new ListWatch<V1Node>('/api/v1/nodes', new Watch(server.kubeConfig()), () => core.listNode(), false);
+    const errors: unknown[] = [];
+    informer.on('error', (e) => {
+      errors.push(e);
+      setImmediate(() => void informer.start());
+    });
+    await informer.start();
+    await core.createNode({ body: { metadata: { name: 'first' } } });
+    await eventually(() => informer.list().some((n) => n.metadata?.name === 'first'));
+    server.faults.add({ match: { verb: 'watch', resource: 'nodes' }, latencyMs: 300, times: 1 });
+    server.resetRequestCounts();
+    expect(server.faults.dropWatches({ resource: 'nodes' })).toBe(1);
+    for (let i = 0; i < 8; i++) await core.createNode({ body: { metadata: { name: `later-${i}` } } });
+    await eventually(() => informer.list().length === 9);
+    await informer.stop();
+    expect(errors.length).toBeGreaterThan(0);
+    expect(server.requestCounts().some((c) => c.verb === 'list' && c.resource === 'nodes')).toBe(true);
+  });
+
+  it('when a token is issued for a ServiceAccount, then TokenReview authenticates it for its audience only', async () => {
+    await core.createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'migrator' } } });
+    const tr = await core.createNamespacedServiceAccountToken({ name: 'migrator', namespace: 'default', body: { spec: { audiences: ['cni-migrate'], expirationSeconds: 600 } } });
+    const auth = server.kubeConfig().makeApiClient(AuthenticationV1Api);
+    const ok = await auth.createTokenReview({ body: { spec: { token: tr.status?.token ?? '', audiences: ['cni-migrate'] } } });
+    expect(ok.status?.authenticated).toBe(true);
+    expect(ok.status?.user?.username).toBe('system:serviceaccount:default:migrator');
+    const wrong = await auth.createTokenReview({ body: { spec: { token: tr.status?.token ?? '', audiences: ['other'] } } });
+    expect(wrong.status?.authenticated).toBeUndefined();
+    expect(wrong.status?.error).toContain('invalid');
+  });
+
+  it('when a ServiceAccount has no role it is denied, and with a ClusterRoleBinding it may list nodes', async () => {
+    await core.createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'reader' } } });
+    const token = server.issueServiceAccountToken({ namespace: 'default', serviceAccount: 'reader' });
+    const asReader = server.kubeConfig({ token }).makeApiClient(CoreV1Api);
+    expect(await statusOf(asReader.listNode())).toBe(403);
+    const rbac = server.kubeConfig().makeApiClient(RbacAuthorizationV1Api);
+    await rbac.createClusterRole({ body: { metadata: { name: 'node-reader' }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] }] } });
+    await rbac.createClusterRoleBinding({
+      body: { metadata: { name: 'reader' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'node-reader' }, subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: 'default' }] },
+    });
+    expect(await statusOf(asReader.listNode())).toBe(200);
+    expect(await statusOf(asReader.deleteNode({ name: 'x' }))).toBe(403);
+  });
+
+  it('when pods are listed two at a time, then the pages cover every pod once under one resourceVersion', async () => {
+    for (let i = 0; i < 5; i++) await readyPod(`p-${i}`, 'n1');
+    const names: string[] = [];
+    const rvs = new Set<string>();
+    let cont: string | undefined;
+    do {
+      const page = await core.listNamespacedPod({ namespace: 'default', limit: 2, ...(cont ? { _continue: cont } : {}) });
+      names.push(...page.items.map((p) => p.metadata?.name ?? ''));
+      rvs.add(page.metadata?.resourceVersion ?? '');
+      cont = page.metadata?._continue;
+    } while (cont);
+    expect(names).toEqual(['p-0', 'p-1', 'p-2', 'p-3', 'p-4']);
+    expect(rvs.size).toBe(1);
+  });
+
+  it('when label and field selectors are combined, then only matching pods are listed', async () => {
+    await readyPod('a-1', 'n1', { app: 'a' });
+    await readyPod('b-1', 'n1', { app: 'b', skip: 'yes' });
+    await readyPod('b-2', 'n2', { app: 'b' });
+    await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'c-1', labels: { app: 'c' } }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] } } });
+    const list = await core.listPodForAllNamespaces({ labelSelector: 'app in (a,b,c),!skip', fieldSelector: 'spec.nodeName=n1,status.phase!=Pending' });
+    expect(list.items.map((p) => p.metadata?.name)).toEqual(['a-1']);
+    expect(await statusOf(core.listPodForAllNamespaces({ fieldSelector: 'spec.priorityClassName=x' }))).toBe(400);
+  });
+});
