@@ -133,7 +133,7 @@ export class AgentFleet {
     });
   }
 
-  /** The node goes down; its agent process dies with it. */
+  /** The node goes down; its agent process dies with it, and comes back once the node booted again. */
   private async rebootAndStopAgent(nodeName: string): Promise<void> {
     await this.deps.sim.rebootNode(nodeName);
     const m = this.members.get(nodeName);
@@ -141,6 +141,9 @@ export class AgentFleet {
     if (m === undefined || agent === undefined) return;
     m.agent = undefined;
     await agent.stop();
+    // The node may have finished booting while the old process was still stopping: no event will come.
+    const bootId = await this.deps.sim.bootId(nodeName);
+    if (m.agent === undefined && bootId !== m.startedOnBoot) this.launch(nodeName, m, bootId);
   }
 
   private async issueToken(podName: string, podUid: string, audiences: string[] | undefined): Promise<string> {

@@ -53,6 +53,10 @@ export class CoordinatorSet {
     return this.replicas.find((r) => r?.engine.isLeader() === true);
   }
 
+  leaderIndex(): number {
+    return this.replicas.findIndex((r) => r?.engine.isLeader() === true);
+  }
+
   /** Stop replica `i` and start it again at the same port (a new identity, as a new pod would have). */
   async restart(i = 0): Promise<void> {
     const old = this.replicas[i];

@@ -26,6 +26,15 @@ export interface DemoIo {
   coordinator?: Record<string, unknown>;
   replicas?: number;
   autoRollback?: boolean;
+  /** Called the first time each node is seen in each phase (tests kill agents or coordinators here). */
+  onNodePhase?(node: string, phase: string, controls: DemoControls): void;
+}
+
+/** What a test may break while the rollout runs. */
+export interface DemoControls {
+  killAgent(node: string, revive: boolean): Promise<void>;
+  restartCoordinator(replica: number): Promise<void>;
+  leaderIndex(): number;
 }
 
 export interface DemoResult {
@@ -42,6 +51,7 @@ class DemoSession {
   readonly observer = new RolloutObserver();
   private readonly closers: (() => Promise<unknown>)[] = [];
   private readonly seenPhases = new Set<string>();
+  private readonly seenNodePhases = new Set<string>();
   private restarting: Promise<void> = Promise.resolve();
   evictedPods = 0;
   nodes: WatchedList<V1Node> | undefined;
@@ -120,6 +130,7 @@ class DemoSession {
       this.observer.observe(n, Date.now());
       this.fleet?.nodeChanged(n);
       this.maybeRestartCoordinator(phaseOf(n));
+      this.tellHook(n.metadata?.name ?? '', phaseOf(n));
       view.update(this.viewState());
     });
     const pods = await watchList<V1Pod>(this.admin, '/api/v1/pods', () => core.listPodForAllNamespaces());
@@ -145,6 +156,24 @@ class DemoSession {
           reason: n.metadata?.annotations?.[NodeAnnotation.haltReason],
         }))
         .sort((a, b) => a.name.localeCompare(b.name)),
+    };
+  }
+
+  private tellHook(node: string, phase: string): void {
+    const key = `${node}/${phase}`;
+    if (this.io.onNodePhase === undefined || this.seenNodePhases.has(key)) return;
+    this.seenNodePhases.add(key);
+    this.io.onNodePhase(node, phase, this.controls());
+  }
+
+  controls(): DemoControls {
+    return {
+      killAgent: (node, revive) => this.fleet?.kill(node, revive) ?? Promise.resolve(),
+      restartCoordinator: (i) => {
+        this.restarting = this.restarting.then(() => this.coordinators?.restart(i)).catch(() => undefined);
+        return this.restarting;
+      },
+      leaderIndex: () => this.coordinators?.leaderIndex() ?? -1,
     };
   }
 

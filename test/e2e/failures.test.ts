@@ -1,0 +1,37 @@
+import { describe, expect, it } from '@jest/globals';
+import { runRollout } from './support.js';
+
+describe('end to end: failures halt the rollout', () => {
+  it('when a PodDisruptionBudget blocks the drain, then the rollout halts naming the PDB', async () => {
+    const { summary } = await runRollout({ nodes: 4, scenario: 'pdb-blocked' });
+    expect(summary.halted).toContain('sim-never-allows');
+    expect(summary.maxInFlight).toBe(1);
+  });
+
+  it('when a node never comes back from its reboot, then the rollout halts on it and touches no other node', async () => {
+    const { summary, ok } = await runRollout({ nodes: 4, scenario: 'node-never-returns' });
+    expect(ok).toBe(true);
+    expect(summary.halted).toContain('sim-worker-1');
+    expect(summary).toMatchObject({ migrated: 0, failed: 1, maxInFlight: 1 });
+  });
+
+  it('when the Cilium pod never turns Ready, then the rollout halts on that node', async () => {
+    const { summary, ok } = await runRollout({ nodes: 4, scenario: 'cilium-never-ready' });
+    expect(ok).toBe(true);
+    expect(summary.halted).toMatch(/cilium/i);
+    expect(summary).toMatchObject({ migrated: 0, failed: 1 });
+  });
+
+  it('when DNS fails on a node after its reboot, then the rollout halts naming the DNS check', async () => {
+    const { summary, ok } = await runRollout({ nodes: 4, scenario: 'dns-broken-on-node' });
+    expect(ok).toBe(true);
+    expect(summary.halted).toContain('dns');
+    expect(summary).toMatchObject({ migrated: 0, failed: 1, maxRebootsPerNode: 1 });
+  });
+
+  it('when DNS fails and autoRollback is on, then the node is rolled back to Calico (rebooted twice) and the rollout halts', async () => {
+    const { summary } = await runRollout({ nodes: 4, scenario: 'dns-broken-on-node' }, { autoRollback: true });
+    expect(summary.halted).not.toBeNull();
+    expect(summary).toMatchObject({ migrated: 0, failed: 1, maxRebootsPerNode: 2 });
+  });
+});

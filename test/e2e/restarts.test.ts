@@ -1,0 +1,46 @@
+import { describe, expect, it } from '@jest/globals';
+import { runRollout } from './support.js';
+
+describe('end to end: restarts at every phase', () => {
+  it('when the coordinator is killed and restarted at every phase, then each node is migrated once and rebooted once', async () => {
+    const { summary, ok } = await runRollout({ nodes: 4, concurrency: 2, scenario: 'coordinator-restarts' });
+    expect(ok).toBe(true);
+    expect(summary).toMatchObject({ migrated: 4, halted: null, maxRebootsPerNode: 1 });
+    expect(summary.maxInFlight).toBeLessThanOrEqual(2);
+  });
+
+  it("when a node's agent is killed at every phase, then every node still migrates, rebooted once", async () => {
+    const kills: string[] = [];
+    const { summary, ok } = await runRollout(
+      { nodes: 3 },
+      {
+        onNodePhase: (node, phase, controls) => {
+          if (phase === 'Pending' || phase === 'Done') return;
+          kills.push(`${node}/${phase}`);
+          void controls.killAgent(node, true);
+        },
+      },
+    );
+    expect(ok).toBe(true);
+    expect(summary).toMatchObject({ migrated: 3, maxRebootsPerNode: 1, maxInFlight: 1 });
+    expect(kills.length).toBeGreaterThanOrEqual(3 * 6);
+  });
+
+  it('when two coordinator replicas run and the leader is restarted mid-rollout, then the other takes over and all nodes migrate', async () => {
+    let restartedLeader = false;
+    const { summary, ok } = await runRollout(
+      { nodes: 4 },
+      {
+        replicas: 2,
+        onNodePhase: (_node, phase, controls) => {
+          if (restartedLeader || phase !== 'Draining') return;
+          restartedLeader = true;
+          void controls.restartCoordinator(Math.max(0, controls.leaderIndex()));
+        },
+      },
+    );
+    expect(restartedLeader).toBe(true);
+    expect(ok).toBe(true);
+    expect(summary).toMatchObject({ migrated: 4, maxRebootsPerNode: 1, maxInFlight: 1 });
+  });
+});
