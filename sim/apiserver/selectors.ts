@@ -40,7 +40,9 @@ const CMP_RE = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s,]*)$/;
 const KEY_RE = /^(!?)\s*([A-Za-z0-9][-A-Za-z0-9_./]*)$/;
 
 function parseSetTerm(set: RegExpExecArray): LabelRequirement {
-  const values = (set[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const raw = (set[3] ?? '').trim();
+  if (raw === '') throw badRequest("unable to parse requirement: for 'in', 'notin' operators, values set can't be empty");
+  const values = raw.split(',').map((v) => v.trim());
   return { key: set[1] ?? '', op: set[2] === 'in' ? 'in' : 'notin', values };
 }
 
