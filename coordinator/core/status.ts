@@ -13,6 +13,8 @@ export interface StatusInput {
   /** A spec the coordinator cannot act on (bad field), if any. */
   specError: string | undefined;
   previousConditions: readonly Condition[];
+  /** Why no new node may start now (the Cilium DaemonSet is not rolled out), if so. */
+  ciliumProblem?: string | undefined;
   now: Date;
 }
 
@@ -73,6 +75,13 @@ export function summarizeStatus(i: StatusInput): MigrationStatus {
         phase === 'Completed'
           ? { type: 'Completed', status: 'True', reason: 'AllNodesFinished', message: 'every node in scope is finished' }
           : { type: 'Completed', status: 'False', reason: 'InProgress', message: `${phase}` },
+        i.now,
+      ),
+      condition(
+        i.previousConditions,
+        i.ciliumProblem
+          ? { type: 'CiliumReady', status: 'False', reason: 'CiliumNotRolledOut', message: i.ciliumProblem }
+          : { type: 'CiliumReady', status: 'True', reason: 'RolledOut', message: 'every Cilium pod is updated and Ready' },
         i.now,
       ),
     ],

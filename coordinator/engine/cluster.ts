@@ -2,13 +2,14 @@
  * Everything the engine needs from Kubernetes, behind narrow interfaces: the real adapters over
  * client-node here, a scripted in-memory cluster in the tests.
  */
-import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
 import { eventsApi, type EventsApi } from '../kube/events.js';
 import { leasesApi, type LeasesApi } from '../kube/leases.js';
 import { migrationApi, watchMigrations, type MigrationApi, type MigrationObject } from '../kube/migration.js';
 import { nodesApi, watchNodes, type NodesApi } from '../kube/nodes.js';
 import { pdbsApi, type PdbsApi } from '../kube/pdbs.js';
+import { watchCiliumDaemonSet } from '../kube/daemonsets.js';
 import { podsApi, watchCiliumPods, type PodsApi } from '../kube/pods.js';
 import type { Watched } from '../kube/watched.js';
 
@@ -20,6 +21,7 @@ export interface Cluster {
   leases: LeasesApi;
   events: EventsApi;
   pdbs: PdbsApi;
+  ciliumDaemonSet: Watched<V1DaemonSet>;
   migration: MigrationApi;
   migrationCache: Watched<MigrationObject>;
 }
@@ -40,6 +42,7 @@ export function clusterFromKubeConfig(kc: KubeConfig, log: Logger, opts: Cluster
     leases: leasesApi(kc, opts.namespace),
     events: eventsApi(kc, opts.host, opts.now),
     pdbs: pdbsApi(kc),
+    ciliumDaemonSet: watchCiliumDaemonSet(kc, log),
     migration: migrationApi(kc),
     migrationCache: watchMigrations(kc, log),
   };

@@ -17,9 +17,11 @@ import { grantCandidates } from '../core/ordering.js';
 import { choosePeers, type NodeKind } from '../core/peers.js';
 import { planGrants } from '../core/slots.js';
 import { rolloutHaltReason, summarizeStatus } from '../core/status.js';
+import { ciliumRolloutProblem } from '../core/cilium-rollout.js';
 import { deadlineOf } from '../core/steps.js';
 import { actionsFor, transition, wantsGrant } from '../core/transition.js';
 import type { Order } from '../../shared/api.js';
+import { CILIUM_DAEMONSET, CILIUM_NAMESPACE } from '../../shared/names.js';
 import type { Cluster } from './cluster.js';
 import { Executor } from './executor.js';
 import type { SlotGrants } from './grants.js';
@@ -64,6 +66,7 @@ export class Controller {
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private lastStatus = '';
   private peerPods: V1Pod[] | undefined;
+  private ciliumProblem: string | undefined;
 
   constructor(private readonly d: ControllerDeps) {
     this.view = new NodeView(d.cluster.nodeCache);
@@ -229,13 +232,21 @@ export class Controller {
     });
   }
 
+  /** Why no new node may start now: the Cilium DaemonSet is not rolled out everywhere. */
+  private checkCilium(): string | undefined {
+    const problem = ciliumRolloutProblem(this.d.cluster.ciliumDaemonSet.get(CILIUM_DAEMONSET, CILIUM_NAMESPACE));
+    if (problem !== this.ciliumProblem) this.d.log.info({ problem }, problem ? 'waiting for Cilium' : 'Cilium rolled out');
+    this.ciliumProblem = problem;
+    return problem;
+  }
+
   private async grantFreeSlots(states: Map<string, NodeState>, rollout: Rollout, scope: string[]): Promise<void> {
     const urgent = [...states.values()].filter((s) => s.phase !== 'Pending' && wantsGrant(s)).map((s) => s.name);
-    const grants = planGrants({
-      holders: this.d.grants.holders(),
-      concurrency: rollout.spec?.concurrency ?? 1,
-      candidates: [...urgent, ...this.pendingCandidates(states, rollout, scope)],
-    });
+    const holders = this.d.grants.holders();
+    const concurrency = rollout.spec?.concurrency ?? 1;
+    let pending = this.pendingCandidates(states, rollout, scope);
+    if (pending.length > 0 && holders.size < concurrency && this.checkCilium()) pending = [];
+    const grants = planGrants({ holders, concurrency, candidates: [...urgent, ...pending] });
     for (const g of grants) {
       await this.d.grants.grant(g.slot, g.node);
       nodeLogger(this.d.log, g.node, states.get(g.node)?.phase ?? 'Pending').info({ slot: g.slot }, 'granted');
@@ -252,6 +263,7 @@ export class Controller {
       paused: rollout.spec?.paused ?? false,
       specError: rollout.specError,
       previousConditions: rollout.previousConditions,
+      ciliumProblem: this.ciliumProblem,
       now: this.d.now(),
     });
     const key = JSON.stringify({ ...status, nodes: status.nodes.map((n) => ({ ...n, durationSeconds: 0 })) });

@@ -97,8 +97,13 @@ class MigrationEngine implements Engine {
   async start(): Promise<void> {
     const c = this.d.cluster;
     const wake = (): void => this.controller.wake();
-    this.unsubscribe.push(c.nodeCache.onChange(wake), c.ciliumPods.onChange(wake), c.migrationCache.onChange(wake));
-    await Promise.all([c.nodeCache.start(), c.ciliumPods.start(), c.migrationCache.start()]);
+    this.unsubscribe.push(
+      c.nodeCache.onChange(wake),
+      c.ciliumPods.onChange(wake),
+      c.migrationCache.onChange(wake),
+      c.ciliumDaemonSet.onChange(wake),
+    );
+    await Promise.all([c.nodeCache.start(), c.ciliumPods.start(), c.migrationCache.start(), c.ciliumDaemonSet.start()]);
     this.elector.start();
   }
 
@@ -135,7 +140,7 @@ class MigrationEngine implements Engine {
     await this.elector.stop();
     await this.follow();
     const c = this.d.cluster;
-    await Promise.all([c.nodeCache.stop(), c.ciliumPods.stop(), c.migrationCache.stop()]);
+    await Promise.all([c.nodeCache.stop(), c.ciliumPods.stop(), c.migrationCache.stop(), c.ciliumDaemonSet.stop()]);
   }
 
   snapshot(): EngineSnapshot {

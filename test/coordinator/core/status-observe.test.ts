@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { V1Node, V1NodeSystemInfo, V1Pod } from '@kubernetes/client-node';
+import type { V1DaemonSetStatus, V1Node, V1NodeSystemInfo, V1Pod } from '@kubernetes/client-node';
+import { ciliumRolloutProblem } from '../../../coordinator/core/cilium-rollout.js';
 import { parseMigrationSpec } from '../../../coordinator/core/migration-spec.js';
 import { ciliumPodOn, observe } from '../../../coordinator/core/observe.js';
 import { rolloutHaltReason, summarizeStatus } from '../../../coordinator/core/status.js';
@@ -117,5 +118,33 @@ describe('observations', () => {
     expect(ciliumPodOn('w1', pods)).toEqual({ uid: 'new', ready: false });
     expect(ciliumPodOn('w1', [cilium('old', 'w1', true, true)])).toEqual({ uid: 'old', ready: false });
     expect(ciliumPodOn('w3', pods)).toBeUndefined();
+  });
+});
+
+describe('Cilium rollout gate', () => {
+  const ds = (status: Partial<V1DaemonSetStatus> | undefined, generation = 2) => ({
+    metadata: { name: 'cilium', namespace: 'kube-system', generation },
+    ...(status
+      ? { status: { currentNumberScheduled: 3, desiredNumberScheduled: 3, numberMisscheduled: 0, numberReady: 3, observedGeneration: 2, updatedNumberScheduled: 3, ...status } }
+      : {}),
+  });
+
+  it.each([
+    ['absent', undefined, 'not found'],
+    ['without status', ds(undefined), 'no status'],
+    ['not yet observed', ds({ observedGeneration: 1 }), 'not yet observed'],
+    ['mid-rollout', ds({ updatedNumberScheduled: 1 }), '1 of 3 pods updated'],
+    ['a pod not Ready', ds({ numberReady: 2 }), '2 of 3 pods Ready'],
+  ])('when the DaemonSet is %s, then no new node starts: %s', (_w, d, why) => {
+    expect(ciliumRolloutProblem(d)).toContain(why);
+  });
+
+  it('when every pod is updated and Ready, then a new node may start', () => {
+    expect(ciliumRolloutProblem(ds({}))).toBeUndefined();
+  });
+
+  it('when Cilium is not rolled out, then the status carries a CiliumReady=False condition', () => {
+    const s = summarizeStatus({ nodes: [state()], paused: false, specError: undefined, previousConditions: [], ciliumProblem: 'x', now: T0 });
+    expect(s.conditions.find((c) => c.type === 'CiliumReady')).toMatchObject({ status: 'False', message: 'x' });
   });
 });

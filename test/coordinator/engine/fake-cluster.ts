@@ -4,7 +4,7 @@
  * concurrency, Events and the Migration object. It records what the tests assert on: the most nodes
  * ever in flight, reboots and Done transitions per node.
  */
-import type { V1Node, V1NodeSystemInfo, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1Node, V1NodeSystemInfo, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { CniMigrateError } from '../../../shared/errors.js';
 import { CILIUM_NAMESPACE, MIGRATION_DEFAULT_NAME, NodeAnnotation } from '../../../shared/names.js';
 import { isInFlight, PhaseSchema } from '../../../shared/phases.js';
@@ -88,6 +88,8 @@ export class FakeCluster {
   readonly reboots = new Map<string, number>();
   readonly doneCount = new Map<string, number>();
   maxInFlight = 0;
+  /** No Cilium DaemonSet at all. */
+  ciliumUninstalled = false;
   /** Called after every node write with the node's phase annotation. */
   onPhase: (node: string, phase: string | undefined) => void = () => undefined;
 
@@ -238,6 +240,28 @@ export class FakeCluster {
     return written;
   }
 
+  /** The Cilium DaemonSet as its controller would report it: one pod per node, Ready as the pods are. */
+  ciliumDaemonSet(): V1DaemonSet {
+    const pods = [...this.pods.items.values()].filter((p) => p.metadata?.labels?.['k8s-app'] === 'cilium');
+    const ready = pods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    const desired = this.ciliumUninstalled ? 0 : this.nodes.items.size;
+    return {
+      metadata: { name: 'cilium', namespace: CILIUM_NAMESPACE, generation: 1 },
+      status: { observedGeneration: 1, desiredNumberScheduled: desired, updatedNumberScheduled: desired, numberReady: ready.length, currentNumberScheduled: desired, numberMisscheduled: 0 },
+    };
+  }
+
+  private ciliumDaemonSetView(): Watched<V1DaemonSet> {
+    const pods = this.pods.watched((p) => p.metadata?.labels?.['k8s-app'] === 'cilium');
+    return {
+      list: () => (this.ciliumUninstalled ? [] : [this.ciliumDaemonSet()]),
+      get: () => (this.ciliumUninstalled ? undefined : this.ciliumDaemonSet()),
+      onChange: (cb) => pods.onChange(() => cb(this.ciliumDaemonSet())),
+      start: () => pods.start(),
+      stop: () => pods.stop(),
+    };
+  }
+
   /** The engine's view of this cluster (a fresh set of watches per engine). */
   ports(): Cluster {
     const later = <T>(f: () => T): Promise<T> => Promise.resolve().then(f);
@@ -279,6 +303,7 @@ export class FakeCluster {
         patchSpec: (spec) => later(() => this.setMigration({ ...(this.migrations.items.get(MIGRATION_DEFAULT_NAME)?.spec as object), ...spec })),
       },
       migrationCache: this.migrations.watched(),
+      ciliumDaemonSet: this.ciliumDaemonSetView(),
     };
   }
 }

@@ -116,6 +116,23 @@ describe('engine: happy path', () => {
     expect([...h.cluster.reboots.values()]).toEqual([1, 1]);
   });
 
+  it('when the Cilium DaemonSet is missing, then no node starts and the status says why, until it appears', async () => {
+    h = new Harness(workers(2));
+    h.cluster.ciliumUninstalled = true;
+    await h.startEngine();
+    h.startAgents();
+    const ciliumCondition = () =>
+      (h!.cluster.migrationStatus()['conditions'] as { type: string; status: string; message: string }[] | undefined)?.find(
+        (c) => c.type === 'CiliumReady',
+      );
+    await h.waitFor(() => ciliumCondition()?.status === 'False', 5000, 'CiliumReady False');
+    expect(ciliumCondition()?.message).toContain('DaemonSet kube-system/cilium not found');
+    expect(h.cluster.phaseOf('w1')).toBeUndefined();
+    h.cluster.ciliumUninstalled = false;
+    h.cluster.addCiliumPod('w9', true);
+    await h.waitFor(() => h!.allIn('Done', ['w1', 'w2']), 10_000, 'all Done');
+  });
+
   it('when the leader Lease is written, then it carries the address agents use', async () => {
     h = new Harness(workers(1));
     await h.startEngine();
