@@ -118,6 +118,7 @@ async function serve(edge: Edge, req: IncomingMessage, res: ServerResponse): Pro
 /** The request listener for `http.createServer`. */
 export function requestListener(edge: Edge): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    res.on('finish', () => edge.ctx.log.debug({ method: req.method, url: req.url, status: res.statusCode }, 'request'));
     serve(edge, req, res).catch((e: unknown) => {
       if (res.headersSent) {
         res.destroy();

@@ -6,6 +6,8 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
+import { z } from 'zod';
+import { ConfigError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import type { RequestCount } from './accounting.js';
 import { assemble, type ServerParts } from './assemble.js';
@@ -55,6 +57,23 @@ export interface StartOptions {
   tls?: { cert: string; key: string };
 }
 
+const optionsSchema = z.object({
+  port: z.number().int().min(0).max(65535).optional(),
+  host: z.string().min(1).optional(),
+  watchHistory: z.number().int().positive().optional(),
+  bookmarkIntervalMs: z.number().int().positive().optional(),
+  tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+});
+
+function checkOptions(opts: StartOptions): void {
+  const { logger: _logger, ...rest } = opts;
+  const r = optionsSchema.safeParse(rest);
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid simulated API server options: ${issues.join('; ')}`, issues);
+  }
+}
+
 export function kubeConfigFor(url: string, token: string, caPem?: string): KubeConfig {
   const kc = new KubeConfig();
   const cluster = caPem ? { name: 'sim', server: url, skipTLSVerify: false, caData: Buffer.from(caPem).toString('base64') } : { name: 'sim', server: url, skipTLSVerify: true };
@@ -82,6 +101,7 @@ function facade(parts: ServerParts, url: string, close: () => Promise<void>, caP
 }
 
 export async function startApiServer(opts: StartOptions = {}): Promise<SimApiServer> {
+  checkOptions(opts);
   const host = opts.host ?? '127.0.0.1';
   const parts = assemble({
     watchHistory: opts.watchHistory ?? 10000,
