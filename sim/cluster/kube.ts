@@ -53,11 +53,14 @@ export async function createIfAbsent(create: () => Promise<unknown>): Promise<vo
   }
 }
 
-/** Run a delete call; NotFound counts as success (the object is already gone). */
-export async function deleteIfPresent(remove: () => Promise<unknown>): Promise<void> {
+/** Run a call on an object that may be gone already; NotFound counts as nothing to do. */
+export async function ignoreNotFound(call: () => Promise<unknown>): Promise<void> {
   try {
-    await remove();
+    await call();
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }
 }
+
+/** Run a delete call; NotFound counts as success (the object is already gone). */
+export const deleteIfPresent = ignoreNotFound;

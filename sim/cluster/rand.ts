@@ -37,15 +37,6 @@ export function nameSuffix(random: Random, length = 5): string {
   return out;
 }
 
-/** A random UUID (v4 layout) drawn from the generator, for boot ids. */
-export function seededUuid(random: Random): string {
-  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
-  hex[12] = '4';
-  hex[16] = (Math.floor(random() * 4) + 8).toString(16);
-  const s = hex.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
-}
-
 /** A stable short hash of any JSON value (template hashes for DaemonSets and ReplicaSets). */
 export function stableHash(value: unknown): string {
   return hashString(stableStringify(value)).toString(36);

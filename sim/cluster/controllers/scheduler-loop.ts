@@ -4,7 +4,7 @@
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Cache } from '../informers.js';
-import { isNotFound } from '../kube.js';
+import { ignoreNotFound, isNotFound, mergePatch } from '../kube.js';
 import { controllerUid, isPodFinished, isTerminating } from '../placement.js';
 import { loadOf, pickNode } from '../scheduler.js';
 import { WorkQueue } from '../work-queue.js';
@@ -20,6 +20,7 @@ const needsNode = (pod: V1Pod): boolean =>
 
 export class SchedulerLoop {
   readonly queue: WorkQueue;
+  private warnedNoBinding = false;
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -46,11 +47,25 @@ export class SchedulerLoop {
     if (!pod || !needsNode(pod)) return;
     const node = pickNode(pod.spec ?? { containers: [] }, controllerUid(pod), this.caches.nodes.list(), loadOf(this.caches.pods.list()));
     if (!node) return;
+    await this.bind(namespace, name, node);
+    this.deps.log.debug({ node, pod: name }, 'pod bound');
+  }
+
+  /**
+   * Bind through the `binding` subresource, as kube-scheduler does. An API server that does not serve it
+   * (404 while the pod exists) gets `spec.nodeName` set instead, with a warning.
+   */
+  private async bind(namespace: string, name: string, node: string): Promise<void> {
+    const { core } = this.deps.clients;
     try {
-      await this.deps.clients.core.createNamespacedPodBinding({ name, namespace, body: { metadata: { name }, target: { kind: 'Node', name: node } } });
-      this.deps.log.debug({ node, pod: name }, 'pod bound');
+      await core.createNamespacedPodBinding({ name, namespace, body: { metadata: { name }, target: { kind: 'Node', name: node } } });
+      return;
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
+    if (!this.caches.pods.get(name, namespace)) return;
+    if (!this.warnedNoBinding) this.deps.log.warn({ pod: name }, 'the API server does not serve pods/binding; setting spec.nodeName instead');
+    this.warnedNoBinding = true;
+    await ignoreNotFound(() => core.patchNamespacedPod({ name, namespace, body: { spec: { nodeName: node } } }, mergePatch()));
   }
 }

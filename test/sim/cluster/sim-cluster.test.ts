@@ -144,6 +144,13 @@ describe('simulated cluster: controllers', () => {
     expect(ds[0]?.status).toEqual({ currentNumberScheduled: 5, numberMisscheduled: 0, desiredNumberScheduled: 5, numberReady: 5, observedGeneration: 2, updatedNumberScheduled: 5, numberAvailable: 5 });
   });
 
+  it('when a pod is created without a node, then the scheduler binds it to a schedulable worker and it runs', async () => {
+    await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'unbound', labels: { test: 'unbound' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } });
+    const [pod] = await waitPods({ namespace: 'default', labelSelector: 'test=unbound' }, (ps) => ps.some(podReady), 'unbound pod scheduled');
+    expect(pod?.spec?.nodeName).toMatch(/^sim-worker-/);
+    await core.deleteNamespacedPod({ name: 'unbound', namespace: 'default' });
+  });
+
   it('when a node is cordoned and its workload pods evicted, then they are rescheduled on other nodes', async () => {
     const node = 'sim-worker-4';
     await core.patchNode({ name: node, body: { spec: { unschedulable: true } } }, merge);
