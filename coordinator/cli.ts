@@ -7,7 +7,7 @@ import { addConfigOptions, configFromCommand } from '../shared/cli-config.js';
 import { VERSION } from '../shared/version.js';
 import { envName } from '../shared/config-spec.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
-import { operatorApi, requestNode, setPaused, showStatus, type OperatorApi } from './operator.js';
+import { operatorApi, parseNodeName, requestNode, setPaused, showStatus, type OperatorApi } from './operator.js';
 
 export interface CoordinatorCliHandlers {
   coordinator(config: CoordinatorConfig): Promise<void>;
@@ -31,7 +31,8 @@ function addOperatorCommands(program: Command, env: Record<string, string | unde
       .option('--kubeconfig <path>', 'Path to a kubeconfig (default: $KUBECONFIG or ~/.kube/config).')
       .exitOverride();
     return c.action(async (...args: unknown[]) => {
-      out(await run(api(c), typeof args[0] === 'string' ? args[0] : ''));
+      const node = typeof args[0] === 'string' ? parseNodeName(args[0]) : '';
+      out(await run(api(c), node));
     });
   };
   program.addCommand(command('status', 'Show the rollout: phase, counts, and each node.', (a) => showStatus(a)));

@@ -77,15 +77,21 @@ const REQUESTABLE: Record<OperatorRequest, readonly string[]> = {
   rollback: ['Halted'],
 };
 
-export async function requestNode(api: OperatorApi, node: string, request: OperatorRequest): Promise<string> {
+/** A node name from the command line, or a clear usage error. */
+export function parseNodeName(node: string): string {
   const name = K8sNameSchema.safeParse(node);
   if (!name.success) throw new ConfigError(`invalid node name ${JSON.stringify(node)}: ${name.error.issues[0]?.message ?? ''}`);
-  const n = await api.readNode(name.data);
-  if (!n) throw new CniMigrateError('NotFound', `node ${name.data} not found`);
-  const state = readNodeState(name.data, n.metadata?.annotations);
+  return name;
+}
+
+export async function requestNode(api: OperatorApi, node: string, request: OperatorRequest): Promise<string> {
+  const name = parseNodeName(node);
+  const n = await api.readNode(name);
+  if (!n) throw new CniMigrateError('NotFound', `node ${name} not found`);
+  const state = readNodeState(name, n.metadata?.annotations);
   if (!REQUESTABLE[request].includes(state.phase)) {
-    throw new PreconditionError(`node ${name.data} is ${state.phase}: ${request} applies to ${REQUESTABLE[request].join(' or ')} nodes`);
+    throw new PreconditionError(`node ${name} is ${state.phase}: ${request} applies to ${REQUESTABLE[request].join(' or ')} nodes`);
   }
-  await api.nodes.patch(name.data, { annotations: { [NodeAnnotation.request]: request } });
-  return `${request} requested for ${name.data} (was ${state.phase}${state.haltReason ? `: ${state.haltReason}` : ''})\n`;
+  await api.nodes.patch(name, { annotations: { [NodeAnnotation.request]: request } });
+  return `${request} requested for ${name} (was ${state.phase}${state.haltReason ? `: ${state.haltReason}` : ''})\n`;
 }
