@@ -79,9 +79,11 @@ const REQUESTABLE: Record<OperatorRequest, readonly string[]> = {
 
 /** A node name from the command line, or a clear usage error. */
 export function parseNodeName(node: string): string {
-  const name = K8sNameSchema.safeParse(node);
-  if (!name.success) throw new ConfigError(`invalid node name ${JSON.stringify(node)}: ${name.error.issues[0]?.message ?? ''}`);
-  return name;
+  const parsed = K8sNameSchema.safeParse(node);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid node name ${JSON.stringify(node)}: ${parsed.error.issues[0]?.message ?? ''}`);
+  }
+  return parsed.data;
 }
 
 export async function requestNode(api: OperatorApi, node: string, request: OperatorRequest): Promise<string> {
