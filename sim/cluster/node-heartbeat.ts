@@ -31,7 +31,7 @@ export class NodeHeartbeats {
   /** Write the node's status and renew its Lease (the Lease only while the kubelet is up). */
   async report(node: SimNodeState): Promise<void> {
     const now = this.opts.now();
-    const status = heartbeatStatus(node.id, { ready: node.up, bootId: node.bootId, now, readySince: node.readySince });
+    const status = heartbeatStatus(node.id, { ready: node.up, cni: node.network.active, bootId: node.bootId, now, readySince: node.readySince });
     await this.opts.clients.core.patchNodeStatus({ name: node.id.name, body: { status } }, mergePatch());
     if (!node.up) return;
     await this.opts.clients.coordination.patchNamespacedLease(

@@ -42,6 +42,8 @@ export function buildNode(id: SimNodeIdentity): V1Node {
 
 export interface HeartbeatFacts {
   ready: boolean;
+  /** The CNI that set up the node's pod network (reported as NetworkUnavailable=False, CalicoIsUp/CiliumIsUp). */
+  cni: 'calico' | 'cilium';
   bootId: string;
   now: Date;
   /** When the Ready condition last changed. */
@@ -72,6 +74,7 @@ export function heartbeatStatus(id: SimNodeIdentity, facts: HeartbeatFacts): V1N
       { type: 'Hostname', address: id.name },
     ],
     conditions: [
+      condition('NetworkUnavailable', 'False', facts.cni === 'cilium' ? 'CiliumIsUp' : 'CalicoIsUp', facts),
       condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', facts),
       condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', facts),
       condition('PIDPressure', 'False', 'KubeletHasSufficientPID', facts),

@@ -188,6 +188,8 @@ describe('simulated cluster: the network model', () => {
     await rebootAndWait(node);
     const ciliumIp = await podIpAfterStart('probe', node, stillCalico);
     expect(ipInCidr(ciliumIp, '10.245.1.0/24')).toBe(true);
+    const migrated = await core.readNode({ name: node });
+    expect(migrated.status?.conditions?.find((c) => c.type === 'NetworkUnavailable')).toMatchObject({ status: 'False', reason: 'CiliumIsUp' });
     expect(sim.network.of(node)).toMatchObject({ active: 'cilium', labelled: true, switches: 1 });
 
     await core.patchNode({ name: node, body: { metadata: { labels: { [CILIUM_MIGRATION_LABEL]: null } } } }, merge);
