@@ -26,8 +26,10 @@ export async function watchList<T extends KubernetesObject>(
   informer.on('add', fire);
   informer.on('update', fire);
   informer.on('delete', fire);
+  let stopped = false;
   informer.on('error', () => {
-    setTimeout(() => void informer.start().catch(() => undefined), 200);
+    if (stopped) return;
+    setTimeout(() => void (stopped ? undefined : informer.start().catch(() => undefined)), 200);
   });
   await informer.start();
   const api: WatchedList<T> = {
@@ -55,7 +57,10 @@ export async function watchList<T extends KubernetesObject>(
         check();
       });
     },
-    stop: () => informer.stop(),
+    stop: () => {
+      stopped = true;
+      return informer.stop();
+    },
   };
   return api;
 }
