@@ -6,8 +6,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   ApiException,
+  ApiextensionsV1Api,
+  AppsV1Api,
   AuthenticationV1Api,
   CoordinationV1Api,
+  CustomObjectsApi,
   CoreV1Api,
   ListWatch,
   PatchStrategy,
@@ -187,5 +190,44 @@ describe('client-node against the simulated API server', () => {
     const list = await core.listPodForAllNamespaces({ labelSelector: 'app in (a,b,c),!skip', fieldSelector: 'spec.nodeName=n1,status.phase!=Pending' });
     expect(list.items.map((p) => p.metadata?.name)).toEqual(['a-1']);
     expect(await statusOf(core.listPodForAllNamespaces({ fieldSelector: 'spec.priorityClassName=x' }))).toBe(400);
+  });
+
+  it('when an owner is deleted, then its dependents are garbage collected (scheduled pods gracefully)', async () => {
+    const apps = server.kubeConfig().makeApiClient(AppsV1Api);
+    const template = { metadata: { labels: { app: 'check' } }, spec: { containers: [{ name: 'c', image: 'x' }] } };
+    const ds = await apps.createNamespacedDaemonSet({ namespace: 'default', body: { metadata: { name: 'check' }, spec: { selector: { matchLabels: { app: 'check' } }, template } } });
+    const owner = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'check', uid: ds.metadata?.uid ?? '', controller: true };
+    await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'check-n1', ownerReferences: [owner] }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] } } });
+    await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'check-pending', ownerReferences: [owner] }, spec: { containers: [{ name: 'c', image: 'x' }] } } });
+    await apps.deleteNamespacedDaemonSet({ name: 'check', namespace: 'default' });
+    await eventually(async () => {
+      const pods = await core.listNamespacedPod({ namespace: 'default' });
+      return pods.items.length === 1 && pods.items[0]?.metadata?.deletionTimestamp !== undefined;
+    });
+    expect((await core.listNamespacedPod({ namespace: 'default' })).items.map((p) => p.metadata?.name)).toEqual(['check-n1']);
+  });
+
+  it('when a CRD is deleted, then it is soon gone together with its objects', async () => {
+    const ext = server.kubeConfig().makeApiClient(ApiextensionsV1Api);
+    const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
+    const schema = { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { cidr: { type: 'string' } } } } } };
+    await ext.createCustomResourceDefinition({
+      body: {
+        metadata: { name: 'ippools.crd.projectcalico.org' },
+        spec: { group: 'crd.projectcalico.org', scope: 'Cluster', names: { plural: 'ippools', singular: 'ippool', kind: 'IPPool', listKind: 'IPPoolList' }, versions: [{ name: 'v1', served: true, storage: true, schema }] },
+      },
+    });
+    await custom.createClusterCustomObject({ group: 'crd.projectcalico.org', version: 'v1', plural: 'ippools', body: { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'default-ipv4' }, spec: { cidr: '10.244.0.0/16' } } });
+    await ext.deleteCustomResourceDefinition({ name: 'ippools.crd.projectcalico.org' });
+    await eventually(async () => (await statusOf(ext.readCustomResourceDefinition({ name: 'ippools.crd.projectcalico.org' }))) === 404);
+    expect(await statusOf(custom.listClusterCustomObject({ group: 'crd.projectcalico.org', version: 'v1', plural: 'ippools' }))).toBe(404);
+  });
+
+  it('when a namespace is deleted, then it and everything in it go away', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'temp' } } });
+    await core.createNamespacedConfigMap({ namespace: 'temp', body: { metadata: { name: 'cm' }, data: { a: 'b' } } });
+    await core.deleteNamespace({ name: 'temp' });
+    await eventually(async () => (await statusOf(core.readNamespace({ name: 'temp' }))) === 404);
+    expect(await statusOf(core.readNamespacedConfigMap({ name: 'cm', namespace: 'temp' }))).toBe(404);
   });
 });
