@@ -5,7 +5,7 @@
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
-import { CniMigrateError } from '../../shared/errors.js';
+import { CniMigrateError, describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { CILIUM_MIGRATION_LABEL, CILIUM_MIGRATION_LABEL_VALUE } from '../../shared/names.js';
 import type { FaultBoard } from './faults.js';
@@ -17,6 +17,7 @@ import { NodeHeartbeats } from './node-heartbeat.js';
 import type { SimNodeIdentity } from './node-objects.js';
 import { NodeRegistry, type SimNodeState } from './node-registry.js';
 import { isPodFinished, isTerminating } from './placement.js';
+import { forEachLimited } from './pool.js';
 import { nodeDownConditions } from './pod-status.js';
 
 export interface KubeletOptions {
@@ -50,7 +51,7 @@ export class SimKubelets {
   /** Register the nodes, then start playing their kubelets. */
   async start(identities: readonly SimNodeIdentity[]): Promise<void> {
     for (const id of identities) this.registry.add(id, this.now());
-    await Promise.all(this.registry.all().map((n) => this.heartbeats.register(n)));
+    await forEachLimited(this.registry.all(), 32, (n) => this.heartbeats.register(n));
     const nodes = await this.opts.informers.nodes();
     for (const n of nodes.list()) this.observeNode(n);
     nodes.onChange((n) => this.observeNode(n));
@@ -100,7 +101,7 @@ export class SimKubelets {
     if (this.opts.faults.of(name).neverReturns) return;
     const timer = setTimeout(() => {
       this.bootTimers.delete(timer);
-      this.boot(node).catch((e: unknown) => this.opts.log.error({ node: name, err: String(e) }, 'boot failed'));
+      this.boot(node).catch((e: unknown) => this.opts.log.error({ node: name, err: describeError(e) }, 'boot failed'));
     }, this.opts.rebootDowntimeMs);
     this.bootTimers.add(timer);
   }

@@ -2,9 +2,11 @@
  * A simulated kubelet's node-side API traffic: register the Node, keep its kube-node-lease Lease renewed,
  * and report its status (Ready, boot id) on every change and on a slow heartbeat interval.
  */
+import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { createIfAbsent, mergePatch, type KubeClients } from './kube.js';
 import type { SimNodeState } from './node-registry.js';
+import { forEachLimited } from './pool.js';
 import { buildNode, heartbeatStatus, leaseRenewal, NODE_LEASE_NAMESPACE, nodeLease } from './node-objects.js';
 
 export interface HeartbeatOptions {
@@ -43,10 +45,13 @@ export class NodeHeartbeats {
   /** Report every node on the interval (errors are logged; the next beat retries). */
   start(nodes: () => SimNodeState[]): void {
     if (this.opts.intervalMs <= 0) return;
+    let beating = false;
     this.timer = setInterval(() => {
-      for (const node of nodes().filter((n) => n.up)) {
-        this.report(node).catch((e: unknown) => this.opts.log.warn({ node: node.id.name, err: String(e) }, 'heartbeat failed'));
-      }
+      if (beating) return;
+      beating = true;
+      const beat = (node: SimNodeState): Promise<void> =>
+        this.report(node).catch((e: unknown) => this.opts.log.warn({ node: node.id.name, err: describeError(e) }, 'heartbeat failed'));
+      void forEachLimited(nodes().filter((n) => n.up), 16, beat).finally(() => (beating = false));
     }, this.opts.intervalMs);
     this.timer.unref();
   }

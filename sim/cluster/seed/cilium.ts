@@ -30,8 +30,8 @@ export const ciliumNodeConfigCrd = (): V1CustomResourceDefinition =>
     },
   });
 
-export const ciliumNodeConfig = (): object => ({
-  apiVersion: `${CILIUM_GROUP}/v2`,
+export const ciliumNodeConfig = (version = 'v2'): object => ({
+  apiVersion: `${CILIUM_GROUP}/${version}`,
   kind: 'CiliumNodeConfig',
   metadata: { name: CILIUM_NODE_CONFIG_NAME, namespace: CILIUM_NAMESPACE },
   spec: {

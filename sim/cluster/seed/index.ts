@@ -21,10 +21,11 @@ export interface SeedOptions {
 const isEstablished = (crd: V1CustomResourceDefinition): boolean =>
   (crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
 
-async function ensureCrd(clients: KubeClients, crd: V1CustomResourceDefinition, deadlineMs: number): Promise<void> {
+/** Create the CRD unless present, wait until it is Established, and return it as served. */
+async function ensureCrd(clients: KubeClients, crd: V1CustomResourceDefinition, deadlineMs: number): Promise<V1CustomResourceDefinition> {
   await createIfAbsent(() => clients.extensions.createCustomResourceDefinition({ body: crd }));
   const name = crd.metadata?.name ?? '';
-  await waitForObject<V1CustomResourceDefinition>(clients.kc, {
+  return waitForObject<V1CustomResourceDefinition>(clients.kc, {
     path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
     fieldSelector: `metadata.name=${name}`,
     satisfied: isEstablished,
@@ -42,10 +43,14 @@ async function seedCalico(clients: KubeClients, deadlineMs: number): Promise<voi
   await createIfAbsent(() => clients.apps.createNamespacedDaemonSet({ namespace: 'kube-system', body: calicoNode() }));
 }
 
+/** `v2` when the cluster serves it (Cilium 1.16+), else the migration guide's `v2alpha1`. */
+const nodeConfigVersion = (crd: V1CustomResourceDefinition): string =>
+  crd.spec.versions.some((v) => v.name === 'v2' && v.served) ? 'v2' : 'v2alpha1';
+
 async function seedCilium(clients: KubeClients, deadlineMs: number): Promise<void> {
-  await ensureCrd(clients, ciliumNodeConfigCrd(), deadlineMs);
+  const version = nodeConfigVersion(await ensureCrd(clients, ciliumNodeConfigCrd(), deadlineMs));
   await createIfAbsent(() =>
-    clients.custom.createNamespacedCustomObject({ group: CILIUM_GROUP, version: 'v2', namespace: CILIUM_NAMESPACE, plural: 'ciliumnodeconfigs', body: ciliumNodeConfig() }),
+    clients.custom.createNamespacedCustomObject({ group: CILIUM_GROUP, version, namespace: CILIUM_NAMESPACE, plural: 'ciliumnodeconfigs', body: ciliumNodeConfig(version) }),
   );
   await createIfAbsent(() => clients.core.createNamespacedConfigMap({ namespace: CILIUM_NAMESPACE, body: ciliumConfig() }));
   await createIfAbsent(() => clients.apps.createNamespacedDaemonSet({ namespace: CILIUM_NAMESPACE, body: ciliumDaemonSet() }));
