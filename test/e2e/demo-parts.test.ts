@@ -1,0 +1,106 @@
+/** The demo's pure parts: flags, measurements from node events, request accounting, the table. */
+import { describe, expect, it } from '@jest/globals';
+import type { V1Node } from '@kubernetes/client-node';
+import { ConfigError } from '../../shared/errors.js';
+import { NodeAnnotation } from '../../shared/names.js';
+import { renderTable } from '../../sim/demo/live-view.js';
+import { percentile, RolloutObserver } from '../../sim/demo/measure.js';
+import { parseDemoOptions } from '../../sim/demo/options.js';
+import { pickVictim, planScenario } from '../../sim/demo/scenario.js';
+import { apiRequestsPerNode } from '../../sim/demo/summary.js';
+
+const node = (name: string, opts: { unschedulable?: boolean; bootId?: string; phase?: string }): V1Node => ({
+  metadata: { name, annotations: opts.phase ? { [NodeAnnotation.phase]: opts.phase } : {} },
+  spec: { unschedulable: opts.unschedulable ?? false },
+  status: { nodeInfo: { bootID: opts.bootId ?? 'b0' } as NonNullable<V1Node['status']>['nodeInfo'] },
+});
+
+describe('demo flags', () => {
+  it('when no flags are given, then the defaults are 6 nodes, concurrency 1, happy', () => {
+    expect(parseDemoOptions({})).toMatchObject({ nodes: 6, concurrency: 1, scenario: 'happy', json: false });
+  });
+  it.each([
+    [{ nodes: '1' }, '--nodes'],
+    [{ nodes: 'many' }, '--nodes'],
+    [{ concurrency: '0' }, '--concurrency'],
+    [{ scenario: 'meteor' }, '--scenario'],
+    [{ surprise: true }, '--(flags)'],
+  ])('when the flags are %j, then a ConfigError names %s', (flags, named) => {
+    expect(() => parseDemoOptions(flags)).toThrow(ConfigError);
+    expect(() => parseDemoOptions(flags)).toThrow(named);
+  });
+});
+
+describe('rollout measurements from node events', () => {
+  it('when nodes are cordoned one after another, then in-flight, hand-offs and reboots are counted', () => {
+    const o = new RolloutObserver();
+    o.observe(node('a', {}), 0);
+    o.observe(node('b', {}), 0);
+    o.observe(node('c', { unschedulable: true }), 0);
+    o.observe(node('a', { unschedulable: true, phase: 'Cordoning' }), 10);
+    o.observe(node('a', { unschedulable: true, bootId: 'b1', phase: 'WaitingReady' }), 50);
+    o.observe(node('a', { bootId: 'b1', phase: 'Done' }), 100);
+    o.observe(node('b', { unschedulable: true, phase: 'Cordoning' }), 130);
+    o.observe(node('b', { bootId: 'b2', phase: 'Done' }), 200);
+    expect(o.maxInFlight).toBe(1);
+    expect(o.maxRebootsPerNode()).toBe(1);
+    expect(o.handoffMs()).toEqual({ p50: 30, p99: 30 });
+  });
+
+  it('when two nodes are cordoned together, then in-flight is 2; a node cordoned before the tool does not count', () => {
+    const o = new RolloutObserver();
+    o.observe(node('x', { unschedulable: true }), 0);
+    o.observe(node('a', {}), 0);
+    o.observe(node('b', {}), 0);
+    o.observe(node('a', { unschedulable: true }), 1);
+    o.observe(node('b', { unschedulable: true }), 2);
+    expect(o.maxInFlight).toBe(2);
+  });
+
+  it.each([
+    [[], 50, 0],
+    [[5], 99, 5],
+    [[1, 2, 3, 4], 50, 2],
+    [[1, 2, 3, 100], 99, 100],
+  ])('when the samples are %j, then p%i is %i', (values, p, expected) => {
+    expect(percentile(values, p)).toBe(expected);
+  });
+});
+
+describe('API requests per migrated node', () => {
+  const counts = [
+    { verb: 'list', resource: 'nodes', caller: 'system:serviceaccount:cni-migrate:cni-migrate-coordinator', count: 10 },
+    { verb: 'create', resource: 'pods', subresource: 'eviction', caller: 'system:serviceaccount:cni-migrate:cni-migrate-coordinator', count: 7 },
+    { verb: 'get', resource: 'leases', caller: 'system:serviceaccount:cni-migrate:cni-migrate-agent', count: 3 },
+    { verb: 'patch', resource: 'pods', caller: 'kubernetes-admin', count: 1000 },
+  ];
+  it('when pods were evicted, then one eviction per pod is not counted and the simulation itself is ignored', () => {
+    expect(apiRequestsPerNode(counts, 5, 2)).toBe(7.5);
+  });
+  it('when nothing was migrated or there is no accounting, then null', () => {
+    expect(apiRequestsPerNode(counts, 5, 0)).toBeNull();
+    expect(apiRequestsPerNode(undefined, 5, 2)).toBeNull();
+  });
+});
+
+describe('scenarios and the live table', () => {
+  it('when a failure scenario runs, then it expects a halt and breaks the first worker', () => {
+    expect(planScenario('dns-broken-on-node')).toMatchObject({ expectHalt: true, victimFaults: { dnsBroken: true } });
+    expect(planScenario('happy').expectHalt).toBe(false);
+    expect(pickVictim(['sim-cp-1', 'sim-worker-2', 'sim-worker-1'])).toBe('sim-worker-1');
+  });
+  it('when the table is rendered, then it shows the grant and one row per node', () => {
+    const lines = renderTable({
+      elapsedMs: 1500,
+      scenario: 'happy',
+      leader: 'c-0',
+      grants: [{ slot: 0, node: 'sim-worker-1' }],
+      nodes: [
+        { name: 'sim-worker-1', phase: 'Draining' },
+        { name: 'sim-worker-2', phase: 'Halted', reason: 'dns failed' },
+      ],
+    });
+    expect(lines[1]).toContain('slot 0: sim-worker-1');
+    expect(lines.slice(3)).toEqual([expect.stringMatching(/^sim-worker-1\s+Draining$/), expect.stringMatching(/Halted\s+dns failed$/)]);
+  });
+});
