@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Node, type V1Pod, type V1Lease } from '@kubernetes/client-node';
 import { CheckEnv, CheckReportSchema } from '../../../shared/checks.js';
 import { CILIUM_MIGRATION_LABEL, CHECK_POD_COMPONENT, COMPONENT_LABEL } from '../../../shared/names.js';
-import { startSimCluster, type SimCluster } from '../../../sim/index.js';
+import { seedCluster, startSimCluster, type SimCluster } from '../../../sim/index.js';
 import { ipInCidr } from '../../../sim/cluster/network-model.js';
 import { watchUntil } from './watch-until.js';
 
@@ -83,6 +83,13 @@ describe('simulated cluster: nodes and kubelets', () => {
       until: (ls) => ls.some((l) => String(l.spec?.renewTime) !== String(first.spec?.renewTime) && l.metadata?.resourceVersion !== first.metadata?.resourceVersion),
       what: 'lease renewed',
     });
+  });
+
+  it('when the seed runs again on a seeded cluster, then it succeeds and creates no duplicates', async () => {
+    const before = (await apps.listDeploymentForAllNamespaces()).items.map((d) => `${d.metadata?.name}@${d.metadata?.resourceVersion}`).sort();
+    await seedCluster(sim.kubeConfig());
+    const after = (await apps.listDeploymentForAllNamespaces()).items.map((d) => `${d.metadata?.name}@${d.metadata?.resourceVersion}`).sort();
+    expect(after.map((x) => x.split('@')[0])).toEqual(before.map((x) => x.split('@')[0]));
   });
 
   it('when the control-plane node registers, then it carries the role label, its taint and its address', async () => {
