@@ -34,16 +34,30 @@ export interface ViewWriter {
   close(): void;
 }
 
-/** Redraws the whole table in place (cursor up, clear below). */
+const REDRAW_EVERY_MS = 100;
+
+/** Redraws the whole table in place (cursor up, clear below), at most every 100 ms; `close` draws the last state. */
 export function ttyWriter(out: NodeJS.WritableStream): ViewWriter {
   let drawn = 0;
+  let latest: ViewState | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const draw = (): void => {
+    timer = undefined;
+    if (latest === undefined) return;
+    const lines = renderTable(latest);
+    out.write(`${drawn > 0 ? `\x1b[${drawn}A\x1b[0J` : ''}${lines.join('\n')}\n`);
+    drawn = lines.length;
+    latest = undefined;
+  };
   return {
     update(state) {
-      const lines = renderTable(state);
-      out.write(`${drawn > 0 ? `\x1b[${drawn}A\x1b[0J` : ''}${lines.join('\n')}\n`);
-      drawn = lines.length;
+      latest = state;
+      timer ??= setTimeout(draw, REDRAW_EVERY_MS);
     },
-    close: () => undefined,
+    close() {
+      clearTimeout(timer);
+      draw();
+    },
   };
 }
 
