@@ -137,11 +137,21 @@ describe('simulated cluster: controllers', () => {
     expect(fresh?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'DaemonSet', name: 'cilium', controller: true });
   });
 
-  it('when the DaemonSet is rollout-restarted, then every pod is replaced and status reports the rollout complete', async () => {
+  it('when the DaemonSet is rollout-restarted, then pods are replaced one node at a time and status reports the rollout complete', async () => {
     const before = new Set((await core.listNamespacedPod({ namespace: 'kube-system', labelSelector: 'k8s-app=cilium' })).items.map((p) => p.metadata?.uid));
     const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
     await apps.patchNamespacedDaemonSet({ name: 'cilium', namespace: 'kube-system', body }, merge);
-    await waitPods({ namespace: 'kube-system', labelSelector: 'k8s-app=cilium' }, (ps) => ps.length === 5 && ps.every((p) => !before.has(p.metadata?.uid) && podReady(p)), 'all cilium pods replaced');
+    let worstUnavailable = 0;
+    await waitPods(
+      { namespace: 'kube-system', labelSelector: 'k8s-app=cilium' },
+      (ps) => {
+        const readyNodes = new Set(ps.filter((p) => podReady(p) && !p.metadata?.deletionTimestamp).map((p) => p.spec?.nodeName));
+        if (ps.length >= 5) worstUnavailable = Math.max(worstUnavailable, 5 - readyNodes.size);
+        return ps.length === 5 && ps.every((p) => !before.has(p.metadata?.uid) && podReady(p));
+      },
+      'all cilium pods replaced',
+    );
+    expect(worstUnavailable).toBe(1);
     const ds = await watchUntil<{ metadata?: { name?: string }; status?: Record<string, number> }>(sim.kubeConfig(), {
       path: '/apis/apps/v1/namespaces/kube-system/daemonsets',
       query: { fieldSelector: 'metadata.name=cilium' },
