@@ -11,9 +11,10 @@ import { namespaceOf, type Obj } from './json.js';
 import { selectionOf, selectObjects } from './list.js';
 import { present } from './present.js';
 import { apiVersionOf, type ResourceDef } from './resources.js';
-import { matchesSelection, type Selection } from './selectors.js';
+import { matchesSelection, pinnedField, type Selection } from './selectors.js';
 import { badRequest, failure } from './status.js';
 import type { EventType, StoredEvent } from './store.js';
+import { isRoutable } from './watch-hub.js';
 
 export interface WatchTiming {
   bookmarkIntervalMs: number;
@@ -126,7 +127,8 @@ export function serveWatch(ctx: ApiContext, req: WatchRequest, stream: WatchStre
   if (requested === undefined) {
     for (const o of selectObjects(ctx, def, namespace, sel)) res.write(`${JSON.stringify({ type: 'ADDED', object: present(def, o) })}\n`);
   }
-  const unsubscribe = ctx.hub.subscribe(def.storage, requested ?? ctx.store.currentRv(), { deliver: sender(req, sel, res) });
+  const routeKey = isRoutable(def.storage) ? pinnedField(sel.fields, 'spec.nodeName') : undefined;
+  const unsubscribe = ctx.hub.subscribe(def.storage, requested ?? ctx.store.currentRv(), { deliver: sender(req, sel, res) }, routeKey);
   const stopTimers = startTimers(ctx, def, stream, q);
   const handle = { close: () => res.destroy(), caller: stream.caller, storage: def.storage };
   stream.open.add(handle);
