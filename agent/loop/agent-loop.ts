@@ -4,7 +4,7 @@
  * session; the agent backs off (jittered, exponential) and registers again, so it rides out coordinator
  * restarts. A reboot ends the process, by design: the next process registers with the new boot id.
  */
-import type { RegisterResponse } from '../../shared/api.js';
+import type { Order, RegisterResponse } from '../../shared/api.js';
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { NodeHost } from '../host/node-host.js';
@@ -52,19 +52,17 @@ export async function runAgentLoop(deps: AgentLoopDeps, signal: AbortSignal): Pr
   }
 }
 
+/** After this many empty long-polls in a row, look the coordinator up again (a replica that lost leadership answers nothing). */
+const RELOCATE_AFTER_EMPTY_POLLS = 4;
+
 async function converse(deps: AgentLoopDeps, timing: RegisterResponse, conv: Conversation, signal: AbortSignal): Promise<void> {
   const heartbeats = startHeartbeats(deps, timing.heartbeatIntervalSeconds * 1000);
-  const pollBackoff = new Backoff({ initialMs: 100, maxMs: 5000, factor: 2, jitter: 0.5 });
+  const polls = new OrderPolls(deps, timing.longPollSeconds);
   try {
     while (!signal.aborted) {
       await reportResults(deps);
-      const asked = Date.now();
-      const order = await deps.api.nextOrder(deps.identity.nodeName, conv.after, timing.longPollSeconds, signal);
-      if (order === null) {
-        await pacePolls(pollBackoff, Date.now() - asked, timing.longPollSeconds, signal);
-        continue;
-      }
-      pollBackoff.reset();
+      const order = await polls.next(conv.after, signal);
+      if (order === null) continue;
       conv.after = order.id;
       await deps.runner.run(order);
     }
@@ -73,13 +71,33 @@ async function converse(deps: AgentLoopDeps, timing: RegisterResponse, conv: Con
   }
 }
 
-/** A long-poll that came back empty far too early is paced, so a misbehaving server cannot make us spin. */
-async function pacePolls(backoff: Backoff, tookMs: number, waitSeconds: number, signal: AbortSignal): Promise<void> {
-  if (tookMs * 10 >= waitSeconds * 1000) {
-    backoff.reset();
-    return;
+/**
+ * Long-polls for the next order. A poll that came back empty far too early is paced (a misbehaving server
+ * cannot make us spin); after a run of empty polls the coordinator is looked up again.
+ */
+class OrderPolls {
+  private readonly pace = new Backoff({ initialMs: 100, maxMs: 5000, factor: 2, jitter: 0.5 });
+  private empty = 0;
+
+  constructor(
+    private readonly deps: AgentLoopDeps,
+    private readonly waitSeconds: number,
+  ) {}
+
+  async next(after: string | undefined, signal: AbortSignal): Promise<Order | null> {
+    const asked = Date.now();
+    const order = await this.deps.api.nextOrder(this.deps.identity.nodeName, after, this.waitSeconds, signal);
+    if (order !== null) {
+      this.empty = 0;
+      this.pace.reset();
+      return order;
+    }
+    this.empty += 1;
+    if (this.empty % RELOCATE_AFTER_EMPTY_POLLS === 0) this.deps.api.relocate?.();
+    if ((Date.now() - asked) * 10 >= this.waitSeconds * 1000) this.pace.reset();
+    else await this.pace.wait(signal);
+    return null;
   }
-  await backoff.wait(signal);
 }
 
 async function reportResults(deps: AgentLoopDeps): Promise<void> {

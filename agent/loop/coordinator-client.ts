@@ -26,6 +26,8 @@ export interface CoordinatorApi {
   nextOrder(nodeName: string, after: string | undefined, waitSeconds: number, signal: AbortSignal): Promise<Order | null>;
   /** true when the coordinator accepted the result (false: stale order, ignored). */
   reportResult(res: OrderResult): Promise<boolean>;
+  /** Look the coordinator up again before the next request (it may have moved to another replica). */
+  relocate?(): void;
 }
 
 export interface CoordinatorClientDeps {
@@ -89,6 +91,7 @@ export function createCoordinatorClient(deps: CoordinatorClientDeps): Coordinato
   }
 
   return {
+    relocate: () => deps.forget(),
     register: (req) => send('POST', '/register', RegisterResponseSchema, { body: req }),
     async heartbeat(hb) {
       await send('POST', '/heartbeat', HeartbeatResponseSchema, { body: hb });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { runAgentLoop } from '../../../agent/loop/agent-loop.js';
 import { Backoff, backoffDelayMs } from '../../../agent/loop/backoff.js';
-import { createCoordinatorClient } from '../../../agent/loop/coordinator-client.js';
+import { createCoordinatorClient, type CoordinatorApi } from '../../../agent/loop/coordinator-client.js';
 import { fixedLocator } from '../../../agent/loop/locate-coordinator.js';
 import { OrderRunner } from '../../../agent/orders/runner.js';
 import { createLogger, silentLogger } from '../../../shared/logger.js';
@@ -205,5 +205,44 @@ describe('agent loop against a fake coordinator', () => {
     await eventually(() => coordinator.directory.results.length === 1, 'restore result');
     expect([...host.cniFiles]).toEqual(['10-calico.conflist']);
     expect(coordinator.directory.results[0]?.outcome).toBe('succeeded');
+  });
+});
+
+describe('agent loop with a fake coordinator API', () => {
+  it('when long-polls keep coming back empty, then the agent looks the coordinator up again every 4 polls', async () => {
+    const { host } = simulatedNode();
+    let polls = 0;
+    let relocations = 0;
+    const api: CoordinatorApi = {
+      register: async () => ({ heartbeatIntervalSeconds: 60, longPollSeconds: 1 }),
+      heartbeat: async () => undefined,
+      nextOrder: async () => {
+        polls += 1;
+        await new Promise((r) => setTimeout(r, 120));
+        return null;
+      },
+      reportResult: async () => true,
+      relocate: () => {
+        relocations += 1;
+      },
+    };
+    const stop = new AbortController();
+    const runner = new OrderRunner({
+      host,
+      nodeName: NODE,
+      podName: 'agent',
+      forceCleanup: false,
+      log: silentLogger(),
+      validate: async () => ({ outcome: 'succeeded', message: '' }),
+    });
+    const done = runAgentLoop(
+      { api, host, runner, identity: { nodeName: NODE, podName: 'agent', agentVersion: '0' }, ciliumReady: () => true, log: silentLogger() },
+      stop.signal,
+    );
+    await eventually(() => polls >= 9, 'nine empty polls');
+    stop.abort();
+    await done;
+    expect(relocations).toBe(Math.floor(polls / 4));
+    expect(relocations).toBeGreaterThanOrEqual(2);
   });
 });
