@@ -134,7 +134,8 @@ export class PodRunner {
   private async runCheck(node: SimNodeState, pod: V1Pod, runtime: PodRuntime): Promise<void> {
     if (runtime.finished) return;
     const input = readCheckInput(pod);
-    const report = input ? computeCheckReport(this.checkWorld(node, runtime), input) : undefined;
+    const world = this.checkWorld(node, runtime, await this.hostLegacyRouting());
+    const report = input ? computeCheckReport(world, input) : undefined;
     const succeeded = report !== undefined && reportPassed(report);
     const message = report ? JSON.stringify(report) : 'check pod env is incomplete';
     const now = this.opts.now();
@@ -143,7 +144,18 @@ export class PodRunner {
     runtime.finished = true;
   }
 
-  private checkWorld(node: SimNodeState, runtime: PodRuntime): CheckWorld {
+  /** Whether Cilium routes through the host stack (`enable-host-legacy-routing`), so Calico and Cilium pods reach each other. */
+  private async hostLegacyRouting(): Promise<boolean> {
+    try {
+      const cm = await this.opts.clients.core.readNamespacedConfigMap({ name: 'cilium-config', namespace: CILIUM_NAMESPACE });
+      return cm.data?.['enable-host-legacy-routing'] !== 'false';
+    } catch (e) {
+      if (isNotFound(e)) return true;
+      throw e;
+    }
+  }
+
+  private checkWorld(node: SimNodeState, runtime: PodRuntime, crossCniRouting: boolean): CheckWorld {
     const { registry, faults } = this.opts;
     return {
       node: node.id.name,
@@ -157,7 +169,7 @@ export class PodRunner {
       },
       dnsReady: this.coreDnsReady(),
       dnsAnswer: '10.96.0.1',
-      crossCniRouting: true,
+      crossCniRouting,
       seed: this.opts.seed,
     };
   }

@@ -207,6 +207,7 @@ describe('simulated cluster: the network model', () => {
     expect(ipInCidr(ciliumIp, '10.245.1.0/24')).toBe(true);
     const migrated = await core.readNode({ name: node });
     expect(migrated.status?.conditions?.find((c) => c.type === 'NetworkUnavailable')).toMatchObject({ status: 'False', reason: 'CiliumIsUp' });
+    await expectCrossCniPing(node);
     expect(sim.network.of(node)).toMatchObject({ active: 'cilium', labelled: true, switches: 1 });
 
     await core.patchNode({ name: node, body: { metadata: { labels: { [CILIUM_MIGRATION_LABEL]: null } } } }, merge);
@@ -217,6 +218,22 @@ describe('simulated cluster: the network model', () => {
     expect(sim.network.of(node).active).toBe('calico');
   });
 });
+
+/** A Cilium node pings a Calico pod: fine through the host stack (legacy routing), not without it. */
+async function expectCrossCniPing(node: string): Promise<void> {
+  const calicoPeer = (await core.listNamespacedPod({ namespace: 'demo', labelSelector: 'app=web' })).items.map((p) => p.status?.podIP ?? '').find((ip) => ipInCidr(ip, '10.244.0.0/16'));
+  const env = { [CheckEnv.expectedCidr]: '10.245.0.0/16', [CheckEnv.peers]: calicoPeer ?? '', [CheckEnv.dnsName]: 'kubernetes.default.svc.cluster.local', [CheckEnv.timeoutSeconds]: '1' };
+  expect((await runCheck('check-legacy-routing', node, env)).phase).toBe('Succeeded');
+  const setRouting = (value: string) => core.patchNamespacedConfigMap({ name: 'cilium-config', namespace: 'kube-system', body: { data: { 'enable-host-legacy-routing': value } } }, merge);
+  await setRouting('false');
+  try {
+    const { phase, report } = await runCheck('check-native-routing', node, env);
+    expect(phase).toBe('Failed');
+    expect(report.results.filter((r) => !r.ok).map((r) => r.check)).toEqual(['ping']);
+  } finally {
+    await setRouting('true');
+  }
+}
 
 async function runCheck(name: string, node: string, env: Record<string, string>): Promise<{ phase: string; report: ReturnType<typeof CheckReportSchema.parse> }> {
   const body: V1Pod = {
