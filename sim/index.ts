@@ -6,4 +6,5 @@ export { startSimCluster, type SimCluster, type SimFaults } from './cluster/sim-
 export type { SimClusterOptions } from './cluster/sim-options.js';
 export { seedCluster, type SeedOptions } from './cluster/seed/index.js';
 export type { NodeFaults, NodeFaultsInput } from './cluster/faults.js';
+export type { EvictionBlock } from './cluster/pdb-faults.js';
 export type { NodeNetwork, Cni } from './cluster/network-model.js';

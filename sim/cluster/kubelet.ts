@@ -41,7 +41,8 @@ export class SimKubelets {
   private readonly now: () => Date;
   private readonly heartbeats: NodeHeartbeats;
   private runner: PodRunner | undefined;
-  private readonly bootTimers = new Set<NodeJS.Timeout>();
+  /** Pending boots by node name. */
+  private readonly bootTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly opts: KubeletOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -64,7 +65,7 @@ export class SimKubelets {
   stop(): void {
     this.heartbeats.stop();
     this.runner?.stop();
-    for (const t of this.bootTimers) clearTimeout(t);
+    for (const t of this.bootTimers.values()) clearTimeout(t);
   }
 
   /** Resolves when no pod work is queued or running. */
@@ -87,10 +88,11 @@ export class SimKubelets {
   /**
    * Power-cycle a node: NotReady at once, every container stops; after the downtime a new boot id, the
    * network model applies the reboot, Ready again and every pod restarts. Resolves once the node is down.
+   * A node held down by `neverReturns` boots when rebooted again after the fault is cleared.
    */
   async rebootNode(name: string): Promise<void> {
     const node = this.node(name);
-    if (node.rebooting) return;
+    if (node.rebooting) return this.scheduleBoot(node);
     node.up = false;
     node.rebooting = true;
     node.readySince = this.now();
@@ -98,12 +100,17 @@ export class SimKubelets {
     this.opts.log.info({ node: name, phase: 'reboot' }, 'node going down');
     await this.heartbeats.report(node);
     await this.markPodsNotReady(node);
-    if (this.opts.faults.of(name).neverReturns) return;
+    this.scheduleBoot(node);
+  }
+
+  private scheduleBoot(node: SimNodeState): void {
+    const name = node.id.name;
+    if (this.bootTimers.has(name) || this.opts.faults.of(name).neverReturns) return;
     const timer = setTimeout(() => {
-      this.bootTimers.delete(timer);
+      this.bootTimers.delete(name);
       this.boot(node).catch((e: unknown) => this.opts.log.error({ node: name, err: describeError(e) }, 'boot failed'));
     }, this.opts.rebootDowntimeMs);
-    this.bootTimers.add(timer);
+    this.bootTimers.set(name, timer);
   }
 
   private async boot(node: SimNodeState): Promise<void> {

@@ -316,11 +316,14 @@ describe('simulated cluster: check pods and faults', () => {
     }
   });
 
-  it('when neverReturns is set, then a rebooted node stays NotReady', async () => {
+  it('when neverReturns is set, then a rebooted node stays NotReady until the fault is cleared and it is rebooted again', async () => {
     const node4 = 'sim-worker-4';
     sim.faults.set(node4, { neverReturns: true });
     await sim.rebootNode(node4);
     await waitNode(node4, (n) => !ready(n), 'down');
     await expect(waitNode(node4, ready, 'back', 1500)).rejects.toThrow('deadline');
+    sim.faults.clear(node4);
+    await sim.rebootNode(node4);
+    await waitNode(node4, ready, 'back once the fault is cleared');
   });
 });
