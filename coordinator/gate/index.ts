@@ -2,11 +2,14 @@
  * The coordinator's HTTP API for agents. Mount the router on any express app (the coordinator's server,
  * the demo, tests); `startGateServer` serves it alone.
  */
+import type { KubeConfig } from '@kubernetes/client-node';
 import express, { type Router } from 'express';
+import type { CoordinatorConfig } from '../../shared/config.js';
 import { MAX_BODY_BYTES, type RegisterResponse } from '../../shared/api.js';
 import type { Logger } from '../../shared/logger.js';
 import type { AgentDirectory } from '../ports.js';
-import type { AgentAuthenticator } from './authenticator.js';
+import { createTokenReviewAuthenticator, type AgentAuthenticator } from './authenticator.js';
+import { kubeAuthApi } from './kube-auth-api.js';
 import { gateErrorHandler, notFound } from './errors.js';
 import { addAgentRoutes, jsonBodies } from './routes.js';
 
@@ -50,4 +53,22 @@ export function createGateRouter({ directory, auth, log, limits }: GateRouterDep
   router.use(notFound);
   router.use(gateErrorHandler(log));
   return router;
+}
+
+/** The gate as the coordinator runs it: TokenReview through `kc`, rules and cache from the coordinator config. */
+export function createCoordinatorGate(deps: {
+  kc: KubeConfig;
+  config: Pick<CoordinatorConfig, 'namespace' | 'agentServiceAccount' | 'audience' | 'tokenCacheSeconds'>;
+  directory: AgentDirectory;
+  log: Logger;
+  limits?: Partial<GateLimits>;
+}): Router {
+  const { kc, config, directory, log } = deps;
+  const auth = createTokenReviewAuthenticator({
+    api: kubeAuthApi(kc),
+    rules: { namespace: config.namespace, serviceAccount: config.agentServiceAccount, audience: config.audience },
+    cacheSeconds: config.tokenCacheSeconds,
+    log,
+  });
+  return createGateRouter({ directory, auth, log, ...(deps.limits ? { limits: deps.limits } : {}) });
 }

@@ -8,14 +8,7 @@ import type { Heartbeat, Order, OrderResult, RegisterRequest } from '../../share
 import type { CoordinatorConfig } from '../../shared/config.js';
 import { CniMigrateError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import {
-  createGateRouter,
-  createTokenReviewAuthenticator,
-  kubeAuthApi,
-  startGateServer,
-  type GateLimits,
-  type GateServer,
-} from '../../coordinator/gate/index.js';
+import { createCoordinatorGate, startGateServer, type GateLimits, type GateServer } from '../../coordinator/gate/index.js';
 import { startEngine, type Engine } from '../../coordinator/engine/engine.js';
 import type { AgentDirectory } from '../../coordinator/ports.js';
 
@@ -61,13 +54,7 @@ export interface CoordinatorReplica {
 export async function startCoordinatorReplica(opts: ReplicaOptions): Promise<CoordinatorReplica> {
   const { kc, config, log } = opts;
   const directory = new LateDirectory();
-  const auth = createTokenReviewAuthenticator({
-    api: kubeAuthApi(kc),
-    rules: { namespace: config.namespace, serviceAccount: config.agentServiceAccount, audience: config.audience },
-    cacheSeconds: config.tokenCacheSeconds,
-    log,
-  });
-  const router = createGateRouter({ directory, auth, log, ...(opts.limits ? { limits: opts.limits } : {}) });
+  const router = createCoordinatorGate({ kc, config, directory, log, ...(opts.limits ? { limits: opts.limits } : {}) });
   const gate = await startGateServer(router, '127.0.0.1', opts.port ?? 0);
   const engine = await startEngine({
     kc,
