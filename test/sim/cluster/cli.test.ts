@@ -97,6 +97,14 @@ describe('third mode: kubelets against an existing API server', () => {
     }
   });
 
+  it.each<[string, Parameters<typeof startSimCluster>[0]]>([
+    ['no nodes', { nodes: 0 }],
+    ['more control planes than nodes', { nodes: 1, controlPlanes: 2 }],
+    ['a negative reboot downtime', { nodes: 1, rebootDowntimeMs: -1 }],
+  ])('when the options ask for %s, then startup fails with a ConfigError before touching anything', async (_name, opts) => {
+    await expect(startSimCluster(opts)).rejects.toMatchObject({ code: 'ConfigInvalid' });
+  });
+
   it('when the kubeconfig cannot be read, then startup fails with a ConfigError', async () => {
     await expect(startSimCluster({ nodes: 1, kubeconfig: join(dir, 'missing') })).rejects.toMatchObject({ code: 'ConfigInvalid' });
   });
