@@ -4,7 +4,7 @@
  * server and plays only the kubelets of the simulated nodes, leaving control to the real controllers.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { ConfigError } from '../../shared/errors.js';
+import { ConfigError, describeError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import { startApiServer, type SimApiServer } from '../apiserver/index.js';
 import { startControllers, type RunningControllers } from './controllers/index.js';
@@ -65,7 +65,7 @@ async function connect(opts: SimClusterOptions): Promise<{ api: SimApiServer | u
   try {
     kc.loadFromFile(opts.kubeconfig);
   } catch (e) {
-    throw new ConfigError(`cannot read kubeconfig ${opts.kubeconfig}: ${String(e)}`, ['kubeconfig']);
+    throw new ConfigError(`cannot read kubeconfig ${opts.kubeconfig}: ${describeError(e)}`, ['kubeconfig']);
   }
   return { api: undefined, kc };
 }
