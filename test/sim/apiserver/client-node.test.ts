@@ -75,6 +75,9 @@ describe('client-node against the simulated API server', () => {
     await policy.createNamespacedPodDisruptionBudget({ namespace: 'default', body: { metadata: { name: 'web' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } } } });
     const evict = (name: string): Promise<unknown> => core.createNamespacedPodEviction({ name, namespace: 'default', body: { metadata: { name, namespace: 'default' } } });
 
+    const dryRun = core.createNamespacedPodEviction({ name: 'web-a', namespace: 'default', dryRun: 'All', body: { metadata: { name: 'web-a' } } });
+    expect(await statusOf(dryRun)).toBe(200);
+    expect((await core.readNamespacedPod({ name: 'web-a', namespace: 'default' })).metadata?.deletionTimestamp).toBeUndefined();
     expect(await statusOf(evict('web-a'))).toBe(200);
     expect((await core.readNamespacedPod({ name: 'web-a', namespace: 'default' })).metadata?.deletionTimestamp).toBeDefined();
     expect(await statusOf(evict('web-b'))).toBe(429);
@@ -229,5 +232,14 @@ describe('client-node against the simulated API server', () => {
     await core.deleteNamespace({ name: 'temp' });
     await eventually(async () => (await statusOf(core.readNamespace({ name: 'temp' }))) === 404);
     expect(await statusOf(core.readNamespacedConfigMap({ name: 'cm', namespace: 'temp' }))).toBe(404);
+  });
+
+  it('when an object with a finalizer is deleted, then it stays Terminating until the finalizer is cleared', async () => {
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'held', finalizers: ['example.com/hold'] } } });
+    await core.deleteNamespacedConfigMap({ name: 'held', namespace: 'default' });
+    const held = await core.readNamespacedConfigMap({ name: 'held', namespace: 'default' });
+    expect(held.metadata?.deletionTimestamp).toBeDefined();
+    await core.patchNamespacedConfigMap({ name: 'held', namespace: 'default', body: { metadata: { finalizers: null } } }, mergePatch);
+    expect(await statusOf(core.readNamespacedConfigMap({ name: 'held', namespace: 'default' }))).toBe(404);
   });
 });
