@@ -73,7 +73,7 @@ export function assemble(opts: AssembleOptions): ServerParts {
   const store = new ObjectStore(INITIAL_RV);
   const hub = new WatchHub(opts.watchHistory, INITIAL_RV);
   store.onChange((storage, ev) => hub.record(storage, ev));
-  const ctx: ApiContext = { store, hub, registry: new ResourceRegistry(), log: opts.log, now: () => new Date(), newUid: defaultUid, admission: [], deleteHooks: new Map() };
+  const ctx: ApiContext = { store, hub, registry: new ResourceRegistry(), log: opts.log, now: () => new Date(), newUid: defaultUid, admission: [], deleteHooks: new Map(), orphanDependents: () => undefined };
   const auth = new Authenticator(ctx);
   const faults = new FaultInjector();
   const watches: WatchRegistry = new Set();

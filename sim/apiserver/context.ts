@@ -30,6 +30,8 @@ export interface ApiContext {
   admission: AdmissionHook[];
   /** Kind-specific deletion by storage table (CRDs, namespaces), taking over from the generic one. */
   deleteHooks: Map<string, DeleteHook>;
+  /** Strip the owner reference to `ownerUid` from its dependents (`propagationPolicy: Orphan`). */
+  orphanDependents(ownerUid: string): void;
 }
 
 /** Kind-specific deletion; returns the DELETE response body. */

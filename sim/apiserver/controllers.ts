@@ -23,6 +23,7 @@ export function installControllers(ctx: ApiContext, subresources: Map<string, Su
   ctx.deleteHooks.set(CRD_STORAGE, deleteCrd);
   ctx.deleteHooks.set(NAMESPACE_STORAGE, deleteNamespace);
   const gc = new GarbageCollector(ctx);
+  ctx.orphanDependents = (uid) => gc.orphan(uid);
   const disruption = new DisruptionController(ctx);
   subresources.set('/pods/eviction', evictionHandler(disruption));
   ctx.store.onChange((storage, ev) => {

@@ -3,7 +3,7 @@
  * whose owners are all gone are deleted (pods gracefully, like any other delete).
  */
 import type { ApiContext } from './context.js';
-import { arrAt, isObj, metaOf, nameOf, namespaceOf, strAt, uidOf, type Obj } from './json.js';
+import { arrAt, isObj, metaOf, nameOf, namespaceOf, strAt, uidOf, withMeta, type Obj } from './json.js';
 import { deleteObject } from './lifecycle.js';
 import type { StoredEvent } from './store.js';
 
@@ -45,6 +45,16 @@ export class GarbageCollector {
       }
       m.set(refKey(ref), ref);
       if (!this.live.has(uid)) this.schedule(uid);
+    }
+  }
+
+  /** Remove the owner reference to `ownerUid` from every dependent, so they outlive their owner. */
+  orphan(ownerUid: string): void {
+    for (const ref of [...(this.dependents.get(ownerUid)?.values() ?? [])]) {
+      const obj = this.ctx.store.get(ref.storage, ref.ns, ref.name);
+      if (!obj) continue;
+      const kept = arrAt(metaOf(obj), 'ownerReferences').filter((r) => !(isObj(r) && r['uid'] === ownerUid));
+      this.ctx.store.put(ref.storage, withMeta(obj, { ownerReferences: kept.length > 0 ? kept : undefined }));
     }
   }
 

@@ -62,7 +62,11 @@ function deleteOptions(query: URLSearchParams, body: unknown): DeleteOptions {
   const grace = graceFrom(query, b.gracePeriodSeconds);
   const opts: DeleteOptions = { dryRun: writeOptions(query).dryRun || (b.dryRun ?? []).includes('All') };
   if (grace !== undefined) opts.gracePeriodSeconds = grace;
-  const pre = b.preconditions ?? {};
+  if ((query.get('propagationPolicy') ?? b.propagationPolicy) === 'Orphan') opts.orphan = true;
+  return withPreconditions(opts, b.preconditions ?? {});
+}
+
+function withPreconditions(opts: DeleteOptions, pre: { uid?: string | null; resourceVersion?: string | null }): DeleteOptions {
   if (pre.uid) opts.preconditionUid = pre.uid;
   if (pre.resourceVersion) opts.preconditionRv = pre.resourceVersion;
   return opts;

@@ -13,6 +13,8 @@ export interface DeleteOptions {
   dryRun: boolean;
   preconditionUid?: string;
   preconditionRv?: string;
+  /** `propagationPolicy: Orphan`: dependents lose the owner reference instead of being collected. */
+  orphan?: boolean;
 }
 
 const hasFinalizers = (o: Obj): boolean => arrAt(metaOf(o), 'finalizers').length > 0;
@@ -58,6 +60,7 @@ function checkPreconditions(def: ResourceDef, obj: Obj, opts: DeleteOptions): vo
 export function deleteObject(ctx: ApiContext, def: ResourceDef, obj: Obj, opts: DeleteOptions): Obj {
   checkPreconditions(def, obj, opts);
   if (opts.dryRun) return def.returnsDeletedObject ? present(def, obj) : deletedStatus(def, nameOf(obj), uidOf(obj));
+  if (opts.orphan) ctx.orphanDependents(uidOf(obj));
   const hook = ctx.deleteHooks.get(def.storage);
   if (hook) return hook(ctx, def, obj);
   if (def.kind === 'Pod' && def.group === '') return deletePod(ctx, def, obj, opts.gracePeriodSeconds);

@@ -210,6 +210,19 @@ describe('client-node against the simulated API server', () => {
     expect((await core.listNamespacedPod({ namespace: 'default' })).items.map((p) => p.metadata?.name)).toEqual(['check-n1']);
   });
 
+  it('when an owner is deleted with propagationPolicy Orphan, then its dependents stay and lose the reference', async () => {
+    const apps = server.kubeConfig().makeApiClient(AppsV1Api);
+    const template = { metadata: { labels: { app: 'o' } }, spec: { containers: [{ name: 'c', image: 'x' }] } };
+    const rs = await apps.createNamespacedReplicaSet({ namespace: 'default', body: { metadata: { name: 'o' }, spec: { selector: { matchLabels: { app: 'o' } }, template } } });
+    const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'o', uid: rs.metadata?.uid ?? '', controller: true };
+    await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'o-1', ownerReferences: [owner] }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] } } });
+    await apps.deleteNamespacedReplicaSet({ name: 'o', namespace: 'default', propagationPolicy: 'Orphan' });
+    await new Promise((r) => setImmediate(r));
+    const pod = await core.readNamespacedPod({ name: 'o-1', namespace: 'default' });
+    expect(pod.metadata?.deletionTimestamp).toBeUndefined();
+    expect(pod.metadata?.ownerReferences).toBeUndefined();
+  });
+
   it('when a CRD is deleted, then it is soon gone together with its objects', async () => {
     const ext = server.kubeConfig().makeApiClient(ApiextensionsV1Api);
     const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
