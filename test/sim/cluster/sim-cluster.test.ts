@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { AppsV1Api, CoordinationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Node, type V1Pod, type V1Lease } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, PolicyV1Api, PatchStrategy, setHeaderOptions, type V1Node, type V1Pod, type V1Lease } from '@kubernetes/client-node';
 import { CheckEnv, CheckReportSchema } from '../../../shared/checks.js';
 import { CILIUM_MIGRATION_LABEL, CHECK_POD_COMPONENT, COMPONENT_LABEL } from '../../../shared/names.js';
 import { seedCluster, startSimCluster, type SimCluster } from '../../../sim/index.js';
@@ -301,10 +301,11 @@ describe('simulated cluster: check pods and faults', () => {
   it('when a PDB never allows, then evicting its pods is refused', async () => {
     const block = await sim.faults.blockEvictions('demo', { app: 'api' });
     try {
-      expect(block.pdbName).toBe('api');
+      expect(block.pdbName).toBe('sim-never-allows-api');
+      expect((await sim.kubeConfig().makeApiClient(PolicyV1Api).listNamespacedPodDisruptionBudget({ namespace: 'demo' })).items.map((p) => p.metadata?.name).sort()).toEqual(['sim-never-allows-api', 'web']);
       await watchUntil<{ metadata?: { name?: string; generation?: number }; status?: { disruptionsAllowed?: number; observedGeneration?: number } }>(sim.kubeConfig(), {
         path: '/apis/policy/v1/namespaces/demo/poddisruptionbudgets',
-        query: { fieldSelector: 'metadata.name=api' },
+        query: { fieldSelector: 'metadata.name=sim-never-allows-api' },
         until: (ps) => ps[0]?.status?.observedGeneration === ps[0]?.metadata?.generation && ps[0]?.status?.disruptionsAllowed === 0,
         what: 'PDB status computed',
       });
@@ -314,6 +315,8 @@ describe('simulated cluster: check pods and faults', () => {
     } finally {
       await sim.faults.unblockEvictions(block);
     }
+    const restored = await sim.kubeConfig().makeApiClient(PolicyV1Api).readNamespacedPodDisruptionBudget({ name: 'api', namespace: 'demo' });
+    expect(restored.spec?.maxUnavailable).toBe(1);
   });
 
   it('when neverReturns is set, then a rebooted node stays NotReady until the fault is cleared and it is rebooted again', async () => {
