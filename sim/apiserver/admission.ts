@@ -23,10 +23,10 @@ export function baselineViolations(spec: Obj): string[] {
   const out: string[] = [];
   const hostNs = ['hostNetwork', 'hostPID', 'hostIPC'].filter((k) => spec[k] === true).map((k) => `${k}=true`);
   if (hostNs.length > 0) out.push(`host namespaces (${hostNs.join(', ')})`);
-  const named = arrAt(spec, 'volumes').filter((v) => isObj(v) && isObj(v['hostPath'])).map((v) => `"${strAt(v as Obj, 'name') ?? ''}"`);
+  const named = arrAt(spec, 'volumes').filter(isObj).filter((v) => isObj(v['hostPath'])).map((v) => `"${strAt(v, 'name') ?? ''}"`);
   if (named.length > 0) out.push(`hostPath volumes (volume${named.length > 1 ? 's' : ''} ${named.join(', ')})`);
   const containers = [...arrAt(spec, 'initContainers'), ...arrAt(spec, 'containers')];
-  const privileged = containers.filter((c) => isObj(c) && objAt(c, 'securityContext')['privileged'] === true).map((c) => `"${strAt(c as Obj, 'name') ?? ''}"`);
+  const privileged = containers.filter(isObj).filter((c) => objAt(c, 'securityContext')['privileged'] === true).map((c) => `"${strAt(c, 'name') ?? ''}"`);
   if (privileged.length > 0) {
     const subject = privileged.length > 1 ? `containers ${privileged.join(', ')} must not` : `container ${privileged[0] ?? ''} must not`;
     out.push(`privileged (${subject} set securityContext.privileged=true)`);

@@ -6,7 +6,7 @@ import { isObj, type Obj } from './json.js';
 import type { StatusCause } from './status.js';
 
 export interface SchemaOutcome {
-  value: unknown;
+  value: Obj;
   causes: StatusCause[];
   unknownFields: string[];
 }
@@ -94,10 +94,10 @@ export function applySchema(schema: Obj | undefined, obj: Obj): SchemaOutcome {
   if (!schema) return { value: obj, causes: [], unknownFields: [] };
   const w: Walk = { causes: [], unknown: [] };
   const { metadata, apiVersion, kind, ...rest } = obj;
-  const rootSchema: Obj = { ...schema, properties: { ...(isObj(schema['properties']) ? schema['properties'] : {}) } };
-  const rootProps = rootSchema['properties'] as Obj;
+  const rootProps: Obj = { ...(isObj(schema['properties']) ? schema['properties'] : {}) };
   const envelope = ['metadata', 'apiVersion', 'kind'];
   for (const k of envelope) delete rootProps[k];
+  const rootSchema: Obj = { ...schema, properties: rootProps };
   if (Array.isArray(schema['required'])) rootSchema['required'] = schema['required'].filter((r) => !envelope.includes(String(r)));
   const pruned = walkObject(rootSchema, rest, '', w);
   const value: Obj = { ...pruned };

@@ -64,7 +64,7 @@ export const crdAdmission: AdmissionHook = (def, obj, _old, opts) => {
     throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${list}`);
   }
   if (outcome.causes.length > 0) throw invalid(def.kind, nameOf(obj), outcome.causes, def.group);
-  return { obj: outcome.value as Obj, warnings: outcome.unknownFields.map((f) => `unknown field "${f}"`) };
+  return { obj: outcome.value, warnings: outcome.unknownFields.map((f) => `unknown field "${f}"`) };
 };
 
 /** Keeps the served resources in step with the stored CRDs. */

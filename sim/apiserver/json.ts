@@ -38,6 +38,7 @@ export const namespaceOf = (o: Obj): string => strAt(metaOf(o), 'namespace') ?? 
 export const uidOf = (o: Obj): string => strAt(metaOf(o), 'uid') ?? '';
 export const labelsOf = (o: Obj): Record<string, string> => {
   const labels = metaOf(o)['labels'];
+  // Stored labels are strings: the decode checks reject anything else before an object is stored.
   return isObj(labels) ? (labels as Record<string, string>) : {};
 };
 

@@ -4,6 +4,7 @@
  */
 import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
+import { z } from 'zod';
 import { cloneJson, isObj, type Obj } from './json.js';
 import { badRequest, KubeStatusError, failure, unsupportedMediaType } from './status.js';
 
@@ -86,10 +87,16 @@ export function strategicPatch(target: unknown, patch: unknown): unknown {
 const patchRejected = (): KubeStatusError =>
   new KubeStatusError(422, failure(422, 'the server rejected our request due to an error in our request', 'Invalid', {}));
 
-function jsonPatch(target: Obj, ops: unknown): unknown {
-  if (!Array.isArray(ops)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+const operationSchema = z
+  .object({ op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test']), path: z.string(), from: z.string().optional(), value: z.unknown().optional() })
+  .passthrough();
+
+function jsonPatch(target: Obj, body: unknown): unknown {
+  const parsed = z.array(operationSchema).safeParse(body);
+  if (!parsed.success) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  const ops = parsed.data.map((o): Operation => ({ ...o }) as Operation);
   try {
-    return fastJsonPatch.applyPatch(cloneJson(target), ops as Operation[], true, false).newDocument;
+    return fastJsonPatch.applyPatch(cloneJson(target), ops, true, false).newDocument;
   } catch {
     throw patchRejected();
   }

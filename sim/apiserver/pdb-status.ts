@@ -14,7 +14,7 @@ export function isPodReady(pod: Obj): boolean {
 
 export const isPodHealthy = (pod: Obj): boolean => isPodReady(pod) && metaOf(pod)['deletionTimestamp'] === undefined;
 
-type IntOrPercent = number | string | undefined;
+const intOrPercent = (v: unknown): number | string | undefined => (typeof v === 'number' || typeof v === 'string' ? v : undefined);
 
 function percentOf(v: string): number | undefined {
   const m = /^(\d+)%$/.exec(v);
@@ -31,8 +31,8 @@ export interface Budget {
 
 /** `controllerScale`: summed replicas of the pods' controllers (used for percentages and maxUnavailable). */
 export function budgetOf(spec: Obj, podCount: number, controllerScale: number | undefined): Budget {
-  const minAvailable = spec['minAvailable'] as IntOrPercent;
-  const maxUnavailable = spec['maxUnavailable'] as IntOrPercent;
+  const minAvailable = intOrPercent(spec['minAvailable']);
+  const maxUnavailable = intOrPercent(spec['maxUnavailable']);
   if (typeof minAvailable === 'number') return { expectedPods: podCount, desiredHealthy: minAvailable };
   const expected = controllerScale ?? podCount;
   if (typeof minAvailable === 'string') return { expectedPods: expected, desiredHealthy: scaled(minAvailable, expected) };

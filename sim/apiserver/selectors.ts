@@ -1,6 +1,7 @@
 /**
  * Label and field selectors: parsing (pure, 400 on bad input) and matching.
  */
+import { z } from 'zod';
 import { badRequest } from './status.js';
 import { labelsOf, valueAtPath, type Obj } from './json.js';
 
@@ -72,15 +73,20 @@ export function matchesLabels(labels: Record<string, string>, reqs: readonly Lab
   return reqs.every((r) => matchesRequirement(labels, r));
 }
 
-/** A `metav1.LabelSelector` object (matchLabels + matchExpressions) as requirements. */
+const OPERATORS = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: 'notexists' } as const;
+
+const labelSelectorSchema = z.object({
+  matchLabels: z.record(z.string(), z.string()).nullish(),
+  matchExpressions: z.array(z.object({ key: z.string(), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()).nullish() })).nullish(),
+});
+
+/** A `metav1.LabelSelector` object (matchLabels + matchExpressions) as requirements; undefined if absent or malformed. */
 export function requirementsOfSelector(sel: unknown): LabelRequirement[] | undefined {
-  if (typeof sel !== 'object' || sel === null) return undefined;
-  const s = sel as { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+  const parsed = labelSelectorSchema.safeParse(sel);
+  if (!parsed.success) return undefined;
+  const s = parsed.data;
   const reqs: LabelRequirement[] = Object.entries(s.matchLabels ?? {}).map(([key, v]) => ({ key, op: 'eq', values: [v] }));
-  for (const e of s.matchExpressions ?? []) {
-    const op = ({ In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: 'notexists' } as const)[e.operator as 'In'];
-    if (op) reqs.push({ key: e.key, op, values: e.values ?? [] });
-  }
+  for (const e of s.matchExpressions ?? []) reqs.push({ key: e.key, op: OPERATORS[e.operator], values: e.values ?? [] });
   return reqs;
 }
 
