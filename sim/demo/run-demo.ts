@@ -41,6 +41,8 @@ export interface DemoResult {
   summary: DemoSummary;
   /** Every node migrated, or (failure scenario) the rollout halted as it should. */
   ok: boolean;
+  /** How many times a coordinator replica was killed and started again. */
+  coordinatorRestarts: number;
 }
 
 const CHECK_IMAGE = 'ghcr.io/nicolaka/netshoot:v0.13';
@@ -248,7 +250,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
     const end = await session.runRollout(Math.max(120_000, opts.nodes * 3000));
     view.update(session.viewState());
     const summary = session.summarize(end, Date.now() - started);
-    return { summary, ok: judge(summary, plan) };
+    return { summary, ok: judge(summary, plan), coordinatorRestarts: session.coordinators?.restarts ?? 0 };
   } finally {
     view.close();
     await session.close();

@@ -1,36 +1,38 @@
 import { describe, expect, it } from '@jest/globals';
-import { runRollout } from './support.js';
+import { FAST_DEADLINES, runRollout } from './support.js';
+
+const fast = { coordinator: FAST_DEADLINES };
 
 describe('end to end: failures halt the rollout', () => {
   it('when a PodDisruptionBudget blocks the drain, then the rollout halts naming the PDB', async () => {
-    const { summary } = await runRollout({ nodes: 4, scenario: 'pdb-blocked' });
+    const { summary } = await runRollout({ nodes: 4, scenario: 'pdb-blocked' }, fast);
     expect(summary.halted).toContain('sim-never-allows');
     expect(summary.maxInFlight).toBe(1);
   });
 
   it('when a node never comes back from its reboot, then the rollout halts on it and touches no other node', async () => {
-    const { summary, ok } = await runRollout({ nodes: 4, scenario: 'node-never-returns' });
+    const { summary, ok } = await runRollout({ nodes: 4, scenario: 'node-never-returns' }, fast);
     expect(ok).toBe(true);
     expect(summary.halted).toContain('sim-worker-1');
     expect(summary).toMatchObject({ migrated: 0, failed: 1, maxInFlight: 1 });
   });
 
   it('when the Cilium pod never turns Ready, then the rollout halts on that node', async () => {
-    const { summary, ok } = await runRollout({ nodes: 4, scenario: 'cilium-never-ready' });
+    const { summary, ok } = await runRollout({ nodes: 4, scenario: 'cilium-never-ready' }, fast);
     expect(ok).toBe(true);
     expect(summary.halted).toMatch(/cilium/i);
     expect(summary).toMatchObject({ migrated: 0, failed: 1 });
   });
 
   it('when DNS fails on a node after its reboot, then the rollout halts naming the DNS check', async () => {
-    const { summary, ok } = await runRollout({ nodes: 4, scenario: 'dns-broken-on-node' });
+    const { summary, ok } = await runRollout({ nodes: 4, scenario: 'dns-broken-on-node' }, fast);
     expect(ok).toBe(true);
     expect(summary.halted).toContain('dns');
     expect(summary).toMatchObject({ migrated: 0, failed: 1, maxRebootsPerNode: 1 });
   });
 
   it('when DNS fails and autoRollback is on, then the node is rolled back to Calico (rebooted twice) and the rollout halts', async () => {
-    const { summary } = await runRollout({ nodes: 4, scenario: 'dns-broken-on-node' }, { autoRollback: true });
+    const { summary } = await runRollout({ nodes: 4, scenario: 'dns-broken-on-node' }, { ...fast, autoRollback: true });
     expect(summary.halted).not.toBeNull();
     expect(summary).toMatchObject({ migrated: 0, failed: 1, maxRebootsPerNode: 2 });
   });

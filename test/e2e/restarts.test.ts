@@ -3,10 +3,10 @@ import { runRollout } from './support.js';
 
 describe('end to end: restarts at every phase', () => {
   it('when the coordinator is killed and restarted at every phase, then each node is migrated once and rebooted once', async () => {
-    const { summary, ok } = await runRollout({ nodes: 4, concurrency: 2, scenario: 'coordinator-restarts' });
+    const { summary, ok, coordinatorRestarts } = await runRollout({ nodes: 4, concurrency: 1, scenario: 'coordinator-restarts' });
+    expect(summary).toMatchObject({ migrated: 4, halted: null, maxRebootsPerNode: 1, maxInFlight: 1 });
     expect(ok).toBe(true);
-    expect(summary).toMatchObject({ migrated: 4, halted: null, maxRebootsPerNode: 1 });
-    expect(summary.maxInFlight).toBeLessThanOrEqual(2);
+    expect(coordinatorRestarts).toBeGreaterThanOrEqual(9);
   });
 
   it("when a node's agent is killed at every phase, then every node still migrates, rebooted once", async () => {

@@ -11,7 +11,7 @@ const discard = (): Writable =>
     },
   });
 
-/** Short deadlines: failure scenarios halt in a few seconds. */
+/** Short deadlines for failure scenarios, so they halt in a few seconds (the happy path keeps the demo's). */
 export const FAST_DEADLINES = {
   drainTimeoutSeconds: 3,
   rebootTimeoutSeconds: 4,
@@ -24,7 +24,6 @@ export function runRollout(flags: Record<string, unknown>, io: Partial<DemoIo> =
     tty: false,
     log: silentLogger(),
     deployDir: 'deploy',
-    coordinator: FAST_DEADLINES,
     ...io,
   });
 }
