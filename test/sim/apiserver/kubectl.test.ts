@@ -4,20 +4,20 @@
  * a tiny ReplicaSet controller replaces them elsewhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, Watch, type V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
 
-const KUBECTL = '/usr/bin/kubectl';
+/** kubectl from PATH. */
+const KUBECTL = 'kubectl';
 
-function requireKubectl(): void {
-  try {
-    accessSync(KUBECTL, constants.X_OK);
-  } catch {
-    throw new Error(`kubectl is required by this test and was not found (or is not executable) at ${KUBECTL}`);
+async function requireKubectl(): Promise<void> {
+  const r = await execa(KUBECTL, ['version', '--client'], { reject: false });
+  if (r.exitCode !== 0) {
+    throw new Error(`this test needs the kubectl binary on PATH and could not run it: ${r.stderr || r.message || 'exit ' + String(r.exitCode)}`);
   }
 }
 
@@ -78,7 +78,7 @@ async function startReplacer(node: string, owner: Record<string, unknown>): Prom
 
 describe('kubectl against the simulated API server', () => {
   beforeAll(async () => {
-    requireKubectl();
+    await requireKubectl();
     dir = mkdtempSync(join(tmpdir(), 'sim-kubectl-'));
     const key = join(dir, 'key.pem');
     const cert = join(dir, 'cert.pem');
