@@ -8,6 +8,7 @@ import { CRD_STORAGE, crdAdmission, deleteCrd, observeCrd } from './crd.js';
 import { DisruptionController } from './disruption.js';
 import { eventAdmission, eventsV1Codec } from './events.js';
 import { evictionHandler } from './eviction.js';
+import { bindingHandler } from './binding.js';
 import { GarbageCollector } from './gc.js';
 import type { SubresourceHandler } from './handlers.js';
 import { deleteNamespace, NAMESPACE_STORAGE, observeNamespace } from './namespaces.js';
@@ -26,6 +27,7 @@ export function installControllers(ctx: ApiContext, subresources: Map<string, Su
   ctx.orphanDependents = (uid) => gc.orphan(uid);
   const disruption = new DisruptionController(ctx);
   subresources.set('/pods/eviction', evictionHandler(disruption));
+  subresources.set('/pods/binding', bindingHandler);
   ctx.store.onChange((storage, ev) => {
     observeCrd(ctx, storage, ev);
     observeNamespace(ctx, storage, ev);

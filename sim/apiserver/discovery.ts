@@ -30,6 +30,7 @@ const SUBRESOURCES: Record<string, SubInfo> = {
   status: { verbs: ['get', 'patch', 'update'] },
   eviction: { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
   token: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] },
+  binding: { kind: 'Binding', verbs: ['create'] },
 };
 
 const subInfo = (sub: string): SubInfo => SUBRESOURCES[sub] ?? { verbs: ['get'] };

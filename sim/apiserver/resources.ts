@@ -63,7 +63,7 @@ interface Spec {
 
 const SPECS: Spec[] = [
   { g: '', v: 'v1', p: 'nodes', k: 'Node', ns: false, sub: ['status'], short: ['no'], retObj: false },
-  { g: '', v: 'v1', p: 'pods', k: 'Pod', ns: true, sub: ['status', 'eviction'], short: ['po'], cat: true, retObj: true },
+  { g: '', v: 'v1', p: 'pods', k: 'Pod', ns: true, sub: ['status', 'eviction', 'binding'], short: ['po'], cat: true, retObj: true },
   { g: '', v: 'v1', p: 'namespaces', k: 'Namespace', ns: false, sub: ['status'], short: ['ns'], retObj: true, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
   { g: '', v: 'v1', p: 'serviceaccounts', k: 'ServiceAccount', ns: true, sub: ['token'], short: ['sa'] },
   { g: '', v: 'v1', p: 'configmaps', k: 'ConfigMap', ns: true, short: ['cm'] },

@@ -255,4 +255,14 @@ describe('client-node against the simulated API server', () => {
     await core.patchNamespacedConfigMap({ name: 'held', namespace: 'default', body: { metadata: { finalizers: null } } }, mergePatch);
     expect(await statusOf(core.readNamespacedConfigMap({ name: 'held', namespace: 'default' }))).toBe(404);
   });
+
+  it('when a scheduler binds a pod, then it lands on the node once and a second binding is 409', async () => {
+    await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'unbound' }, spec: { containers: [{ name: 'c', image: 'x' }] } } });
+    const binding = (node: string): Promise<unknown> =>
+      core.createNamespacedPodBinding({ name: 'unbound', namespace: 'default', body: { metadata: { name: 'unbound' }, target: { kind: 'Node', name: node } } });
+    expect(await statusOf(binding('n1'))).toBe(200);
+    expect((await core.readNamespacedPod({ name: 'unbound', namespace: 'default' })).spec?.nodeName).toBe('n1');
+    expect(await statusOf(binding('n2'))).toBe(409);
+    expect((await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=n1' })).items).toHaveLength(1);
+  });
 });
