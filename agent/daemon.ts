@@ -20,6 +20,8 @@ export interface AgentDaemonDeps {
   log: Logger;
   /** Resolves when the agent must stop. */
   stop: Promise<unknown>;
+  /** The node host; the real one (host commands) unless given (tests pass a simulated host). */
+  host?: NodeHost;
 }
 
 function loadKubeConfig(config: AgentConfig): KubeConfig {
@@ -62,13 +64,13 @@ async function ownPodUid(config: AgentConfig, kc: KubeConfig): Promise<string> {
   return uid;
 }
 
-export async function runAgentDaemon({ config, log, stop }: AgentDaemonDeps): Promise<void> {
+export async function runAgentDaemon({ config, log, stop, host }: AgentDaemonDeps): Promise<void> {
   const probes = await startProbeServer(config.healthBind, config.healthPort);
   log.info({ node: config.nodeName, version: VERSION, healthPort: probes.port }, 'agent started');
   const kc = loadKubeConfig(config);
   const agent = startAgent({
     kc,
-    host: buildHost(config, log),
+    host: host ?? buildHost(config, log),
     nodeName: config.nodeName,
     pod: { name: config.podName, namespace: config.podNamespace, uid: await ownPodUid(config, kc) },
     agentVersion: VERSION,

@@ -44,6 +44,8 @@ export class ScriptedDirectory implements AgentDirectory {
 
 export interface FakeCoordinator {
   directory: ScriptedDirectory;
+  /** Every bearer token presented, in order. */
+  tokensSeen: string[];
   url: string;
   /** Stop serving (connections drop), as a crashed coordinator would. */
   crash(): Promise<void>;
@@ -54,8 +56,10 @@ export interface FakeCoordinator {
 
 export async function startFakeCoordinator(tokens: Record<string, string>): Promise<FakeCoordinator> {
   const directory = new ScriptedDirectory();
+  const tokensSeen: string[] = [];
   const auth = {
     async authenticate(token: string, nodeName: string) {
+      tokensSeen.push(token);
       if (tokens[token] !== nodeName) throw new UnauthorizedError('unknown token');
       return { namespace: 'cni-migrate', podName: `agent-${nodeName}`, podUid: 'uid' };
     },
@@ -70,6 +74,7 @@ export async function startFakeCoordinator(tokens: Record<string, string>): Prom
   const port = server.port;
   return {
     directory,
+    tokensSeen,
     url: server.url,
     async crash() {
       await server?.close();
