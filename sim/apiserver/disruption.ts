@@ -46,6 +46,8 @@ function controllerScale(ctx: ApiContext, ns: string, pods: Obj[]): number | und
   return [...seen.values()].reduce((a, b) => a + b, 0) + uncontrolled;
 }
 
+const SCALED_STORAGES = new Set(Object.values(CONTROLLER_STORAGE));
+
 export class DisruptionController {
   private dirty = new Set<string>();
   private scheduled: NodeJS.Immediate | undefined;
@@ -55,6 +57,12 @@ export class DisruptionController {
   observe(storage: string, ev: StoredEvent): void {
     if (storage === PDB_STORAGE) this.observeBudget(ev);
     if (storage === '/pods') this.observePod(ev);
+    if (SCALED_STORAGES.has(storage)) this.observeController(ev);
+  }
+
+  /** A controller's scale feeds `expectedPods`: recompute the budgets of its namespace when it changes. */
+  private observeController(ev: StoredEvent): void {
+    for (const pdb of this.ctx.store.list(PDB_STORAGE, { namespace: namespaceOf(ev.object) })) this.markDirty(pdb);
   }
 
   private observeBudget(ev: StoredEvent): void {

@@ -265,4 +265,20 @@ describe('client-node against the simulated API server', () => {
     expect(await statusOf(binding('n2'))).toBe(409);
     expect((await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=n1' })).items).toHaveLength(1);
   });
+
+  it('when a PDB counts by its controller and the ReplicaSet is scaled, then expectedPods follows the scale', async () => {
+    const apps = server.kubeConfig().makeApiClient(AppsV1Api);
+    const policy = server.kubeConfig().makeApiClient(PolicyV1Api);
+    const template = { metadata: { labels: { app: 's' } }, spec: { containers: [{ name: 'c', image: 'x' }] } };
+    const rs = await apps.createNamespacedReplicaSet({ namespace: 'default', body: { metadata: { name: 's' }, spec: { replicas: 3, selector: { matchLabels: { app: 's' } }, template } } });
+    const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 's', uid: rs.metadata?.uid ?? '', controller: true };
+    await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 's-1', labels: { app: 's' }, ownerReferences: [owner] }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] } } });
+    await policy.createNamespacedPodDisruptionBudget({ namespace: 'default', body: { metadata: { name: 's' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 's' } } } } });
+    const expected = async (): Promise<number | undefined> => (await policy.readNamespacedPodDisruptionBudget({ name: 's', namespace: 'default' })).status?.expectedPods;
+    await eventually(async () => (await expected()) === 3);
+    await apps.patchNamespacedReplicaSet({ name: 's', namespace: 'default', body: { spec: { replicas: 5 } } }, mergePatch);
+    await eventually(async () => (await expected()) === 5);
+    const pdb = await policy.readNamespacedPodDisruptionBudget({ name: 's', namespace: 'default' });
+    expect(pdb.status).toMatchObject({ desiredHealthy: 4, currentHealthy: 0, disruptionsAllowed: 0 });
+  });
 });
