@@ -38,8 +38,8 @@ export function claimLeader(current: LeaseRecord | undefined, o: Pick<LeaderOpti
 
 export class LeaderElector {
   private leading = false;
-  private lastRenew = 0;
   private timer: NodeJS.Timeout | undefined;
+  private deadline: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(private readonly o: LeaderOptions) {}
@@ -57,6 +57,7 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.deadline);
     if (!this.leading) return;
     this.setLeading(false);
     try {
@@ -74,7 +75,6 @@ export class LeaderElector {
     } catch (e) {
       const conflict = isCniMigrateError(e) && e.code === 'Conflict';
       if (!conflict) this.o.log.warn({ err: describeError(e) }, 'leader election round failed');
-      if (this.leading && this.o.now().getTime() - this.lastRenew >= this.o.durationSeconds * 1000) this.setLeading(false);
       wait = conflict ? 50 : wait;
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.round(), wait);
@@ -93,9 +93,20 @@ export class LeaderElector {
     }
     await this.o.leases.write(claim);
     if (this.stopped) return durationMs;
-    this.lastRenew = now.getTime();
-    this.setLeading(true);
+    this.renewed(now);
     return durationMs / 3;
+  }
+
+  /**
+   * Leading until the renew deadline (two thirds of the duration) unless renewed again: a leader cut off
+   * from the API server steps down before any other replica may take the Lease over (at the full duration).
+   */
+  private renewed(renewTime: Date): void {
+    clearTimeout(this.deadline);
+    const left = renewTime.getTime() + (this.o.durationSeconds * 1000 * 2) / 3 - this.o.now().getTime();
+    if (left <= 0) return this.setLeading(false);
+    this.deadline = setTimeout(() => this.setLeading(false), left);
+    this.setLeading(true);
   }
 
   private setLeading(leading: boolean): void {

@@ -13,6 +13,23 @@ export function testConfig(flags: Record<string, unknown> = {}): CoordinatorConf
   });
 }
 
+/** Polls `cond` (for state no event announces, such as leadership) until it holds; fails after `ms`. */
+export function until(cond: () => boolean, ms: number, what: string, onTick: () => void = () => undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const t = setInterval(() => {
+      onTick();
+      if (cond()) {
+        clearInterval(t);
+        resolve();
+      } else if (Date.now() - started > ms) {
+        clearInterval(t);
+        reject(new Error(`timed out waiting for ${what}`));
+      }
+    }, 10);
+  });
+}
+
 export const workers = (n: number): FakeNodeSpec[] =>
   Array.from({ length: n }, (_, i) => ({ name: `w${i + 1}` }));
 

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { MIGRATE_PHASES, ROLLBACK_PHASES } from '../../../shared/phases.js';
-import { Harness, workers } from './harness.js';
+import { silentLogger } from '../../../shared/logger.js';
+import { startEngineWith } from '../../../coordinator/engine/engine.js';
+import { Harness, testConfig, until, workers } from './harness.js';
 
 const IN_FLIGHT = MIGRATE_PHASES.filter((p) => p !== 'Pending');
 const ROLLING_BACK = ROLLBACK_PHASES;
@@ -91,17 +93,45 @@ describe('engine: two replicas', () => {
     expect(follower.snapshot().leader).toBe(false);
     await leader.stop();
     h.engine = follower;
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (follower.isLeader()) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 20);
-    });
+    await until(() => follower.isLeader(), 10_000, 'the follower to lead');
     await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done');
     expect([...h.cluster.reboots.values()]).toEqual([1, 1]);
     expect(h.cluster.leases.get('cni-migrate-leader')?.holder).toBe(follower === a ? 'coordinator-a' : 'coordinator-b');
     expect(follower.snapshot().nodes.map((n) => n.phase)).toEqual(['Done', 'Done']);
+  });
+});
+
+describe('engine: a leader cut off from the API server', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('when the leader cannot renew its Lease, then it steps down and the other replica takes over after the Lease expires', async () => {
+    h = new Harness(workers(2));
+    let cut = false;
+    const ports = h.cluster.ports();
+    const partitioned = {
+      ...ports,
+      leases: {
+        get: (name: string) => (cut ? Promise.reject(new Error('connection refused')) : ports.leases.get(name)),
+        list: () => (cut ? Promise.reject(new Error('connection refused')) : ports.leases.list()),
+        write: (r: Parameters<typeof ports.leases.write>[0]) =>
+          cut ? Promise.reject(new Error('connection refused')) : ports.leases.write(r),
+      },
+    };
+    const a = await startEngineWith({ cluster: partitioned, config: testConfig(), log: silentLogger(), identity: 'coordinator-a' });
+    await h.waitFor(() => a.isLeader(), 5000, 'a leads');
+    const b = await h.startEngine('coordinator-b');
+    expect(b.isLeader()).toBe(false);
+    cut = true;
+    const cutAt = Date.now();
+    const bothLead: boolean[] = [];
+    await until(() => b.isLeader(), 10_000, 'b to lead', () => bothLead.push(a.isLeader() && b.isLeader()));
+    expect(a.isLeader()).toBe(false);
+    expect(bothLead.some((x) => x)).toBe(false);
+    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(1000);
+    await a.stop();
   });
 });
