@@ -27,6 +27,7 @@ import { Executor } from './executor.js';
 import type { SlotGrants } from './grants.js';
 import type { MigrationMetrics } from './metrics.js';
 import { NodeView } from './node-view.js';
+import { RolloutScope } from './scope.js';
 import { RolloutSource, settingsFor, summaryOf, type Rollout } from './rollout.js';
 
 export interface ControllerDeps {
@@ -58,6 +59,7 @@ const needsPeers = (s: NodeState): boolean =>
 export class Controller {
   readonly view: NodeView;
   private readonly rollout: RolloutSource;
+  private readonly scope: RolloutScope;
   private executor: Executor;
   private dirty = false;
   private running: Promise<void> | undefined;
@@ -71,6 +73,7 @@ export class Controller {
   constructor(private readonly d: ControllerDeps) {
     this.view = new NodeView(d.cluster.nodeCache);
     this.rollout = new RolloutSource(d.cluster.migrationCache);
+    this.scope = new RolloutScope(d.cluster.nodes, this.view);
     this.executor = this.newExecutor();
   }
 
@@ -149,7 +152,7 @@ export class Controller {
     this.peerPods = undefined;
     const states = new Map<string, NodeState>();
     for (const name of this.view.names()) states.set(name, await this.reconcileNode(name, rollout));
-    const scope = await this.scope(rollout);
+    const scope = await this.scope.names(rollout.spec);
     await this.grantFreeSlots(states, rollout, scope);
     await this.writeStatus(states, rollout, scope);
     this.armDeadline(states, rollout);
@@ -206,16 +209,6 @@ export class Controller {
       return phase === 'Pending' || phase === 'RolledBack' ? 'calico' : undefined;
     };
     return choosePeers({ pods: this.peerPods, kindOf, self });
-  }
-
-  private async scope(rollout: Rollout): Promise<string[]> {
-    if (!rollout.spec) return [];
-    const selected = new Set(await this.d.cluster.nodes.namesMatching(rollout.spec.nodeSelector));
-    const include = rollout.spec.includeControlPlane;
-    return this.view.names().filter((n) => {
-      const node = this.view.get(n);
-      return selected.has(n) && node !== undefined && (include || !summaryOf(node).controlPlane);
-    });
   }
 
   /** Pending nodes in grant order, or none while the rollout is absent, paused or halted. */

@@ -133,6 +133,19 @@ describe('engine: happy path', () => {
     await h.waitFor(() => h!.allIn('Done', ['w1', 'w2']), 10_000, 'all Done');
   });
 
+  it('when a node selector limits the scope, then only the selected nodes are migrated and counted', async () => {
+    h = new Harness(workers(3));
+    h.cluster.patchNode('w2', { labels: { pool: 'blue' } });
+    h.cluster.patchNode('w3', { labels: { pool: 'blue' } });
+    h.cluster.setMigration({ nodeSelector: 'pool=blue', concurrency: 2 });
+    await h.startEngine();
+    h.startAgents();
+    await h.waitFor(() => h!.allIn('Done', ['w2', 'w3']), 10_000, 'w2 and w3 Done');
+    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Completed', 2000, 'status Completed');
+    expect(h.cluster.migrationStatus()).toMatchObject({ total: 2, migrated: 2 });
+    expect(h.cluster.phaseOf('w1')).toBeUndefined();
+  });
+
   it('when the leader Lease is written, then it carries the address agents use', async () => {
     h = new Harness(workers(1));
     await h.startEngine();
