@@ -34,13 +34,27 @@ export function timeoutFor(phase: Phase, s: Settings): number {
   }
 }
 
+/** The deadline of the phase's work (the drain runner stops there). */
 export function deadlineOf(state: NodeState, s: Settings): Date | undefined {
   if (!state.phaseSince) return undefined;
   return new Date(state.phaseSince.getTime() + timeoutFor(state.phase, s));
 }
 
+/**
+ * A drain reports its own outcome at its deadline, naming the blocking pod and PDB; the core halts on the
+ * bare deadline only if that report has not come this much later.
+ */
+export const DRAIN_REPORT_GRACE_MS = 10_000;
+
+/** When the node halts if its phase has not completed. */
+export function haltDeadlineOf(state: NodeState, s: Settings): Date | undefined {
+  const d = deadlineOf(state, s);
+  if (!d) return undefined;
+  return state.phase === 'Draining' ? new Date(d.getTime() + DRAIN_REPORT_GRACE_MS) : d;
+}
+
 const expired = (i: StepInput): boolean => {
-  const d = deadlineOf(i.state, i.settings);
+  const d = haltDeadlineOf(i.state, i.settings);
   return d !== undefined && i.now.getTime() >= d.getTime();
 };
 

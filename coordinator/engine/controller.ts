@@ -18,7 +18,7 @@ import { choosePeers, type NodeKind } from '../core/peers.js';
 import { planGrants } from '../core/slots.js';
 import { rolloutHaltReason, summarizeStatus } from '../core/status.js';
 import { ciliumRolloutProblem } from '../core/cilium-rollout.js';
-import { deadlineOf } from '../core/steps.js';
+import { haltDeadlineOf } from '../core/steps.js';
 import { actionsFor, transition, wantsGrant } from '../core/transition.js';
 import type { Order } from '../../shared/api.js';
 import { CILIUM_DAEMONSET, CILIUM_NAMESPACE } from '../../shared/names.js';
@@ -270,7 +270,7 @@ export class Controller {
     const now = this.d.now().getTime();
     const next = [...states.values()]
       .filter((s) => s.phase !== 'Pending' && s.phase !== 'Halted' && !isTerminal(s.phase))
-      .map((s) => deadlineOf(s, settings)?.getTime() ?? Infinity)
+      .map((s) => haltDeadlineOf(s, settings)?.getTime() ?? Infinity)
       .filter((t) => t > now)
       .reduce((a, b) => Math.min(a, b), Infinity);
     clearTimeout(this.deadlineTimer);

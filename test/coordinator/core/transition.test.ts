@@ -71,7 +71,8 @@ const rows: Row[] = [
     phase: 'Halted',
     actions: ['releaseGrant'],
   },
-  { when: 'draining past its deadline', s: { phase: 'Draining' }, o: { unschedulable: true }, at: 60_000, phase: 'Halted', actions: ['uncordon', 'releaseGrant'] },
+  { when: 'draining at its deadline, the drain still to report', s: { phase: 'Draining' }, o: { unschedulable: true }, at: 60_000, phase: 'Draining', actions: ['drain'] },
+  { when: 'draining long past its deadline with no report', s: { phase: 'Draining' }, o: { unschedulable: true }, at: 70_000, phase: 'Halted', actions: ['uncordon', 'releaseGrant'] },
   // Labeling
   { when: 'labeling, not labeled', s: { phase: 'Labeling' }, phase: 'Labeling', actions: ['label'] },
   {
