@@ -127,9 +127,10 @@ describe('client-node against the simulated API server', () => {
   it('when an informer comes back after its history expired, then it relists and sees what changed meanwhile', async () => {
     const informer = new ListWatch<V1Node>('/api/v1/nodes', new Watch(server.kubeConfig()), () => core.listNode(), false);
     const errors: unknown[] = [];
+    let stopped = false;
     informer.on('error', (e) => {
       errors.push(e);
-      setImmediate(() => void informer.start());
+      if (!stopped) setImmediate(() => void informer.start());
     });
     await informer.start();
     await core.createNode({ body: { metadata: { name: 'first' } } });
@@ -139,6 +140,7 @@ describe('client-node against the simulated API server', () => {
     expect(server.faults.dropWatches({ resource: 'nodes' })).toBe(1);
     for (let i = 0; i < 8; i++) await core.createNode({ body: { metadata: { name: `later-${i}` } } });
     await eventually(() => informer.list().length === 9);
+    stopped = true;
     await informer.stop();
     expect(errors.length).toBeGreaterThan(0);
     expect(server.requestCounts().some((c) => c.verb === 'list' && c.resource === 'nodes')).toBe(true);
