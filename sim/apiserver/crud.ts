@@ -7,7 +7,7 @@ import { applyCreateDefaults } from './defaults.js';
 import { isObj, jsonEqual, metaOf, nameOf, strAt, type Obj } from './json.js';
 import { toStored } from './present.js';
 import type { ResourceDef } from './resources.js';
-import { alreadyExists, badRequest, conflict, invalid, notFound } from './status.js';
+import { alreadyExists, badRequest, conflict, forbidden, invalid, notFound, qualified } from './status.js';
 import { decodeProblem } from './decode-checks.js';
 import { finishDeletionIfReleased } from './lifecycle.js';
 
@@ -65,9 +65,14 @@ function runAdmission(ctx: ApiContext, def: ResourceDef, candidate: { obj: Obj; 
   return { obj: cur, warnings };
 }
 
-function requireNamespace(ctx: ApiContext, def: ResourceDef, ns: string | undefined): void {
+/** The namespace must exist and not be terminating (NamespaceLifecycle admission). */
+function requireNamespace(ctx: ApiContext, def: ResourceDef, ns: string | undefined, name: string): void {
   if (!def.namespaced || ns === undefined) return;
-  if (!ctx.store.get('/namespaces', '', ns)) throw notFound({ group: '', plural: 'namespaces' }, ns);
+  const namespace = ctx.store.get('/namespaces', '', ns);
+  if (!namespace) throw notFound({ group: '', plural: 'namespaces' }, ns);
+  if (metaOf(namespace)['deletionTimestamp'] === undefined) return;
+  const message = `${qualified(def)} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`;
+  throw forbidden(message, { name, ...(def.group ? { group: def.group } : {}), kind: def.plural });
 }
 
 export interface CreateInput {
@@ -80,11 +85,11 @@ export function createObject(ctx: ApiContext, def: ResourceDef, input: CreateInp
   const incoming = toStored(def, decodeBody(def, body));
   checkNamespace(def, ns, incoming);
   const name = nameFor(ctx, def, incoming);
-  requireNamespace(ctx, def, ns);
+  requireNamespace(ctx, def, ns, name);
   const meta: Obj = { ...metaOf(incoming), name, uid: ctx.newUid(), creationTimestamp: timestamp(ctx.now()) };
   if (def.namespaced) meta['namespace'] = ns ?? 'default';
   else delete meta['namespace'];
-  for (const k of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName']) delete meta[k];
+  for (const k of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds']) delete meta[k];
   if (def.hasGeneration || def.custom) meta['generation'] = 1;
   const candidate = applyCreateDefaults(def, { ...incoming, metadata: meta });
   const admitted = runAdmission(ctx, def, { obj: candidate, old: undefined }, opts);
