@@ -283,4 +283,16 @@ describe('client-node against the simulated API server', () => {
     const pdb = await policy.readNamespacedPodDisruptionBudget({ name: 's', namespace: 'default' });
     expect(pdb.status).toMatchObject({ desiredHealthy: 4, currentHealthy: 0, disruptionsAllowed: 0 });
   });
+
+  it('when a token has expired or was bound to a pod that is gone, then the API answers 401', async () => {
+    await core.createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'agent' } } });
+    const expired = server.issueServiceAccountToken({ namespace: 'default', serviceAccount: 'agent', expirationSeconds: -1 });
+    expect(await statusOf(server.kubeConfig({ token: expired }).makeApiClient(CoreV1Api).listNode())).toBe(401);
+    const pod = await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'agent-pod' }, spec: { serviceAccountName: 'agent', containers: [{ name: 'c', image: 'x' }] } } });
+    const bound = server.issueServiceAccountToken({ namespace: 'default', serviceAccount: 'agent', boundPod: { name: 'agent-pod', uid: pod.metadata?.uid ?? '' } });
+    const asAgent = server.kubeConfig({ token: bound }).makeApiClient(CoreV1Api);
+    expect(await statusOf(asAgent.listNode())).toBe(403);
+    await core.deleteNamespacedPod({ name: 'agent-pod', namespace: 'default' });
+    expect(await statusOf(asAgent.listNode())).toBe(401);
+  });
 });
