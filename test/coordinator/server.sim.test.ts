@@ -1,0 +1,64 @@
+/**
+ * `cni-migrate coordinator` in-process against the simulated API server: one port serves the probes,
+ * /metrics and the agent API; the engine leads and publishes its address on the leader Lease.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CoordinationV1Api } from '@kubernetes/client-node';
+import { silentLogger } from '../../shared/logger.js';
+import { startApiServer, type SimApiServer } from '../../sim/apiserver/index.js';
+import { readDeployManifests } from '../../sim/demo/deploy-manifests.js';
+import { runCoordinator } from '../../coordinator/server.js';
+import { testConfig } from './engine/harness.js';
+
+let api: SimApiServer;
+let stop: () => void;
+let running: Promise<void>;
+const port = 20000 + Math.floor(Math.random() * 20000);
+const base = `http://127.0.0.1:${port}`;
+
+async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  api = await startApiServer();
+  api.applyManifests(await readDeployManifests('deploy'));
+  const kc = api.kubeConfig({ token: api.issueServiceAccountToken({ namespace: 'cni-migrate', serviceAccount: 'cni-migrate-coordinator' }) });
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'cni-migrate-')), 'kubeconfig');
+  writeFileSync(file, kc.exportConfig());
+  const config = testConfig({ kubeconfig: file, port: String(port), bindAddress: '127.0.0.1', podName: 'coordinator-0', advertiseAddress: '10.1.2.3' });
+  running = runCoordinator({ config, log: silentLogger(), stop: new Promise<void>((resolve) => (stop = resolve)) });
+});
+
+afterAll(async () => {
+  stop();
+  await running;
+  await api.close();
+});
+
+describe('the coordinator server', () => {
+  it('when it runs, then probes, metrics and the agent API share one port', async () => {
+    await until(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 10_000);
+    expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok\n');
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('cni_migrate_migrations_started_total');
+    const unauthenticated = await fetch(`${base}/v1/heartbeat`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(unauthenticated.status).toBe(401);
+  });
+
+  it('when it leads, then the leader Lease carries the address agents use', async () => {
+    const leases = api.kubeConfig().makeApiClient(CoordinationV1Api);
+    await until(async () => {
+      const l = await leases.readNamespacedLease({ name: 'cni-migrate-leader', namespace: 'cni-migrate' }).catch(() => undefined);
+      return l?.spec?.holderIdentity === 'coordinator-0';
+    }, 10_000);
+    const lease = await leases.readNamespacedLease({ name: 'cni-migrate-leader', namespace: 'cni-migrate' });
+    expect(lease.metadata?.annotations?.['cni-migrate.io/address']).toBe(`10.1.2.3:${port}`);
+  });
+});
