@@ -15,6 +15,12 @@ export interface PeerInput {
   kindOf: (node: string) => NodeKind | undefined;
   /** The node being validated: its own pods are never peers. */
   self: string;
+  /**
+   * When a Calico node would be granted: a higher rank is granted later (Infinity: never, e.g. out of
+   * scope). Calico peers come from the nodes granted last, so with concurrency k a node granted while this
+   * one validates cannot drain a peer away (only k-1 others can start meanwhile).
+   */
+  grantRank?: (node: string) => number;
 }
 
 const isDns = (p: V1Pod): boolean => p.metadata?.labels?.['k8s-app'] === 'kube-dns';
@@ -50,5 +56,8 @@ function pick(pods: V1Pod[]): string[] {
 export function choosePeers(input: PeerInput): string[] {
   const candidates = input.pods.filter((p) => eligible(p, input.self)).sort(rank);
   const onKind = (k: NodeKind) => candidates.filter((p) => input.kindOf(p.spec?.nodeName ?? '') === k);
-  return [...pick(onKind('cilium')), ...pick(onKind('calico'))];
+  const grantRank = input.grantRank ?? (() => 0);
+  const latestGrantedFirst = (a: V1Pod, b: V1Pod): number =>
+    grantRank(b.spec?.nodeName ?? '') - grantRank(a.spec?.nodeName ?? '') || rank(a, b);
+  return [...pick(onKind('cilium')), ...pick(onKind('calico').sort(latestGrantedFirst))];
 }

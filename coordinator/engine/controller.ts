@@ -13,7 +13,7 @@ import { stay, type Decision } from '../core/decision.js';
 import { readNodeState, type NodeState } from '../core/node-state.js';
 import { observe, type AgentReport } from '../core/observe.js';
 import { orderFor } from '../core/orders.js';
-import { grantCandidates } from '../core/ordering.js';
+import { grantCandidates, migrationOrder } from '../core/ordering.js';
 import { choosePeers, type NodeKind } from '../core/peers.js';
 import { planGrants } from '../core/slots.js';
 import { rolloutHaltReason, summarizeStatus } from '../core/status.js';
@@ -68,6 +68,8 @@ export class Controller {
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private lastStatus = '';
   private peerPods: V1Pod[] | undefined;
+  /** Position of each in-scope node in the migration order (peers come from the nodes granted last). */
+  private grantRank = new Map<string, number>();
   private ciliumProblem: string | undefined;
 
   constructor(private readonly d: ControllerDeps) {
@@ -150,9 +152,10 @@ export class Controller {
   private async pass(): Promise<void> {
     const rollout = this.rollout.read();
     this.peerPods = undefined;
+    const scope = await this.scope.names(rollout.spec);
+    this.grantRank = this.rankInOrder(scope, rollout);
     const states = new Map<string, NodeState>();
     for (const name of this.view.names()) states.set(name, await this.reconcileNode(name, rollout));
-    const scope = await this.scope.names(rollout.spec);
     await this.grantFreeSlots(states, rollout, scope);
     await this.writeStatus(states, rollout, scope);
     this.armDeadline(states, rollout);
@@ -208,7 +211,13 @@ export class Controller {
       if (phase === 'Done') return 'cilium';
       return phase === 'Pending' || phase === 'RolledBack' ? 'calico' : undefined;
     };
-    return choosePeers({ pods: this.peerPods, kindOf, self });
+    return choosePeers({ pods: this.peerPods, kindOf, self, grantRank: (n) => this.grantRank.get(n) ?? Infinity });
+  }
+
+  private rankInOrder(scope: string[], rollout: Rollout): Map<string, number> {
+    const nodes = scope.map((n) => this.view.get(n)).filter((n) => n !== undefined).map(summaryOf);
+    const opts = { includeControlPlane: rollout.spec?.includeControlPlane ?? true, selfNode: this.d.config.nodeName };
+    return new Map(migrationOrder(nodes, opts).map((n, i) => [n, i]));
   }
 
   /** Pending nodes in grant order, or none while the rollout is absent, paused or halted. */

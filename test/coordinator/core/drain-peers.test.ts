@@ -105,6 +105,18 @@ describe('validation peers', () => {
     expect(choosePeers({ pods, kindOf, self: 'x' })).toEqual(['10.245.1.4', '10.245.2.4', '10.244.2.2', '10.244.1.3']);
   });
 
+  it('when Calico nodes wait in the grant queue, then Calico peers come from the nodes granted last', () => {
+    const pods = [
+      pod('coredns-1', { node: 'k1', ip: '10.244.1.2', ns: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }),
+      pod('web-a', { node: 'k2', ip: '10.244.2.3' }),
+      pod('web-b', { node: 'k3', ip: '10.244.3.4' }),
+    ];
+    const queue: Record<string, number> = { k1: 0, k2: 1, k3: 2 };
+    const grantRank = (n: string) => queue[n] ?? Infinity;
+    // k1 is next in line and could be drained while this node validates: its CoreDNS pod is not chosen.
+    expect(choosePeers({ pods, kindOf, self: 'x', grantRank })).toEqual(['10.244.3.4', '10.244.2.3']);
+  });
+
   it.each([
     ['on the node itself', pod('p', { node: 'self', ip: '10.1.1.1' })],
     ['hostNetwork', pod('p', { node: 'k1', ip: '10.1.1.1', hostNetwork: true })],
