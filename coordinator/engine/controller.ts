@@ -17,6 +17,7 @@ import { grantCandidates, migrationOrder } from '../core/ordering.js';
 import { choosePeers, type NodeKind } from '../core/peers.js';
 import { planGrants } from '../core/slots.js';
 import { rolloutHaltReason, summarizeStatus } from '../core/status.js';
+import type { Condition } from '../core/migration-spec.js';
 import { ciliumRolloutProblem } from '../core/cilium-rollout.js';
 import { haltDeadlineOf } from '../core/steps.js';
 import { actionsFor, transition, wantsGrant } from '../core/transition.js';
@@ -67,6 +68,12 @@ export class Controller {
   private deadlineTimer: NodeJS.Timeout | undefined;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private lastStatus = '';
+  /**
+   * The conditions this controller last wrote. Only the leader writes status, so these are newer than the
+   * watched copy, which may lag a write or two behind: deriving transition times from a stale copy made
+   * two writes ping-pong forever.
+   */
+  private lastConditions: Condition[] | undefined;
   private peerPods: V1Pod[] | undefined;
   /** Position of each in-scope node in the migration order (peers come from the nodes granted last). */
   private grantRank = new Map<string, number>();
@@ -264,7 +271,7 @@ export class Controller {
       nodes,
       paused: rollout.spec?.paused ?? false,
       specError: rollout.specError,
-      previousConditions: rollout.previousConditions,
+      previousConditions: this.lastConditions ?? rollout.previousConditions,
       ciliumProblem: this.ciliumProblem,
       now: this.d.now(),
     });
@@ -272,6 +279,7 @@ export class Controller {
     if (key === this.lastStatus) return;
     await this.d.cluster.migration.patchStatus(status);
     this.lastStatus = key;
+    this.lastConditions = status.conditions;
   }
 
   private armDeadline(states: Map<string, NodeState>, rollout: Rollout): void {

@@ -14,7 +14,8 @@ import { RolloutObserver } from './measure.js';
 import { rolloutEnd, watchMigrations, type RolloutEnd } from './migration-watch.js';
 import type { DemoOptions } from './options.js';
 import { pickVictim, planScenario, type ScenarioPlan } from './scenario.js';
-import { apiRequestsPerNode, type DemoSummary } from './summary.js';
+import { apiRequestsPerNode, toolRequests, type DemoSummary } from './summary.js';
+import type { RequestCount } from '../apiserver/index.js';
 import { watchList, type WatchedList } from './watch-cache.js';
 
 export interface DemoIo {
@@ -43,6 +44,8 @@ export interface DemoResult {
   ok: boolean;
   /** How many times a coordinator replica was killed and started again. */
   coordinatorRestarts: number;
+  /** The coordinator's and the agents' API requests by verb and resource (embedded sim only). */
+  apiRequests: RequestCount[] | undefined;
 }
 
 const CHECK_IMAGE = 'ghcr.io/nicolaka/netshoot:v0.13';
@@ -250,7 +253,13 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
     const end = await session.runRollout(Math.max(120_000, opts.nodes * 3000));
     view.update(session.viewState());
     const summary = session.summarize(end, Date.now() - started);
-    return { summary, ok: judge(summary, plan), coordinatorRestarts: session.coordinators?.restarts ?? 0 };
+    const counts = sim.api?.requestCounts();
+    return {
+      summary,
+      ok: judge(summary, plan),
+      coordinatorRestarts: session.coordinators?.restarts ?? 0,
+      apiRequests: counts && toolRequests(counts),
+    };
   } finally {
     view.close();
     await session.close();

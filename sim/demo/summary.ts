@@ -23,9 +23,12 @@ const TOOL_CALLERS = [
  * Every request the coordinator and the agents sent, minus one eviction per evicted pod (evictions scale
  * with pods, not nodes), per migrated node. null without request accounting (an external API server).
  */
+/** The request counts of the tool's own callers (the coordinator and the agents). */
+export const toolRequests = (counts: RequestCount[]): RequestCount[] => counts.filter((c) => TOOL_CALLERS.includes(c.caller));
+
 export function apiRequestsPerNode(counts: RequestCount[] | undefined, evictedPods: number, migrated: number): number | null {
   if (counts === undefined || migrated === 0) return null;
-  const tool = counts.filter((c) => TOOL_CALLERS.includes(c.caller));
+  const tool = toolRequests(counts);
   const total = tool.reduce((n, c) => n + c.count, 0);
   const evictions = tool.filter((c) => c.subresource === 'eviction').reduce((n, c) => n + c.count, 0);
   return Math.round(((total - Math.min(evictions, evictedPods)) / migrated) * 10) / 10;

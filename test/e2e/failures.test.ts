@@ -5,9 +5,16 @@ const fast = { coordinator: FAST_DEADLINES };
 
 describe('end to end: failures halt the rollout', () => {
   it('when a PodDisruptionBudget blocks the drain, then the rollout halts naming the PDB', async () => {
-    const { summary } = await runRollout({ nodes: 4, scenario: 'pdb-blocked' }, fast);
+    const { summary, apiRequests } = await runRollout({ nodes: 4, scenario: 'pdb-blocked' }, fast);
     expect(summary.halted).toContain('sim-never-allows');
     expect(summary.maxInFlight).toBe(1);
+    // While the drain waits on the PDB the coordinator must stay quiet: a status write loop once sent
+    // thousands of Migration status patches during a few seconds of blocked drain.
+    const statusWrites = (apiRequests ?? [])
+      .filter((c) => c.resource === 'migrations' && c.subresource === 'status')
+      .reduce((n, c) => n + c.count, 0);
+    expect(statusWrites).toBeGreaterThan(0);
+    expect(statusWrites).toBeLessThan(30);
   });
 
   it('when a node never comes back from its reboot, then the rollout halts on it and touches no other node', async () => {
