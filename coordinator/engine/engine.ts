@@ -56,7 +56,10 @@ export interface EngineWithClusterDeps extends Omit<EngineDeps, 'kc'> {
 const RESULT_MESSAGE_MAX = 1000;
 
 function describeResult(res: OrderResult): string {
-  const failed = (res.checks?.results ?? []).filter((c) => !c.ok).map((c) => `${c.check} ${c.target}: ${c.detail}`);
+  const failed = (res.checks?.results ?? [])
+    .filter((c) => !c.ok)
+    .map((c) => `${c.check} ${c.target}: ${c.detail}`)
+    .filter((line) => !res.message.includes(line));
   return [res.message, ...failed].filter((s) => s !== '').join('; ').slice(0, RESULT_MESSAGE_MAX);
 }
 
