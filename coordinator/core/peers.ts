@@ -61,3 +61,23 @@ export function choosePeers(input: PeerInput): string[] {
     grantRank(b.spec?.nodeName ?? '') - grantRank(a.spec?.nodeName ?? '') || rank(a, b);
   return [...pick(onKind('cilium')), ...pick(onKind('calico').sort(latestGrantedFirst))];
 }
+
+/** The nodes hosting a peer that an in-flight validation is pinging (by pod IP). */
+export function nodesHostingPeers(peerIps: ReadonlySet<string>, pods: readonly V1Pod[]): Set<string> {
+  const hosts = new Set<string>();
+  for (const p of pods) {
+    const ip = p.status?.podIP;
+    if (ip && peerIps.has(ip) && p.spec?.nodeName) hosts.add(p.spec.nodeName);
+  }
+  return hosts;
+}
+
+/**
+ * Pending nodes that may be granted now: those in grant order before the first node that hosts a peer of
+ * a validation in progress. Granting that node would drain the peer away and fail the other node's check,
+ * so it (and, to keep the order, every node after it) waits until the validation is over.
+ */
+export function grantableWithoutPeerHosts(pending: readonly string[], peerHosts: ReadonlySet<string>): string[] {
+  const blocked = pending.findIndex((n) => peerHosts.has(n));
+  return blocked < 0 ? [...pending] : pending.slice(0, blocked);
+}

@@ -14,7 +14,7 @@ import { readNodeState, type NodeState } from '../core/node-state.js';
 import { observe, type AgentReport } from '../core/observe.js';
 import { orderFor } from '../core/orders.js';
 import { grantCandidates, migrationOrder } from '../core/ordering.js';
-import { choosePeers, type NodeKind } from '../core/peers.js';
+import { choosePeers, grantableWithoutPeerHosts, nodesHostingPeers, type NodeKind } from '../core/peers.js';
 import { planGrants } from '../core/slots.js';
 import { rolloutHaltReason, summarizeStatus } from '../core/status.js';
 import type { Condition } from '../core/migration-spec.js';
@@ -253,14 +253,28 @@ export class Controller {
     const urgent = [...states.values()].filter((s) => s.phase !== 'Pending' && wantsGrant(s)).map((s) => s.name);
     const holders = this.d.grants.holders();
     const concurrency = rollout.spec?.concurrency ?? 1;
-    let pending = this.pendingCandidates(states, rollout, scope);
-    if (pending.length > 0 && holders.size < concurrency && this.checkCilium()) pending = [];
+    const free = holders.size < concurrency;
+    const pending = free ? await this.grantablePending(states, rollout, scope) : [];
     const grants = planGrants({ holders, concurrency, candidates: [...urgent, ...pending] });
     for (const g of grants) {
       await this.d.grants.grant(g.slot, g.node);
       nodeLogger(this.d.log, g.node, states.get(g.node)?.phase ?? 'Pending').info({ slot: g.slot }, 'granted');
       this.dirty = true;
     }
+  }
+
+  /**
+   * Pending nodes that may start now: none while Cilium is not rolled out; and a node whose pods are peers
+   * of a validation still running (concurrency > 1) waits, with every node after it.
+   */
+  private async grantablePending(states: Map<string, NodeState>, rollout: Rollout, scope: string[]): Promise<string[]> {
+    const pending = this.pendingCandidates(states, rollout, scope);
+    if (pending.length === 0 || this.checkCilium()) return [];
+    const validating = [...states.values()].filter((s) => s.phase === 'Validating' || s.phase === 'RollbackValidating');
+    const peerIps = new Set(validating.flatMap((s) => s.peers));
+    if (peerIps.size === 0) return pending;
+    this.peerPods ??= await this.d.cluster.pods.runningPods();
+    return grantableWithoutPeerHosts(pending, nodesHostingPeers(peerIps, this.peerPods));
   }
 
   private async writeStatus(states: Map<string, NodeState>, rollout: Rollout, scope: string[]): Promise<void> {

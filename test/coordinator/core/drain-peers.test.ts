@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1Pod } from '@kubernetes/client-node';
 import { pdbsProtecting, planDrain, selectorMatches } from '../../../coordinator/core/drain-plan.js';
-import { choosePeers } from '../../../coordinator/core/peers.js';
+import { choosePeers, grantableWithoutPeerHosts, nodesHostingPeers } from '../../../coordinator/core/peers.js';
 
 interface PodOpts {
   owner?: string;
@@ -126,5 +126,25 @@ describe('validation peers', () => {
     ['on an in-flight node', pod('p', { node: 'busy', ip: '10.1.1.1' })],
   ])('when a pod is %s, then it is never a peer', (_w, p) => {
     expect(choosePeers({ pods: [p], kindOf: (n) => (n === 'self' ? 'calico' : kindOf(n)), self: 'self' })).toEqual([]);
+  });
+});
+
+describe('grants that would drain a validation peer away', () => {
+  const pods = [
+    pod('web-a', { node: 'k2', ip: '10.244.2.3' }),
+    pod('web-b', { node: 'k3', ip: '10.244.3.4' }),
+    pod('web-c', { node: 'c1', ip: '10.245.1.4' }),
+  ];
+
+  it('when a validation pings pod IPs, then the nodes hosting those pods are found', () => {
+    expect(nodesHostingPeers(new Set(['10.244.3.4', '10.245.1.4', '10.9.9.9']), pods)).toEqual(new Set(['k3', 'c1']));
+  });
+
+  it.each([
+    ['no node hosts a peer', [], ['k1', 'k2', 'k3']],
+    ['the third node hosts a peer', ['k3'], ['k1', 'k2']],
+    ['the next node hosts a peer', ['k1'], []],
+  ])('when %s, then only the nodes before it in grant order may start', (_w, hosts, expected) => {
+    expect(grantableWithoutPeerHosts(['k1', 'k2', 'k3'], new Set(hosts))).toEqual(expected);
   });
 });
