@@ -9,6 +9,14 @@ describe('end to end: restarts at every phase', () => {
     expect(coordinatorRestarts).toBeGreaterThanOrEqual(9);
   });
 
+  it('when the coordinator is restarted at every phase with concurrency 2, then never more than 2 nodes are in flight', async () => {
+    const { summary, ok, coordinatorRestarts } = await runRollout({ nodes: 5, concurrency: 2, scenario: 'coordinator-restarts' });
+    expect(ok).toBe(true);
+    expect(summary).toMatchObject({ migrated: 5, halted: null, maxRebootsPerNode: 1 });
+    expect(summary.maxInFlight).toBe(2);
+    expect(coordinatorRestarts).toBeGreaterThanOrEqual(9);
+  });
+
   it("when a node's agent is killed at every phase, then every node still migrates, rebooted once", async () => {
     const kills: string[] = [];
     const { summary, ok } = await runRollout(
