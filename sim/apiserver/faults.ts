@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { KubeStatusError, failure } from './status.js';
+import { seededRandom } from '../seeded-random.js';
 
 const matchSchema = z
   .object({ caller: z.string().optional(), verb: z.string().optional(), resource: z.string().optional(), subresource: z.string().optional() })
@@ -51,18 +52,6 @@ export interface FaultControls {
   dropWatches(filter?: { caller?: string; resource?: string }): number;
 }
 
-/** mulberry32: small, fast, good enough for deciding faults. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
 
 function matches(rule: ParsedRule, t: FaultTarget): boolean {
@@ -75,7 +64,7 @@ function matches(rule: ParsedRule, t: FaultTarget): boolean {
 
 export class FaultInjector {
   private rules: ParsedRule[] = [];
-  private random = generator(1);
+  private random = seededRandom(1);
   private nextId = 1;
 
   add(rule: FaultRule): string {
@@ -94,7 +83,7 @@ export class FaultInjector {
   }
 
   seed(seed: number): void {
-    this.random = generator(seed);
+    this.random = seededRandom(seed);
   }
 
   /** What to do to this request: the first applicable rule wins for errors; latency adds up. */

@@ -3,19 +3,9 @@
  * same seed names pods and reports latencies the same way.
  */
 
-export type Random = () => number;
+import type { Random } from '../seeded-random.js';
 
-/** mulberry32: a small, fast, well-distributed 32-bit generator. Returns numbers in [0, 1). */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom, type Random } from '../seeded-random.js';
 
 /** A 32-bit FNV-1a hash of a string: mixes a seed with names into a stable number. */
 export function hashString(text: string): number {

@@ -4,17 +4,7 @@
  */
 export type FixtureFamily = 'ipv4' | 'ipv6';
 
-/** mulberry32: a tiny seeded PRNG so fixtures are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../sim/seeded-random.js';
 
 export const URL_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 export const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
