@@ -12,6 +12,7 @@ import { VERSION } from '../shared/version.js';
 import { createCommandRunner } from './host/exec.js';
 import { createRealNodeHost } from './host/node-host-factory.js';
 import type { NodeHost } from './host/node-host.js';
+import { withCachedProbes } from './host/cached-probes.js';
 import { discoveringLocator, fixedLocator, kubeAddressSources, type CoordinatorLocator } from './loop/locate-coordinator.js';
 import { startAgent } from './loop/start-agent.js';
 
@@ -38,8 +39,8 @@ function buildHost(config: AgentConfig, log: Logger): NodeHost {
     log,
   );
   const override = config.bootIdOverride;
-  if (override === undefined) return real;
-  return {
+  if (override === undefined) return withCachedProbes(real);
+  return withCachedProbes({
     bootId: () => Promise.resolve(override),
     kernel: () => real.kernel(),
     reboot: () => real.reboot(),
@@ -47,7 +48,7 @@ function buildHost(config: AgentConfig, log: Logger): NodeHost {
     cleanup: (opts) => real.cleanup(opts),
     iptablesBackends: () => real.iptablesBackends(),
     calicoLeftovers: () => real.calicoLeftovers(),
-  };
+  });
 }
 
 function buildLocator(config: AgentConfig, kc: KubeConfig): CoordinatorLocator {
