@@ -26,6 +26,7 @@ import { SlotGrants } from './grants.js';
 import { LeaderElector } from './leader.js';
 import { MigrationMetrics } from './metrics.js';
 import { Waiters } from './wait.js';
+import { fenceWrites } from './write-fence.js';
 import type { Registry } from 'prom-client';
 
 export interface EngineSnapshot {
@@ -36,6 +37,11 @@ export interface EngineSnapshot {
 
 export interface Engine extends AgentDirectory {
   stop(): Promise<void>;
+  /**
+   * Dies at once as a killed process would (tests and the demo): every timer, watch and loop stops, and
+   * nothing the old engine still has in flight writes to the API again; no Lease is released.
+   */
+  crash(): void;
   isLeader(): boolean;
   snapshot(): EngineSnapshot;
   readonly metrics: Registry;
@@ -74,9 +80,13 @@ class MigrationEngine implements Engine {
   private renewTimer: NodeJS.Timeout | undefined;
   private leading = false;
   private stopped = false;
+  private dead = false;
+  private readonly cluster: Cluster;
 
   constructor(private readonly d: EngineWithClusterDeps & { now: () => Date }) {
-    const { cluster, config, log, now } = d;
+    const { config, log, now } = d;
+    const cluster = fenceWrites(d.cluster, () => !this.dead);
+    this.cluster = cluster;
     this.grants = new SlotGrants(cluster.leases, config.leaseDurationSeconds, now, log);
     this.controller = new Controller({
       cluster, config, log, now,
@@ -98,7 +108,7 @@ class MigrationEngine implements Engine {
   }
 
   async start(): Promise<void> {
-    const c = this.d.cluster;
+    const c = this.cluster;
     const wake = (): void => this.controller.wake();
     this.unsubscribe.push(
       c.nodeCache.onChange(wake),
@@ -114,11 +124,13 @@ class MigrationEngine implements Engine {
     try {
       await this.grants.load();
     } catch (e) {
+      if (this.dead) return;
       this.d.log.error({ err: e }, 'could not read the grant Leases; stepping down');
       await this.elector.stop();
       this.elector.start();
       return;
     }
+    if (this.dead) return;
     this.leading = true;
     const every = (this.d.config.leaseDurationSeconds * 1000) / 3;
     this.renewTimer = setInterval(() => void this.grants.renew(), every);
@@ -142,7 +154,23 @@ class MigrationEngine implements Engine {
     this.unsubscribe.forEach((u) => u());
     await this.elector.stop();
     await this.follow();
-    const c = this.d.cluster;
+    await this.stopWatches();
+  }
+
+  crash(): void {
+    this.dead = true;
+    this.stopped = true;
+    this.leading = false;
+    this.unsubscribe.forEach((u) => u());
+    this.elector.abandon();
+    clearInterval(this.renewTimer);
+    void this.controller.stop();
+    this.waiters.notifyAll();
+    void this.stopWatches().catch(() => undefined);
+  }
+
+  private async stopWatches(): Promise<void> {
+    const c = this.cluster;
     await Promise.all([c.nodeCache.stop(), c.ciliumPods.stop(), c.migrationCache.stop(), c.ciliumDaemonSet.stop()]);
   }
 
@@ -190,7 +218,7 @@ class MigrationEngine implements Engine {
     const state = this.controller.stateOf(res.nodeName);
     if (state.lastResult?.orderId === res.orderId) return true;
     const recorded = JSON.stringify({ orderId: res.orderId, outcome: res.outcome, message: describeResult(res) });
-    const node = await this.d.cluster.nodes.patch(res.nodeName, { annotations: { [NodeAnnotation.lastResult]: recorded } });
+    const node = await this.cluster.nodes.patch(res.nodeName, { annotations: { [NodeAnnotation.lastResult]: recorded } });
     this.controller.view.wrote(node);
     this.controller.wake();
     return true;

@@ -68,6 +68,17 @@ export class LeaderElector {
     }
   }
 
+  /**
+   * Dies as a killed process would: stops campaigning and renewing at once, without releasing the Lease
+   * (a successor waits for it to expire) and without telling anyone it stopped leading.
+   */
+  abandon(): void {
+    this.stopped = true;
+    this.leading = false;
+    clearTimeout(this.timer);
+    clearTimeout(this.deadline);
+  }
+
   private async round(): Promise<void> {
     let wait = (this.o.durationSeconds * 1000) / 3;
     try {

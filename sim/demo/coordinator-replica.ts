@@ -49,6 +49,8 @@ export interface CoordinatorReplica {
   engine: Engine;
   gate: GateServer;
   stop(): Promise<void>;
+  /** Dies as a killed pod does: the engine stops dead (Leases stay held), open connections are cut. */
+  crash(): Promise<void>;
 }
 
 export async function startCoordinatorReplica(opts: ReplicaOptions): Promise<CoordinatorReplica> {
@@ -71,6 +73,10 @@ export async function startCoordinatorReplica(opts: ReplicaOptions): Promise<Coo
     async stop() {
       await gate.close();
       await engine.stop();
+    },
+    async crash() {
+      engine.crash();
+      await gate.close();
     },
   };
 }

@@ -66,6 +66,15 @@ export class CoordinatorSet {
     this.replicas[i] = await this.launch(i);
   }
 
+  /** Kill replica `i` (no graceful stop: its Leases stay held until they expire) and start a new one at once. */
+  async crash(i = 0): Promise<void> {
+    const old = this.replicas[i];
+    this.replicas[i] = undefined;
+    await old?.crash();
+    this.restarts += 1;
+    this.replicas[i] = await this.launch(i);
+  }
+
   async stopAll(): Promise<void> {
     const all = this.replicas.splice(0);
     await Promise.all(all.map((r) => r?.stop() ?? Promise.resolve()));

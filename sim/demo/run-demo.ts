@@ -35,6 +35,8 @@ export interface DemoIo {
 export interface DemoControls {
   killAgent(node: string, revive: boolean): Promise<void>;
   restartCoordinator(replica: number): Promise<void>;
+  /** Kill replica `replica` (as SIGKILL would) and start a fresh one with a new identity at once. */
+  crashCoordinator(replica: number): Promise<void>;
   leaderIndex(): number;
 }
 
@@ -176,6 +178,10 @@ class DemoSession {
       killAgent: (node, revive) => this.fleet?.kill(node, revive) ?? Promise.resolve(),
       restartCoordinator: (i) => {
         this.restarting = this.restarting.then(() => this.coordinators?.restart(i)).catch(() => undefined);
+        return this.restarting;
+      },
+      crashCoordinator: (i) => {
+        this.restarting = this.restarting.then(() => this.coordinators?.crash(i)).catch(() => undefined);
         return this.restarting;
       },
       leaderIndex: () => this.coordinators?.leaderIndex() ?? -1,
