@@ -8,3 +8,4 @@ export { seedCluster, type SeedOptions } from './cluster/seed/index.js';
 export type { NodeFaults, NodeFaultsInput } from './cluster/faults.js';
 export type { EvictionBlock } from './cluster/pdb-faults.js';
 export type { NodeNetwork, Cni } from './cluster/network-model.js';
+export { NODE_PREFIX_LABEL, SIMULATED_NODE_LABEL, simulatedNodeSelector } from './cluster/node-objects.js';

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../shared/errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../shared/logger.js';
 import type { SimCluster, SimClusterOptions } from '../index.js';
+import { NodePrefixSchema } from '../cluster/sim-options.js';
 
 const int = (flag: string, min: number, max: number) =>
   z.coerce.number({ error: `${flag} must be a number` }).int(`${flag} must be an integer`).min(min, `${flag} must be at least ${min}`).max(max, `${flag} must be at most ${max}`);
@@ -19,6 +20,7 @@ const FlagsSchema = z
     host: z.string().min(1).optional(),
     nodes: int('--nodes', 1, 5000).default(6),
     controlPlanes: int('--control-planes', 0, 5000).default(1),
+    nodePrefix: NodePrefixSchema.default('sim'),
     seed: int('--seed', 0, 2 ** 31 - 1).default(1),
     rebootDowntimeMs: int('--reboot-downtime-ms', 0, 3_600_000).optional(),
     ciliumReadyDelayMs: int('--cilium-ready-delay-ms', 0, 3_600_000).optional(),
@@ -63,6 +65,7 @@ export function buildSimProgram(runner: SimRunner): Command {
     .addOption(new Option('--port <n>', 'API server port (0: any free port)'))
     .addOption(new Option('--host <addr>', 'API server listen address (default 127.0.0.1)'))
     .addOption(new Option('--nodes <n>', 'number of simulated nodes').default('6'))
+    .addOption(new Option('--node-prefix <prefix>', 'first part of every simulated node name (an RFC 1123 label)').default('sim'))
     .addOption(new Option('--control-planes <n>', 'how many of them are control-plane nodes').default('1'))
     .addOption(new Option('--seed <n>', 'seed of every random choice').default('1'))
     .addOption(new Option('--reboot-downtime-ms <n>', 'how long a rebooting node stays NotReady'))

@@ -6,7 +6,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
 import { CHECK_POD_COMPONENT, CILIUM_NAMESPACE, COMPONENT_LABEL } from '../../shared/names.js';
-import { computeCheckReport, readCheckInput, reportPassed, type CheckWorld } from './check-report.js';
+import { computeCheckReport, readCheckInput, reportPassed, type CheckWorld, type PeerLocation } from './check-report.js';
+import { ipInCidr, poolOf } from './network-model.js';
 import type { FaultBoard } from './faults.js';
 import type { Cache } from './informers.js';
 import { deleteIfPresent, isNotFound, mergePatch, type KubeClients } from './kube.js';
@@ -165,13 +166,27 @@ export class PodRunner {
       apiUrl: this.opts.apiUrl,
       findPeer: (ip) => {
         const hit = registry.findByIp(ip);
-        return hit && { node: hit.node.id.name, cni: hit.runtime.cni ?? hit.node.network.active, networkBroken: faults.of(hit.node.id.name).podNetworkBroken };
+        if (!hit) return this.peerElsewhere(ip);
+        return { node: hit.node.id.name, cni: hit.runtime.cni ?? hit.node.network.active, networkBroken: faults.of(hit.node.id.name).podNetworkBroken };
       },
       dnsReady: this.coreDnsReady(),
       dnsAnswer: '10.96.0.1',
       crossCniRouting,
       seed: this.opts.seed,
     };
+  }
+
+  /**
+   * A running pod on a node this simulation does not play (the cluster's own nodes, in the third mode): the
+   * cluster routes to it as it would from any Calico node; its CNI is read from its address.
+   */
+  private peerElsewhere(ip: string): PeerLocation | undefined {
+    const pod = this.opts.pods
+      .list()
+      .find((p) => p.status?.podIP === ip && p.status.phase === 'Running' && p.spec?.hostNetwork !== true && !this.opts.registry.get(p.spec?.nodeName));
+    const node = pod?.spec?.nodeName;
+    if (node === undefined) return undefined;
+    return { node, cni: ipInCidr(ip, poolOf('cilium')) ? 'cilium' : 'calico', networkBroken: false };
   }
 
   private coreDnsReady(): boolean {

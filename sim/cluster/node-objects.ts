@@ -8,6 +8,13 @@ import { CONTROL_PLANE_LABEL } from '../../shared/names.js';
 export const KUBELET_VERSION = 'v1.28.7';
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 export const CONTROL_PLANE_TAINT = { key: CONTROL_PLANE_LABEL, effect: 'NoSchedule' } as const;
+/** The label on every Node a simulated kubelet plays (value `true`). */
+export const SIMULATED_NODE_LABEL = 'sim.cni-migrate.io/simulated';
+/** The label naming which simulation plays the node (its node prefix), when several share one cluster. */
+export const NODE_PREFIX_LABEL = 'sim.cni-migrate.io/node-prefix';
+
+/** A label selector for exactly the nodes of the simulation with this node prefix. */
+export const simulatedNodeSelector = (prefix: string): string => `${SIMULATED_NODE_LABEL}=true,${NODE_PREFIX_LABEL}=${prefix}`;
 
 export interface SimNodeIdentity {
   name: string;
@@ -15,6 +22,8 @@ export interface SimNodeIdentity {
   controlPlane: boolean;
   internalIP: string;
   kernel: string;
+  /** The node prefix of the simulation playing it (labelled when set). */
+  prefix?: string;
 }
 
 /** The node subnet address of the node with this index (172.18.0.2, .3, …). */
@@ -30,8 +39,10 @@ export function buildNode(id: SimNodeIdentity): V1Node {
     'kubernetes.io/arch': 'amd64',
     'beta.kubernetes.io/os': 'linux',
     'beta.kubernetes.io/arch': 'amd64',
+    [SIMULATED_NODE_LABEL]: 'true',
   };
   if (id.controlPlane) labels[CONTROL_PLANE_LABEL] = '';
+  if (id.prefix !== undefined) labels[NODE_PREFIX_LABEL] = id.prefix;
   return {
     apiVersion: 'v1',
     kind: 'Node',

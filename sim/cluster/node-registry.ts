@@ -4,6 +4,7 @@
  * only; the kubelet reports it to the API.
  */
 import { randomUUID } from 'node:crypto';
+import type { V1Node } from '@kubernetes/client-node';
 import { applyNetworkEvent, initialNodeNetwork, lowestFreeHost, podAddress, type Cni, type NetworkEvent, type NodeNetwork } from './network-model.js';
 import { nodeInternalIP, type SimNodeIdentity } from './node-objects.js';
 
@@ -39,17 +40,50 @@ export interface NodeLayout {
   nodes: number;
   controlPlanes: number;
   kernel?: string;
+  /** First part of every node name (default `sim`). */
+  prefix?: string;
+  /** Address/pod-block indexes already used by other nodes of the cluster (skipped). */
+  takenIndexes?: ReadonlySet<number>;
 }
 
-/** `sim-cp-1…`, then `sim-worker-1…`, numbered across both kinds for their addresses and blocks. */
-export function nodeIdentities(layout: NodeLayout): SimNodeIdentity[] {
-  const ids: SimNodeIdentity[] = [];
-  for (let i = 0; i < layout.nodes; i++) {
-    const controlPlane = i < layout.controlPlanes;
-    const name = controlPlane ? `sim-cp-${i + 1}` : `sim-worker-${i - layout.controlPlanes + 1}`;
-    ids.push({ name, index: i, controlPlane, internalIP: nodeInternalIP(i), kernel: layout.kernel ?? '6.1.0-18-amd64' });
+/** The `count` lowest indexes not in `taken`. */
+export function freeIndexes(count: number, taken: ReadonlySet<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; out.length < count; i++) if (!taken.has(i)) out.push(i);
+  return out;
+}
+
+/**
+ * The indexes the cluster's other nodes already use: their pod block (`10.244.X.0/24`) and, for nodes of
+ * another simulation, their node-subnet address. Nodes named in `ours` (re-adopted) do not count.
+ */
+export function indexesInUse(nodes: readonly V1Node[], ours: ReadonlySet<string>): Set<number> {
+  const taken = new Set<number>();
+  for (const node of nodes) {
+    if (!ours.has(node.metadata?.name ?? '')) for (const i of indexesOf(node)) taken.add(i);
   }
-  return ids;
+  return taken;
+}
+
+function indexesOf(node: V1Node): number[] {
+  const block = /^10\.244\.(\d+)\.0\/24$/.exec(node.spec?.podCIDR ?? '');
+  const addresses = (node.status?.addresses ?? []).filter((a) => a.type === 'InternalIP');
+  const subnet = addresses.map((a) => /^172\.18\.(\d+)\.(\d+)$/.exec(a.address)).filter((m) => m !== null);
+  return [...(block ? [Number(block[1])] : []), ...subnet.map((m) => Number(m[1]) * 256 + Number(m[2]) - 2)];
+}
+
+/**
+ * `sim-cp-1…`, then `sim-worker-1…` (another prefix replaces `sim`), each with the lowest free index for
+ * its address and pod blocks.
+ */
+export function nodeIdentities(layout: NodeLayout): SimNodeIdentity[] {
+  const prefix = layout.prefix ?? 'sim';
+  const indexes = freeIndexes(layout.nodes, layout.takenIndexes ?? new Set());
+  return indexes.map((index, i) => {
+    const controlPlane = i < layout.controlPlanes;
+    const name = controlPlane ? `${prefix}-cp-${i + 1}` : `${prefix}-worker-${i - layout.controlPlanes + 1}`;
+    return { name, index, controlPlane, internalIP: nodeInternalIP(index), kernel: layout.kernel ?? '6.1.0-18-amd64', prefix };
+  });
 }
 
 export class NodeRegistry {

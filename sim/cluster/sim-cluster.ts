@@ -13,11 +13,12 @@ import { InformerSet } from './informers.js';
 import { kubeClients, type KubeClients } from './kube.js';
 import { SimKubelets } from './kubelet.js';
 import type { NodeNetwork } from './network-model.js';
-import { nodeIdentities } from './node-registry.js';
+import { simulatedNodeSelector } from './node-objects.js';
+import { indexesInUse, nodeIdentities, type NodeLayout } from './node-registry.js';
 import { blockEvictions, unblockEvictions, type EvictionBlock } from './pdb-faults.js';
 import { seededRandom } from './rand.js';
 import { seedCluster } from './seed/index.js';
-import { parseSimOptions, type SimClusterOptions } from './sim-options.js';
+import { parseSimOptions, type ResolvedSimClusterOptions, type SimClusterOptions } from './sim-options.js';
 
 export interface SimFaults {
   /** Set (merge) fault switches on one node. */
@@ -40,6 +41,8 @@ export interface SimCluster {
   ciliumManaged(name: string): boolean;
   network: { of(name: string): NodeNetwork };
   nodeNames(): string[];
+  /** A label selector matching exactly this simulation's nodes. */
+  nodeSelector: string;
   faults: SimFaults;
   /** Resolves once controllers and kubelets have no queued work (handy in tests). */
   settled(): Promise<void>;
@@ -70,6 +73,14 @@ async function connect(opts: SimClusterOptions): Promise<{ api: SimApiServer | u
   return { api: undefined, kc };
 }
 
+/** The simulated nodes' names and indexes, clear of the nodes the cluster already has (third mode). */
+async function layoutBeside(clients: KubeClients, opts: ResolvedSimClusterOptions): Promise<NodeLayout> {
+  const layout = { nodes: opts.nodes, controlPlanes: opts.controlPlanes, prefix: opts.nodePrefix };
+  const ours = new Set(nodeIdentities(layout).map((id) => id.name));
+  const existing = await clients.core.listNode();
+  return { ...layout, takenIndexes: indexesInUse(existing.items, ours) };
+}
+
 export async function startSimCluster(input: SimClusterOptions, log: Logger = silentLogger()): Promise<SimCluster> {
   const opts = parseSimOptions(input);
   const { api, kc } = await connect(opts);
@@ -91,7 +102,7 @@ export async function startSimCluster(input: SimClusterOptions, log: Logger = si
   });
   try {
     await seedCluster(kc, { withoutDemoWorkloads: opts.withoutDemoWorkloads });
-    await kubelets.start(nodeIdentities({ nodes: opts.nodes, controlPlanes: opts.controlPlanes }));
+    await kubelets.start(nodeIdentities(await layoutBeside(clients, opts)));
     if (api) controllers = await startControllers({ clients, random: seededRandom(opts.seed), log: log.child({ part: 'controllers' }) }, informers);
   } catch (e) {
     kubelets.stop();
@@ -108,6 +119,7 @@ export async function startSimCluster(input: SimClusterOptions, log: Logger = si
     ciliumManaged: (name) => kubelets.network(name).ciliumPodConfiguredFor === 'cilium',
     network: { of: (name) => kubelets.network(name) },
     nodeNames: () => kubelets.registry.names(),
+    nodeSelector: simulatedNodeSelector(opts.nodePrefix),
     faults: simFaults(board, clients),
     settled: async () => {
       await Promise.all([controllers?.idle(), kubelets.idle()]);

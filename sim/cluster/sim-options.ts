@@ -3,10 +3,18 @@ import { z } from 'zod';
 import { ConfigError } from '../../shared/errors.js';
 import { NodeFaultsSchema } from './faults.js';
 
+/** A prefix that keeps `<prefix>-worker-NNNN` a valid RFC 1123 label (lower-case alphanumerics and '-'). */
+export const NodePrefixSchema = z
+  .string()
+  .max(40, 'node prefix must be at most 40 characters')
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'node prefix must be lower-case letters, digits and inner dashes (an RFC 1123 label)');
+
 export const SimClusterOptionsSchema = z
   .strictObject({
     nodes: z.number().int().min(1).max(5000),
     controlPlanes: z.number().int().min(0).max(5000).default(1),
+    /** First part of every simulated node's name (`<prefix>-cp-1`, `<prefix>-worker-1`…). */
+    nodePrefix: NodePrefixSchema.default('sim'),
     seed: z.number().int().default(1),
     faults: NodeFaultsSchema.partial().optional(),
     rebootDowntimeMs: z.number().int().nonnegative().default(1500),

@@ -2,7 +2,7 @@
  * Installing cni-migrate into the (simulated) cluster the way an operator would: the deploy/ namespace,
  * ServiceAccounts, RBAC, CRD and agent DaemonSet, then the `Migration default` object, unpaused.
  */
-import { CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { CniMigrateError } from '../../shared/errors.js';
 import { MIGRATION_DEFAULT_NAME, MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION } from '../../shared/names.js';
 import { ACCESS_KINDS, readDeployManifests } from './deploy-manifests.js';
@@ -10,11 +10,26 @@ import { ACCESS_KINDS, readDeployManifests } from './deploy-manifests.js';
 const statusOf = (e: unknown): number | undefined =>
   typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'number' ? e.code : undefined;
 
-async function createIfAbsent(create: () => Promise<unknown>): Promise<void> {
+/** Create an object; true when it existed already (409), false when created. */
+async function createOrConflict(create: () => Promise<unknown>): Promise<boolean> {
   try {
     await create();
+    return false;
   } catch (e) {
-    if (statusOf(e) !== 409) throw new CniMigrateError('KubeApi', 'install failed', { cause: e });
+    if (statusOf(e) === 409) return true;
+    throw new CniMigrateError('KubeApi', 'install failed', { cause: e });
+  }
+}
+
+async function createIfAbsent(create: () => Promise<unknown>): Promise<void> {
+  await createOrConflict(create);
+}
+
+async function callApi(what: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (e) {
+    throw new CniMigrateError('KubeApi', `${what} failed`, { cause: e });
   }
 }
 
@@ -29,18 +44,25 @@ export interface MigrationSpec {
   concurrency: number;
   autoRollback: boolean;
   includeControlPlane: boolean;
+  /** Label selector of the nodes the rollout covers ('' for every node). */
+  nodeSelector?: string;
 }
 
+/** Create `Migration default`, unpaused; if it exists already, replace its spec with this one (merge patch). */
 export async function createMigration(kc: KubeConfig, spec: MigrationSpec): Promise<void> {
   const custom = kc.makeApiClient(CustomObjectsApi);
+  const ref = { group: MIGRATION_GROUP, version: MIGRATION_VERSION, plural: MIGRATION_PLURAL };
+  const fullSpec = { paused: false, nodeSelector: '', drain: { deleteEmptyDirData: true, force: false }, validation: {}, ...spec };
   const body = {
     apiVersion: `${MIGRATION_GROUP}/${MIGRATION_VERSION}`,
     kind: 'Migration',
     metadata: { name: MIGRATION_DEFAULT_NAME },
-    spec: { paused: false, nodeSelector: '', drain: { deleteEmptyDirData: true, force: false }, validation: {}, ...spec },
+    spec: fullSpec,
   };
-  await createIfAbsent(() =>
-    custom.createClusterCustomObject({ group: MIGRATION_GROUP, version: MIGRATION_VERSION, plural: MIGRATION_PLURAL, body }),
+  const existed = await createOrConflict(() => custom.createClusterCustomObject({ ...ref, body }));
+  if (!existed) return;
+  await callApi('update of the existing Migration', () =>
+    custom.patchClusterCustomObject({ ...ref, name: MIGRATION_DEFAULT_NAME, body: { spec: fullSpec } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
   );
 }
 

@@ -76,6 +76,12 @@ class DemoSession {
     return this.sim.kubeConfig();
   }
 
+  /** The nodes this demo plays (an existing cluster's own nodes are not the demo's to count or show). */
+  ownNodes(): V1Node[] {
+    const own = new Set(this.sim.nodeNames());
+    return (this.nodes?.list() ?? []).filter((n) => own.has(n.metadata?.name ?? ''));
+  }
+
   async prepare(): Promise<void> {
     await installDeployManifests(this.admin, this.io.deployDir);
     const victim = pickVictim(this.sim.nodeNames());
@@ -125,7 +131,7 @@ class DemoSession {
       log: this.io.log.child({ component: 'agent' }),
     });
     this.closers.push(() => this.fleet?.stopAll() ?? Promise.resolve());
-    await this.fleet.startAll(pods.list());
+    await this.fleet.startAll(pods.list().filter((p) => names.has(p.spec?.nodeName ?? '')));
   }
 
   async watchCluster(view: ViewWriter): Promise<void> {
@@ -156,7 +162,7 @@ class DemoSession {
       scenario: this.opts.scenario,
       leader: leader?.identity ?? '(none)',
       grants: leader?.engine.snapshot().grants ?? [],
-      nodes: (this.nodes?.list() ?? [])
+      nodes: this.ownNodes()
         .map((n) => ({
           name: n.metadata?.name ?? '',
           phase: phaseOf(n),
@@ -202,6 +208,7 @@ class DemoSession {
       concurrency: this.opts.concurrency,
       autoRollback: this.io.autoRollback ?? false,
       includeControlPlane: true,
+      nodeSelector: this.sim.nodeSelector,
     });
     await migrations.until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs);
     await this.restarting;
@@ -209,7 +216,7 @@ class DemoSession {
   }
 
   summarize(end: RolloutEnd, wallMs: number): DemoSummary {
-    const phases = (this.nodes?.list() ?? []).map(phaseOf);
+    const phases = this.ownNodes().map(phaseOf);
     const migrated = phases.filter((p) => p === 'Done').length;
     return {
       nodes: phases.length,
@@ -245,7 +252,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
       seed: opts.seed,
       rebootDowntimeMs: 50,
       ciliumReadyDelayMs: 20,
-      ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+      ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig, nodePrefix: 'demo' } : {}),
     },
     io.log.child({ component: 'sim' }),
   );
