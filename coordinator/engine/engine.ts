@@ -15,6 +15,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Heartbeat, Order, OrderResult, RegisterRequest } from '../../shared/api.js';
 import type { CoordinatorConfig } from '../../shared/config.js';
+import { CniMigrateError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { NodeAnnotation } from '../../shared/names.js';
 import type { Phase } from '../../shared/phases.js';
@@ -212,7 +213,14 @@ class MigrationEngine implements Engine {
     }
   }
 
+  /**
+   * Records the result of the node's current order; false for a stale one. A replica that does not lead
+   * cannot tell stale from current, so it refuses (409): the agent's session then fails, it registers
+   * again and the leader redelivers the order, which the agent answers with this same result. (Answering
+   * false here lost the result of an order run across a coordinator crash: the agent took it as stale.)
+   */
   async result(res: OrderResult): Promise<boolean> {
+    if (!this.leading) throw new CniMigrateError('Conflict', `not the leader: result of ${res.orderId} not recorded; report it again`);
     const current = this.currentOrder(res.nodeName);
     if (!current || current.id !== res.orderId) return false;
     const state = this.controller.stateOf(res.nodeName);

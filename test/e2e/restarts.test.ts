@@ -1,5 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
+import type { DemoControls } from '../../sim/demo/run-demo.js';
 import { runRollout } from './support.js';
+
+const CRASH_PHASES = new Set(['Cordoning', 'Draining', 'Labeling', 'RestartingCilium', 'Rebooting', 'WaitingReady', 'Validating', 'Uncordoning']);
+
+/** Kills the leading coordinator (no graceful stop) the first time any node enters each in-flight phase. */
+function crashAtEveryPhase(): { crashes: string[]; onNodePhase: (node: string, phase: string, controls: DemoControls) => void } {
+  const crashes: string[] = [];
+  return {
+    crashes,
+    onNodePhase: (node, phase, controls) => {
+      if (!CRASH_PHASES.has(phase) || crashes.some((c) => c.endsWith(`/${phase}`))) return;
+      crashes.push(`${node}/${phase}`);
+      void controls.crashCoordinator(Math.max(0, controls.leaderIndex()));
+    },
+  };
+}
 
 describe('end to end: restarts at every phase', () => {
   it('when the coordinator is killed and restarted at every phase, then each node is migrated once and rebooted once', async () => {
@@ -50,5 +66,17 @@ describe('end to end: restarts at every phase', () => {
     expect(restartedLeader).toBe(true);
     expect(ok).toBe(true);
     expect(summary).toMatchObject({ migrated: 4, maxRebootsPerNode: 1, maxInFlight: 1 });
+  });
+
+  it('when the coordinator is killed (not stopped) at every phase, then each node is migrated once and rebooted once, never more than 1 in flight', async () => {
+    const hook = crashAtEveryPhase();
+    const { summary, ok, coordinatorRestarts } = await runRollout(
+      { nodes: 3, concurrency: 1 },
+      { onNodePhase: hook.onNodePhase, coordinator: { leaseDurationSeconds: 2 } },
+    );
+    expect(hook.crashes).toHaveLength(CRASH_PHASES.size);
+    expect(coordinatorRestarts).toBeGreaterThanOrEqual(8);
+    expect(ok).toBe(true);
+    expect(summary).toMatchObject({ migrated: 3, halted: null, maxRebootsPerNode: 1, maxInFlight: 1 });
   });
 });

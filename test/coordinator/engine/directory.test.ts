@@ -58,7 +58,7 @@ describe('engine as the agents\' directory', () => {
     expect(snap.grants).toEqual([{ slot: 0, node: 'w1' }]);
   });
 
-  it('when the engine is not the leader, then it hands out no order and accepts no result', async () => {
+  it('when the engine is not the leader, then it hands out no order and refuses a result (409: report it again)', async () => {
     h = new Harness(workers(1));
     const leader = await h.startEngine('coordinator-a');
     await h.waitFor(() => leader.isLeader(), 5000, 'leader');
@@ -67,6 +67,6 @@ describe('engine as the agents\' directory', () => {
     const stop = new AbortController();
     setTimeout(() => stop.abort(), 50);
     expect(await follower.order('w1', undefined, stop.signal)).toBeNull();
-    expect(await follower.result({ ...identity('w1'), orderId: 'w1.1.Rebooting', outcome: 'succeeded', message: '' })).toBe(false);
+    await expect(follower.result({ ...identity('w1'), orderId: 'w1.1.Rebooting', outcome: 'succeeded', message: '' })).rejects.toMatchObject({ code: 'Conflict' });
   });
 });
