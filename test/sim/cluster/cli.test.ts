@@ -28,12 +28,13 @@ describe('sim CLI flags', () => {
     ['zero nodes', { nodes: '0' }, '--nodes must be at least 1'],
     ['more control planes than nodes', { nodes: '2', controlPlanes: '3' }, '--control-planes must not exceed --nodes'],
     ['the third mode with a port', { kubeconfig: '/x', port: '0' }, 'cannot be combined'],
+    ['a node prefix with upper case', { nodePrefix: 'Demo' }, 'RFC 1123'],
   ])('when given %s, then a ConfigError names the problem', (_name, raw, message) => {
     expect(() => parseSimFlags(raw)).toThrow(message);
   });
 
   it('when given plain numbers, then they are parsed with defaults filled in', () => {
-    expect(parseSimFlags({ port: '0', nodes: '3' })).toMatchObject({ port: 0, nodes: 3, controlPlanes: 1, seed: 1, insecureHttp: false, logLevel: 'info' });
+    expect(parseSimFlags({ port: '0', nodes: '3' })).toMatchObject({ port: 0, nodes: 3, controlPlanes: 1, nodePrefix: 'sim', seed: 1, insecureHttp: false, logLevel: 'info' });
   });
 
   it('when the certificate is for an address or a name, then the SAN says so', () => {
@@ -59,6 +60,7 @@ describe('sim CLI process', () => {
   it.each<[string, string[]]>([
     ['a bad node count', ['--nodes', 'many']],
     ['an unknown flag', ['--bogus']],
+    ['a node prefix that is not a label', ['--node-prefix', 'Not_A_Label']],
     ['the third mode mixed with --write-kubeconfig', ['--kubeconfig', '/nonexistent', '--write-kubeconfig', '/tmp/x']],
   ])('when started with %s, then it exits 2 with a message', async (_name, args) => {
     const result = await execa('node', [MAIN, ...args], { reject: false });
