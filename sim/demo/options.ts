@@ -36,7 +36,7 @@ export function buildDemoProgram(run: (opts: DemoOptions) => Promise<unknown>): 
     .option('--nodes <n>', 'nodes in the simulated cluster (1 control plane + workers)')
     .option('--concurrency <k>', 'nodes migrated at once')
     .addOption(new Option('--scenario <name>', 'what goes wrong').choices(SCENARIOS))
-    .option('--kubeconfig <path>', 'run against an existing (simulated) API server instead of starting one')
+    .option('--kubeconfig <path>', 'run against an existing cluster: add simulated demo-* nodes to it and migrate only those')
     .option('--json', 'print a JSON summary as the last line')
     .option('--seed <n>', 'seed of the simulated cluster')
     .exitOverride()
