@@ -21,6 +21,7 @@ export class FakeAgents {
   private readonly loops: Promise<void>[] = [];
   readonly script: AgentScript = { hangOnReboot: new Set(), failDns: new Set() };
   readonly received: Order[] = [];
+  private readonly answers = new Map<string, OrderResult>();
 
   constructor(
     private readonly cluster: FakeCluster,
@@ -61,7 +62,11 @@ export class FakeAgents {
       }
       this.received.push(order);
       last = order.id;
-      await c.result(this.answer(node, order));
+      if (!(await this.report(c, node, order))) {
+        registeredTo = undefined;
+        last = undefined;
+        continue;
+      }
       await c.heartbeat({
         ...this.identity(node),
         kernel: '6.1',
@@ -69,6 +74,22 @@ export class FakeAgents {
         calicoLeftovers: false,
         ciliumReady: !this.cluster.ciliumBroken.has(node),
       });
+    }
+  }
+
+  /**
+   * Reports the order's result; false when the coordinator refused it (it does not lead): as a real agent,
+   * register again; the redelivered order is answered with the same result.
+   */
+  private async report(c: AgentDirectory, node: string, order: Order): Promise<boolean> {
+    const result = this.answers.get(order.id) ?? this.answer(node, order);
+    this.answers.set(order.id, result);
+    try {
+      await c.result(result);
+      return true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 5));
+      return false;
     }
   }
 
