@@ -4,6 +4,8 @@ import { runRollout } from './support.js';
 
 const CRASH_PHASES = new Set(['Cordoning', 'Draining', 'Labeling', 'RestartingCilium', 'Rebooting', 'WaitingReady', 'Validating', 'Uncordoning']);
 
+const OUTAGE_PROOF_DEADLINES = { drainTimeoutSeconds: 40, rebootTimeoutSeconds: 40, validateTimeoutSeconds: 40 };
+
 /** Kills the leading coordinator (no graceful stop) the first time any node enters each in-flight phase. */
 function crashAtEveryPhase(): { crashes: string[]; onNodePhase: (node: string, phase: string, controls: DemoControls) => void } {
   const crashes: string[] = [];
@@ -78,5 +80,18 @@ describe('end to end: restarts at every phase', () => {
     expect(coordinatorRestarts).toBeGreaterThanOrEqual(8);
     expect(ok).toBe(true);
     expect(summary).toMatchObject({ migrated: 3, halted: null, maxRebootsPerNode: 1, maxInFlight: 1 });
+  });
+
+  it('when the coordinator is killed (not stopped) at every phase with concurrency 2, then never more than 2 nodes are in flight', async () => {
+    const hook = crashAtEveryPhase();
+    const { summary, ok } = await runRollout(
+      { nodes: 4, concurrency: 2 },
+      // Eight takeovers of ~2 s each land on the second node's steps: its deadlines must outlast them all.
+      { onNodePhase: hook.onNodePhase, coordinator: { leaseDurationSeconds: 2, ...OUTAGE_PROOF_DEADLINES } },
+    );
+    expect(hook.crashes).toHaveLength(CRASH_PHASES.size);
+    expect(ok).toBe(true);
+    expect(summary).toMatchObject({ migrated: 4, halted: null, maxRebootsPerNode: 1 });
+    expect(summary.maxInFlight).toBe(2);
   });
 });
