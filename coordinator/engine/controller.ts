@@ -4,7 +4,6 @@
  * the Node, then hands the actions to the executor; then it grants free slots and writes the Migration
  * status. Passes never overlap; a wake during a pass causes exactly one more.
  */
-import type { V1Pod } from '@kubernetes/client-node';
 import type { CoordinatorConfig } from '../../shared/config.js';
 import { describeError } from '../../shared/errors.js';
 import { nodeLogger, type Logger } from '../../shared/logger.js';
@@ -14,7 +13,8 @@ import { readNodeState, type NodeState } from '../core/node-state.js';
 import { observe, type AgentReport } from '../core/observe.js';
 import { orderFor } from '../core/orders.js';
 import { grantCandidates, migrationOrder } from '../core/ordering.js';
-import { choosePeers, grantableWithoutPeerHosts, nodesHostingPeers, type NodeKind } from '../core/peers.js';
+import type { NodeKind } from '../core/peers.js';
+import { PeerSource } from './peer-source.js';
 import { planGrants } from '../core/slots.js';
 import { rolloutHaltReason, summarizeStatus } from '../core/status.js';
 import type { Condition } from '../core/migration-spec.js';
@@ -74,15 +74,14 @@ export class Controller {
    * two writes ping-pong forever.
    */
   private lastConditions: Condition[] | undefined;
-  private peerPods: V1Pod[] | undefined;
-  /** Position of each in-scope node in the migration order (peers come from the nodes granted last). */
-  private grantRank = new Map<string, number>();
+  private readonly peers: PeerSource;
   private ciliumProblem: string | undefined;
 
   constructor(private readonly d: ControllerDeps) {
     this.view = new NodeView(d.cluster.nodeCache);
     this.rollout = new RolloutSource(d.cluster.migrationCache);
     this.scope = new RolloutScope(d.cluster.nodes, this.view);
+    this.peers = new PeerSource(() => d.cluster.pods.runningPods());
     this.executor = this.newExecutor();
   }
 
@@ -158,9 +157,8 @@ export class Controller {
 
   private async pass(): Promise<void> {
     const rollout = this.rollout.read();
-    this.peerPods = undefined;
     const scope = await this.scope.names(rollout.spec);
-    this.grantRank = this.rankInOrder(scope, rollout);
+    this.peers.newPass(this.migrationOrderOf(scope, rollout));
     const states = new Map<string, NodeState>();
     for (const name of this.view.names()) states.set(name, await this.reconcileNode(name, rollout));
     await this.grantFreeSlots(states, rollout, scope);
@@ -212,19 +210,17 @@ export class Controller {
   }
 
   private async peersFor(self: string): Promise<string[]> {
-    this.peerPods ??= await this.d.cluster.pods.runningPods();
     const kindOf = (node: string): NodeKind | undefined => {
       const phase = this.stateOf(node).phase;
       if (phase === 'Done') return 'cilium';
       return phase === 'Pending' || phase === 'RolledBack' ? 'calico' : undefined;
     };
-    return choosePeers({ pods: this.peerPods, kindOf, self, grantRank: (n) => this.grantRank.get(n) ?? Infinity });
+    return this.peers.peersFor(self, kindOf);
   }
 
-  private rankInOrder(scope: string[], rollout: Rollout): Map<string, number> {
+  private migrationOrderOf(scope: string[], rollout: Rollout): string[] {
     const nodes = scope.map((n) => this.view.get(n)).filter((n) => n !== undefined).map(summaryOf);
-    const opts = { includeControlPlane: rollout.spec?.includeControlPlane ?? true, selfNode: this.d.config.nodeName };
-    return new Map(migrationOrder(nodes, opts).map((n, i) => [n, i]));
+    return migrationOrder(nodes, { includeControlPlane: rollout.spec?.includeControlPlane ?? true, selfNode: this.d.config.nodeName });
   }
 
   /** Pending nodes in grant order, or none while the rollout is absent, paused or halted. */
@@ -270,11 +266,7 @@ export class Controller {
   private async grantablePending(states: Map<string, NodeState>, rollout: Rollout, scope: string[]): Promise<string[]> {
     const pending = this.pendingCandidates(states, rollout, scope);
     if (pending.length === 0 || this.checkCilium()) return [];
-    const validating = [...states.values()].filter((s) => s.phase === 'Validating' || s.phase === 'RollbackValidating');
-    const peerIps = new Set(validating.flatMap((s) => s.peers));
-    if (peerIps.size === 0) return pending;
-    this.peerPods ??= await this.d.cluster.pods.runningPods();
-    return grantableWithoutPeerHosts(pending, nodesHostingPeers(peerIps, this.peerPods));
+    return this.peers.grantable(pending, states.values());
   }
 
   private async writeStatus(states: Map<string, NodeState>, rollout: Rollout, scope: string[]): Promise<void> {
