@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import type { V1DaemonSetStatus, V1Node, V1NodeSystemInfo, V1Pod } from '@kubernetes/client-node';
+import type { V1DaemonSetStatus, V1Node, V1Pod } from '@kubernetes/client-node';
 import { ciliumRolloutProblem } from '../../../coordinator/core/cilium-rollout.js';
 import { parseMigrationSpec } from '../../../coordinator/core/migration-spec.js';
 import { ciliumPodOn, observe } from '../../../coordinator/core/observe.js';
 import { rolloutHaltReason, summarizeStatus } from '../../../coordinator/core/status.js';
 import { BOOT_A, BOOT_B, later, state, T0 } from './fixtures.js';
+import { nodeInfo } from '../../support/node-info.js';
 
 describe('rollout status', () => {
   const base = { paused: false, specError: undefined, previousConditions: [], now: later(90_000) };
@@ -72,18 +73,6 @@ describe('the Migration spec', () => {
   });
 });
 
-const nodeInfo = (bootID: string): V1NodeSystemInfo => ({
-  architecture: 'amd64',
-  bootID,
-  containerRuntimeVersion: 'containerd://1.7',
-  kernelVersion: '6.1.0',
-  kubeProxyVersion: 'v1.28.7',
-  kubeletVersion: 'v1.28.7',
-  machineID: 'm',
-  operatingSystem: 'linux',
-  osImage: 'Debian',
-  systemUUID: 'u',
-});
 
 describe('observations', () => {
   const node = (o: { bootID?: string; ready?: string; unschedulable?: boolean; label?: string }): V1Node => ({

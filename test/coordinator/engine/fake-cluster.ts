@@ -4,7 +4,7 @@
  * concurrency, Events and the Migration object. It records what the tests assert on: the most nodes
  * ever in flight, reboots and Done transitions per node.
  */
-import type { V1DaemonSet, V1Node, V1NodeSystemInfo, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { CniMigrateError } from '../../../shared/errors.js';
 import { CILIUM_NAMESPACE, MIGRATION_DEFAULT_NAME, NodeAnnotation } from '../../../shared/names.js';
 import { isInFlight, PhaseSchema } from '../../../shared/phases.js';
@@ -15,6 +15,7 @@ import type { MigrationObject } from '../../../coordinator/kube/migration.js';
 import type { NodePatch } from '../../../coordinator/kube/nodes.js';
 import type { EvictionOutcome } from '../../../coordinator/kube/pods.js';
 import type { Watched } from '../../../coordinator/kube/watched.js';
+import { nodeInfo } from '../../support/node-info.js';
 
 type Listener<T> = (obj: T) => void;
 
@@ -50,18 +51,6 @@ class Store<T extends { metadata?: { name?: string; namespace?: string } }> {
   }
 }
 
-const nodeInfo = (bootID: string): V1NodeSystemInfo => ({
-  architecture: 'amd64',
-  bootID,
-  containerRuntimeVersion: 'containerd://1.7',
-  kernelVersion: '6.1.0',
-  kubeProxyVersion: 'v1.28.7',
-  kubeletVersion: 'v1.28.7',
-  machineID: 'm',
-  operatingSystem: 'linux',
-  osImage: 'Debian',
-  systemUUID: 'u',
-});
 
 const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const podKey = (p: V1Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
