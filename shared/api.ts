@@ -34,6 +34,13 @@ export const Ipv4CidrSchema = z
   .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 10.245.0.0/16');
 export const Ipv4Schema = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'must be an IPv4 address');
 
+/** A container image reference (registry/name:tag or @digest). */
+export const ImageRefSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/, 'must be an image reference');
+
 export const IptablesBackendSchema = z.enum(['legacy', 'nft']);
 export type IptablesBackend = z.infer<typeof IptablesBackendSchema>;
 
@@ -89,6 +96,8 @@ export const ValidateOrderSchema = z.strictObject({
   peers: z.array(Ipv4Schema).max(16),
   dnsName: z.string().min(1).max(253),
   timeoutSeconds: z.number().int().positive().max(600),
+  /** The check pod's image, from the Migration's `spec.validation.checkImage`; the agent's own default when absent. */
+  image: ImageRefSchema.optional(),
 });
 
 /** Undo Cilium's cni-exclusive renames under /etc/cni/net.d (per-node rollback). */

@@ -19,7 +19,7 @@ export interface ValidateDeps {
 }
 
 export async function runValidateOrder(deps: ValidateDeps, order: ValidateOrder): Promise<OrderOutcome> {
-  const pod = buildCheckPod({ nodeName: deps.nodeName, namespace: deps.namespace, ownerPod: deps.ownerPod, image: deps.image, order });
+  const pod = buildCheckPod({ nodeName: deps.nodeName, namespace: deps.namespace, ownerPod: deps.ownerPod, image: order.image ?? deps.image, order });
   const name = pod.metadata?.name ?? '';
   await deps.pods.create(pod);
   try {

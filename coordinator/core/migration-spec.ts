@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PhaseSchema } from '../../shared/phases.js';
+import { ImageRefSchema } from '../../shared/api.js';
 
 export const MigrationSpecSchema = z.object({
   paused: z.boolean().default(false),
@@ -22,7 +23,7 @@ export const MigrationSpecSchema = z.object({
   validation: z
     .object({
       dnsName: z.string().min(1).max(253).optional(),
-      checkImage: z.string().min(1).optional(),
+      checkImage: ImageRefSchema.optional(),
     })
     .prefault({}),
 });

@@ -11,6 +11,8 @@ import type { NodeState } from './node-state.js';
 export interface OrderSettings {
   dnsName: string;
   validateTimeoutSeconds: number;
+  /** The check pod's image; the agent's default when unset. */
+  checkImage?: string | undefined;
 }
 
 const MAX_ORDER_ID = 128;
@@ -40,6 +42,7 @@ export function orderFor(state: NodeState, settings: OrderSettings): Order | nul
         peers: state.peers.slice(0, 16),
         dnsName: settings.dnsName,
         timeoutSeconds: checkTimeoutSeconds(settings.validateTimeoutSeconds),
+        ...(settings.checkImage ? { image: settings.checkImage } : {}),
       };
     case 'RollbackRestoringCniFiles':
       return { kind: 'restore-cni-files', id };

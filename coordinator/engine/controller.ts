@@ -140,7 +140,8 @@ export class Controller {
   orderOf(node: string): Order | null {
     const spec = this.rollout.read().spec;
     const dnsName = spec?.validation.dnsName ?? this.d.config.dnsName;
-    return orderFor(this.stateOf(node), { dnsName, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds });
+    const checkImage = spec?.validation.checkImage;
+    return orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds });
   }
 
   private async loop(): Promise<void> {

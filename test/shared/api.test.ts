@@ -37,6 +37,15 @@ const orders = {
   },
   restore: { kind: 'restore-cni-files', id: 'worker-1.2.RollbackRestoringCniFiles' },
   cleanup: { kind: 'cleanup', id: 'cleanup-worker-1', dryRun: true },
+  'validate with an image': {
+    kind: 'validate',
+    id: 'worker-2.1.Validating',
+    expectedCidr: '10.245.0.0/16',
+    peers: [],
+    dnsName: 'kubernetes.default.svc.cluster.local',
+    timeoutSeconds: 30,
+    image: 'registry.local:5000/netshoot@sha256:abc123',
+  },
 };
 const result = { ...identity, orderId: 'worker-1.1.Validating', outcome: 'succeeded', message: 'all checks passed', checks: report };
 
@@ -119,6 +128,7 @@ describe('orders', () => {
     ['a validate with 17 peers', { ...orders.validate, peers: Array(17).fill('10.0.0.1') }, 'peers: Too big: expected array to have <=16 items'],
     ['a validate with a bad peer', { ...orders.validate, peers: ['10.0.0.1', 'pod-a'] }, 'peers.1: must be an IPv4 address'],
     ['a validate timeout over 600 s', { ...orders.validate, timeoutSeconds: 601 }, 'timeoutSeconds: Too big: expected number to be <=600'],
+    ['a validate with a shell in its image', { ...orders.validate, image: 'x; reboot' }, 'image: must be an image reference'],
     ['a cleanup without dryRun', { kind: 'cleanup', id: 'c' }, 'dryRun: Invalid input: expected boolean, received undefined'],
   ])('when %s arrives, then the error names the field', (_n, order, message) => {
     expect(problems(OrderSchema, order)).toEqual([message]);

@@ -66,6 +66,13 @@ const deps = (pods: CheckPodApi) => ({
 });
 
 describe('validate order with a fake pod API', () => {
+  it("when the order names an image, then the check pod runs it instead of the agent's default", async () => {
+    const pods = fakePods({ message: JSON.stringify(passing), phase: 'Succeeded' });
+    await runValidateOrder(deps(pods), { ...order, image: 'reg/netshoot:pinned' });
+    await runValidateOrder(deps(pods), order);
+    expect(pods.created.map((p) => p.spec?.containers[0]?.image)).toEqual(['reg/netshoot:pinned', 'netshoot:test']);
+  });
+
   it.each([
     ['every check passes', { message: JSON.stringify(passing), phase: 'Succeeded' }, 'succeeded', ''],
     ['DNS fails', { message: JSON.stringify(dnsBroken), phase: 'Failed' }, 'failed', 'dns'],

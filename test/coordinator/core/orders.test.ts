@@ -41,6 +41,11 @@ describe('the order a node should see', () => {
     expect(orderFor(state({ phase: 'RollbackValidating' }), settings)).toMatchObject({ expectedCidr: '10.244.0.0/16' });
   });
 
+  it('when the Migration names a check image, then the validate order carries it; otherwise the agent decides', () => {
+    expect(orderFor(state({ phase: 'Validating' }), { ...settings, checkImage: 'reg/netshoot:1' })).toMatchObject({ image: 'reg/netshoot:1' });
+    expect(orderFor(state({ phase: 'Validating' }), settings)).not.toHaveProperty('image');
+  });
+
   it('when no boot id was recorded, then no reboot is ordered (an unguarded reboot is never sent)', () => {
     expect(orderFor(state({ phase: 'Rebooting', bootIdBefore: undefined }), settings)).toBeNull();
   });
