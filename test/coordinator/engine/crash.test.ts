@@ -5,7 +5,7 @@ import type { Cluster } from '../../../coordinator/engine/cluster.js';
 import { startEngineWith, type Engine } from '../../../coordinator/engine/engine.js';
 import { FakeAgents } from './fake-agents.js';
 import { FakeCluster } from './fake-cluster.js';
-import { testConfig, workers } from './harness.js';
+import { testConfig, waitForChange, workers } from './harness.js';
 
 /** The cluster as one engine sees it, counting that engine's writes to the API. */
 function countingWrites(c: Cluster): { cluster: Cluster; writes: () => number } {
@@ -36,26 +36,6 @@ function countingWrites(c: Cluster): { cluster: Cluster; writes: () => number } 
   };
 }
 
-/** Resolves once `cond()` holds, checked on every node change; fails after `ms`. */
-function nodesUntil(fake: FakeCluster, cond: () => boolean, ms: number, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      if (!cond()) return;
-      done();
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`timed out waiting for ${what}`));
-    }, ms);
-    const done = (): void => {
-      clearTimeout(timer);
-      fake.nodes.listeners.delete(check);
-    };
-    fake.nodes.listeners.add(check);
-    check();
-  });
-}
 
 describe('engine: crash() dies like a killed process', () => {
   const engines: Engine[] = [];
@@ -79,7 +59,7 @@ describe('engine: crash() dies like a killed process', () => {
     const old = countingWrites(fake.ports());
     current = await start(fake, old.cluster, 'coordinator-old');
     agents.start(['w1', 'w2']);
-    await nodesUntil(fake, () => fake.phaseOf('w1') === 'Draining', 5000, 'w1 Draining');
+    await waitForChange(fake, () => fake.phaseOf('w1') === 'Draining', 5000, 'w1 Draining');
     current.crash();
     const writesAtCrash = old.writes();
     expect(fake.leases.get(LEADER_LEASE_NAME)?.holder).toBe('coordinator-old');
@@ -88,7 +68,7 @@ describe('engine: crash() dies like a killed process', () => {
 
     current = await start(fake, fake.ports(), 'coordinator-new');
     fake.blockedEvictions.delete('web-w1');
-    await nodesUntil(fake, () => fake.phaseOf('w1') === 'Done' && fake.phaseOf('w2') === 'Done', 10_000, 'all Done');
+    await waitForChange(fake, () => fake.phaseOf('w1') === 'Done' && fake.phaseOf('w2') === 'Done', 10_000, 'all Done');
 
     expect(old.writes()).toBe(writesAtCrash);
     expect(fake.leases.get(LEADER_LEASE_NAME)?.holder).toBe('coordinator-new');

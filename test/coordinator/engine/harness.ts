@@ -68,25 +68,7 @@ export class Harness {
 
   /** Resolves once `cond()` holds (checked on every node or Migration change), fails after `ms`. */
   waitFor(cond: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (!cond()) return;
-        cleanup();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`timed out waiting for ${what}`));
-      }, ms);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        this.cluster.nodes.listeners.delete(check);
-        this.cluster.migrations.listeners.delete(check);
-      };
-      this.cluster.nodes.listeners.add(check);
-      this.cluster.migrations.listeners.add(check);
-      check();
-    });
+    return waitForChange(this.cluster, cond, ms, what);
   }
 
   allIn(phase: string, names = [...this.cluster.nodes.items.keys()]): boolean {
@@ -97,4 +79,27 @@ export class Harness {
     await this.agents.stop();
     await Promise.all(this.engines.map((e) => e.stop()));
   }
+}
+
+/** Resolves once `cond()` holds, checked on every node or Migration change of `fake`; fails after `ms`. */
+export function waitForChange(fake: FakeCluster, cond: () => boolean, ms: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      if (!cond()) return;
+      cleanup();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, ms);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      fake.nodes.listeners.delete(check);
+      fake.migrations.listeners.delete(check);
+    };
+    fake.nodes.listeners.add(check);
+    fake.migrations.listeners.add(check);
+    check();
+  });
 }

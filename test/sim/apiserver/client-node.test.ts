@@ -5,7 +5,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
-  ApiException,
   ApiextensionsV1Api,
   AppsV1Api,
   AuthenticationV1Api,
@@ -22,6 +21,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
+import { statusOf } from './status-code.js';
 
 let server: SimApiServer;
 let core: CoreV1Api;
@@ -37,15 +37,6 @@ afterEach(async () => {
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-async function statusOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 200;
-  } catch (e) {
-    if (e instanceof ApiException) return e.code;
-    throw e;
-  }
-}
 
 async function readyPod(name: string, node: string, labels: Record<string, string> = {}): Promise<V1Pod> {
   await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name, labels }, spec: { nodeName: node, containers: [{ name: 'c', image: 'x' }] } } });

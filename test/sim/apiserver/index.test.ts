@@ -2,19 +2,11 @@
  * The server's own controls: option validation, request accounting, injected faults, bookmarks.
  */
 import { describe, expect, it } from '@jest/globals';
-import { ApiException, CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { ConfigError } from '../../../shared/errors.js';
 import { startApiServer } from '../../../sim/apiserver/index.js';
+import { statusOf } from './status-code.js';
 
-async function codeOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 200;
-  } catch (e) {
-    if (e instanceof ApiException) return e.code;
-    throw e;
-  }
-}
 
 describe('simulated API server controls', () => {
   it('when options are invalid, then it refuses to start and names the option', async () => {
@@ -53,11 +45,11 @@ describe('simulated API server controls', () => {
       s.faults.add({ match: { verb: 'patch', resource: 'nodes' }, error: 503 });
       s.faults.add({ match: { verb: 'update' }, conflict: true });
       const node = await core.readNode({ name: 'n1' });
-      expect(await codeOf(core.patchNode({ name: 'n1', body: [{ op: 'add', path: '/metadata/labels', value: { a: 'b' } }] }))).toBe(503);
-      expect(await codeOf(core.replaceNode({ name: 'n1', body: node }))).toBe(409);
-      expect(await codeOf(core.readNode({ name: 'n1' }))).toBe(200);
+      expect(await statusOf(core.patchNode({ name: 'n1', body: [{ op: 'add', path: '/metadata/labels', value: { a: 'b' } }] }))).toBe(503);
+      expect(await statusOf(core.replaceNode({ name: 'n1', body: node }))).toBe(409);
+      expect(await statusOf(core.readNode({ name: 'n1' }))).toBe(200);
       s.faults.clear();
-      expect(await codeOf(core.replaceNode({ name: 'n1', body: node }))).toBe(200);
+      expect(await statusOf(core.replaceNode({ name: 'n1', body: node }))).toBe(200);
     } finally {
       await s.close();
     }
