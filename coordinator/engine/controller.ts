@@ -30,6 +30,9 @@ import type { MigrationMetrics } from './metrics.js';
 import { NodeView } from './node-view.js';
 import { RolloutScope } from './scope.js';
 import { RolloutSource, settingsFor, summaryOf, type Rollout } from './rollout.js';
+import { StageRunner } from './stage-runner.js';
+import type { StageRecord } from '../core/stages/record.js';
+import { MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
 
 export interface ControllerDeps {
   cluster: Cluster;
@@ -76,6 +79,7 @@ export class Controller {
   private lastConditions: Condition[] | undefined;
   private readonly peers: PeerSource;
   private ciliumProblem: string | undefined;
+  private stages: StageRunner | undefined;
 
   constructor(private readonly d: ControllerDeps) {
     this.view = new NodeView(d.cluster.nodeCache);
@@ -105,12 +109,28 @@ export class Controller {
   start(): void {
     this.stopped = false;
     this.executor = this.newExecutor();
+    this.stages = this.newStageRunner();
     this.wake();
+  }
+
+  /** A fresh stage runner per term of leadership: it reads the recorded stage back from the status. */
+  private newStageRunner(): StageRunner | undefined {
+    const { cluster, config, log, now } = this.d;
+    if (!cluster.stages) return undefined;
+    return new StageRunner({
+      cluster, kube: cluster.stages, log, now,
+      validateTimeoutSeconds: config.validateTimeoutSeconds,
+      rebootTimeoutSeconds: config.rebootTimeoutSeconds,
+      dnsName: config.dnsName,
+      wake: (afterMs) => this.wake(afterMs),
+      orderChanged: (node) => this.d.orderChanged(node),
+    });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.executor.stop();
+    this.stages?.stop();
     clearTimeout(this.deadlineTimer);
     this.retryTimers.forEach((t) => clearTimeout(t));
     await this.running;
@@ -141,7 +161,8 @@ export class Controller {
     const spec = this.rollout.read().spec;
     const dnsName = spec?.validation.dnsName ?? this.d.config.dnsName;
     const checkImage = spec?.validation.checkImage;
-    return orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds });
+    const perNode = orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds });
+    return perNode ?? this.stages?.orderOf(node, spec) ?? null;
   }
 
   private async loop(): Promise<void> {
@@ -163,7 +184,8 @@ export class Controller {
     const states = new Map<string, NodeState>();
     for (const name of this.view.names()) states.set(name, await this.reconcileNode(name, rollout));
     await this.grantFreeSlots(states, rollout, scope);
-    await this.writeStatus(states, rollout, scope);
+    const stage = await this.runStages(states, rollout, scope);
+    await this.writeStatus(states, rollout, scope, stage);
     this.armDeadline(states, rollout);
   }
 
@@ -270,7 +292,14 @@ export class Controller {
     return this.peers.grantable(pending, states.values());
   }
 
-  private async writeStatus(states: Map<string, NodeState>, rollout: Rollout, scope: string[]): Promise<void> {
+  /** The cluster-level stages, once every node in scope is migrated (a no-op before). */
+  private async runStages(states: Map<string, NodeState>, rollout: Rollout, scope: string[]): Promise<StageRecord | undefined> {
+    const statusStage = (this.d.cluster.migrationCache.get(MIGRATION_DEFAULT_NAME)?.status as { stage?: unknown } | undefined)?.stage;
+    if (!this.stages || rollout.specError) return undefined;
+    return this.stages.pass({ spec: rollout.spec, statusStage, states, scope: this.migrationOrderOf(scope, rollout) });
+  }
+
+  private async writeStatus(states: Map<string, NodeState>, rollout: Rollout, scope: string[], stage: StageRecord | undefined): Promise<void> {
     if (!rollout.spec && !rollout.specError) return;
     const inScope = new Set(scope);
     const nodes = [...states.values()].filter((s) => inScope.has(s.name) || s.phase !== 'Pending');
@@ -280,6 +309,7 @@ export class Controller {
       specError: rollout.specError,
       previousConditions: this.lastConditions ?? rollout.previousConditions,
       ciliumProblem: this.ciliumProblem,
+      stage,
       now: this.d.now(),
     });
     const key = JSON.stringify({ ...status, nodes: status.nodes.map((n) => ({ ...n, durationSeconds: 0 })) });
