@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'DeadlineExceeded'
   | 'HostCommandFailed'
   | 'KubeApi'
+  | 'Unavailable'
   | 'Internal';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -28,6 +29,7 @@ const STATUS: Record<ErrorCode, number> = {
   DeadlineExceeded: 504,
   HostCommandFailed: 500,
   KubeApi: 502,
+  Unavailable: 503,
   Internal: 500,
 };
 
