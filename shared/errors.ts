@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'NotFound'
   | 'Conflict'
   | 'PayloadTooLarge'
+  | 'TooManyRequests'
   | 'PreconditionFailed'
   | 'DeadlineExceeded'
   | 'HostCommandFailed'
@@ -25,6 +26,7 @@ const STATUS: Record<ErrorCode, number> = {
   NotFound: 404,
   Conflict: 409,
   PayloadTooLarge: 413,
+  TooManyRequests: 429,
   PreconditionFailed: 412,
   DeadlineExceeded: 504,
   HostCommandFailed: 500,

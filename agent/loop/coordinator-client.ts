@@ -48,6 +48,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   409: 'Conflict',
   412: 'PreconditionFailed',
   413: 'PayloadTooLarge',
+  429: 'TooManyRequests',
   503: 'Unavailable',
 };
 
