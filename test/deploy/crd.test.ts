@@ -98,6 +98,11 @@ describe('the Migration CRD', () => {
     expect(at(path).description).toContain(`${flag} (${String(key.schema.parse(undefined))})`);
   });
 
+  it.each(['spec.pauseAfter', 'spec.maxUnavailablePerZone'])('when %s is omitted, then it has no default (no canary, no zone cap)', (p) => {
+    expect(at(p)).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(at(p).default).toBeUndefined();
+  });
+
   it('when concurrency is below 1, then the schema rejects it', () => {
     expect(at('spec.concurrency').minimum).toBe(1);
   });

@@ -71,6 +71,14 @@ describe('the Migration spec', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatch(/spec\.concurrency.*spec\.drain\.force/);
   });
+
+  it('when the canary and the zone cap are given, then they are read; zero or a fraction is refused', () => {
+    const r = parseMigrationSpec({ pauseAfter: 2, maxUnavailablePerZone: 1 });
+    expect(r.ok && r.spec).toMatchObject({ pauseAfter: 2, maxUnavailablePerZone: 1 });
+    const bad = parseMigrationSpec({ pauseAfter: 0, maxUnavailablePerZone: 1.5 });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error).toMatch(/spec\.pauseAfter.*spec\.maxUnavailablePerZone/);
+  });
 });
 
 
