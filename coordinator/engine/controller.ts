@@ -9,7 +9,7 @@ import { describeError } from '../../shared/errors.js';
 import { nodeLogger, type Logger } from '../../shared/logger.js';
 import { isTerminal, type Phase } from '../../shared/phases.js';
 import { stay, type Decision } from '../core/decision.js';
-import { readNodeState, type NodeState } from '../core/node-state.js';
+import { phaseLabelPatch, readNodeState, type NodeState } from '../core/node-state.js';
 import { observe, type AgentReport } from '../core/observe.js';
 import { orderFor } from '../core/orders.js';
 import { grantCandidates, migrationOrder } from '../core/ordering.js';
@@ -194,7 +194,7 @@ export class Controller {
   }
 
   private async recordIntent(name: string, before: NodeState, decision: Decision): Promise<void> {
-    this.view.wrote(await this.d.cluster.nodes.patch(name, { annotations: decision.patch }));
+    this.view.wrote(await this.d.cluster.nodes.patch(name, { annotations: decision.patch, ...phaseLabelPatch(decision.patch) }));
     const t = decision.transition;
     if (!t) return;
     const now = this.d.now();

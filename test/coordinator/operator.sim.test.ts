@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION, NodeAnnotation } from '../../shared/names.js';
+import { MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION, NodeAnnotation, PHASE_LABEL } from '../../shared/names.js';
 import { startApiServer, type SimApiServer } from '../../sim/apiserver/index.js';
 import { readDeployManifests } from '../../sim/demo/deploy-manifests.js';
 import { buildCoordinatorProgram } from '../../coordinator/cli.js';
@@ -39,7 +39,7 @@ beforeAll(async () => {
     {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: 'w1', annotations: { [NodeAnnotation.phase]: 'Halted', [NodeAnnotation.haltReason]: 'dns failed', [NodeAnnotation.failedPhase]: 'Validating', [NodeAnnotation.attempt]: '1' } },
+      metadata: { name: 'w1', labels: { [PHASE_LABEL]: 'Halted' }, annotations: { [NodeAnnotation.phase]: 'Halted', [NodeAnnotation.haltReason]: 'dns failed', [NodeAnnotation.failedPhase]: 'Validating', [NodeAnnotation.attempt]: '1' } },
       spec: { unschedulable: true },
     },
     {
@@ -82,7 +82,7 @@ describe('cni-migrate operator commands', () => {
   it('when the status is shown, then it says what is in flight, what blocks the drain, and how to continue the halt', async () => {
     await api.kubeConfig().makeApiClient(CustomObjectsApi).patchClusterCustomObjectStatus(
       { ...coords, body: [{ op: 'add', path: '/status', value: {
-        phase: 'Halted', migrated: 0, total: 2, inFlight: 1, haltReason: 'w1: dns failed', conditions: [],
+        phase: 'Halted', migrated: 0, total: 2, inFlight: 1, haltReason: 'w1: dns failed', haltedNode: 'w1', conditions: [],
         nodes: [{ name: 'w1', phase: 'Halted', attempt: 1, reason: 'dns failed' }, { name: 'w2', phase: 'Draining', attempt: 1 }],
       } }] },
     );
