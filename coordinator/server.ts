@@ -23,7 +23,7 @@ export interface CoordinatorDeps {
 export function forwardingDirectory(engine: () => AgentDirectory | undefined): AgentDirectory {
   const get = (): AgentDirectory => {
     const e = engine();
-    if (!e) throw new CniMigrateError('Internal', 'the coordinator is starting; retry shortly');
+    if (!e) throw new CniMigrateError('Unavailable', 'the coordinator is starting; retry shortly');
     return e;
   };
   return {

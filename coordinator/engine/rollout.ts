@@ -7,7 +7,7 @@ import type { CoordinatorConfig } from '../../shared/config.js';
 import { CONTROL_PLANE_LABEL, MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
 import type { Settings } from '../core/decision.js';
 import { MigrationStatusSchema, parseMigrationSpec, type Condition, type MigrationSpec } from '../core/migration-spec.js';
-import type { NodeSummary } from '../core/ordering.js';
+import type { NodeSummary } from '../core/migration-order.js';
 import type { MigrationObject } from '../kube/migration.js';
 import type { Watched } from '../kube/watched.js';
 

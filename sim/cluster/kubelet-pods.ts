@@ -125,7 +125,7 @@ export class PodRunner {
     this.opts.registry.stopPod(node, uid);
     const remove = async (): Promise<void> => {
       await deleteIfPresent(() =>
-        this.opts.clients.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0, body: { preconditions: { uid } } }),
+        this.opts.clients.core.deleteNamespacedPod({ name, namespace, body: { gracePeriodSeconds: 0, preconditions: { uid } } }),
       );
     };
     if (this.opts.deleteDelayMs <= 0) return remove();

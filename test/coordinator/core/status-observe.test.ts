@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1DaemonSetStatus, V1Node, V1Pod } from '@kubernetes/client-node';
-import { ciliumRolloutProblem } from '../../../coordinator/core/cilium-rollout.js';
+import { ciliumRolloutProblem } from '../../../coordinator/core/cilium-readiness.js';
 import { parseMigrationSpec } from '../../../coordinator/core/migration-spec.js';
 import { ciliumPodOn, observe } from '../../../coordinator/core/observe.js';
 import { rolloutHaltReason, summarizeStatus } from '../../../coordinator/core/status.js';

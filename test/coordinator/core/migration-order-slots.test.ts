@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { grantCandidates, migrationOrder, type NodeSummary } from '../../../coordinator/core/ordering.js';
+import { grantCandidates, migrationOrder, type NodeSummary } from '../../../coordinator/core/migration-order.js';
 import { planGrants, slotOf } from '../../../coordinator/core/slots.js';
 
 const w = (name: string): NodeSummary => ({ name, controlPlane: false });
