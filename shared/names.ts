@@ -49,6 +49,12 @@ export const NodeAnnotation = {
 } as const;
 export type NodeAnnotationKey = (typeof NodeAnnotation)[keyof typeof NodeAnnotation];
 
+/**
+ * The node's phase again as a label (same key as the annotation), so `kubectl get nodes -L cni-migrate.io/phase`
+ * and `-l cni-migrate.io/phase=Done` work. The annotation stays the record of intent; the label follows it.
+ */
+export const PHASE_LABEL = NodeAnnotation.phase;
+
 /** Leases, all in the coordinator's namespace. */
 export const LEADER_LEASE_NAME = 'cni-migrate-leader';
 /** Grant slot i is the Lease `cni-migrate-slot-<i>`; its holderIdentity is the node being migrated. */

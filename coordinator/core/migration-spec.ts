@@ -62,6 +62,7 @@ export const MigrationStatusSchema = z.object({
   total: z.number().int().nonnegative(),
   inFlight: z.number().int().nonnegative(),
   haltReason: z.string().optional(),
+  haltedNode: z.string().optional(),
   conditions: z.array(ConditionSchema),
 });
 export type MigrationStatus = z.infer<typeof MigrationStatusSchema>;

@@ -1,11 +1,11 @@
 /**
- * Records a node's decided step before anything acts on it: the annotation patch on the Node (intent
- * first), then the transition's metric, log line and Event, and a nudge to the agent's long-poll.
+ * Records a node's decided step before anything acts on it: the annotation patch (and the phase label) on
+ * the Node (intent first), then the transition's metric, log line and Event, and a nudge to the agent's long-poll.
  */
 import { describeError } from '../../shared/errors.js';
 import { nodeLogger, type Logger } from '../../shared/logger.js';
 import type { Decision } from '../core/decision.js';
-import type { NodeState } from '../core/node-state.js';
+import { phaseLabelPatch, type NodeState } from '../core/node-state.js';
 import type { Cluster } from './cluster.js';
 import type { MigrationMetrics } from './metrics.js';
 import type { NodeView } from './node-view.js';
@@ -23,7 +23,7 @@ export interface IntentDeps {
 export async function recordIntent(d: IntentDeps, before: NodeState, decision: Decision): Promise<void> {
   const name = before.name;
   if (Object.keys(decision.patch).length === 0) return;
-  d.view.wrote(await d.cluster.nodes.patch(name, { annotations: decision.patch }));
+  d.view.wrote(await d.cluster.nodes.patch(name, { annotations: decision.patch, ...phaseLabelPatch(decision.patch) }));
   const t = decision.transition;
   if (!t) return;
   const now = d.now();

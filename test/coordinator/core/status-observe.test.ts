@@ -32,7 +32,7 @@ describe('rollout status', () => {
         state({ name: 'w4', startedAt: undefined }),
       ],
     });
-    expect(s).toMatchObject({ migrated: 1, total: 4, inFlight: 1, haltReason: 'w3: drain deadline passed' });
+    expect(s).toMatchObject({ migrated: 1, total: 4, inFlight: 1, haltReason: 'w3: drain deadline passed', haltedNode: 'w3' });
     expect(s.nodes[0]).toMatchObject({ name: 'w1', durationSeconds: 30, since: T0.toISOString() });
     expect(s.nodes[1]).toMatchObject({ durationSeconds: 90 });
     expect(s.nodes[3]?.durationSeconds).toBeUndefined();
