@@ -35,9 +35,14 @@ function stagePhase(stage: StageRecord | undefined): RolloutPhase | undefined {
   return stage.step === 'Done' ? 'Completed' : STAGE_PHASE[stage.stage];
 }
 
+/** The node the rollout halted on: a Halted node, or a node rolled back automatically. */
+export function haltedNode(nodes: readonly NodeState[]): NodeState | undefined {
+  return nodes.find((s) => s.haltReason !== undefined && (s.phase === 'Halted' || s.phase === 'RolledBack'));
+}
+
 /** The first recorded halt reason: a Halted node, or a node rolled back automatically. */
 export function rolloutHaltReason(nodes: readonly NodeState[]): string | undefined {
-  const n = nodes.find((s) => s.haltReason !== undefined && (s.phase === 'Halted' || s.phase === 'RolledBack'));
+  const n = haltedNode(nodes);
   return n ? `${n.name}: ${n.haltReason ?? ''}` : undefined;
 }
 
@@ -68,10 +73,17 @@ function condition(prev: readonly Condition[], next: Omit<Condition, 'lastTransi
   return { ...next, lastTransitionTime: unchanged && old ? old.lastTransitionTime : now.toISOString() };
 }
 
+/** Why the rollout is halted: a bad spec, a halted node, or a halted stage. */
+function haltReasonOf(i: StatusInput): string | undefined {
+  if (i.specError) return `invalid spec: ${i.specError}`;
+  return rolloutHaltReason(i.nodes) ?? i.stage?.haltReason;
+}
+
 export function summarizeStatus(i: StatusInput): MigrationStatus {
-  const halt = i.specError ? `invalid spec: ${i.specError}` : (rolloutHaltReason(i.nodes) ?? i.stage?.haltReason);
+  const halt = haltReasonOf(i);
   const inFlight = i.nodes.filter((n) => isInFlight(n.phase) && n.phase !== 'Halted').length;
   const phase = rolloutPhase(i, halt, inFlight);
+  const stoppedAt = i.specError ? undefined : haltedNode(i.nodes)?.name;
   return {
     phase,
     nodes: i.nodes.map((n) => nodeStatus(n, i.now)),
@@ -79,6 +91,7 @@ export function summarizeStatus(i: StatusInput): MigrationStatus {
     total: i.nodes.length,
     inFlight,
     ...(halt ? { haltReason: halt } : {}),
+    ...(stoppedAt ? { haltedNode: stoppedAt } : {}),
     conditions: [
       condition(
         i.previousConditions,

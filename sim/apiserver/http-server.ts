@@ -109,7 +109,7 @@ async function serve(edge: Edge, req: IncomingMessage, res: ServerResponse): Pro
     send(res, reply);
     return;
   }
-  const body: RequestBody = { json: parseJson(text), contentType: req.headers['content-type'] };
+  const body: RequestBody = { json: parseJson(text), contentType: req.headers['content-type'], present: text.length > 0 };
   const reply = serveResource(edge, { info, user, body }, res);
   if (reply) send(res, reply);
   else if (dropWatch) res.destroy();

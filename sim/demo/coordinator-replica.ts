@@ -16,7 +16,7 @@ import type { AgentDirectory } from '../../coordinator/ports.js';
 class LateDirectory implements AgentDirectory {
   engine: Engine | undefined;
   private get ready(): Engine {
-    if (this.engine === undefined) throw new CniMigrateError('Conflict', 'coordinator is starting');
+    if (this.engine === undefined) throw new CniMigrateError('Unavailable', 'coordinator is starting');
     return this.engine;
   }
   register(req: RegisterRequest): Promise<void> {
