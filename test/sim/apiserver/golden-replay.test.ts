@@ -5,14 +5,15 @@
  * Values that depend on time, uid or resourceVersion are not compared; where a request carries such a
  * value (a resourceVersion, a token, a continue key) the equivalent value from this server is used.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
-import { eventTypes, loadExchanges, parseWatchLines, send, shapeOf, withQuery, type Exchange, type Outgoing } from './golden-harness.js';
+import { GOLDEN_DIR, eventTypes, loadExchanges, parseWatchLines, send, shapeOf, withQuery, type Exchange, type Outgoing } from './golden-harness.js';
 
 /** Exchanges not replayed, with the reason. Keep this short. */
 const LEFT_OUT: Record<number, string> = {
-  117: 'Table output not served yet',
-  118: 'Table output not served yet',
   119: 'state (pod template annotations) not set up yet',
   120: 'state not set up yet',
   121: 'cilium-config not set up yet',
@@ -104,6 +105,10 @@ const BEFORE: Record<number, () => Promise<unknown>> = {
   },
   82: () => admin('DELETE', '/api/v1/namespaces/golden/pods/cni-migrate-agent?gracePeriodSeconds=0'),
   110: () => terminatingPod('web-7'),
+  118: async () => {
+    await admin('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', manifest('crd-migration.yaml'));
+    await admin('POST', '/apis/cni-migrate.io/v1alpha1/migrations', manifest('migration-default.yaml'));
+  },
   114: async () => {
     await admin('DELETE', '/api/v1/namespaces/default/events');
     for (const [reason, at] of [['NodeCordoned', '2026-11-27T19:24:44Z'], ['MigrationHalted', '2026-11-27T19:24:45Z']]) {
@@ -125,6 +130,8 @@ const BEFORE: Record<number, () => Promise<unknown>> = {
   },
   112: () => terminatingPod('web-8'),
 };
+
+const manifest = (file: string): Json => parse(readFileSync(join(GOLDEN_DIR, '..', '..', '..', 'deploy', file), 'utf8')) as Json;
 
 /** A pod bound to a node (no kubelet runs here) that was deleted gracefully: it stays Terminating. */
 async function terminatingPod(name: string): Promise<Json> {
