@@ -34,6 +34,17 @@ export function forwardingDirectory(engine: () => AgentDirectory | undefined): A
   };
 }
 
+/**
+ * Why this replica should get no traffic, if so. Only the leader is Ready (the Service then routes agents to
+ * it), and leading means its Lease was renewed within two thirds of the Lease duration, so the API server
+ * answered recently: a leader cut off from the API steps down and turns unready with it.
+ */
+export function notReadyBecause(engine: Engine | undefined): string | undefined {
+  if (!engine) return 'starting';
+  if (!engine.isLeader()) return 'not the leader (or the API server is unreachable)';
+  return undefined;
+}
+
 /** /healthz, /readyz and /metrics. */
 export function probeRouter(engine: () => Engine | undefined): Router {
   const r = express.Router();
@@ -41,8 +52,8 @@ export function probeRouter(engine: () => Engine | undefined): Router {
     res.type('text/plain').send('ok\n');
   });
   r.get('/readyz', (_req, res) => {
-    const ready = engine() !== undefined;
-    res.status(ready ? 200 : 503).type('text/plain').send(ready ? 'ready\n' : 'not ready\n');
+    const why = notReadyBecause(engine());
+    res.status(why ? 503 : 200).type('text/plain').send(why ? `not ready: ${why}\n` : 'ready: leading\n');
   });
   r.get('/metrics', async (_req, res) => {
     const e = engine();
