@@ -106,7 +106,7 @@ const BEFORE: Record<number, () => Promise<unknown>> = {
   82: () => admin('DELETE', '/api/v1/namespaces/golden/pods/cni-migrate-agent?gracePeriodSeconds=0'),
   110: () => terminatingPod('web-7'),
   118: async () => {
-    await admin('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', manifest('crd-migration.yaml'));
+    await admin('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crdAsRecorded(manifest('crd-migration.yaml'), exchange(118)));
     await admin('POST', '/apis/cni-migrate.io/v1alpha1/migrations', manifest('migration-default.yaml'));
   },
   114: async () => {
@@ -132,6 +132,24 @@ const BEFORE: Record<number, () => Promise<unknown>> = {
 };
 
 const manifest = (file: string): Json => parse(readFileSync(join(GOLDEN_DIR, '..', '..', '..', 'deploy', file), 'utf8')) as Json;
+
+const exchange = (id: number): Exchange => {
+  const ex = loadExchanges().find((e) => e.id === id);
+  if (!ex) throw new Error(`no exchange ${id}`);
+  return ex;
+};
+
+/** The CRD with the printer columns it had when the Table was recorded (read back from the Table's column descriptions). */
+function crdAsRecorded(crd: Json, ex: Exchange): Json {
+  const columns = ((ex.response.body as Json)['columnDefinitions'] as Json[]).slice(1).map((c) => ({
+    name: c['name'],
+    type: c['type'],
+    jsonPath: String(c['description']).replace('Custom resource definition column (in JSONPath format): ', ''),
+  }));
+  const spec = crd['spec'] as Json;
+  const versions = (spec['versions'] as Json[]).map((v) => ({ ...v, additionalPrinterColumns: columns }));
+  return { ...crd, spec: { ...spec, versions } };
+}
 
 /** A pod bound to a node (no kubelet runs here) that was deleted gracefully: it stays Terminating. */
 async function terminatingPod(name: string): Promise<Json> {
