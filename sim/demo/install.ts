@@ -44,6 +44,8 @@ export interface MigrationSpec {
   includeControlPlane: boolean;
   /** Label selector of the nodes the rollout covers ('' for every node). */
   nodeSelector?: string;
+  /** The cluster-level stages after the rollout (`--full` enables them all). */
+  stages?: Record<string, boolean>;
 }
 
 /** Create `Migration default`, unpaused; if it exists already, replace its spec with this one (merge patch). */

@@ -20,6 +20,9 @@ export const DemoOptionsSchema = z.strictObject({
   kubeconfig: z.string().min(1).optional(),
   json: z.boolean().default(false),
   seed: z.coerce.number().int().min(0).default(1),
+  /** The whole runbook: after every node, promote Cilium, remove Calico, clean every node, remove the CRDs. */
+  full: z.boolean().default(false),
+  calicoInstall: z.enum(['manifest', 'operator']).default('manifest'),
 });
 export type DemoOptions = z.infer<typeof DemoOptionsSchema>;
 
@@ -38,6 +41,8 @@ export function buildDemoProgram(run: (opts: DemoOptions) => Promise<unknown>): 
     .addOption(new Option('--scenario <name>', 'what goes wrong').choices(SCENARIOS))
     .option('--kubeconfig <path>', 'run against an existing cluster: add simulated demo-* nodes to it and migrate only those')
     .option('--json', 'print a JSON summary as the last line')
+    .option('--full', 'the whole runbook: then promote Cilium (playing the helm upgrade), remove Calico, clean every node, remove the CRDs')
+    .addOption(new Option('--calico-install <method>', 'how the simulated Calico was installed').choices(['manifest', 'operator']))
     .option('--seed <n>', 'seed of the simulated cluster')
     .exitOverride()
     .showHelpAfterError()

@@ -11,12 +11,14 @@ import { CoordinatorSet, DEMO_GATE_LIMITS, demoCoordinatorConfig } from './coord
 import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from './install.js';
 import { plainWriter, ttyWriter, type ViewState, type ViewWriter } from './live-view.js';
 import { RolloutObserver } from './measure.js';
-import { rolloutEnd, watchMigrations, type RolloutEnd } from './migration-watch.js';
+import { rolloutEnd, watchMigrations, type MigrationObject, type RolloutEnd } from './migration-watch.js';
 import type { DemoOptions } from './options.js';
 import { pickVictim, planScenario, type ScenarioPlan } from './scenario.js';
 import { apiRequestsPerNode, toolRequests, type DemoSummary } from './summary.js';
 import type { RequestCount } from '../apiserver/index.js';
 import { watchList, type WatchedList } from './watch-cache.js';
+import { FULL_STAGES, fullRunEnd, fullRunSummary, playHelmAtGate, watchStageSteps, type FullRunSummary } from './full-run.js';
+import { startTigeraOperator } from './tigera-operator.js';
 
 export interface DemoIo {
   out: NodeJS.WritableStream;
@@ -29,6 +31,8 @@ export interface DemoIo {
   autoRollback?: boolean;
   /** Called the first time each node is seen in each phase (tests kill agents or coordinators here). */
   onNodePhase?(node: string, phase: string, controls: DemoControls): void;
+  /** `--full`: called the first time each stage step (`Stage/Step`) is seen in the Migration status. */
+  onStageStep?(step: string, controls: DemoControls): void;
 }
 
 /** What a test may break while the rollout runs. */
@@ -42,6 +46,8 @@ export interface DemoControls {
 
 export interface DemoResult {
   summary: DemoSummary;
+  /** `--full`: the stages after the rollout. */
+  full?: FullRunSummary;
   /** Every node migrated, or (failure scenario) the rollout halted as it should. */
   ok: boolean;
   /** How many times a coordinator replica was killed and started again. */
@@ -200,19 +206,46 @@ class DemoSession {
     this.restarting = this.restarting.then(() => this.coordinators?.restart(0)).catch(() => undefined);
   }
 
+  migration: MigrationObject | undefined;
+
   async runRollout(deadlineMs: number): Promise<RolloutEnd> {
     const migrations = await watchMigrations(this.admin);
     this.closers.push(() => migrations.stop());
+    if (this.opts.full) await this.playOperatorParts(migrations);
     this.started = Date.now();
     await createMigration(this.admin, {
       concurrency: this.opts.concurrency,
       autoRollback: this.io.autoRollback ?? false,
       includeControlPlane: true,
       nodeSelector: this.sim.nodeSelector,
+      ...(this.opts.full ? { stages: FULL_STAGES } : {}),
     });
-    await migrations.until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs);
+    const end = this.opts.full ? fullRunEnd : rolloutEnd;
+    await migrations.until((items) => end(items[0]) !== undefined, 'the rollout', deadlineMs);
     await this.restarting;
-    return rolloutEnd(migrations.list()[0]) ?? { kind: 'halted', reason: 'unknown' };
+    this.migration = migrations.list()[0];
+    return end(this.migration) ?? { kind: 'halted', reason: 'unknown' };
+  }
+
+  /** The operator's parts of the full run: the helm upgrade at the promotion gate, and the Tigera operator. */
+  private async playOperatorParts(migrations: WatchedList<MigrationObject>): Promise<void> {
+    playHelmAtGate(this.admin, migrations, (e) => this.io.log.error({ err: e }, 'helm upgrade failed'));
+    const hook = this.io.onStageStep;
+    if (hook) watchStageSteps(migrations, (step) => hook(step, this.controls()));
+    if (this.opts.calicoInstall !== 'operator') return;
+    const operator = await startTigeraOperator(this.admin);
+    this.closers.push(() => operator.stop());
+  }
+
+  /** `--full` only. */
+  fullSummary(): Promise<FullRunSummary | undefined> {
+    if (!this.opts.full) return Promise.resolve(undefined);
+    return fullRunSummary(this.admin, {
+      migration: this.migration,
+      nodes: this.ownNodes().map((n) => n.metadata?.name ?? ''),
+      host: (n) => this.fleet?.host(n),
+      calicoInstall: this.opts.calicoInstall,
+    });
   }
 
   summarize(end: RolloutEnd, wallMs: number): DemoSummary {
@@ -237,6 +270,9 @@ class DemoSession {
   }
 }
 
+/** The full run succeeded: Complete, every node cleaned exactly once and nothing of Calico left. */
+const fullRunClean = (f: FullRunSummary | undefined): boolean => !f || f.stage === 'Complete/Done' && f.cleanup.every((c) => c.left === 0 && c.cleanups === 1);
+
 function judge(summary: DemoSummary, plan: ScenarioPlan): boolean {
   if (!plan.expectHalt) return summary.halted === null && summary.migrated === summary.nodes;
   const mentions = plan.haltMentions === undefined || (summary.halted ?? '').toLowerCase().includes(plan.haltMentions);
@@ -253,6 +289,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
       rebootDowntimeMs: 50,
       ciliumReadyDelayMs: 20,
       ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig, nodePrefix: 'demo' } : {}),
+      shape: { calicoInstall: opts.calicoInstall },
     },
     io.log.child({ component: 'sim' }),
   );
@@ -267,9 +304,11 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
     view.update(session.viewState());
     const summary = session.summarize(end, Date.now() - started);
     const counts = sim.api?.requestCounts();
+    const full = await session.fullSummary();
     return {
       summary,
-      ok: judge(summary, plan),
+      ...(full ? { full } : {}),
+      ok: judge(summary, plan) && fullRunClean(full),
       coordinatorRestarts: session.coordinators?.restarts ?? 0,
       apiRequests: counts && toolRequests(counts),
     };

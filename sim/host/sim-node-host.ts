@@ -34,6 +34,8 @@ export class SimNodeHost implements NodeHost {
   readonly cniFiles = new Set<string>([CALICO_CONFLIST]);
   private calico: Record<string, number> = { ...CALICO_NODE_ITEMS };
   rebootRequests = 0;
+  /** Cleanups run for real (not dry runs): a second one on a clean node would show here. */
+  cleanupRuns = 0;
 
   constructor(
     readonly nodeName: string,
@@ -80,7 +82,10 @@ export class SimNodeHost implements NodeHost {
   cleanup(opts: CleanupOptions): Promise<CleanupReport> {
     const started = Date.now();
     const removed = Object.fromEntries(Object.entries(this.calico).filter(([, n]) => n > 0));
-    if (!opts.dryRun) this.calico = {};
+    if (!opts.dryRun) {
+      this.calico = {};
+      this.cleanupRuns += 1;
+    }
     const leftover = Object.values(this.calico).reduce((a, b) => a + b, 0);
     const verb = opts.dryRun ? 'would remove' : 'removed';
     const notes = Object.entries(removed).map(([kind, n]) => `${verb} ${n} ${kind}`);
@@ -89,6 +94,11 @@ export class SimNodeHost implements NodeHost {
 
   iptablesBackends(): Promise<IptablesBackend[]> {
     return Promise.resolve(['nft']);
+  }
+
+  /** Calico items still on the node. */
+  leftoverItems(): number {
+    return Object.values(this.calico).reduce((a, b) => a + b, 0);
   }
 
   calicoLeftovers(): Promise<boolean> {

@@ -10,6 +10,7 @@ import { breaks, seedSettings, type SeedSettings } from './settings.js';
 
 export const CALICO_GROUP = 'crd.projectcalico.org';
 export const TIGERA_GROUP = 'operator.tigera.io';
+export const TIGERA_FINALIZER = 'tigera.io/operator-cleanup';
 const CALICO_VERSION = 'v3.27.3';
 
 type Schema = CrdShape['spec'];
@@ -128,7 +129,8 @@ export const calicoNode = (s: SeedSettings = seedSettings(), namespace = 'kube-s
 export const installation = (s: SeedSettings): object => ({
   apiVersion: `${TIGERA_GROUP}/v1`,
   kind: 'Installation',
-  metadata: { name: 'default' },
+  // The operator's finalizer: it clears only while the operator runs (and has removed calico-system).
+  metadata: { name: 'default', finalizers: [TIGERA_FINALIZER] },
   spec: {
     variant: 'Calico',
     calicoNetwork: {

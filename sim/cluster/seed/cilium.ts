@@ -68,7 +68,17 @@ export function installedValues(s: SeedSettings): Record<string, unknown> {
 export const ciliumConfig = (s: SeedSettings = seedSettings()): V1ConfigMap => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
-  metadata: { name: 'cilium-config', namespace: CILIUM_NAMESPACE },
+  metadata: {
+    name: 'cilium-config',
+    namespace: CILIUM_NAMESPACE,
+    // What Helm (3.2+) writes on every object it creates: the release that owns it.
+    ...(s.ciliumHelm
+      ? {
+          labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+          annotations: { 'meta.helm.sh/release-name': 'cilium', 'meta.helm.sh/release-namespace': CILIUM_NAMESPACE },
+        }
+      : {}),
+  },
   data: renderCiliumConfig(mergeValues(chartDefaults(), installedValues(s))),
 });
 

@@ -1,0 +1,106 @@
+/**
+ * `npm run demo -- --full`: the second half of the runbook on the simulated cluster. The demo plays the
+ * operator's parts: the `helm upgrade` the promotion gate asks for, and (for an operator install) the Tigera
+ * operator that clears the Installation's finalizer. The run ends when the Migration is Complete.
+ */
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { NodeAnnotation } from '../../shared/names.js';
+import { readStageRecord, stageDurations, type StageRecord } from '../../coordinator/core/stages/record.js';
+import { helmUpgradeCilium } from '../cluster/helm-upgrade.js';
+import type { SimNodeHost } from '../host/sim-node-host.js';
+import { rolloutEnd, type MigrationObject, type RolloutEnd } from './migration-watch.js';
+import type { WatchedList } from './watch-cache.js';
+
+export const FULL_STAGES = { promote: true, removeCalico: true, cleanNodes: true, removeCrds: true };
+
+export interface NodeCleanup {
+  node: string;
+  /** The node's Calico inventory as its cleanup recorded it (`found <kind>=<n> …; left <n>`). */
+  inventory: string | null;
+  /** Calico items still on the simulated host. */
+  left: number;
+  /** Cleanups run on the host (1: nobody cleaned a clean node twice). */
+  cleanups: number;
+}
+
+export interface FullRunSummary {
+  calicoInstall: string;
+  stage: string;
+  /** Seconds each stage took. */
+  stageSeconds: Record<string, number>;
+  backup: StageRecord['backup'] | null;
+  crdsRemoved: string[];
+  cleanup: NodeCleanup[];
+  ciliumRestartedAt: string | null;
+}
+
+export const stageOf = (m: MigrationObject | undefined): StageRecord | undefined =>
+  readStageRecord((m?.status as { stage?: unknown } | undefined)?.stage);
+
+/** The full run's end: Complete, or halted (a halted stage has nothing in flight). */
+export function fullRunEnd(m: MigrationObject | undefined): RolloutEnd | undefined {
+  const end = rolloutEnd(m);
+  if (end?.kind === 'completed' && stageOf(m)?.stage !== 'Complete') return undefined;
+  return end;
+}
+
+/** Runs the helm upgrade once the promotion gate asks for it (once). */
+export function playHelmAtGate(admin: KubeConfig, migrations: WatchedList<MigrationObject>, onError: (e: unknown) => void): void {
+  let upgraded = false;
+  const check = (): void => {
+    const r = stageOf(migrations.list()[0]);
+    if (upgraded || r?.stage !== 'Promote' || r.step !== 'AwaitingPromotion') return;
+    upgraded = true;
+    helmUpgradeCilium(admin).catch(onError);
+  };
+  migrations.onChange(check);
+  check();
+}
+
+/** Calls `seen` the first time each stage step appears. */
+export function watchStageSteps(migrations: WatchedList<MigrationObject>, seen: (step: string) => void): void {
+  const steps = new Set<string>();
+  migrations.onChange((m) => {
+    const r = stageOf(m);
+    const step = r ? `${r.stage}/${r.step}` : undefined;
+    if (step === undefined || steps.has(step)) return;
+    steps.add(step);
+    seen(step);
+  });
+}
+
+export async function fullRunSummary(
+  admin: KubeConfig,
+  input: { migration: MigrationObject | undefined; nodes: string[]; host: (n: string) => SimNodeHost | undefined; calicoInstall: string },
+): Promise<FullRunSummary> {
+  const r = stageOf(input.migration);
+  const core = admin.makeApiClient(CoreV1Api);
+  const cleanup = await Promise.all(
+    input.nodes.map(async (node) => {
+      const n = await core.readNode({ name: node });
+      const host = input.host(node);
+      const left = host?.leftoverItems() ?? 0;
+      return { node, inventory: n.metadata?.annotations?.[NodeAnnotation.cleanupInventory] ?? null, left, cleanups: host?.cleanupRuns ?? 0 };
+    }),
+  );
+  return {
+    calicoInstall: input.calicoInstall,
+    stage: r ? `${r.stage}/${r.step}` : 'none',
+    stageSeconds: stageDurations(r?.times ?? [], new Date()),
+    backup: r?.backup ?? null,
+    crdsRemoved: r?.crdsRemoved ?? [],
+    cleanup,
+    ciliumRestartedAt: r?.restartedAt ?? null,
+  };
+}
+
+export function renderFullRun(f: FullRunSummary): string[] {
+  const stages = Object.entries(f.stageSeconds).map(([name, s]) => `${name} ${s} s`).join(', ');
+  const backup = f.backup ? `${f.backup.objects} Calico objects backed up into ${f.backup.configMaps.join(', ')}` : 'no backup';
+  const clean = f.cleanup.filter((c) => c.left === 0).length;
+  return [
+    `after the rollout (${f.calicoInstall} Calico): ${f.stage}; ${stages}`,
+    `${backup}; ${f.crdsRemoved.length} Calico CRDs removed`,
+    `nodes cleaned: ${clean} of ${f.cleanup.length} with nothing of Calico left (${f.cleanup.map((c) => `${c.node}: ${c.inventory ?? 'no record'}`).join('; ')})`,
+  ];
+}
