@@ -230,8 +230,8 @@ class DemoSession {
   /** The operator's parts of the full run: the helm upgrade at the promotion gate, and the Tigera operator. */
   private async playOperatorParts(migrations: WatchedList<MigrationObject>): Promise<void> {
     playHelmAtGate(this.admin, migrations, (e) => this.io.log.error({ err: e }, 'helm upgrade failed'));
-    const hook = this.io.onStageStep;
-    if (hook) watchStageSteps(migrations, (step) => hook(step, this.controls()));
+    const io = this.io;
+    if (io.onStageStep) watchStageSteps(migrations, (step) => io.onStageStep?.(step, this.controls()));
     if (this.opts.calicoInstall !== 'operator') return;
     const operator = await startTigeraOperator(this.admin);
     this.closers.push(() => operator.stop());

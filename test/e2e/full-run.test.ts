@@ -1,17 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DemoControls } from '../../sim/demo/run-demo.js';
+import type { FullRunSummary } from '../../sim/demo/full-run.js';
 import { runRollout } from './support.js';
 
 describe('end to end: the whole runbook on the simulated cluster (demo --full)', () => {
   it('When Calico was installed by manifest, then the run ends Complete: Cilium promoted, Calico backed up and removed, every node clean, the CRDs gone', async () => {
-    const { full, ok, summary } = await runRollout({ nodes: 3, concurrency: 3, full: true, calicoInstall: 'manifest' });
-    expect({ ok, halted: summary.halted, cleanup: full?.cleanup }).toMatchObject({ ok: true });
+    const { full: ran, ok, summary } = await runRollout({ nodes: 3, concurrency: 3, full: true, calicoInstall: 'manifest' });
+    expect({ ok, halted: summary.halted, cleanup: ran?.cleanup }).toMatchObject({ ok: true });
+    const full = ran as FullRunSummary;
     expect(full).toMatchObject({ calicoInstall: 'manifest', stage: 'Complete/Done' });
-    expect(Object.keys(full?.stageSeconds ?? {})).toEqual(['Promote', 'RemoveCalico', 'CleanNodes', 'RemoveCrds']);
-    expect(full?.backup?.kinds).toMatchObject({ ippools: 1, felixconfigurations: 1 });
-    expect(full?.crdsRemoved).toContain('ippools.crd.projectcalico.org');
-    expect(full?.crdsRemoved.every((c) => !c.endsWith('policy.networking.k8s.io'))).toBe(true);
-    for (const c of full?.cleanup ?? []) {
+    expect(Object.keys(full.stageSeconds)).toEqual(['Promote', 'RemoveCalico', 'CleanNodes', 'RemoveCrds']);
+    expect(full.backup?.kinds).toMatchObject({ ippools: 1, felixconfigurations: 1 });
+    expect(full.crdsRemoved).toContain('ippools.crd.projectcalico.org');
+    expect(full.crdsRemoved.every((c) => !c.endsWith('policy.networking.k8s.io'))).toBe(true);
+    for (const c of full.cleanup) {
       expect(c).toMatchObject({ left: 0, cleanups: 1 });
       expect(c.inventory).toMatch(/^found .*routes=3.*; left 0$/);
     }
