@@ -22,6 +22,7 @@ export interface Reply {
   contentType?: string;
   /** A body that is not JSON (then `body` is ignored). */
   text?: string;
+  raw?: Buffer;
 }
 
 export interface RequestBody {

@@ -53,7 +53,7 @@ function send(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string | string[]> = { 'Content-Type': reply.contentType ?? 'application/json' };
   if (reply.warnings && reply.warnings.length > 0) headers['Warning'] = reply.warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(reply.status, headers);
-  res.end(reply.text ?? JSON.stringify(reply.body));
+  res.end(reply.raw ?? reply.text ?? JSON.stringify(reply.body));
 }
 
 /** A path no API group/version serves: the generic mux's plain-text 404, not a Status. */
