@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { PhaseSchema } from '../../shared/phases.js';
-import { ImageRefSchema } from '../../shared/api.js';
+import { ImageRefSchema, Ipv4CidrSchema } from '../../shared/api.js';
+import { PreflightStatusSchema } from './preflight/record.js';
 
 export const MigrationSpecSchema = z.object({
   paused: z.boolean().default(false),
@@ -28,6 +29,10 @@ export const MigrationSpecSchema = z.object({
     .object({
       dnsName: z.string().min(1).max(253).optional(),
       checkImage: ImageRefSchema.optional(),
+      /** Pins the CIDR a migrated node's check pod must get (inside Cilium's pool); read from the cluster when unset. */
+      ciliumCidr: Ipv4CidrSchema.optional(),
+      /** Pins the CIDR a rolled-back node's check pod must get (inside a Calico pool); read from the cluster when unset. */
+      calicoCidr: Ipv4CidrSchema.optional(),
     })
     .prefault({}),
 });
@@ -64,6 +69,7 @@ export const MigrationStatusSchema = z.object({
   haltReason: z.string().optional(),
   haltedNode: z.string().optional(),
   conditions: z.array(ConditionSchema),
+  preflight: PreflightStatusSchema.optional(),
 });
 export type MigrationStatus = z.infer<typeof MigrationStatusSchema>;
 

@@ -5,6 +5,7 @@
 import { isInFlight } from '../../shared/phases.js';
 import type { Condition, MigrationStatus, NodeStatus, RolloutPhase } from './migration-spec.js';
 import type { NodeState } from './node-state.js';
+import { preflightHaltReason, type PreflightStatus } from './preflight/record.js';
 
 export interface StatusInput {
   /** Nodes in scope, in migration order. */
@@ -15,6 +16,8 @@ export interface StatusInput {
   previousConditions: readonly Condition[];
   /** Why no new node may start now (the Cilium DaemonSet is not rolled out), if so. */
   ciliumProblem?: string | undefined;
+  /** The last pre-flight of this rollout; undefined until it has run. */
+  preflight?: PreflightStatus | undefined;
   now: Date;
 }
 
@@ -56,8 +59,20 @@ function condition(prev: readonly Condition[], next: Omit<Condition, 'lastTransi
   return { ...next, lastTransitionTime: unchanged && old ? old.lastTransitionTime : now.toISOString() };
 }
 
+/** Why the rollout is halted: an invalid spec, a halted node, or a pre-flight blocker. */
+function haltReasonOf(i: StatusInput): string | undefined {
+  if (i.specError) return `invalid spec: ${i.specError}`;
+  return rolloutHaltReason(i.nodes) ?? preflightHaltReason(i.preflight);
+}
+
+function preflightCondition(p: PreflightStatus | undefined): Omit<Condition, 'lastTransitionTime'> {
+  if (!p) return { type: 'PreflightPassed', status: 'Unknown', reason: 'NotRun', message: 'pre-flight has not run yet' };
+  if (p.passed) return { type: 'PreflightPassed', status: 'True', reason: 'NoBlockers', message: `no blocker, ${p.warnings.length} warning(s)` };
+  return { type: 'PreflightPassed', status: 'False', reason: 'Blocked', message: p.blockers.map((b) => `${b.message} (fix: ${b.fix})`).join('; ') };
+}
+
 export function summarizeStatus(i: StatusInput): MigrationStatus {
-  const halt = i.specError ? `invalid spec: ${i.specError}` : rolloutHaltReason(i.nodes);
+  const halt = haltReasonOf(i);
   const inFlight = i.nodes.filter((n) => isInFlight(n.phase) && n.phase !== 'Halted').length;
   const phase = rolloutPhase(i, halt, inFlight);
   const stoppedAt = i.specError ? undefined : haltedNode(i.nodes)?.name;
@@ -69,6 +84,7 @@ export function summarizeStatus(i: StatusInput): MigrationStatus {
     inFlight,
     ...(halt ? { haltReason: halt } : {}),
     ...(stoppedAt ? { haltedNode: stoppedAt } : {}),
+    ...(i.preflight ? { preflight: i.preflight } : {}),
     conditions: [
       condition(
         i.previousConditions,
@@ -91,6 +107,7 @@ export function summarizeStatus(i: StatusInput): MigrationStatus {
           : { type: 'CiliumReady', status: 'True', reason: 'RolledOut', message: 'every Cilium pod is updated and Ready' },
         i.now,
       ),
+      condition(i.previousConditions, preflightCondition(i.preflight), i.now),
     ],
   };
 }

@@ -12,6 +12,8 @@ import { pdbsApi, type PdbsApi } from '../kube/pdbs.js';
 import { watchCiliumDaemonSet } from '../kube/daemonsets.js';
 import { podsApi, watchCiliumPods, type PodsApi } from '../kube/pods.js';
 import type { Watched } from '../kube/watched.js';
+import { clusterObjectsReader } from '../kube/cluster-objects.js';
+import type { RawClusterObjects } from '../core/facts/index.js';
 
 export interface Cluster {
   nodes: NodesApi;
@@ -24,6 +26,8 @@ export interface Cluster {
   ciliumDaemonSet: Watched<V1DaemonSet>;
   migration: MigrationApi;
   migrationCache: Watched<MigrationObject>;
+  /** What pre-flight reads of Calico, Cilium and the address space (no Secrets: Helm values are the CLI's). */
+  clusterObjects: { read(): Promise<RawClusterObjects> };
 }
 
 export interface ClusterOptions {
@@ -34,6 +38,7 @@ export interface ClusterOptions {
 }
 
 export function clusterFromKubeConfig(kc: KubeConfig, log: Logger, opts: ClusterOptions): Cluster {
+  const readObjects = clusterObjectsReader(kc);
   return {
     nodes: nodesApi(kc),
     nodeCache: watchNodes(kc, log),
@@ -45,5 +50,6 @@ export function clusterFromKubeConfig(kc: KubeConfig, log: Logger, opts: Cluster
     ciliumDaemonSet: watchCiliumDaemonSet(kc, log),
     migration: migrationApi(kc),
     migrationCache: watchMigrations(kc, log),
+    clusterObjects: { read: () => readObjects({ helm: false }) },
   };
 }

@@ -27,6 +27,7 @@ import { recordIntent, type IntentDeps } from './intent.js';
 import type { MigrationMetrics } from './metrics.js';
 import { NodeView } from './node-view.js';
 import { PassLoop } from './pass-loop.js';
+import { PreflightGate, preflightReads } from './preflight-gate.js';
 import { PeerSource } from './peer-source.js';
 import { RolloutScope } from './scope.js';
 import { policyOf, RolloutSource, settingsFor, summaryOf, type Rollout } from './rollout.js';
@@ -55,6 +56,7 @@ export class Controller {
   private readonly status: StatusWriter;
   private readonly holds: HoldLog;
   private readonly intent: IntentDeps;
+  private readonly preflight: PreflightGate;
   private executor: Executor;
   /** The Cilium gate's reason when the last decision consulted it (shown in the status). */
   private ciliumProblem: string | undefined;
@@ -68,6 +70,7 @@ export class Controller {
     this.status = new StatusWriter(d.cluster.migration);
     this.holds = new HoldLog(d.log);
     this.intent = { ...d, view: this.view };
+    this.preflight = new PreflightGate({ reads: preflightReads(d.cluster), log: d.log, now: d.now, wake: () => this.wake() });
     this.executor = this.newExecutor();
   }
 
@@ -91,6 +94,7 @@ export class Controller {
 
   async stop(): Promise<void> {
     this.executor.stop();
+    this.preflight.stop();
     await this.loop.stop();
   }
 
@@ -107,12 +111,13 @@ export class Controller {
     const spec = this.rollout.read().spec;
     const dnsName = spec?.validation.dnsName ?? this.d.config.dnsName;
     const checkImage = spec?.validation.checkImage;
-    return orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds });
+    return orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds, cidrs: this.preflight.cidrs() });
   }
 
   private async pass(): Promise<void> {
     const rollout = this.rollout.read();
     const scope = new Set(await this.scope.names(rollout.spec));
+    this.preflight.consider(rollout.spec, scope);
     const summaries = this.view.names().flatMap((n) => {
       const node = this.view.get(n);
       return node ? [summaryOf(node)] : [];
@@ -164,7 +169,8 @@ export class Controller {
     const holders = this.d.grants.holders();
     const policy = policyOf(rollout.spec);
     const problem = ciliumRolloutProblem(this.d.cluster.ciliumDaemonSet.get(CILIUM_DAEMONSET, CILIUM_NAMESPACE));
-    const gates: Gate[] = problem ? [{ name: 'waiting for Cilium', reason: problem }] : [];
+    const preflight = this.preflight.gate();
+    const gates: Gate[] = [...(preflight ? [preflight] : []), ...(problem ? [{ name: 'waiting for Cilium', reason: problem }] : [])];
     const slotFree = holders.size < (policy?.concurrency ?? 1);
     const peerHosts = slotFree ? await this.peers.hostsOfPeersInUse(nodes.map((n) => n.state)) : new Set<string>();
     const decision = decideRollout({ policy, specError: rollout.specError, nodes, holders, selfNode: this.d.config.nodeName, gates, peerHosts });
@@ -190,6 +196,7 @@ export class Controller {
         paused: (rollout.spec?.paused ?? false) || canaryPause,
         specError: rollout.specError,
         ciliumProblem: this.ciliumProblem,
+        preflight: this.preflight.status(),
         now: this.d.now(),
       },
       rollout.previousConditions,

@@ -121,7 +121,7 @@ describe('the Migration CRD', () => {
 
   it('when the status is written, then it has phase, counts, haltReason, haltedNode and conditions', () => {
     const fields = Object.keys(at('status').properties ?? {});
-    expect(fields.sort()).toEqual(['conditions', 'haltReason', 'haltedNode', 'inFlight', 'migrated', 'nodes', 'phase', 'total']);
+    expect(fields.sort()).toEqual(['conditions', 'haltReason', 'haltedNode', 'inFlight', 'migrated', 'nodes', 'phase', 'preflight', 'total']);
     expect(at('status.phase').enum).toEqual(['Pending', 'Running', 'Paused', 'Halted', 'Completed']);
     expect(at('status.conditions.[]').required).toEqual(['type', 'status', 'lastTransitionTime', 'reason', 'message']);
   });
