@@ -14,6 +14,7 @@ import { podsApi, watchCiliumPods, type PodsApi } from '../kube/pods.js';
 import type { Watched } from '../kube/watched.js';
 import { clusterObjectsReader } from '../kube/cluster-objects.js';
 import type { RawClusterObjects } from '../core/facts/index.js';
+import { stageKubeFrom, type StageKube } from './stage-kube.js';
 
 export interface Cluster {
   nodes: NodesApi;
@@ -28,6 +29,8 @@ export interface Cluster {
   migrationCache: Watched<MigrationObject>;
   /** What pre-flight reads of Calico, Cilium and the address space (no Secrets: Helm values are the CLI's). */
   clusterObjects: { read(): Promise<RawClusterObjects> };
+  /** What the cluster-level stages read and change; without it, the coordinator stops after the per-node rollout. */
+  stages?: StageKube;
 }
 
 export interface ClusterOptions {
@@ -51,5 +54,6 @@ export function clusterFromKubeConfig(kc: KubeConfig, log: Logger, opts: Cluster
     migration: migrationApi(kc),
     migrationCache: watchMigrations(kc, log),
     clusterObjects: { read: () => readObjects({ helm: false }) },
+    stages: stageKubeFrom(kc, opts.namespace),
   };
 }

@@ -32,6 +32,8 @@ import { PeerSource } from './peer-source.js';
 import { RolloutScope } from './scope.js';
 import { policyOf, RolloutSource, settingsFor, summaryOf, type Rollout } from './rollout.js';
 import { StatusWriter } from './status-writer.js';
+import { StageRunner } from './stage-runner.js';
+import type { StageRecord } from '../core/stages/record.js';
 
 export interface ControllerDeps {
   cluster: Cluster;
@@ -60,6 +62,7 @@ export class Controller {
   private executor: Executor;
   /** The Cilium gate's reason when the last decision consulted it (shown in the status). */
   private ciliumProblem: string | undefined;
+  private stages: StageRunner | undefined;
 
   constructor(private readonly d: ControllerDeps) {
     this.view = new NodeView(d.cluster.nodeCache);
@@ -89,12 +92,28 @@ export class Controller {
 
   start(): void {
     this.executor = this.newExecutor();
+    this.stages = this.newStageRunner();
     this.loop.start();
+  }
+
+  /** A fresh stage runner per term of leadership: it reads the recorded stage back from the status. */
+  private newStageRunner(): StageRunner | undefined {
+    const { cluster, config, log, now } = this.d;
+    if (!cluster.stages) return undefined;
+    return new StageRunner({
+      cluster, kube: cluster.stages, log, now,
+      validateTimeoutSeconds: config.validateTimeoutSeconds,
+      rebootTimeoutSeconds: config.rebootTimeoutSeconds,
+      dnsName: config.dnsName,
+      wake: (afterMs) => this.wake(afterMs),
+      orderChanged: (node) => this.d.orderChanged(node),
+    });
   }
 
   async stop(): Promise<void> {
     this.executor.stop();
     this.preflight.stop();
+    this.stages?.stop();
     await this.loop.stop();
   }
 
@@ -111,7 +130,8 @@ export class Controller {
     const spec = this.rollout.read().spec;
     const dnsName = spec?.validation.dnsName ?? this.d.config.dnsName;
     const checkImage = spec?.validation.checkImage;
-    return orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds, cidrs: this.preflight.cidrs() });
+    const perNode = orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds, cidrs: this.preflight.cidrs() });
+    return perNode ?? this.stages?.orderOf(node, spec) ?? null;
   }
 
   private async pass(): Promise<void> {
@@ -134,7 +154,8 @@ export class Controller {
     const decision = await this.decideGrants(rollout, nodes);
     await this.grant(decision, states);
     this.holds.update([...held, ...decision.held], (n) => states.get(n)?.phase ?? 'Pending');
-    await this.writeStatus(rollout, nodes, decision);
+    const stage = rollout.specError ? undefined : await this.stages?.pass({ spec: rollout.spec, statusStage: rollout.stage, states, scope: order });
+    await this.writeStatus(rollout, nodes, decision, stage);
     this.loop.wakeAt(nextHaltDeadline(states.values(), settingsFor(this.d.config, rollout.spec), this.d.now()), this.d.now());
   }
 
@@ -186,7 +207,7 @@ export class Controller {
     }
   }
 
-  private async writeStatus(rollout: Rollout, nodes: RolloutNode[], decision: RolloutDecision): Promise<void> {
+  private async writeStatus(rollout: Rollout, nodes: RolloutNode[], decision: RolloutDecision, stage: StageRecord | undefined): Promise<void> {
     if (!rollout.spec && !rollout.specError) return;
     const shown = nodes.filter((n) => n.inScope || n.state.phase !== 'Pending').map((n) => n.state);
     const canaryPause = decision.held.some((h) => h.by === 'canary') && !shown.some((s) => isInFlight(s.phase));
@@ -197,6 +218,7 @@ export class Controller {
         specError: rollout.specError,
         ciliumProblem: this.ciliumProblem,
         preflight: this.preflight.status(),
+        stage,
         now: this.d.now(),
       },
       rollout.previousConditions,

@@ -225,7 +225,8 @@ class MigrationEngine implements Engine {
     if (!current || current.id !== res.orderId) return false;
     const state = this.controller.stateOf(res.nodeName);
     if (state.lastResult?.orderId === res.orderId) return true;
-    const recorded = JSON.stringify({ orderId: res.orderId, outcome: res.outcome, message: describeResult(res) });
+    const counts = res.cleanup ? { found: res.cleanup.removed, left: res.cleanup.leftover } : {};
+    const recorded = JSON.stringify({ orderId: res.orderId, outcome: res.outcome, message: describeResult(res), ...counts });
     const node = await this.cluster.nodes.patch(res.nodeName, { annotations: { [NodeAnnotation.lastResult]: recorded } });
     this.controller.view.wrote(node);
     this.controller.wake();

@@ -17,6 +17,8 @@ export interface Rollout {
   spec: MigrationSpec | undefined;
   specError: string | undefined;
   previousConditions: Condition[];
+  /** The recorded cluster-level stage (`status.stage`), unparsed. */
+  stage?: unknown;
 }
 
 export class RolloutSource {
@@ -29,12 +31,13 @@ export class RolloutSource {
     if (!obj) return { spec: undefined, specError: undefined, previousConditions: [] };
     const status = MigrationStatusSchema.partial().safeParse(obj.status ?? {});
     const previousConditions = status.success ? (status.data.conditions ?? []) : [];
+    const stage = (obj.status as { stage?: unknown } | undefined)?.stage;
     const parsed = parseMigrationSpec(obj.spec);
     if (parsed.ok) {
       this.lastGood = parsed.spec;
-      return { spec: parsed.spec, specError: undefined, previousConditions };
+      return { spec: parsed.spec, specError: undefined, previousConditions, stage };
     }
-    return { spec: this.lastGood, specError: parsed.error, previousConditions };
+    return { spec: this.lastGood, specError: parsed.error, previousConditions, stage };
   }
 }
 
