@@ -76,10 +76,11 @@ function condition(prev: readonly Condition[], next: Omit<Condition, 'lastTransi
   return { ...next, lastTransitionTime: unchanged && old ? old.lastTransitionTime : now.toISOString() };
 }
 
-/** Why the rollout is halted: a bad spec, a halted node, a halted stage, or a pre-flight blocker. */
+/** Why the rollout is halted: a bad spec, a halted node, a halted stage, or a pre-flight blocker (while a node waits to start). */
 function haltReasonOf(i: StatusInput): string | undefined {
   if (i.specError) return `invalid spec: ${i.specError}`;
-  return rolloutHaltReason(i.nodes) ?? i.stage?.haltReason ?? preflightHaltReason(i.preflight);
+  const holdsPending = i.nodes.some((n) => n.phase === 'Pending');
+  return rolloutHaltReason(i.nodes) ?? i.stage?.haltReason ?? (holdsPending ? preflightHaltReason(i.preflight) : undefined);
 }
 
 function preflightCondition(p: PreflightStatus | undefined): Omit<Condition, 'lastTransitionTime'> {

@@ -105,6 +105,7 @@ export class Controller {
       validateTimeoutSeconds: config.validateTimeoutSeconds,
       rebootTimeoutSeconds: config.rebootTimeoutSeconds,
       dnsName: config.dnsName,
+      ciliumCidr: () => this.preflight.cidrs()?.forward,
       wake: (afterMs) => this.wake(afterMs),
       orderChanged: (node) => this.d.orderChanged(node),
     });
