@@ -62,6 +62,7 @@ describe('the Migration spec', () => {
         autoRollback: false,
         drain: { deleteEmptyDirData: false, force: false },
         validation: {},
+        stages: { promote: false, patchCiliumConfig: false, removeCalico: false, cleanNodes: false, removeCrds: false },
       },
     });
   });
@@ -70,6 +71,14 @@ describe('the Migration spec', () => {
     const r = parseMigrationSpec({ concurrency: 0, drain: { force: 'yes' } });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatch(/spec\.concurrency.*spec\.drain\.force/);
+  });
+
+  it('when the canary and the zone cap are given, then they are read; zero or a fraction is refused', () => {
+    const r = parseMigrationSpec({ pauseAfter: 2, maxUnavailablePerZone: 1 });
+    expect(r.ok && r.spec).toMatchObject({ pauseAfter: 2, maxUnavailablePerZone: 1 });
+    const bad = parseMigrationSpec({ pauseAfter: 0, maxUnavailablePerZone: 1.5 });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error).toMatch(/spec\.pauseAfter.*spec\.maxUnavailablePerZone/);
   });
 });
 

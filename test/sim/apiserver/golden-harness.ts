@@ -72,18 +72,17 @@ const deletionOf = (body: Json): Json => {
   return { terminating: meta['deletionTimestamp'] !== undefined, deletionGracePeriodSeconds: meta['deletionGracePeriodSeconds'], finalizers: meta['finalizers'] };
 };
 
-/** A Table's columns (name, type, priority) and, per row, which cells are null and the row object's kind. */
+/** A Table's columns (name, type, priority), the cell count of its rows, the columns null in some row, the row object kinds. */
 function tableOf(body: Json): Json | undefined {
   if (body['kind'] !== 'Table') return undefined;
-  const columns = Array.isArray(body['columnDefinitions']) ? body['columnDefinitions'] : [];
-  const rows = Array.isArray(body['rows']) ? body['rows'] : [];
+  const columns = (Array.isArray(body['columnDefinitions']) ? body['columnDefinitions'] : []).filter(isJson);
+  const rows = (Array.isArray(body['rows']) ? body['rows'] : []).filter(isJson);
+  const cellsOf = (r: Json): unknown[] => (Array.isArray(r['cells']) ? r['cells'] : []);
   return {
-    columns: columns.map((c) => (isJson(c) ? `${String(c['name'])}:${String(c['type'])}:${String(c['priority'])}` : '?')),
-    rows: rows.map((r) => {
-      const row = isJson(r) ? r : {};
-      const cells = Array.isArray(row['cells']) ? row['cells'] : [];
-      return { nullCells: cells.map((c) => c === null), objectKind: isJson(row['object']) ? row['object']['kind'] : undefined };
-    }),
+    columns: columns.map((c) => `${String(c['name'])}:${String(c['type'])}:${String(c['priority'])}`),
+    cellCounts: [...new Set(rows.map((r) => cellsOf(r).length))],
+    nullColumns: columns.filter((_, i) => rows.some((r) => cellsOf(r)[i] === null)).map((c) => c['name']),
+    objectKinds: [...new Set(rows.map((r) => (isJson(r['object']) ? r['object']['kind'] : undefined)))],
   };
 }
 
