@@ -10,6 +10,8 @@ import { helmUpgradeCilium } from '../cluster/helm-upgrade.js';
 import type { SimNodeHost } from '../host/sim-node-host.js';
 import { rolloutEnd, type MigrationObject, type RolloutEnd } from './migration-watch.js';
 import type { WatchedList } from './watch-cache.js';
+import type { DemoControls, DemoIo } from './demo-io.js';
+import { startTigeraOperator } from './tigera-operator.js';
 
 export const FULL_STAGES = { promote: true, removeCalico: true, cleanNodes: true, removeCrds: true };
 
@@ -55,6 +57,26 @@ export function playHelmAtGate(admin: KubeConfig, migrations: WatchedList<Migrat
   };
   migrations.onChange(check);
   check();
+}
+
+/** The full run succeeded: Complete, every node cleaned exactly once and nothing of Calico left. */
+export const fullRunClean = (f: FullRunSummary | undefined): boolean =>
+  !f || (f.stage === 'Complete/Done' && f.cleanup.every((c) => c.left === 0 && c.cleanups === 1));
+
+/** The operator's parts of the full run: the helm upgrade at the promotion gate, and the Tigera operator. */
+export async function playOperatorParts(i: {
+  admin: KubeConfig;
+  migrations: WatchedList<MigrationObject>;
+  io: DemoIo;
+  controls: () => DemoControls;
+  calicoInstall: string;
+}): Promise<() => Promise<unknown>> {
+  playHelmAtGate(i.admin, i.migrations, (e) => i.io.log.error({ err: e }, 'helm upgrade failed'));
+  const io = i.io;
+  if (io.onStageStep) watchStageSteps(i.migrations, (step) => io.onStageStep?.(step, i.controls()));
+  if (i.calicoInstall !== 'operator') return () => Promise.resolve();
+  const operator = await startTigeraOperator(i.admin);
+  return () => operator.stop();
 }
 
 /** Calls `seen` the first time each stage step appears. */
