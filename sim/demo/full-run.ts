@@ -59,9 +59,9 @@ export function playHelmAtGate(admin: KubeConfig, migrations: WatchedList<Migrat
   check();
 }
 
-/** The full run succeeded: Complete, every node cleaned exactly once and nothing of Calico left. */
-export const fullRunClean = (f: FullRunSummary | undefined): boolean =>
-  !f || (f.stage === 'Complete/Done' && f.cleanup.every((c) => c.left === 0 && c.cleanups === 1));
+/** The rollout went as it should and (`--full`) the run is Complete, every node cleaned exactly once, nothing of Calico left. */
+export const okWithFullRun = (rolloutOk: boolean, f: FullRunSummary | undefined): boolean =>
+  rolloutOk && (!f || (f.stage === 'Complete/Done' && f.cleanup.every((c) => c.left === 0 && c.cleanups === 1)));
 
 /** The operator's parts of the full run: the helm upgrade at the promotion gate, and the Tigera operator. */
 export async function playOperatorParts(i: {

@@ -18,7 +18,7 @@ import type { DemoOptions } from './options.js';
 import { judge, pickVictim, planScenario, type ScenarioPlan } from './scenario.js';
 import { apiRequestsPerNode, toolRequests, type DemoSummary, type HaltSummary } from './summary.js';
 import { watchList, type WatchedList } from './watch-cache.js';
-import { FULL_STAGES, fullRunClean, fullRunEnd, fullRunSummary, playOperatorParts, type FullRunSummary } from './full-run.js';
+import { FULL_STAGES, okWithFullRun, fullRunEnd, fullRunSummary, playOperatorParts, type FullRunSummary } from './full-run.js';
 
 export type { DemoControls, DemoIo, DemoResult } from './demo-io.js';
 
@@ -198,14 +198,14 @@ class DemoSession {
     const migrations = await watchMigrations(this.admin);
     this.migrations = migrations;
     this.closers.push(() => migrations.stop());
-    if (this.opts.full) this.closers.push(await playOperatorParts({ admin: this.admin, migrations, io: this.io, controls: () => this.controls(), calicoInstall: this.opts.calicoInstall }));
+    await this.startFullRun(migrations);
     this.started = Date.now();
     await createMigration(this.admin, {
       concurrency: this.opts.concurrency,
       autoRollback: this.io.autoRollback ?? false,
       includeControlPlane: true,
       nodeSelector: this.sim.nodeSelector,
-      ...(this.opts.full ? { stages: FULL_STAGES } : {}),
+      stages: this.opts.full ? FULL_STAGES : {},
     });
     const ended = this.opts.full ? fullRunEnd : rolloutEnd;
     await migrations.until((items) => ended(items[0]) !== undefined, 'the rollout', deadlineMs);
@@ -246,6 +246,13 @@ class DemoSession {
     return { ...summary, ok: judge(summary, this.plan) };
   }
 
+  /** `--full`: the simulation plays the helm upgrade at the gate and the Tigera operator. */
+  private async startFullRun(migrations: WatchedList<MigrationObject>): Promise<void> {
+    if (!this.opts.full) return;
+    const calicoInstall = this.opts.calicoInstall ?? 'manifest';
+    this.closers.push(await playOperatorParts({ admin: this.admin, migrations, io: this.io, controls: () => this.controls(), calicoInstall }));
+  }
+
   /** `--full` only. */
   fullSummary(): Promise<FullRunSummary | undefined> {
     if (!this.opts.full) return Promise.resolve(undefined);
@@ -253,7 +260,7 @@ class DemoSession {
       migration: this.migrations?.list()[0],
       nodes: this.ownNodes().map((n) => n.metadata?.name ?? ''),
       host: (n) => this.fleet?.host(n),
-      calicoInstall: this.opts.calicoInstall,
+      calicoInstall: this.opts.calicoInstall ?? 'manifest',
     });
   }
 
@@ -272,8 +279,12 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
       seed: opts.seed,
       rebootDowntimeMs: 50,
       ciliumReadyDelayMs: 20,
+      shape: {
+        breaks: plan.breaks ?? [],
+        ...(opts.calicoPool ? { calicoPool: opts.calicoPool } : {}),
+        ...(opts.calicoInstall ? { calicoInstall: opts.calicoInstall } : {}),
+      },
       ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig, nodePrefix: 'demo' } : {}),
-      shape: { calicoInstall: opts.calicoInstall },
     },
     io.log.child({ component: 'sim' }),
   );
@@ -291,8 +302,8 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
     const full = await session.fullSummary();
     return {
       summary,
-      ...(full ? { full } : {}),
-      ok: summary.ok && fullRunClean(full),
+      full,
+      ok: okWithFullRun(summary.ok, full),
       coordinatorRestarts: session.coordinators?.restarts ?? 0,
       apiRequests: counts && toolRequests(counts),
     };
