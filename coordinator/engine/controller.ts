@@ -189,7 +189,7 @@ export class Controller {
   private async writeStatus(rollout: Rollout, nodes: RolloutNode[], decision: RolloutDecision, stage: StageRecord | undefined): Promise<void> {
     if (!rollout.spec && !rollout.specError) return;
     const shown = nodes.filter((n) => n.inScope || n.state.phase !== 'Pending').map((n) => n.state);
-    const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, shown);
+    const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, { nodes, holders: this.d.grants.holders() });
     const { specError } = rollout;
     await this.status.write({ nodes: shown, paused, specError, ciliumProblem: this.ciliumProblem, stage, now: this.d.now() }, rollout.previousConditions);
   }
