@@ -257,6 +257,11 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
       seed: opts.seed,
       rebootDowntimeMs: 50,
       ciliumReadyDelayMs: 20,
+      shape: {
+        breaks: plan.breaks ?? [],
+        ...(opts.calicoPool ? { calicoPool: opts.calicoPool } : {}),
+        ...(opts.calicoInstall ? { calicoInstall: opts.calicoInstall } : {}),
+      },
       ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig, nodePrefix: 'demo' } : {}),
     },
     io.log.child({ component: 'sim' }),
