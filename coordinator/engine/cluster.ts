@@ -28,6 +28,8 @@ export interface Cluster {
 
 export interface ClusterOptions {
   namespace: string;
+  /** The Migration object this coordinator runs. */
+  migrationName: string;
   /** Reported as the Events' source host. */
   host: string | undefined;
   now: () => Date;
@@ -43,7 +45,7 @@ export function clusterFromKubeConfig(kc: KubeConfig, log: Logger, opts: Cluster
     events: eventsApi(kc, opts.host, opts.now),
     pdbs: pdbsApi(kc),
     ciliumDaemonSet: watchCiliumDaemonSet(kc, log),
-    migration: migrationApi(kc),
+    migration: migrationApi(kc, opts.migrationName),
     migrationCache: watchMigrations(kc, log),
   };
 }

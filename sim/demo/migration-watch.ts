@@ -1,4 +1,4 @@
-/** Watching `Migration default`'s status: the demo ends when it is Completed, or Halted with nothing in flight. */
+/** Watching the run's Migration's status: the demo ends when it is Completed, or Halted with nothing in flight. */
 import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION } from '../../shared/names.js';

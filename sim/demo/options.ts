@@ -19,6 +19,7 @@ export const DemoOptionsSchema = z.strictObject({
   scenario: z.enum(SCENARIOS).default('happy'),
   kubeconfig: z.string().min(1).optional(),
   json: z.boolean().default(false),
+  keep: z.boolean().default(false),
   seed: z.coerce.number().int().min(0).default(1),
 });
 export type DemoOptions = z.infer<typeof DemoOptionsSchema>;
@@ -38,6 +39,7 @@ export function buildDemoProgram(run: (opts: DemoOptions) => Promise<unknown>): 
     .addOption(new Option('--scenario <name>', 'what goes wrong').choices(SCENARIOS))
     .option('--kubeconfig <path>', 'run against an existing cluster: add simulated demo-* nodes to it and migrate only those')
     .option('--json', 'print a JSON summary as the last line')
+    .option('--keep', 'with --kubeconfig: keep what the demo created instead of removing it on exit')
     .option('--seed <n>', 'seed of the simulated cluster')
     .exitOverride()
     .showHelpAfterError()

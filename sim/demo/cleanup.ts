@@ -1,0 +1,126 @@
+/**
+ * Finding and removing what a `--kubeconfig` demo run created: every object carrying its run label (one
+ * table of the kinds it creates), the pods left on its deleted nodes (as the pod garbage collector would
+ * remove them) and the Events about its nodes. Objects without the label are never touched.
+ */
+import { CoreV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { CniMigrateError, describeError } from '../../shared/errors.js';
+import { MIGRATION_GROUP, MIGRATION_VERSION } from '../../shared/names.js';
+
+interface DemoKind {
+  apiVersion: string;
+  kind: string;
+}
+
+/** Every kind a demo run creates, in the order they are removed (what owns or uses others first, CRDs last). */
+export const DEMO_KINDS: readonly DemoKind[] = [
+  { apiVersion: `${MIGRATION_GROUP}/${MIGRATION_VERSION}`, kind: 'Migration' },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet' },
+  { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
+  { apiVersion: 'v1', kind: 'Node' },
+  { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' },
+  { apiVersion: 'v1', kind: 'ConfigMap' },
+  { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool' },
+  { apiVersion: 'crd.projectcalico.org/v1', kind: 'FelixConfiguration' },
+  { apiVersion: 'cilium.io/v2', kind: 'CiliumNodeConfig' },
+  { apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumNodeConfig' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' },
+  { apiVersion: 'v1', kind: 'ServiceAccount' },
+  { apiVersion: 'v1', kind: 'Namespace' },
+  { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' },
+];
+
+const statusOf = (e: unknown): number | undefined =>
+  typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'number' ? e.code : undefined;
+/** The kind is not served (its CRD is absent, or the version is not served): nothing of it exists. */
+const notServed = (e: unknown): boolean => statusOf(e) === 404 || (e instanceof Error && e.message.startsWith('Unrecognized API version and kind'));
+
+/** `Kind namespace/name` for messages. */
+export const describeObject = (o: KubernetesObject): string =>
+  `${o.kind ?? '?'} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name ?? '?'}`;
+
+/** Every object matching `selector` of the kinds the demo creates, in removal order. */
+export async function listDemoObjects(kc: KubeConfig, selector: string): Promise<KubernetesObject[]> {
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const out: KubernetesObject[] = [];
+  for (const k of DEMO_KINDS) {
+    try {
+      const list = await objects.list(k.apiVersion, k.kind, undefined, undefined, undefined, undefined, undefined, selector);
+      for (const item of list.items) out.push({ ...item, apiVersion: k.apiVersion, kind: k.kind });
+    } catch (e) {
+      if (!notServed(e)) throw new CniMigrateError('KubeApi', `listing the demo's ${k.kind} objects failed: ${describeError(e)}`, { cause: e });
+    }
+  }
+  return out;
+}
+
+async function deleteQuietly(call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (e) {
+    if (!notServed(e)) throw new CniMigrateError('KubeApi', `removing a demo object failed: ${describeError(e)}`, { cause: e });
+  }
+}
+
+/** Pods still bound to these (deleted) nodes, and Events about the nodes or the given Migrations. */
+async function strays(core: CoreV1Api, nodes: readonly string[], migrations: readonly string[]): Promise<KubernetesObject[]> {
+  const out: KubernetesObject[] = [];
+  for (const node of nodes) {
+    const pods = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` });
+    out.push(...pods.items.map((p) => ({ ...p, apiVersion: 'v1', kind: 'Pod' })));
+  }
+  const names = new Set([...nodes, ...migrations]);
+  const events = await core.listEventForAllNamespaces();
+  const about = events.items.filter((e) => (e.involvedObject.kind === 'Node' || e.involvedObject.kind === 'Migration') && names.has(e.involvedObject.name ?? ''));
+  out.push(...about.map((e) => ({ ...e, apiVersion: 'v1', kind: 'Event' })));
+  return out;
+}
+
+export interface RemoveOptions {
+  /** How long deletions (a namespace's finalization, the pods' garbage collection) may take. */
+  deadlineMs: number;
+}
+
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Delete every object matching `selector`, the pods on its nodes and the Events about them, then wait until
+ * none is left (a namespace or a pod may take a while to go). Returns what was removed.
+ */
+export async function removeDemoObjects(kc: KubeConfig, selector: string, opts: RemoveOptions): Promise<KubernetesObject[]> {
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const core = kc.makeApiClient(CoreV1Api);
+  const owned = await listDemoObjects(kc, selector);
+  const nodes = owned.filter((o) => o.kind === 'Node').map((o) => o.metadata?.name ?? '');
+  const migrations = owned.filter((o) => o.kind === 'Migration').map((o) => o.metadata?.name ?? '');
+  for (const o of owned) {
+    await deleteQuietly(() => objects.delete(o, undefined, undefined, undefined, undefined, undefined, { propagationPolicy: 'Background' }));
+  }
+  const removed = [...owned];
+  const deadline = Date.now() + opts.deadlineMs;
+  for (let wait = 25; ; wait = Math.min(wait * 2, 1000)) {
+    // What the pod garbage collector does for pods on a deleted node: delete them at once (grace 0).
+    const stray = await strays(core, nodes, migrations);
+    for (const o of stray) {
+      await deleteQuietly(() => objects.delete(o, undefined, undefined, undefined, undefined, undefined, { gracePeriodSeconds: 0 }));
+      if (!removed.some((r) => r.metadata?.uid === o.metadata?.uid)) removed.push(o);
+    }
+    const left = [...(await listDemoObjects(kc, selector)), ...(stray.length > 0 ? await strays(core, nodes, migrations) : [])];
+    if (left.length === 0) return removed;
+    if (Date.now() > deadline) {
+      throw new CniMigrateError('DeadlineExceeded', `the demo's objects were not all gone after ${opts.deadlineMs} ms: ${left.map(describeObject).join(', ')}`);
+    }
+    await pause(wait);
+  }
+}
+
+/** "3 Nodes, 1 Migration, …" */
+export function countByKind(objects: readonly KubernetesObject[]): string {
+  const counts = new Map<string, number>();
+  for (const o of objects) counts.set(o.kind ?? '?', (counts.get(o.kind ?? '?') ?? 0) + 1);
+  return [...counts].map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`).join(', ');
+}
