@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { PhaseSchema, type Phase } from '../../shared/phases.js';
-import { NodeAnnotation } from '../../shared/names.js';
+import { NodeAnnotation, PHASE_LABEL } from '../../shared/names.js';
 
 export const DirectionSchema = z.enum(['migrate', 'rollback']);
 export type Direction = z.infer<typeof DirectionSchema>;
@@ -16,6 +16,9 @@ export const RecordedResultSchema = z.object({
   orderId: z.string(),
   outcome: z.enum(['succeeded', 'failed', 'refused']),
   message: z.string(),
+  /** A cleanup's counts: Calico items found (removed or not) by kind, and how many are left. */
+  found: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  left: z.number().int().nonnegative().optional(),
 });
 export type RecordedResult = z.infer<typeof RecordedResultSchema>;
 
@@ -40,6 +43,12 @@ export interface NodeState {
 
 /** An annotation patch: a string sets, null removes (JSON merge patch semantics). */
 export type AnnotationPatch = Record<string, string | null>;
+
+/** The label patch that mirrors a phase change in an annotation patch (none when the phase does not change). */
+export function phaseLabelPatch(patch: AnnotationPatch): { labels?: Record<string, string | null> } {
+  const phase = patch[NodeAnnotation.phase];
+  return phase === undefined ? {} : { labels: { [PHASE_LABEL]: phase } };
+}
 
 function parsed<T>(schema: z.ZodType<T>, raw: unknown): T | undefined {
   if (raw === undefined) return undefined;

@@ -15,7 +15,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Heartbeat, Order, OrderResult, RegisterRequest } from '../../shared/api.js';
 import type { CoordinatorConfig } from '../../shared/config.js';
-import { CniMigrateError } from '../../shared/errors.js';
+import { CniMigrateError, describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { NodeAnnotation } from '../../shared/names.js';
 import type { Phase } from '../../shared/phases.js';
@@ -126,7 +126,7 @@ class MigrationEngine implements Engine {
       await this.grants.load();
     } catch (e) {
       if (this.dead) return;
-      this.d.log.error({ err: e }, 'could not read the grant Leases; stepping down');
+      this.d.log.error({ err: describeError(e) }, 'could not read the grant Leases; stepping down');
       await this.elector.stop();
       this.elector.start();
       return;
@@ -225,7 +225,8 @@ class MigrationEngine implements Engine {
     if (!current || current.id !== res.orderId) return false;
     const state = this.controller.stateOf(res.nodeName);
     if (state.lastResult?.orderId === res.orderId) return true;
-    const recorded = JSON.stringify({ orderId: res.orderId, outcome: res.outcome, message: describeResult(res) });
+    const counts = res.cleanup ? { found: res.cleanup.removed, left: res.cleanup.leftover } : {};
+    const recorded = JSON.stringify({ orderId: res.orderId, outcome: res.outcome, message: describeResult(res), ...counts });
     const node = await this.cluster.nodes.patch(res.nodeName, { annotations: { [NodeAnnotation.lastResult]: recorded } });
     this.controller.view.wrote(node);
     this.controller.wake();

@@ -4,7 +4,7 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import type { NodeState } from '../core/node-state.js';
-import { choosePeers, grantableWithoutPeerHosts, nodesHostingPeers, type NodeKind } from '../core/peers.js';
+import { choosePeers, nodesHostingPeers, peersInUse, type NodeKind } from '../core/peers.js';
 
 export class PeerSource {
   private pods: V1Pod[] | undefined;
@@ -24,12 +24,11 @@ export class PeerSource {
     return choosePeers({ pods, kindOf, self, grantRank: (n) => this.rank.get(n) ?? Infinity });
   }
 
-  /** Pending nodes that may start now without draining away a peer of a validation still running. */
-  async grantable(pending: string[], states: Iterable<NodeState>): Promise<string[]> {
-    const validating = [...states].filter((s) => s.phase === 'Validating' || s.phase === 'RollbackValidating');
-    const peerIps = new Set(validating.flatMap((s) => s.peers));
-    if (peerIps.size === 0) return pending;
+  /** The nodes hosting a peer that a validation in progress pings (the pods are listed only if one runs). */
+  async hostsOfPeersInUse(states: Iterable<NodeState>): Promise<Set<string>> {
+    const peerIps = peersInUse(states);
+    if (peerIps.size === 0) return new Set();
     const pods = (this.pods ??= await this.runningPods());
-    return grantableWithoutPeerHosts(pending, nodesHostingPeers(peerIps, pods));
+    return nodesHostingPeers(peerIps, pods);
   }
 }

@@ -5,10 +5,11 @@
  */
 import type { V1Node } from '@kubernetes/client-node';
 import type { CoordinatorConfig } from '../../shared/config.js';
-import { CONTROL_PLANE_LABEL, MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
+import { CONTROL_PLANE_LABEL, MIGRATION_DEFAULT_NAME, ZONE_LABEL } from '../../shared/names.js';
 import type { Settings } from '../core/decision.js';
 import { MigrationStatusSchema, parseMigrationSpec, type Condition, type MigrationSpec } from '../core/migration-spec.js';
-import type { NodeSummary } from '../core/ordering.js';
+import type { NodeSummary } from '../core/migration-order.js';
+import type { RolloutPolicy } from '../core/rollout.js';
 import type { MigrationObject } from '../kube/migration.js';
 import type { Watched } from '../kube/watched.js';
 
@@ -17,6 +18,8 @@ export interface Rollout {
   spec: MigrationSpec | undefined;
   specError: string | undefined;
   previousConditions: Condition[];
+  /** The recorded cluster-level stage (`status.stage`), unparsed. */
+  stage?: unknown;
 }
 
 export class RolloutSource {
@@ -32,12 +35,13 @@ export class RolloutSource {
     if (!obj) return { spec: undefined, specError: undefined, previousConditions: [] };
     const status = MigrationStatusSchema.partial().safeParse(obj.status ?? {});
     const previousConditions = status.success ? (status.data.conditions ?? []) : [];
+    const stage = (obj.status as { stage?: unknown } | undefined)?.stage;
     const parsed = parseMigrationSpec(obj.spec);
     if (parsed.ok) {
       this.lastGood = parsed.spec;
-      return { spec: parsed.spec, specError: undefined, previousConditions };
+      return { spec: parsed.spec, specError: undefined, previousConditions, stage };
     }
-    return { spec: this.lastGood, specError: parsed.error, previousConditions };
+    return { spec: this.lastGood, specError: parsed.error, previousConditions, stage };
   }
 }
 
@@ -50,9 +54,14 @@ export function settingsFor(config: CoordinatorConfig, spec: MigrationSpec | und
   };
 }
 
-export function summaryOf(n: V1Node): NodeSummary {
-  return {
-    name: n.metadata?.name ?? '',
-    controlPlane: n.metadata?.labels?.[CONTROL_PLANE_LABEL] !== undefined,
-  };
+export function summaryOf(n: V1Node): NodeSummary & { zone: string | undefined } {
+  const labels = n.metadata?.labels ?? {};
+  return { name: n.metadata?.name ?? '', controlPlane: labels[CONTROL_PLANE_LABEL] !== undefined, zone: labels[ZONE_LABEL] };
+}
+
+/** The rollout policy the Migration's spec asks for (none without a Migration). */
+export function policyOf(spec: MigrationSpec | undefined): RolloutPolicy | undefined {
+  if (!spec) return undefined;
+  const { paused, concurrency, includeControlPlane, pauseAfter, maxUnavailablePerZone } = spec;
+  return { paused, concurrency, includeControlPlane, pauseAfter, maxUnavailablePerZone };
 }

@@ -116,7 +116,7 @@ export async function startSimCluster(input: SimClusterOptions, log: Logger = si
     apiUrl: kc.getCurrentCluster()?.server ?? 'https://kubernetes.default.svc',
   });
   try {
-    await seedCluster(kc, { withoutDemoWorkloads: opts.withoutDemoWorkloads, ...seedPlacement(opts) });
+    await seedCluster(kc, { withoutDemoWorkloads: opts.withoutDemoWorkloads, ...opts.shape, ...seedPlacement(opts) });
     const identities = nodeIdentities(await layoutBeside(clients, opts));
     await kubelets.start(identities.map((id) => ({ ...id, ...(opts.ownerLabels ? { labels: opts.ownerLabels } : {}), ...(opts.nodeTaints ? { taints: opts.nodeTaints } : {}) })));
     if (api) controllers = await startControllers({ clients, random: seededRandom(opts.seed), log: log.child({ part: 'controllers' }) }, informers);

@@ -1,38 +1,21 @@
 /**
- * Finding and removing what a `--kubeconfig` demo run created: every object carrying its run label (one
- * table of the kinds it creates), the pods left on its deleted nodes (as the pod garbage collector would
+ * Finding and removing what a `--kubeconfig` demo run created: every object carrying its run label (of
+ * every kind the cluster serves), the pods left on its deleted nodes (as the pod garbage collector would
  * remove them) and the Events about its nodes. Objects without the label are never touched.
  */
 import { CoreV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { CniMigrateError, describeError } from '../../shared/errors.js';
-import { MIGRATION_GROUP, MIGRATION_VERSION } from '../../shared/names.js';
+import { servedKinds } from './plan.js';
 
-interface DemoKind {
-  apiVersion: string;
-  kind: string;
-}
-
-/** Every kind a demo run creates, in the order they are removed (what owns or uses others first, CRDs last). */
-export const DEMO_KINDS: readonly DemoKind[] = [
-  { apiVersion: `${MIGRATION_GROUP}/${MIGRATION_VERSION}`, kind: 'Migration' },
-  { apiVersion: 'apps/v1', kind: 'DaemonSet' },
-  { apiVersion: 'apps/v1', kind: 'Deployment' },
-  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
-  { apiVersion: 'v1', kind: 'Node' },
-  { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' },
-  { apiVersion: 'v1', kind: 'ConfigMap' },
-  { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool' },
-  { apiVersion: 'crd.projectcalico.org/v1', kind: 'FelixConfiguration' },
-  { apiVersion: 'cilium.io/v2', kind: 'CiliumNodeConfig' },
-  { apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumNodeConfig' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' },
-  { apiVersion: 'v1', kind: 'ServiceAccount' },
-  { apiVersion: 'v1', kind: 'Namespace' },
-  { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' },
-];
+/**
+ * Removal order: the Migration first (its coordinator is gone), then what runs pods, then nodes, the rest,
+ * namespaces, and CRDs last (deleting a CRD deletes its objects). Kinds not named go in the middle.
+ */
+const REMOVAL_ORDER = ['Migration', 'DaemonSet', 'Deployment', 'PodDisruptionBudget', 'Node', '*', 'Namespace', 'CustomResourceDefinition'];
+const rank = (kind: string | undefined): number => {
+  const i = REMOVAL_ORDER.indexOf(kind ?? '');
+  return i >= 0 ? i : REMOVAL_ORDER.indexOf('*');
+};
 
 const statusOf = (e: unknown): number | undefined =>
   typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'number' ? e.code : undefined;
@@ -43,11 +26,11 @@ const notServed = (e: unknown): boolean => statusOf(e) === 404 || (e instanceof 
 export const describeObject = (o: KubernetesObject): string =>
   `${o.kind ?? '?'} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name ?? '?'}`;
 
-/** Every object matching `selector` of the kinds the demo creates, in removal order. */
+/** Every object matching `selector`, of every kind the cluster serves, in removal order. */
 export async function listDemoObjects(kc: KubeConfig, selector: string): Promise<KubernetesObject[]> {
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const out: KubernetesObject[] = [];
-  for (const k of DEMO_KINDS) {
+  for (const k of await servedKinds(kc)) {
     try {
       const list = await objects.list(k.apiVersion, k.kind, undefined, undefined, undefined, undefined, undefined, selector);
       for (const item of list.items) out.push({ ...item, apiVersion: k.apiVersion, kind: k.kind });
@@ -55,7 +38,7 @@ export async function listDemoObjects(kc: KubeConfig, selector: string): Promise
       if (!notServed(e)) throw new CniMigrateError('KubeApi', `listing the demo's ${k.kind} objects failed: ${describeError(e)}`, { cause: e });
     }
   }
-  return out;
+  return out.sort((x, y) => rank(x.kind) - rank(y.kind));
 }
 
 async function deleteQuietly(call: () => Promise<unknown>): Promise<void> {

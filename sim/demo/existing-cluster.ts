@@ -9,7 +9,8 @@ import { mergePatch } from '../cluster/kube.js';
 import { LEADER_LEASE_NAME, MIGRATION_GROUP, MIGRATION_VERSION, SLOT_LEASE_PREFIX } from '../../shared/names.js';
 import { AGENT_NAMESPACE } from './agent-fleet.js';
 import { NODE_LEASE_NAMESPACE, NODE_PREFIX_LABEL, SIMULATED_NODE_LABEL } from '../cluster/node-objects.js';
-import { seedRefs, type SeedOptions, type SeedRef } from '../cluster/seed/index.js';
+import type { SeedOptions } from '../cluster/seed/index.js';
+import { seedObjects, type ObjectRef } from './plan.js';
 import type { SimClusterOptions } from '../cluster/sim-options.js';
 import { countByKind, listDemoObjects, removeDemoObjects } from './cleanup.js';
 import { deployManifests, refOf } from './install.js';
@@ -33,11 +34,11 @@ export interface ExistingCluster {
 export type Say = (line: string) => void;
 
 /** Everything the run may create (what exists already of these is used as it is). */
-async function candidates(run: DemoRun, nodes: number, deployDir: string): Promise<SeedRef[]> {
+async function candidates(run: DemoRun, nodes: number, deployDir: string): Promise<ObjectRef[]> {
   const names = demoNodeNames(nodes);
   return [
     ...(await deployManifests(deployDir)).map(refOf),
-    ...seedRefs(),
+    ...(await seedObjects()),
     ...names.map((name) => ({ kind: 'Node', apiVersion: 'v1', name })),
     ...names.map((name) => ({ kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', namespace: NODE_LEASE_NAMESPACE, name })),
     { kind: 'Migration', apiVersion: `${MIGRATION_GROUP}/${MIGRATION_VERSION}`, name: run.migrationName },

@@ -6,11 +6,10 @@
 import { CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { CniMigrateError } from '../../shared/errors.js';
 import { MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION } from '../../shared/names.js';
-import { stamp, type SeedOptions, type SeedRef } from '../cluster/seed/index.js';
+import { httpStatusOf } from '../../shared/http-status.js';
+import { stamp, type SeedOptions } from '../cluster/seed/index.js';
+import type { ObjectRef } from './plan.js';
 import { ACCESS_KINDS, readDeployManifests, type Manifest } from './deploy-manifests.js';
-
-const statusOf = (e: unknown): number | undefined =>
-  typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'number' ? e.code : undefined;
 
 /** Create an object; true when it existed already (409), false when created. */
 async function createOrConflict(create: () => Promise<unknown>): Promise<boolean> {
@@ -18,7 +17,7 @@ async function createOrConflict(create: () => Promise<unknown>): Promise<boolean
     await create();
     return false;
   } catch (e) {
-    if (statusOf(e) === 409) return true;
+    if (httpStatusOf(e) === 409) return true;
     throw new CniMigrateError('KubeApi', 'install failed', { cause: e });
   }
 }
@@ -34,7 +33,7 @@ export function deployManifests(deployDir: string): Promise<Manifest[]> {
   return readDeployManifests(deployDir, INSTALLED_KINDS);
 }
 
-export const refOf = (m: Manifest): SeedRef => {
+export const refOf = (m: Manifest): ObjectRef => {
   const meta = (m.metadata ?? {}) as { name?: string; namespace?: string };
   return { kind: m.kind, apiVersion: m.apiVersion, name: meta.name ?? '', ...(meta.namespace ? { namespace: meta.namespace } : {}) };
 };

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { CniMigrateError, ConfigError, describeError } from '../../shared/errors.js';
 import { LEADER_LEASE_NAME, MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION, NodeAnnotation } from '../../shared/names.js';
 import { isInFlight, PhaseSchema } from '../../shared/phases.js';
-import type { SeedRef } from '../cluster/seed/index.js';
+import type { ObjectRef } from './plan.js';
 import { nodeIdentities } from '../cluster/node-registry.js';
 import { AGENT_NAMESPACE } from './agent-fleet.js';
 import { demoRunOf, DEMO_NODE_PREFIX, DEMO_RUN_LABEL } from './ownership.js';
@@ -112,7 +112,7 @@ export interface PlannedObject {
 }
 
 /** Of these objects, the ones absent from the cluster (those the run will create). */
-export async function absentOf(kc: KubeConfig, refs: readonly SeedRef[]): Promise<PlannedObject[]> {
+export async function absentOf(kc: KubeConfig, refs: readonly ObjectRef[]): Promise<PlannedObject[]> {
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const out: PlannedObject[] = [];
   for (const r of refs) {

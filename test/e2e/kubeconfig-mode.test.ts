@@ -1,8 +1,7 @@
 /**
  * The demo against an existing cluster (`--kubeconfig`), here a simulated one that plays the existing
  * cluster (its own node, workloads and, later, its own idle cni-migrate install). What the cluster holds is
- * compared, through the API, before and after each run: every kind the demo could create, plus pods, Events
- * and Leases.
+ * compared, through the API, before and after each run: every object of every kind it serves.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,36 +12,13 @@ import { CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions,
 import { MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION } from '../../shared/names.js';
 import { startSimCluster, type SimCluster } from '../../sim/index.js';
 import { installDeployManifests } from '../../sim/demo/install.js';
+import { servedKinds } from '../../sim/demo/plan.js';
 import { DemoInterrupted, type DemoResult } from '../../sim/demo/run-demo.js';
 import { FAST_DEADLINES, runRollout } from './support.js';
 
 let host: SimCluster;
 let dir: string;
 let kubeconfig: string;
-
-/** Every kind the demo could leave behind, listed independently of the demo's own cleanup table. */
-const KINDS: [apiVersion: string, kind: string][] = [
-  ['v1', 'Namespace'],
-  ['v1', 'Node'],
-  ['v1', 'Pod'],
-  ['v1', 'Event'],
-  ['v1', 'ConfigMap'],
-  ['v1', 'ServiceAccount'],
-  ['coordination.k8s.io/v1', 'Lease'],
-  ['apps/v1', 'DaemonSet'],
-  ['apps/v1', 'Deployment'],
-  ['apps/v1', 'ReplicaSet'],
-  ['policy/v1', 'PodDisruptionBudget'],
-  ['rbac.authorization.k8s.io/v1', 'Role'],
-  ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
-  ['rbac.authorization.k8s.io/v1', 'ClusterRole'],
-  ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'],
-  ['apiextensions.k8s.io/v1', 'CustomResourceDefinition'],
-  [`${MIGRATION_GROUP}/${MIGRATION_VERSION}`, 'Migration'],
-  ['crd.projectcalico.org/v1', 'IPPool'],
-  ['crd.projectcalico.org/v1', 'FelixConfiguration'],
-  ['cilium.io/v2', 'CiliumNodeConfig'],
-];
 
 /**
  * `Kind ns/name` of everything of those kinds; `withVersions` adds the generation (a changed spec shows) or,
@@ -56,8 +32,9 @@ const versionOf = (kind: string, meta: { generation?: number; resourceVersion?: 
 async function inventory(kc: KubeConfig, withVersions = false): Promise<string[]> {
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const out: string[] = [];
-  for (const [apiVersion, kind] of KINDS) {
-    const list = await objects.list(apiVersion, kind).catch(() => ({ items: [] }));
+  // Every kind the cluster serves (found through discovery), so nothing the demo could create is missed.
+  for (const { apiVersion, kind } of await servedKinds(kc)) {
+    const list = await objects.list(apiVersion, kind);
     for (const o of list.items) out.push(`${kind} ${nameOf(o.metadata)}${withVersions ? versionOf(kind, o.metadata) : ''}`);
   }
   return out.sort();

@@ -1,17 +1,32 @@
 /**
- * `seedCluster`: create what a Calico cluster prepared for a Cilium migration holds (namespaces, Calico,
- * Cilium in secondary mode, the CiliumNodeConfig, CoreDNS, demo workloads with PDBs). Idempotent: objects
- * that exist are kept, so it can run against a cluster that was seeded before.
+ * `seedCluster`: create what a Calico cluster prepared for a Cilium migration holds (namespaces, kubeadm's
+ * configuration, Calico installed by manifest or operator, Cilium in secondary mode by Helm or not, the
+ * CiliumNodeConfig, CoreDNS, demo workloads with PDBs), shaped by `SeedSettings`. Idempotent: objects that
+ * exist are kept, so it can run against a cluster that was seeded before.
  */
 import type { KubeConfig, V1CustomResourceDefinition, V1Toleration } from '@kubernetes/client-node';
 import { CILIUM_NAMESPACE } from '../../../shared/names.js';
 import { createIfAbsent, kubeClients, type KubeClients } from '../kube.js';
 import { waitForObject } from '../wait-for.js';
-import { CALICO_GROUP, calicoConfig, calicoCrds, calicoIpPool, calicoNode, felixConfiguration } from './calico.js';
-import { CILIUM_GROUP, ciliumConfig, ciliumDaemonSet, ciliumNodeConfig, ciliumNodeConfigCrd, ciliumOperator } from './cilium.js';
-import { namespace, SEED_NAMESPACES, seedDeployments, seedDisruptionBudgets } from './workloads.js';
+import {
+  bgpPeer,
+  CALICO_GROUP,
+  calicoConfig,
+  calicoCrds,
+  calicoIpPool,
+  calicoNode,
+  calicoPolicies,
+  felixConfiguration,
+  installation,
+  installationCrd,
+  TIGERA_GROUP,
+  tigeraOperator,
+} from './calico.js';
+import { CILIUM_GROUP, ciliumConfig, ciliumDaemonSet, ciliumNodeConfig, ciliumNodeConfigCrd, ciliumOperator, ciliumRelease } from './cilium.js';
+import { breaks, seedSettings, type SeedSettings, type SeedSettingsInput } from './settings.js';
+import { kubeadmConfig, namespace, SEED_NAMESPACES, seedDeployments, seedDisruptionBudgets } from './workloads.js';
 
-export interface SeedOptions {
+export interface SeedOptions extends SeedSettingsInput {
   /** Deadline for each CRD to become Established. */
   crdDeadlineMs?: number;
   /** Skip the demo workloads (CoreDNS is always seeded). */
@@ -27,6 +42,9 @@ interface Stampable {
   spec?: { template?: { spec?: { nodeSelector?: Record<string, string>; tolerations?: V1Toleration[] } } };
 }
 
+/** Gives an object about to be created its owner's labels and, for a workload, its placement. */
+type Own = <T extends object>(obj: T) => T;
+
 /** The object with the seed's labels and, for a workload, its placement (a copy; the builders' object stays). */
 export function stamp<T extends object>(obj: T, opts: Pick<SeedOptions, 'labels' | 'placement'>): T {
   const o = structuredClone(obj) as T & Stampable;
@@ -39,45 +57,12 @@ export function stamp<T extends object>(obj: T, opts: Pick<SeedOptions, 'labels'
   return o;
 }
 
-export interface SeedRef {
-  kind: string;
-  apiVersion: string;
-  namespace?: string;
-  name: string;
-}
-
-/** Every object `seedCluster` creates where absent, in order (the CiliumNodeConfig at its newest version). */
-export function seedRefs(opts: Pick<SeedOptions, 'withoutDemoWorkloads'> = {}): SeedRef[] {
-  const wanted = (ns: string | undefined): boolean => ns === 'kube-system' || !opts.withoutDemoWorkloads;
-  const objects: { kind?: string; apiVersion?: string; metadata?: { name?: string; namespace?: string } }[] = [
-    ...SEED_NAMESPACES.map(namespace),
-    ...calicoCrds(),
-    calicoIpPool(),
-    felixConfiguration(),
-    calicoConfig(),
-    calicoNode(),
-    ciliumNodeConfigCrd(),
-    ciliumNodeConfig('v2'),
-    ciliumConfig(),
-    ciliumDaemonSet(),
-    ciliumOperator(),
-    ...seedDisruptionBudgets().filter((p) => wanted(p.metadata?.namespace)),
-    ...seedDeployments().filter((d) => wanted(d.metadata?.namespace)),
-  ];
-  return objects.map((o) => ({
-    kind: o.kind ?? '',
-    apiVersion: o.apiVersion ?? '',
-    name: o.metadata?.name ?? '',
-    ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}),
-  }));
-}
-
 const isEstablished = (crd: V1CustomResourceDefinition): boolean =>
   (crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
 
 /** Create the CRD unless present, wait until it is Established, and return it as served. */
-async function ensureCrd(clients: KubeClients, crd: V1CustomResourceDefinition, deadlineMs: number, opts: SeedOptions): Promise<V1CustomResourceDefinition> {
-  await createIfAbsent(() => clients.extensions.createCustomResourceDefinition({ body: stamp(crd, opts) }));
+async function ensureCrd(clients: KubeClients, crd: V1CustomResourceDefinition, deadlineMs: number, own: Own): Promise<V1CustomResourceDefinition> {
+  await createIfAbsent(() => clients.extensions.createCustomResourceDefinition({ body: own(crd) }));
   const name = crd.metadata?.name ?? '';
   return waitForObject<V1CustomResourceDefinition>(clients.kc, {
     path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
@@ -88,44 +73,74 @@ async function ensureCrd(clients: KubeClients, crd: V1CustomResourceDefinition, 
   });
 }
 
-async function seedCalico(clients: KubeClients, deadlineMs: number, opts: SeedOptions): Promise<void> {
-  for (const crd of calicoCrds()) await ensureCrd(clients, crd, deadlineMs, opts);
-  const cluster = (plural: string, body: object) => () => clients.custom.createClusterCustomObject({ group: CALICO_GROUP, version: 'v1', plural, body: stamp(body, opts) });
-  await createIfAbsent(cluster('ippools', calicoIpPool()));
+async function seedCalicoInstall(clients: KubeClients, s: SeedSettings, deadlineMs: number, own: Own): Promise<void> {
+  if (s.calicoInstall === 'manifest') {
+    await createIfAbsent(() => clients.core.createNamespacedConfigMap({ namespace: 'kube-system', body: own(calicoConfig(s)) }));
+    await createIfAbsent(() => clients.apps.createNamespacedDaemonSet({ namespace: 'kube-system', body: own(calicoNode(s)) }));
+    return;
+  }
+  await ensureCrd(clients, installationCrd(), deadlineMs, own);
+  for (const ns of ['tigera-operator', 'calico-system']) await createIfAbsent(() => clients.core.createNamespace({ body: own(namespace(ns)) }));
+  await createIfAbsent(() => clients.custom.createClusterCustomObject({ group: TIGERA_GROUP, version: 'v1', plural: 'installations', body: own(installation(s)) }));
+  await createIfAbsent(() => clients.apps.createNamespacedDeployment({ namespace: 'tigera-operator', body: own(tigeraOperator()) }));
+  await createIfAbsent(() => clients.apps.createNamespacedDaemonSet({ namespace: 'calico-system', body: own(calicoNode(s, 'calico-system')) }));
+}
+
+async function seedCalico(clients: KubeClients, s: SeedSettings, deadlineMs: number, own: Own): Promise<void> {
+  for (const crd of calicoCrds()) await ensureCrd(clients, crd, deadlineMs, own);
+  const cluster = (plural: string, body: object) => () => clients.custom.createClusterCustomObject({ group: CALICO_GROUP, version: 'v1', plural, body: own(body) });
+  await createIfAbsent(cluster('ippools', calicoIpPool(s)));
   await createIfAbsent(cluster('felixconfigurations', felixConfiguration()));
-  await createIfAbsent(() => clients.core.createNamespacedConfigMap({ namespace: 'kube-system', body: stamp(calicoConfig(), opts) }));
-  await createIfAbsent(() => clients.apps.createNamespacedDaemonSet({ namespace: 'kube-system', body: stamp(calicoNode(), opts) }));
+  if (breaks(s, 'bgp-peers')) await createIfAbsent(cluster('bgppeers', bgpPeer()));
+  for (const p of s.calicoPolicies ? calicoPolicies() : []) {
+    const { plural, namespace: ns, body } = p;
+    await createIfAbsent(() =>
+      ns
+        ? clients.custom.createNamespacedCustomObject({ group: CALICO_GROUP, version: 'v1', namespace: ns, plural, body: own(body) })
+        : clients.custom.createClusterCustomObject({ group: CALICO_GROUP, version: 'v1', plural, body: own(body) }),
+    );
+  }
+  await seedCalicoInstall(clients, s, deadlineMs, own);
 }
 
 /** `v2` when the cluster serves it (Cilium 1.16+), else the migration guide's `v2alpha1`. */
 const nodeConfigVersion = (crd: V1CustomResourceDefinition): string =>
   crd.spec.versions.some((v) => v.name === 'v2' && v.served) ? 'v2' : 'v2alpha1';
 
-async function seedCilium(clients: KubeClients, deadlineMs: number, opts: SeedOptions): Promise<void> {
-  const version = nodeConfigVersion(await ensureCrd(clients, ciliumNodeConfigCrd(), deadlineMs, opts));
-  await createIfAbsent(() =>
-    clients.custom.createNamespacedCustomObject({ group: CILIUM_GROUP, version, namespace: CILIUM_NAMESPACE, plural: 'ciliumnodeconfigs', body: stamp(ciliumNodeConfig(version), opts) }),
-  );
-  await createIfAbsent(() => clients.core.createNamespacedConfigMap({ namespace: CILIUM_NAMESPACE, body: stamp(ciliumConfig(), opts) }));
-  await createIfAbsent(() => clients.apps.createNamespacedDaemonSet({ namespace: CILIUM_NAMESPACE, body: stamp(ciliumDaemonSet(), opts) }));
-  await createIfAbsent(() => clients.apps.createNamespacedDeployment({ namespace: CILIUM_NAMESPACE, body: stamp(ciliumOperator(), opts) }));
+async function seedCilium(clients: KubeClients, s: SeedSettings, deadlineMs: number, own: Own): Promise<void> {
+  if (breaks(s, 'cilium-absent')) return;
+  const version = nodeConfigVersion(await ensureCrd(clients, ciliumNodeConfigCrd(), deadlineMs, own));
+  if (!breaks(s, 'nodeconfig-absent')) {
+    await createIfAbsent(() =>
+      clients.custom.createNamespacedCustomObject({ group: CILIUM_GROUP, version, namespace: CILIUM_NAMESPACE, plural: 'ciliumnodeconfigs', body: own(ciliumNodeConfig(version, s)) }),
+    );
+  }
+  if (s.ciliumHelm) await createIfAbsent(() => clients.core.createNamespacedSecret({ namespace: CILIUM_NAMESPACE, body: own(ciliumRelease(s)) }));
+  await createIfAbsent(() => clients.core.createNamespacedConfigMap({ namespace: CILIUM_NAMESPACE, body: own(ciliumConfig(s)) }));
+  await createIfAbsent(() => clients.apps.createNamespacedDaemonSet({ namespace: CILIUM_NAMESPACE, body: own(ciliumDaemonSet()) }));
+  await createIfAbsent(() => clients.apps.createNamespacedDeployment({ namespace: CILIUM_NAMESPACE, body: own(ciliumOperator()) }));
 }
 
-async function seedWorkloads(clients: KubeClients, opts: SeedOptions): Promise<void> {
+async function seedWorkloads(clients: KubeClients, s: SeedSettings, opts: SeedOptions, own: Own): Promise<void> {
   const wanted = (ns: string | undefined): boolean => ns === 'kube-system' || !opts.withoutDemoWorkloads;
-  for (const pdb of seedDisruptionBudgets().filter((p) => wanted(p.metadata?.namespace))) {
-    await createIfAbsent(() => clients.policy.createNamespacedPodDisruptionBudget({ namespace: pdb.metadata?.namespace ?? '', body: stamp(pdb, opts) }));
+  for (const pdb of seedDisruptionBudgets(breaks(s, 'pdb-never-evicts')).filter((p) => wanted(p.metadata?.namespace))) {
+    await createIfAbsent(() => clients.policy.createNamespacedPodDisruptionBudget({ namespace: pdb.metadata?.namespace ?? '', body: own(pdb) }));
   }
   for (const d of seedDeployments().filter((x) => wanted(x.metadata?.namespace))) {
-    await createIfAbsent(() => clients.apps.createNamespacedDeployment({ namespace: d.metadata?.namespace ?? '', body: stamp(d, opts) }));
+    await createIfAbsent(() => clients.apps.createNamespacedDeployment({ namespace: d.metadata?.namespace ?? '', body: own(d) }));
   }
 }
 
 export async function seedCluster(kc: KubeConfig, opts: SeedOptions = {}): Promise<void> {
+  const { crdDeadlineMs, withoutDemoWorkloads: _w, ...settings } = opts;
+  const { labels, placement, ...shape } = settings;
+  const s = seedSettings(shape);
+  const own: Own = (obj) => stamp(obj, { ...(labels ? { labels } : {}), ...(placement ? { placement } : {}) });
   const clients = kubeClients(kc);
-  const deadlineMs = opts.crdDeadlineMs ?? 30_000;
-  for (const ns of SEED_NAMESPACES) await createIfAbsent(() => clients.core.createNamespace({ body: stamp(namespace(ns), opts) }));
-  await seedCalico(clients, deadlineMs, opts);
-  await seedCilium(clients, deadlineMs, opts);
-  await seedWorkloads(clients, opts);
+  const deadlineMs = crdDeadlineMs ?? 30_000;
+  for (const ns of SEED_NAMESPACES) await createIfAbsent(() => clients.core.createNamespace({ body: own(namespace(ns)) }));
+  await createIfAbsent(() => clients.core.createNamespacedConfigMap({ namespace: 'kube-system', body: own(kubeadmConfig()) }));
+  await seedCalico(clients, s, deadlineMs, own);
+  await seedCilium(clients, s, deadlineMs, own);
+  await seedWorkloads(clients, s, opts, own);
 }

@@ -152,7 +152,7 @@ describe('kube adapters on the simulated API server', () => {
     expect(list.items.map((e) => ({ reason: e.reason, node: e.involvedObject.name }))).toContainEqual({ reason: 'CNIMigrationDraining', node: 'w1' });
   });
 
-  it('when the Migration exists, then its spec is read, watched, and its status written through the subresource', async () => {
+  it('when the Migration exists, then its spec is read, watched, and its status written through the subresource (a halt reason cleared on retry)', async () => {
     const coords = { group: MIGRATION_GROUP, version: MIGRATION_VERSION, plural: MIGRATION_PLURAL };
     await api.kubeConfig().makeApiClient(CustomObjectsApi).createClusterCustomObject({
       ...coords,
@@ -168,6 +168,10 @@ describe('kube adapters on the simulated API server', () => {
       const ok = await waitUntil(() => watched.get('default')?.status !== undefined, (cb) => watched.onChange(cb), WATCH_DEADLINE_MS, new AbortController().signal);
       expect({ ok, watched: watched.get('default') }).toMatchObject({ ok: true });
       expect(watched.get('default')?.status).toMatchObject({ phase: 'Running', total: 2 });
+      await m.patchStatus({ ...status, phase: 'Halted', haltReason: 'w1: drain not finished' });
+      expect((await m.get())?.status).toMatchObject({ haltReason: 'w1: drain not finished' });
+      await m.patchStatus({ ...status, phase: 'Completed' });
+      expect((await m.get())?.status).not.toHaveProperty('haltReason');
       await m.patchSpec({ paused: true });
       expect((await m.get())?.spec).toMatchObject({ paused: true, concurrency: 2 });
     } finally {
