@@ -26,11 +26,13 @@ const notServed = (e: unknown): boolean => statusOf(e) === 404 || (e instanceof 
 export const describeObject = (o: KubernetesObject): string =>
   `${o.kind ?? '?'} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name ?? '?'}`;
 
-/** Every object matching `selector`, of every kind the cluster serves, in removal order. */
-export async function listDemoObjects(kc: KubeConfig, selector: string): Promise<KubernetesObject[]> {
+type Kind = { apiVersion: string; kind: string };
+
+/** Every object matching `selector`, of every kind the cluster serves (or of `kinds`), in removal order. */
+export async function listDemoObjects(kc: KubeConfig, selector: string, kinds?: readonly Kind[]): Promise<KubernetesObject[]> {
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const out: KubernetesObject[] = [];
-  for (const k of await servedKinds(kc)) {
+  for (const k of kinds ?? (await servedKinds(kc))) {
     try {
       const list = await objects.list(k.apiVersion, k.kind, undefined, undefined, undefined, undefined, undefined, selector);
       for (const item of list.items) out.push({ ...item, apiVersion: k.apiVersion, kind: k.kind });
@@ -84,6 +86,7 @@ export async function removeDemoObjects(kc: KubeConfig, selector: string, opts: 
     await deleteQuietly(() => objects.delete(o, undefined, undefined, undefined, undefined, undefined, { propagationPolicy: 'Background' }));
   }
   const removed = [...owned];
+  const ownedKinds = [...new Map(owned.map((o) => [`${o.apiVersion} ${o.kind}`, { apiVersion: o.apiVersion ?? '', kind: o.kind ?? '' }])).values()];
   const deadline = Date.now() + opts.deadlineMs;
   for (let wait = 25; ; wait = Math.min(wait * 2, 1000)) {
     // What the pod garbage collector does for pods on a deleted node: delete them at once (grace 0).
@@ -92,7 +95,7 @@ export async function removeDemoObjects(kc: KubeConfig, selector: string, opts: 
       await deleteQuietly(() => objects.delete(o, undefined, undefined, undefined, undefined, undefined, { gracePeriodSeconds: 0 }));
       if (!removed.some((r) => r.metadata?.uid === o.metadata?.uid)) removed.push(o);
     }
-    const left = [...(await listDemoObjects(kc, selector)), ...(stray.length > 0 ? await strays(core, nodes, migrations) : [])];
+    const left = [...(await listDemoObjects(kc, selector, ownedKinds)), ...(stray.length > 0 ? await strays(core, nodes, migrations) : [])];
     if (left.length === 0) return removed;
     if (Date.now() > deadline) {
       throw new CniMigrateError('DeadlineExceeded', `the demo's objects were not all gone after ${opts.deadlineMs} ms: ${left.map(describeObject).join(', ')}`);
