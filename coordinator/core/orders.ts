@@ -43,6 +43,7 @@ export function orderFor(state: NodeState, settings: OrderSettings): Order | nul
         dnsName: settings.dnsName,
         timeoutSeconds: checkTimeoutSeconds(settings.validateTimeoutSeconds),
         ...(settings.checkImage ? { image: settings.checkImage } : {}),
+        ...(state.phaseSince ? { notAfter: new Date(state.phaseSince.getTime() + settings.validateTimeoutSeconds * 1000).toISOString() } : {}),
       };
     case 'RollbackRestoringCniFiles':
       return { kind: 'restore-cni-files', id };

@@ -6,7 +6,16 @@
 import type { NodesApi } from '../kube/nodes.js';
 import type { MigrationSpec } from '../core/migration-spec.js';
 import type { NodeView } from './node-view.js';
+import { migrationOrder } from '../core/migration-order.js';
 import { summaryOf } from './rollout.js';
+
+export interface ScopeLayout {
+  inScope: Set<string>;
+  /** Every known node's name, kind and zone. */
+  summaries: ReturnType<typeof summaryOf>[];
+  /** The nodes in scope in migration order. */
+  order: string[];
+}
 
 export class RolloutScope {
   private key: string | undefined;
@@ -16,6 +25,17 @@ export class RolloutScope {
     private readonly nodes: NodesApi,
     private readonly view: NodeView,
   ) {}
+
+  /** The nodes in scope, every node's summary, and the migration order. */
+  async layout(spec: MigrationSpec | undefined, selfNode: string | undefined): Promise<ScopeLayout> {
+    const inScope = new Set(await this.names(spec));
+    const summaries = this.view.names().flatMap((n) => {
+      const node = this.view.get(n);
+      return node ? [summaryOf(node)] : [];
+    });
+    const opts = { includeControlPlane: spec?.includeControlPlane ?? true, selfNode };
+    return { inScope, summaries, order: migrationOrder(summaries.filter((s) => inScope.has(s.name)), opts) };
+  }
 
   async names(spec: MigrationSpec | undefined): Promise<string[]> {
     if (!spec) return [];
