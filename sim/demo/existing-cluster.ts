@@ -10,6 +10,7 @@ import { LEADER_LEASE_NAME, MIGRATION_GROUP, MIGRATION_VERSION, SLOT_LEASE_PREFI
 import { AGENT_NAMESPACE } from './agent-fleet.js';
 import { NODE_LEASE_NAMESPACE, NODE_PREFIX_LABEL, SIMULATED_NODE_LABEL } from '../cluster/node-objects.js';
 import type { SeedOptions } from '../cluster/seed/index.js';
+import type { SeedSettingsInput } from '../cluster/seed/settings.js';
 import { seedObjects, type ObjectRef } from './plan.js';
 import type { SimClusterOptions } from '../cluster/sim-options.js';
 import { countByKind, listDemoObjects, removeDemoObjects } from './cleanup.js';
@@ -34,11 +35,11 @@ export interface ExistingCluster {
 export type Say = (line: string) => void;
 
 /** Everything the run may create (what exists already of these is used as it is). */
-async function candidates(run: DemoRun, nodes: number, deployDir: string): Promise<ObjectRef[]> {
+async function candidates(run: DemoRun, nodes: number, deployDir: string, shape: SeedSettingsInput): Promise<ObjectRef[]> {
   const names = demoNodeNames(nodes);
   return [
     ...(await deployManifests(deployDir)).map(refOf),
-    ...(await seedObjects()),
+    ...(await seedObjects(shape)),
     ...names.map((name) => ({ kind: 'Node', apiVersion: 'v1', name })),
     ...names.map((name) => ({ kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', namespace: NODE_LEASE_NAMESPACE, name })),
     { kind: 'Migration', apiVersion: `${MIGRATION_GROUP}/${MIGRATION_VERSION}`, name: run.migrationName },
@@ -84,12 +85,20 @@ async function removeLeftovers(kc: KubeConfig, say: Say): Promise<void> {
   await removeDemoObjects(kc, ANY_DEMO_RUN, { deadlineMs: REMOVAL_DEADLINE_MS });
 }
 
-export async function prepareExistingCluster(o: { kubeconfig: string; nodes: number; deployDir: string; keep: boolean; say: Say }): Promise<ExistingCluster> {
+export async function prepareExistingCluster(o: {
+  kubeconfig: string;
+  nodes: number;
+  deployDir: string;
+  keep: boolean;
+  /** How the simulated cluster will be seeded (so the plan lists exactly what the seed creates). */
+  shape: SeedSettingsInput;
+  say: Say;
+}): Promise<ExistingCluster> {
   const kc = loadKubeconfig(o.kubeconfig);
   const run = newDemoRun();
   await refuseBesideForeignRollout(kc, o.nodes);
   await removeLeftovers(kc, o.say);
-  const planned = await absentOf(kc, await candidates(run, o.nodes, o.deployDir));
+  const planned = await absentOf(kc, await candidates(run, o.nodes, o.deployDir, o.shape));
   const after = o.keep ? 'kept on exit (--keep); the next demo run removes them first' : 'removed on exit, also on failure or Ctrl-C';
   o.say(`demo: run ${run.id} on ${kc.getCurrentCluster()?.server ?? '?'} creates these objects, each labelled ${DEMO_RUN_LABEL}=${run.id} and ${after}:`);
   for (const line of describePlan(planned)) o.say(line);

@@ -9,6 +9,7 @@ import { NodeAnnotation } from '../../shared/names.js';
 import { MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
 import { CniMigrateError } from '../../shared/errors.js';
 import { startSimCluster, type SimCluster } from '../index.js';
+import type { SeedSettingsInput } from '../cluster/seed/settings.js';
 import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from './agent-fleet.js';
 import { CoordinatorSet, DEMO_GATE_LIMITS, demoCoordinatorConfig } from './coordinators.js';
 import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from './install.js';
@@ -293,10 +294,19 @@ export class DemoInterrupted extends CniMigrateError {
   }
 }
 
+/** How the simulated cluster is seeded: the scenario's deliberate problems and the Calico flags. */
+function seedShape(opts: DemoOptions): SeedSettingsInput {
+  return {
+    breaks: planScenario(opts.scenario).breaks ?? [],
+    ...(opts.calicoPool ? { calicoPool: opts.calicoPool } : {}),
+    ...(opts.calicoInstall ? { calicoInstall: opts.calicoInstall } : {}),
+  };
+}
+
 export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult> {
   const say = (line: string): void => void io.out.write(`${line}\n`);
   const existing = opts.kubeconfig
-    ? await prepareExistingCluster({ kubeconfig: opts.kubeconfig, nodes: opts.nodes, deployDir: io.deployDir, keep: opts.keep, say })
+    ? await prepareExistingCluster({ kubeconfig: opts.kubeconfig, nodes: opts.nodes, deployDir: io.deployDir, keep: opts.keep, shape: seedShape(opts), say })
     : undefined;
   try {
     return await runOnCluster(opts, io, existing);
@@ -314,6 +324,7 @@ async function runOnCluster(opts: DemoOptions, io: DemoIo, existing: ExistingClu
       seed: opts.seed,
       rebootDowntimeMs: 50,
       ciliumReadyDelayMs: 20,
+      shape: seedShape(opts),
       ...existing?.simOptions,
     },
     io.log.child({ component: 'sim' }),
