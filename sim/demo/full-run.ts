@@ -79,6 +79,34 @@ export async function playOperatorParts(i: {
   return () => operator.stop();
 }
 
+/** What the full run needs of the demo session. */
+export interface FullRunSession {
+  readonly admin: KubeConfig;
+  readonly opts: { full: boolean; calicoInstall?: string | undefined };
+  readonly io: DemoIo;
+  readonly fleet: { host(n: string): SimNodeHost | undefined } | undefined;
+  controls(): DemoControls;
+  ownNodes(): { metadata?: { name?: string } }[];
+}
+
+/** `--full`: the simulation plays the helm upgrade at the gate and the Tigera operator; returns their closer. */
+export async function startFullRun(s: FullRunSession, migrations: WatchedList<MigrationObject>): Promise<() => Promise<unknown>> {
+  if (!s.opts.full) return () => Promise.resolve();
+  const calicoInstall = s.opts.calicoInstall ?? 'manifest';
+  return playOperatorParts({ admin: s.admin, migrations, io: s.io, controls: () => s.controls(), calicoInstall });
+}
+
+/** `--full` only: the stages' summary. */
+export function fullRunOf(s: FullRunSession, migration: MigrationObject | undefined): Promise<FullRunSummary | undefined> {
+  if (!s.opts.full) return Promise.resolve(undefined);
+  return fullRunSummary(s.admin, {
+    migration,
+    nodes: s.ownNodes().map((n) => n.metadata?.name ?? ''),
+    host: (n) => s.fleet?.host(n),
+    calicoInstall: s.opts.calicoInstall ?? 'manifest',
+  });
+}
+
 /** Calls `seen` the first time each stage step appears. */
 export function watchStageSteps(migrations: WatchedList<MigrationObject>, seen: (step: string) => void): void {
   const steps = new Set<string>();

@@ -22,7 +22,7 @@ import type { DemoOptions } from './options.js';
 import { judge, pickVictim, planScenario, type ScenarioPlan } from './scenario.js';
 import { apiRequestsPerNode, toolRequests, type DemoSummary, type HaltSummary } from './summary.js';
 import { watchList, type WatchedList } from './watch-cache.js';
-import { FULL_STAGES, okWithFullRun, fullRunEnd, fullRunSummary, playOperatorParts, type FullRunSummary } from './full-run.js';
+import { FULL_STAGES, okWithFullRun, fullRunEnd, fullRunOf, startFullRun } from './full-run.js';
 
 export type { DemoControls, DemoIo, DemoResult } from './demo-io.js';
 
@@ -232,7 +232,7 @@ class DemoSession {
     const migrations = await watchMigrations(this.admin, this.migrationName);
     this.migrations = migrations;
     this.closers.push(() => migrations.stop());
-    await this.startFullRun(migrations);
+    this.closers.push(await startFullRun(this, migrations));
     this.started = Date.now();
     await createMigration(
       this.admin,
@@ -241,8 +241,7 @@ class DemoSession {
         autoRollback: this.io.autoRollback ?? false,
         includeControlPlane: true,
         nodeSelector: this.sim.nodeSelector,
-        stages: this.opts.full ? FULL_STAGES : {},
-      },
+        stages: this.opts.full ? FULL_STAGES : {} },
       { name: this.migrationName, ...(this.owner ? { labels: this.owner.run.labels } : {}) },
     );
     const ended = this.opts.full ? fullRunEnd : rolloutEnd;
@@ -283,24 +282,6 @@ class DemoSession {
       wallMs,
     };
     return { ...summary, ok: judge(summary, this.plan) };
-  }
-
-  /** `--full`: the simulation plays the helm upgrade at the gate and the Tigera operator. */
-  private async startFullRun(migrations: WatchedList<MigrationObject>): Promise<void> {
-    if (!this.opts.full) return;
-    const calicoInstall = this.opts.calicoInstall ?? 'manifest';
-    this.closers.push(await playOperatorParts({ admin: this.admin, migrations, io: this.io, controls: () => this.controls(), calicoInstall }));
-  }
-
-  /** `--full` only. */
-  fullSummary(): Promise<FullRunSummary | undefined> {
-    if (!this.opts.full) return Promise.resolve(undefined);
-    return fullRunSummary(this.admin, {
-      migration: this.migrations?.list()[0],
-      nodes: this.ownNodes().map((n) => n.metadata?.name ?? ''),
-      host: (n) => this.fleet?.host(n),
-      calicoInstall: this.opts.calicoInstall ?? 'manifest',
-    });
   }
 
   async close(): Promise<void> {
@@ -365,7 +346,7 @@ async function runOnCluster(opts: DemoOptions, io: DemoIo, existing: ExistingClu
     view.update(session.viewState());
     const summary = session.summarize(end, Date.now() - started);
     const counts = sim.api?.requestCounts();
-    const full = await session.fullSummary();
+    const full = await fullRunOf(session, session.migrations?.list()[0]);
     return {
       summary,
       full,
