@@ -12,6 +12,8 @@ export interface DemoIo {
   coordinator?: Record<string, unknown>;
   replicas?: number;
   autoRollback?: boolean;
+  /** Called once the rollout ended, before anything stops (tests look at the leader's dashboard here). */
+  beforeClose?(info: { dashboardUrl: string }): Promise<void>;
   /** Called the first time each node is seen in each phase (tests kill agents or coordinators here). */
   onNodePhase?(node: string, phase: string, controls: DemoControls): void;
 }

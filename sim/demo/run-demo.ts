@@ -271,6 +271,8 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
     const end = await session.runRollout(Math.max(120_000, opts.nodes * 3000));
     view.update(session.viewState());
     const summary = session.summarize(end, Date.now() - started);
+    const leader = session.coordinators?.leader();
+    if (io.beforeClose && leader) await io.beforeClose({ dashboardUrl: `http://127.0.0.1:${leader.port}/` });
     const counts = sim.api?.requestCounts();
     return {
       summary,
