@@ -23,6 +23,7 @@ import { recordIntent, type IntentDeps } from './intent.js';
 import type { MigrationMetrics } from './metrics.js';
 import { NodeView } from './node-view.js';
 import { PassLoop } from './pass-loop.js';
+import { PreflightGate, preflightReads } from './preflight-gate.js';
 import { PeerSource } from './peer-source.js';
 import { RolloutScope } from './scope.js';
 import { drainOptionsOf, policyOf, RolloutSource, settingsFor, type Rollout } from './rollout.js';
@@ -54,6 +55,7 @@ export class Controller {
   private readonly status: StatusWriter;
   private readonly holds: HoldLog;
   private readonly intent: IntentDeps;
+  private readonly preflight: PreflightGate;
   private executor: Executor;
   /** The Cilium gate's reason when the last decision consulted it (shown in the status). */
   private ciliumProblem: string | undefined;
@@ -68,6 +70,7 @@ export class Controller {
     this.status = new StatusWriter(d.cluster.migration);
     this.holds = new HoldLog(d.log);
     this.intent = { ...d, view: this.view };
+    this.preflight = new PreflightGate({ reads: preflightReads(d.cluster), log: d.log, now: d.now, wake: () => this.wake() });
     this.executor = this.newExecutor();
   }
 
@@ -96,6 +99,7 @@ export class Controller {
       validateTimeoutSeconds: config.validateTimeoutSeconds,
       rebootTimeoutSeconds: config.rebootTimeoutSeconds,
       dnsName: config.dnsName,
+      ciliumCidr: () => this.preflight.cidrs()?.forward,
       wake: (afterMs) => this.wake(afterMs),
       orderChanged: (node) => this.d.orderChanged(node),
     });
@@ -103,6 +107,7 @@ export class Controller {
 
   async stop(): Promise<void> {
     this.executor.stop();
+    this.preflight.stop();
     this.stages?.stop();
     await this.loop.stop();
   }
@@ -120,13 +125,14 @@ export class Controller {
     const spec = this.rollout.read().spec;
     const dnsName = spec?.validation.dnsName ?? this.d.config.dnsName;
     const checkImage = spec?.validation.checkImage;
-    const perNode = orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds });
+    const perNode = orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds, cidrs: this.preflight.cidrs() });
     return perNode ?? this.stages?.orderOf(node, spec) ?? null;
   }
 
   private async pass(): Promise<void> {
     const rollout = this.rollout.read();
     const { inScope, summaries, order } = await this.scope.layout(rollout.spec, this.d.config.nodeName);
+    this.preflight.consider(rollout.spec, inScope);
     this.peers.newPass(order);
     const held: Hold[] = [];
     const states = new Map<string, NodeState>();
@@ -170,7 +176,8 @@ export class Controller {
   private async decideGrants(rollout: Rollout, nodes: RolloutNode[]): Promise<RolloutDecision> {
     const holders = this.d.grants.holders();
     const policy = policyOf(rollout.spec);
-    const gates = closedGates(this.d.cluster);
+    const preflight = this.preflight.gate();
+    const gates = [...(preflight ? [preflight] : []), ...closedGates(this.d.cluster)];
     const slotFree = holders.size < (policy?.concurrency ?? 1);
     const peerHosts = slotFree ? await this.peers.hostsOfPeersInUse(nodes.map((n) => n.state)) : new Set<string>();
     const decision = decideRollout({ policy, specError: rollout.specError, nodes, holders, selfNode: this.d.config.nodeName, gates, peerHosts });
@@ -191,6 +198,6 @@ export class Controller {
     const shown = nodes.filter((n) => n.inScope || n.state.phase !== 'Pending').map((n) => n.state);
     const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, shown);
     const { specError } = rollout;
-    await this.status.write({ nodes: shown, paused, specError, ciliumProblem: this.ciliumProblem, stage, now: this.d.now() }, rollout.previousConditions);
+    await this.status.write({ nodes: shown, paused, specError, ciliumProblem: this.ciliumProblem, preflight: this.preflight.status(), stage, now: this.d.now() }, rollout.previousConditions);
   }
 }

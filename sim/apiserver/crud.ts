@@ -3,7 +3,7 @@
  * subresource split, generation, optimistic concurrency, no-op detection, admission, dry-run.
  */
 import { timestamp, type ApiContext, type WriteOptions } from './context.js';
-import { applyCreateDefaults } from './defaults.js';
+import { applyCreateDefaults, normaliseStatus, withTemplateGeneration } from './defaults.js';
 import { isObj, jsonEqual, metaOf, nameOf, strAt, type Obj } from './json.js';
 import { toStored } from './present.js';
 import type { ResourceDef } from './resources.js';
@@ -91,7 +91,7 @@ export function createObject(ctx: ApiContext, def: ResourceDef, input: CreateInp
   else delete meta['namespace'];
   for (const k of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds']) delete meta[k];
   if (def.hasGeneration || def.custom) meta['generation'] = 1;
-  const candidate = applyCreateDefaults(def, { ...incoming, metadata: meta });
+  const candidate = withTemplateGeneration(def, applyCreateDefaults(def, { ...incoming, metadata: meta }), undefined);
   const admitted = runAdmission(ctx, def, { obj: candidate, old: undefined }, opts);
   if (ctx.store.get(def.storage, def.namespaced ? String(meta['namespace']) : '', name)) throw alreadyExists(def, name);
   if (opts.dryRun) return admitted;
@@ -160,7 +160,8 @@ export function replaceObject(ctx: ApiContext, def: ResourceDef, req: UpdateRequ
     if (ALLOW_CREATE_ON_UPDATE.has(def.plural) && req.subresource === undefined) return createObject(ctx, def, { ns: req.ns, body: incoming }, req.opts);
     throw notFound(def, req.name);
   }
-  const admitted = runAdmission(ctx, def, { obj: nextVersion(def, old, incoming, req.subresource), old }, req.opts);
+  const next = withTemplateGeneration(def, normaliseStatus(def, nextVersion(def, old, incoming, req.subresource)), old);
+  const admitted = runAdmission(ctx, def, { obj: next, old }, req.opts);
   if (req.opts.dryRun) return admitted;
   if (jsonEqual(admitted.obj, old)) return { obj: old, warnings: admitted.warnings };
   const stored = ctx.store.put(def.storage, admitted.obj);

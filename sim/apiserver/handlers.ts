@@ -20,6 +20,9 @@ export interface Reply {
   body: Obj;
   warnings?: string[];
   contentType?: string;
+  /** A body that is not JSON (then `body` is ignored). */
+  text?: string;
+  raw?: Buffer;
 }
 
 export interface RequestBody {

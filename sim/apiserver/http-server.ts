@@ -53,10 +53,15 @@ function send(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string | string[]> = { 'Content-Type': reply.contentType ?? 'application/json' };
   if (reply.warnings && reply.warnings.length > 0) headers['Warning'] = reply.warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(reply.status, headers);
-  res.end(JSON.stringify(reply.body));
+  res.end(reply.raw ?? reply.text ?? JSON.stringify(reply.body));
 }
 
+/** A path no API group/version serves: the generic mux's plain-text 404, not a Status. */
+class PageNotFound extends Error {}
+const PAGE_NOT_FOUND: Reply = { status: 404, body: {}, text: '404 page not found', contentType: 'text/plain; charset=utf-8' };
+
 function statusReply(e: unknown): Reply {
+  if (e instanceof PageNotFound) return PAGE_NOT_FOUND;
   if (e instanceof KubeStatusError) return { status: e.statusCode, body: e.body };
   const err = internalError(e instanceof Error ? e.message : String(e));
   return { status: 500, body: err.body };
@@ -91,6 +96,7 @@ const READS = new Set(['get', 'list']);
 
 function serveResource(edge: Edge, { info, user, body, accept }: Incoming, res: ServerResponse): Reply | undefined {
   const def = edge.ctx.registry.find(info.group, info.version, info.resource);
+  if (!def && edge.ctx.registry.inGroupVersion(info.group, info.version).length === 0) throw new PageNotFound();
   if (!def) throw pathNotFound();
   if (!isAllowed(edge.ctx, user, attributesOf(info))) throw forbiddenFor(user, attributesOf(info));
   if (info.verb === 'watch') {
@@ -111,7 +117,7 @@ async function serve(edge: Edge, req: IncomingMessage, res: ServerResponse): Pro
   const dropWatch = await applyFaults(edge, info, user.username);
   if (info.kind === 'nonresource') {
     const reply = edge.discovery(info, req.headers.accept ?? 'application/json');
-    if (!reply) throw pathNotFound();
+    if (!reply) throw new PageNotFound();
     send(res, reply);
     return;
   }
