@@ -57,3 +57,19 @@ export function rolledBackGuidance(node: string, step: Phase | undefined, reason
     ],
   };
 }
+
+/** Pre-flight found a blocker: no node was touched; each fix is what continues (the check runs again by itself). */
+export function preflightGuidance(reason: string, fixes: readonly string[]): HaltGuidance {
+  const next = fixes.map((f) => f.replace(/^[^:]*: (?=kubectl )/, ''));
+  return {
+    node: '',
+    step: undefined,
+    reason,
+    next,
+    lines: [
+      `the rollout stopped before any node was touched: ${reason}`,
+      'Fix it; pre-flight checks again by itself and the rollout starts:',
+      ...next.map((c) => `  ${c}`),
+    ],
+  };
+}

@@ -37,7 +37,8 @@ class DemoSession {
   pdbs: WatchedList<V1PodDisruptionBudget> | undefined;
   migrations: WatchedList<MigrationObject> | undefined;
   readonly faults: LiftableFaults = {};
-  retried: string | undefined;
+  /** `--then retry`: the node retried (null: a pre-flight halt, which goes on by itself once lifted). */
+  retried: string | null | undefined;
   coordinators: CoordinatorSet | undefined;
   fleet: AgentFleet | undefined;
 
@@ -207,11 +208,11 @@ class DemoSession {
     await migrations.until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs);
     await this.restarting;
     const end = rolloutEnd(migrations.list()[0]) ?? { kind: 'halted', reason: 'unknown' };
-    const halted = this.rolloutView().halt?.node;
-    if (this.opts.then !== 'retry' || end.kind !== 'halted' || !halted) return end;
+    const halt = this.rolloutView().halt;
+    if (this.opts.then !== 'retry' || end.kind !== 'halted' || !halt) return end;
     await liftFaults(this.sim, this.faults);
-    this.retried = halted;
-    return retryAndWait({ admin: this.admin, node: halted, migrations, deadlineMs });
+    this.retried = halt.node === '' ? null : halt.node;
+    return retryAndWait({ admin: this.admin, node: this.retried, migrations, deadlineMs });
   }
 
   /** The halt as the summary and `--json` report it, in `cni-migrate status`'s words. */
@@ -232,7 +233,7 @@ class DemoSession {
       migrated,
       failed: phases.filter((p) => p === 'Halted' || p === 'RolledBack').length,
       halted: this.haltSummary(end),
-      then: this.retried ? { request: 'retry', node: this.retried } : null,
+      then: this.retried !== undefined ? { request: 'retry', node: this.retried } : null,
       maxInFlight: this.observer.maxInFlight,
       maxRebootsPerNode: this.observer.maxRebootsPerNode(),
       handoffMs: this.observer.handoffMs(),

@@ -1,6 +1,6 @@
 /**
  * The coordinator's dashboard in a real browser (Debian's chromium, headless, driven by playwright-core): a
- * demo rollout halts on a PodDisruptionBudget, and the page shows the node grid coloured by phase, the grant
+ * demo rollout halts on a node whose DNS is broken, and the page shows the node grid coloured by phase, the grant
  * holders, the hand-off timeline, the probe panel, and the halt with the commands that continue. The
  * screenshot the README embeds is written here (docs/dashboard.png).
  */
@@ -60,10 +60,10 @@ async function lookAt(url: string): Promise<Seen> {
 }
 
 describe('the dashboard', () => {
-  it('when the rollout halts on a PodDisruptionBudget, then the page shows the halted node in red, the cause and the commands that continue', async () => {
+  it('when the rollout halts on a node, then the page shows it in red, the cause and the commands that continue', async () => {
     let seen: Seen | undefined;
     const { ok } = await runRollout(
-      { nodes: 4, scenario: 'pdb-blocked' },
+      { nodes: 4, scenario: 'dns-broken-on-node' },
       { coordinator: FAST_DEADLINES, beforeClose: async ({ dashboardUrl }) => void (seen = await lookAt(dashboardUrl)) },
     );
     expect(ok).toBe(true);
@@ -72,10 +72,10 @@ describe('the dashboard', () => {
     expect(seen.nodes.map((n) => n.name)).toEqual(['sim-cp-1', 'sim-worker-1', 'sim-worker-2', 'sim-worker-3']);
     expect(seen.nodes.find((n) => n.phase === 'Halted')).toMatchObject({ name: 'sim-worker-1', colour: 'rgb(224, 49, 49)' });
     expect(seen.nodes.filter((n) => n.phase === 'Pending').map((n) => n.colour)).toEqual(['rgb(138, 148, 166)', 'rgb(138, 148, 166)', 'rgb(138, 148, 166)']);
-    expect(seen.halt).toContain('sim-worker-1 halted at step Draining');
-    expect(seen.halt).toContain('PodDisruptionBudget demo/sim-never-allows-web');
+    expect(seen.halt).toContain('sim-worker-1 halted at step Validating');
+    expect(seen.halt).toContain('dns');
     expect(seen.next).toBe('cni-migrate retry sim-worker-1\ncni-migrate rollback sim-worker-1');
-    expect(seen.grants).toContain('(none)');
+    expect(seen.grants).toBe('SLOTNODE0sim-worker-1');
     expect(seen.timelineBars).toBe(1);
     expect(seen.probeNote).toContain('No probe reports');
     expect(seen.writeStatus).toBe(404);
