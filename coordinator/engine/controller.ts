@@ -29,7 +29,7 @@ import { RolloutScope } from './scope.js';
 import { drainOptionsOf, policyOf, RolloutSource, settingsFor, type Rollout } from './rollout.js';
 import { CILIUM_GATE, closedGates } from './gates.js';
 import { StatusWriter } from './status-writer.js';
-import { StageRunner } from './stage-runner.js';
+import { stageRunnerFor, type StageRunner } from './stage-runner.js';
 import type { StageRecord } from '../core/stages/record.js';
 
 export interface ControllerDeps {
@@ -86,23 +86,8 @@ export class Controller {
 
   start(): void {
     this.executor = this.newExecutor();
-    this.stages = this.newStageRunner();
+    this.stages = stageRunnerFor(this.d, { ciliumCidr: () => this.preflight.cidrs()?.forward, wake: (ms) => this.wake(ms) });
     this.loop.start();
-  }
-
-  /** A fresh stage runner per term of leadership: it reads the recorded stage back from the status. */
-  private newStageRunner(): StageRunner | undefined {
-    const { cluster, config, log, now } = this.d;
-    if (!cluster.stages) return undefined;
-    return new StageRunner({
-      cluster, kube: cluster.stages, log, now,
-      validateTimeoutSeconds: config.validateTimeoutSeconds,
-      rebootTimeoutSeconds: config.rebootTimeoutSeconds,
-      dnsName: config.dnsName,
-      ciliumCidr: () => this.preflight.cidrs()?.forward,
-      wake: (afterMs) => this.wake(afterMs),
-      orderChanged: (node) => this.d.orderChanged(node),
-    });
   }
 
   async stop(): Promise<void> {
@@ -176,8 +161,7 @@ export class Controller {
   private async decideGrants(rollout: Rollout, nodes: RolloutNode[]): Promise<RolloutDecision> {
     const holders = this.d.grants.holders();
     const policy = policyOf(rollout.spec);
-    const preflight = this.preflight.gate();
-    const gates = [...(preflight ? [preflight] : []), ...closedGates(this.d.cluster)];
+    const gates = closedGates(this.d.cluster, this.preflight.gate());
     const slotFree = holders.size < (policy?.concurrency ?? 1);
     const peerHosts = slotFree ? await this.peers.hostsOfPeersInUse(nodes.map((n) => n.state)) : new Set<string>();
     const decision = decideRollout({ policy, specError: rollout.specError, nodes, holders, selfNode: this.d.config.nodeName, gates, peerHosts });
@@ -196,7 +180,7 @@ export class Controller {
   private async writeStatus(rollout: Rollout, nodes: RolloutNode[], decision: RolloutDecision, stage: StageRecord | undefined): Promise<void> {
     if (!rollout.spec && !rollout.specError) return;
     const shown = nodes.filter((n) => n.inScope || n.state.phase !== 'Pending').map((n) => n.state);
-    const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, shown);
+    const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, { nodes, holders: this.d.grants.holders() });
     const { specError } = rollout;
     await this.status.write({ nodes: shown, paused, specError, ciliumProblem: this.ciliumProblem, preflight: this.preflight.status(), stage, now: this.d.now() }, rollout.previousConditions);
   }

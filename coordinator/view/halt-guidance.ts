@@ -58,18 +58,22 @@ export function rolledBackGuidance(node: string, step: Phase | undefined, reason
   };
 }
 
-/** Pre-flight found a blocker: no node was touched; each fix is what continues (the check runs again by itself). */
-export function preflightGuidance(reason: string, fixes: readonly string[]): HaltGuidance {
-  const next = fixes.map((f) => f.replace(/^[^:]*: (?=kubectl )/, ''));
+/**
+ * Pre-flight holds the rollout before any node is touched: each blocker's fix, then the command that lists
+ * them all; the check runs again by itself.
+ */
+export function preflightGuidance(reason: string, fixes: readonly string[] = []): HaltGuidance {
+  const commands = fixes.map((f) => f.replace(/^[^:]*: (?=kubectl )/, ''));
+  const next = [...new Set([...commands, 'cni-migrate preflight'])];
   return {
     node: '',
     step: undefined,
     reason,
     next,
     lines: [
-      `the rollout stopped before any node was touched: ${reason}`,
-      'Fix it; pre-flight checks again by itself and the rollout starts:',
-      ...next.map((c) => `  ${c}`),
+      `the rollout has not started: ${reason}`,
+      'No node was touched. Fix each blocker; pre-flight runs again every 15 s and on any change of the Migration.',
+      ...next.map((c) => (c === 'cni-migrate preflight' ? `  ${c}    # every blocker and warning, each with its fix` : `  ${c}`)),
     ],
   };
 }

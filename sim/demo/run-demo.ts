@@ -243,6 +243,12 @@ class DemoSession {
     return { ...summary, ok: judge(summary, this.plan) };
   }
 
+  /** Lets the caller look at the leader's dashboard before anything stops. */
+  async beforeClose(): Promise<void> {
+    const leader = this.coordinators?.leader();
+    if (this.io.beforeClose && leader) await this.io.beforeClose({ dashboardUrl: `http://127.0.0.1:${leader.port}/` });
+  }
+
   async close(): Promise<void> {
     for (const close of this.closers.reverse()) await close().catch(() => undefined);
     await this.sim.close();
@@ -258,6 +264,11 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
       seed: opts.seed,
       rebootDowntimeMs: 50,
       ciliumReadyDelayMs: 20,
+      shape: {
+        breaks: plan.breaks ?? [],
+        ...(opts.calicoPool ? { calicoPool: opts.calicoPool } : {}),
+        ...(opts.calicoInstall ? { calicoInstall: opts.calicoInstall } : {}),
+      },
       ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig, nodePrefix: 'demo' } : {}),
     },
     io.log.child({ component: 'sim' }),
@@ -272,8 +283,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
     const end = await session.runRollout(Math.max(120_000, opts.nodes * 3000));
     view.update(session.viewState());
     const summary = session.summarize(end, Date.now() - started);
-    const leader = session.coordinators?.leader();
-    if (io.beforeClose && leader) await io.beforeClose({ dashboardUrl: `http://127.0.0.1:${leader.port}/` });
+    await session.beforeClose();
     const counts = sim.api?.requestCounts();
     return {
       summary,

@@ -8,7 +8,7 @@ describe('end to end: failures halt the rollout', () => {
     const { summary, apiRequests } = await runRollout({ nodes: 4, scenario: 'pdb-blocked' }, fast);
     expect(summary.halted).toMatchObject({ node: '', step: null });
     expect(summary.halted?.reason).toContain('sim-never-allows');
-    expect(summary.halted?.next).toEqual([expect.stringMatching(/^kubectl -n demo patch pdb sim-never-allows-web /)]);
+    expect(summary.halted?.next).toEqual([expect.stringMatching(/^kubectl -n demo patch pdb sim-never-allows-web /), 'cni-migrate preflight']);
     expect(summary.maxInFlight).toBe(0);
     // While the drain waits on the PDB the coordinator must stay quiet: a status write loop once sent
     // thousands of Migration status patches during a few seconds of blocked drain.
