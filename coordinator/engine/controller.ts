@@ -63,7 +63,7 @@ export class Controller {
 
   constructor(private readonly d: ControllerDeps) {
     this.view = new NodeView(d.cluster.nodeCache);
-    this.rollout = new RolloutSource(d.cluster.migrationCache);
+    this.rollout = new RolloutSource(d.cluster.migrationCache, d.config.migrationName);
     this.scope = new RolloutScope(d.cluster.nodes, this.view);
     this.peers = new PeerSource(() => d.cluster.pods.runningPods());
     this.loop = new PassLoop(() => this.pass(), d.log);

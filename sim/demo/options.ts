@@ -24,6 +24,7 @@ export const DemoOptionsSchema = z.strictObject({
   scenario: z.enum(SCENARIOS).default('happy'),
   kubeconfig: z.string().min(1).optional(),
   json: z.boolean().default(false),
+  keep: z.boolean().default(false),
   seed: z.coerce.number().int().min(0).default(1),
   then: z.enum(['retry']).optional(),
   calicoPool: SeedSettingsSchema.shape.calicoPool.optional(),
@@ -50,6 +51,7 @@ export function buildDemoProgram(run: (opts: DemoOptions) => Promise<unknown>): 
     .option('--kubeconfig <path>', 'run against an existing cluster: add simulated demo-* nodes to it and migrate only those')
     .addOption(new Option('--then <request>', 'after the halt, lift the fault and act as the operator would (retry the halted node)').choices(['retry']))
     .option('--json', 'print only the JSON summary on stdout (the live view and the summary go to stderr)')
+    .option('--keep', 'with --kubeconfig: keep what the demo created instead of removing it on exit')
     .option('--seed <n>', 'seed of the simulated cluster')
     .option('--calico-pool <cidr>', "Calico's IPPool in the simulated cluster (default 10.244.0.0/16; Calico's own default is 192.168.0.0/16)")
     .addOption(new Option('--calico-install <how>', 'how Calico was installed in the simulated cluster').choices(['manifest', 'operator']))
@@ -59,7 +61,8 @@ Exit codes:
      or the rollout halted on the broken node naming the cause (the failure scenarios), or pre-flight halted it before
      any node was touched (the pre-flight scenarios: ${SEED_BREAKS.filter((b) => b !== 'bgp-peers').join(', ')})
   1  it did not (a node was not migrated, or the halt was not the expected one), or the run failed
-  2  bad flags; nothing was started`)
+  2  bad flags; nothing was started
+  130  interrupted (Ctrl-C or SIGTERM); with --kubeconfig, what the run created was removed first`)
     .exitOverride()
     .showHelpAfterError()
     .action(async (raw: Record<string, unknown>) => {
