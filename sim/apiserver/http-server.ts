@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import { parse as parseYaml } from 'yaml';
 import type { RequestAccounting } from './accounting.js';
 import type { Authenticator, UserInfo } from './auth.js';
 import type { ApiContext } from './context.js';
@@ -38,6 +39,29 @@ async function readBody(req: IncomingMessage): Promise<string> {
     chunks.push(buf);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+const BODY_TYPES = ['application/json', 'application/yaml'];
+const unknownFormat = (): KubeStatusError =>
+  new KubeStatusError(
+    415,
+    failure(415, 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf', 'UnsupportedMediaType'),
+  );
+
+/**
+ * The body as the real decoder reads it: JSON, or YAML (a missing Content-Type means JSON); any other media
+ * type is 415. PATCH bodies are left to the patch handler, which checks its own media types.
+ */
+function decodeText(text: string, method: string | undefined, contentType: string | undefined): unknown {
+  if (method === 'PATCH' || text.length === 0) return parseJson(text);
+  const type = (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!BODY_TYPES.includes(type)) throw unknownFormat();
+  if (type === 'application/json') return parseJson(text);
+  try {
+    return parseYaml(text) as unknown;
+  } catch (e) {
+    throw badRequest(`yaml: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 function parseJson(text: string): unknown {
@@ -121,7 +145,7 @@ async function serve(edge: Edge, req: IncomingMessage, res: ServerResponse): Pro
     send(res, reply);
     return;
   }
-  const body: RequestBody = { json: parseJson(text), contentType: req.headers['content-type'], present: text.length > 0 };
+  const body: RequestBody = { json: decodeText(text, req.method, req.headers['content-type']), contentType: req.headers['content-type'], present: text.length > 0 };
   const reply = serveResource(edge, { info, user, body, accept: req.headers.accept }, res);
   if (reply) send(res, reply);
   else if (dropWatch) res.destroy();
