@@ -18,15 +18,24 @@ export interface Rollout {
   previousConditions: Condition[];
 }
 
+const PartialStatusSchema = MigrationStatusSchema.partial();
+
 export class RolloutSource {
   private lastGood: MigrationSpec | undefined;
+  /** The object last parsed and what it read as: the watch hands out the same object until it changes. */
+  private parsed: { obj: MigrationObject; rollout: Rollout } | undefined;
 
   constructor(private readonly cache: Watched<MigrationObject>) {}
 
   read(): Rollout {
     const obj = this.cache.get(MIGRATION_DEFAULT_NAME);
     if (!obj) return { spec: undefined, specError: undefined, previousConditions: [] };
-    const status = MigrationStatusSchema.partial().safeParse(obj.status ?? {});
+    if (this.parsed?.obj !== obj) this.parsed = { obj, rollout: this.parse(obj) };
+    return this.parsed.rollout;
+  }
+
+  private parse(obj: MigrationObject): Rollout {
+    const status = PartialStatusSchema.safeParse(obj.status ?? {});
     const previousConditions = status.success ? (status.data.conditions ?? []) : [];
     const parsed = parseMigrationSpec(obj.spec);
     if (parsed.ok) {
