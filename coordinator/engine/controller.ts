@@ -8,7 +8,8 @@ import type { CoordinatorConfig } from '../../shared/config.js';
 import { describeError } from '../../shared/errors.js';
 import { nodeLogger, type Logger } from '../../shared/logger.js';
 import { isTerminal, type Phase } from '../../shared/phases.js';
-import { stay, type Decision } from '../core/decision.js';
+import type { Transition } from '../core/decision.js';
+import { advance, isNotable, type Advance } from '../core/advance.js';
 import { readNodeState, type NodeState } from '../core/node-state.js';
 import { observe, type AgentReport } from '../core/observe.js';
 import { orderFor } from '../core/orders.js';
@@ -20,9 +21,9 @@ import { rolloutHaltReason, summarizeStatus } from '../core/status.js';
 import type { Condition } from '../core/migration-spec.js';
 import { ciliumRolloutProblem } from '../core/cilium-rollout.js';
 import { haltDeadlineOf } from '../core/steps.js';
-import { actionsFor, transition, wantsGrant } from '../core/transition.js';
+import { wantsGrant } from '../core/transition.js';
 import type { Order } from '../../shared/api.js';
-import { CILIUM_DAEMONSET, CILIUM_NAMESPACE } from '../../shared/names.js';
+import { CILIUM_DAEMONSET, CILIUM_MIGRATION_LABEL, CILIUM_MIGRATION_LABEL_VALUE, CILIUM_NAMESPACE } from '../../shared/names.js';
 import type { Cluster } from './cluster.js';
 import { Executor } from './executor.js';
 import type { SlotGrants } from './grants.js';
@@ -47,15 +48,18 @@ export interface ControllerDeps {
  * While the rollout is paused, a node finishes the step it is in but does not start the next one (a halt
  * still happens, and an operator's retry or rollback of a halted node still proceeds).
  */
-function heldByPause(rollout: Rollout, d: Decision): boolean {
-  const from = d.transition?.from;
-  if (!rollout.spec?.paused || !from) return false;
-  return d.phase !== 'Halted' && from !== 'Halted' && from !== 'RolledBack';
+function heldByPause(rollout: Rollout, t: Transition): boolean {
+  if (!rollout.spec?.paused) return false;
+  return t.to !== 'Halted' && t.from !== 'Halted' && t.from !== 'RolledBack';
 }
 
-/** Only a node about to validate needs peers (listing pods cluster-wide is not free). */
+/** Only a node that may start validating in this pass needs peers (a reboot may complete straight into it). */
 const needsPeers = (s: NodeState): boolean =>
-  s.phase === 'WaitingReady' || s.phase === 'RollbackWaitingReady' || (s.phase === 'Halted' && s.request === 'retry');
+  ['Rebooting', 'WaitingReady', 'RollbackRebooting', 'RollbackWaitingReady'].includes(s.phase) ||
+  (s.phase === 'Halted' && s.request === 'retry');
+
+/** The Migration status is written at most this often (and only when it changed). */
+const STATUS_MIN_INTERVAL_MS = 1000;
 
 export class Controller {
   readonly view: NodeView;
@@ -68,6 +72,8 @@ export class Controller {
   private deadlineTimer: NodeJS.Timeout | undefined;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private lastStatus = '';
+  private lastStatusAt = 0;
+  private statusTimer: NodeJS.Timeout | undefined;
   /**
    * The conditions this controller last wrote. Only the leader writes status, so these are newer than the
    * watched copy, which may lag a write or two behind: deriving transition times from a stale copy made
@@ -81,7 +87,7 @@ export class Controller {
     this.view = new NodeView(d.cluster.nodeCache);
     this.rollout = new RolloutSource(d.cluster.migrationCache);
     this.scope = new RolloutScope(d.cluster.nodes, this.view);
-    this.peers = new PeerSource(() => d.cluster.pods.runningPods());
+    this.peers = new PeerSource((node) => d.cluster.pods.watchNodePods(node), d.log);
     this.executor = this.newExecutor();
   }
 
@@ -112,8 +118,11 @@ export class Controller {
     this.stopped = true;
     this.executor.stop();
     clearTimeout(this.deadlineTimer);
+    clearTimeout(this.statusTimer);
+    this.statusTimer = undefined;
     this.retryTimers.forEach((t) => clearTimeout(t));
     await this.running;
+    await this.peers.stop();
   }
 
   /** Schedules a pass (now, or after `afterMs` for a retry). */
@@ -159,7 +168,7 @@ export class Controller {
   private async pass(): Promise<void> {
     const rollout = this.rollout.read();
     const scope = await this.scope.names(rollout.spec);
-    this.peers.newPass(this.migrationOrderOf(scope, rollout));
+    this.peers.newPass(this.migrationOrderOf(scope, rollout), this.view.names());
     const states = new Map<string, NodeState>();
     for (const name of this.view.names()) states.set(name, await this.reconcileNode(name, rollout));
     await this.grantFreeSlots(states, rollout, scope);
@@ -181,11 +190,10 @@ export class Controller {
         peerCandidates: needsPeers(state) ? await this.peersFor(name) : [],
       });
       const settings = settingsFor(this.d.config, rollout.spec);
-      const decided = transition(state, obs, this.d.now(), settings);
-      const decision = heldByPause(rollout, decided) ? { ...stay(state), actions: actionsFor(state, obs, settings) } : decided;
-      if (Object.keys(decision.patch).length > 0) await this.recordIntent(name, state, decision);
-      this.executor.run(decision.state, decision.actions);
-      return decision.state;
+      const next = advance({ state, obs, now: this.d.now(), settings, allowed: (t) => !heldByPause(rollout, t) });
+      if (Object.keys(next.patch).length > 0 || Object.keys(next.effects).length > 0) await this.record(name, state, next);
+      this.executor.run(next.state, next.actions);
+      return next.state;
     } catch (e) {
       nodeLogger(this.d.log, name, state.phase).warn({ err: describeError(e) }, 'reconcile failed; retrying');
       this.wake(1000);
@@ -193,21 +201,35 @@ export class Controller {
     }
   }
 
-  private async recordIntent(name: string, before: NodeState, decision: Decision): Promise<void> {
-    this.view.wrote(await this.d.cluster.nodes.patch(name, { annotations: decision.patch }));
-    const t = decision.transition;
-    if (!t) return;
+  /** One patch: the intent (annotations) and its effect (cordon, label) together. */
+  private async record(name: string, before: NodeState, next: Advance): Promise<void> {
+    const { unschedulable, labeled } = next.effects;
+    this.view.wrote(
+      await this.d.cluster.nodes.patch(name, {
+        annotations: next.patch,
+        ...(unschedulable !== undefined ? { unschedulable } : {}),
+        ...(labeled !== undefined ? { labels: { [CILIUM_MIGRATION_LABEL]: labeled ? CILIUM_MIGRATION_LABEL_VALUE : null } } : {}),
+      }),
+    );
+    if (next.transitions.length === 0) return;
     const now = this.d.now();
-    const seconds = before.phaseSince ? (now.getTime() - before.phaseSince.getTime()) / 1000 : undefined;
-    this.d.metrics.transition(t.from, t.to, seconds);
-    const log = nodeLogger(this.d.log, name, t.to);
-    if (t.warning) log.warn({ from: t.from, attempt: decision.state.attempt }, t.message);
-    else log.info({ from: t.from, attempt: decision.state.attempt }, t.message);
+    let since = before.phaseSince;
+    for (const t of next.transitions) {
+      this.d.metrics.transition(t.from, t.to, since ? (now.getTime() - since.getTime()) / 1000 : undefined);
+      since = now;
+      const log = nodeLogger(this.d.log, name, t.to);
+      if (t.warning) log.warn({ from: t.from, attempt: next.state.attempt }, t.message);
+      else log.info({ from: t.from, attempt: next.state.attempt }, t.message);
+      if (isNotable(t)) this.emitEvent(name, t, log);
+    }
+    this.d.orderChanged(name);
+  }
+
+  private emitEvent(name: string, t: Transition, log: Logger): void {
     const uid = this.view.get(name)?.metadata?.uid;
     this.d.cluster.events
       .emit({ node: name, nodeUid: uid, reason: `CNIMigration${t.to}`, message: t.message, warning: t.warning })
       .catch((e: unknown) => log.warn({ err: describeError(e) }, 'could not emit Event'));
-    this.d.orderChanged(name);
   }
 
   private async peersFor(self: string): Promise<string[]> {
@@ -251,7 +273,7 @@ export class Controller {
     const holders = this.d.grants.holders();
     const concurrency = rollout.spec?.concurrency ?? 1;
     const free = holders.size < concurrency;
-    const pending = free ? await this.grantablePending(states, rollout, scope) : [];
+    const pending = free ? this.grantablePending(states, rollout, scope) : [];
     const grants = planGrants({ holders, concurrency, candidates: [...urgent, ...pending] });
     for (const g of grants) {
       await this.d.grants.grant(g.slot, g.node);
@@ -264,7 +286,7 @@ export class Controller {
    * Pending nodes that may start now: none while Cilium is not rolled out; and a node whose pods are peers
    * of a validation still running (concurrency > 1) waits, with every node after it.
    */
-  private async grantablePending(states: Map<string, NodeState>, rollout: Rollout, scope: string[]): Promise<string[]> {
+  private grantablePending(states: Map<string, NodeState>, rollout: Rollout, scope: string[]): string[] {
     const pending = this.pendingCandidates(states, rollout, scope);
     if (pending.length === 0 || this.checkCilium()) return [];
     return this.peers.grantable(pending, states.values());
@@ -284,8 +306,17 @@ export class Controller {
     });
     const key = JSON.stringify({ ...status, nodes: status.nodes.map((n) => ({ ...n, durationSeconds: 0 })) });
     if (key === this.lastStatus) return;
+    const wait = this.lastStatusAt + STATUS_MIN_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      this.statusTimer ??= setTimeout(() => {
+        this.statusTimer = undefined;
+        this.wake();
+      }, wait);
+      return;
+    }
     await this.d.cluster.migration.patchStatus(status);
     this.lastStatus = key;
+    this.lastStatusAt = Date.now();
     this.lastConditions = status.conditions;
   }
 
