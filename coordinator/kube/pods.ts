@@ -1,6 +1,6 @@
 /**
  * Pods: the node's Cilium pod (watched), evictions through policy/v1, deletion with a uid precondition,
- * a per-node pod watch for drains (a ListWatch with a field selector), and running pods for peers.
+ * and a per-node pod watch (a ListWatch with a field selector) for drains and validation peers.
  */
 import {
   CoreV1Api,
@@ -12,7 +12,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
 import { CILIUM_NAMESPACE, CILIUM_POD_SELECTOR } from '../../shared/names.js';
-import { httpStatusOf, kubeCall, kubeError, statusMessageOf } from './api-errors.js';
+import { httpStatusOf, kubeError, statusMessageOf } from './api-errors.js';
 import { watchedFrom, type Watched } from './watched.js';
 
 export type EvictionOutcome = { kind: 'evicted' } | { kind: 'gone' } | { kind: 'blocked'; message: string };
@@ -26,8 +26,6 @@ export interface PodsApi {
   evict(pod: PodRef): Promise<EvictionOutcome>;
   /** Deletes the pod only while it still has this uid (a replacement is never deleted). */
   deleteIfUid(pod: PodRef, uid: string): Promise<void>;
-  /** Running pods cluster-wide (peer candidates). */
-  runningPods(): Promise<V1Pod[]>;
   /** A watch of the pods bound to one node. */
   watchNodePods(node: string): Watched<V1Pod>;
 }
@@ -61,9 +59,6 @@ export function podsApi(kc: KubeConfig, log: Logger): PodsApi {
         throw kubeError(`delete pod ${pod.namespace}/${pod.name}`, e);
       }
     },
-    runningPods: async () =>
-      (await kubeCall('list running pods', () => core.listPodForAllNamespaces({ fieldSelector: 'status.phase=Running' })))
-        .items,
     watchNodePods: (node) =>
       watchedFrom(
         new ListWatch<V1Pod>(

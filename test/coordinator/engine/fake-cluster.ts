@@ -271,7 +271,6 @@ export class FakeCluster {
       pods: {
         evict: (ref) => later(() => this.evict(ref)),
         deleteIfUid: (ref, uid) => later(() => this.deleteCilium(ref, uid)),
-        runningPods: () => later(() => [...this.pods.items.values()].filter((p) => p.status?.phase === 'Running')),
         watchNodePods: (node) => this.pods.watched((p) => p.spec?.nodeName === node),
       },
       ciliumPods: this.pods.watched((p) => p.metadata?.labels?.['k8s-app'] === 'cilium'),
