@@ -38,6 +38,8 @@ export function terminatedOutcome(pod: V1Pod): CheckPodOutcome | undefined {
 export function kubeCheckPods(kc: KubeConfig, namespace: string): CheckPodApi {
   const core = kc.makeApiClient(CoreV1Api);
   const watch = new Watch(kc);
+  /** The resourceVersion of each pod this client created (a redelivered order's pod is read instead). */
+  const createdAt = new Map<string, string>();
 
   function watchUntilTerminated(name: string, resourceVersion: string, deadlineMs: number): Promise<CheckPodOutcome> {
     return new Promise((resolve, reject) => {
@@ -69,12 +71,18 @@ export function kubeCheckPods(kc: KubeConfig, namespace: string): CheckPodApi {
   return {
     async create(pod) {
       try {
-        await core.createNamespacedPod({ namespace, body: pod });
+        const created = await core.createNamespacedPod({ namespace, body: pod });
+        const name = created.metadata?.name;
+        if (name && created.metadata?.resourceVersion) createdAt.set(name, created.metadata.resourceVersion);
       } catch (e) {
         if (statusOf(e) !== 409) throw new CniMigrateError('KubeApi', 'cannot create the check pod', { cause: e });
       }
     },
     async waitForTermination(name, deadlineMs) {
+      // A pod this client just created cannot have terminated at its creation: watch on from there.
+      const fresh = createdAt.get(name);
+      createdAt.delete(name);
+      if (fresh !== undefined) return watchUntilTerminated(name, fresh, deadlineMs);
       const pod = await core.readNamespacedPod({ namespace, name });
       const done = terminatedOutcome(pod);
       if (done !== undefined) return done;
