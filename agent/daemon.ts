@@ -3,9 +3,8 @@
  * until it is asked to stop.
  */
 import { readFile } from 'node:fs/promises';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { AgentConfig } from '../shared/config.js';
-import { PreconditionError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { startProbeServer } from '../shared/probe-server.js';
 import { VERSION } from '../shared/version.js';
@@ -13,7 +12,9 @@ import { createCommandRunner } from './host/exec.js';
 import { createRealNodeHost } from './host/node-host-factory.js';
 import type { NodeHost } from './host/node-host.js';
 import { withCachedProbes } from './host/cached-probes.js';
-import { discoveringLocator, fixedLocator, kubeAddressSources, type CoordinatorLocator } from './loop/locate-coordinator.js';
+import { discoveringLocator, fixedLocator, type CoordinatorLocator } from './loop/locate-coordinator.js';
+import { kubeAddressSources } from './kube/coordinator-address.js';
+import { loadAgentKubeConfig, readPodUid } from './kube/agent-pod.js';
 import { startAgent } from './loop/start-agent.js';
 
 export interface AgentDaemonDeps {
@@ -23,13 +24,6 @@ export interface AgentDaemonDeps {
   stop: Promise<unknown>;
   /** The node host; the real one (host commands) unless given (tests pass a simulated host). */
   host?: NodeHost;
-}
-
-function loadKubeConfig(config: AgentConfig): KubeConfig {
-  const kc = new KubeConfig();
-  if (config.kubeconfig !== undefined) kc.loadFromFile(config.kubeconfig);
-  else kc.loadFromCluster();
-  return kc;
 }
 
 function buildHost(config: AgentConfig, log: Logger): NodeHost {
@@ -56,24 +50,15 @@ function buildLocator(config: AgentConfig, kc: KubeConfig): CoordinatorLocator {
   return discoveringLocator(kubeAddressSources(kc, config.coordinatorNamespace, config.coordinatorService));
 }
 
-/** The agent pod's uid: from the downward API when given, else read once from the API. */
-async function ownPodUid(config: AgentConfig, kc: KubeConfig): Promise<string> {
-  if (config.podUid !== undefined) return config.podUid;
-  const pod = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ namespace: config.podNamespace, name: config.podName });
-  const uid = pod.metadata?.uid;
-  if (uid === undefined) throw new PreconditionError(`pod ${config.podNamespace}/${config.podName} has no uid`);
-  return uid;
-}
-
 export async function runAgentDaemon({ config, log, stop, host }: AgentDaemonDeps): Promise<void> {
   const probes = await startProbeServer(config.healthBind, config.healthPort);
   log.info({ node: config.nodeName, version: VERSION, healthPort: probes.port }, 'agent started');
-  const kc = loadKubeConfig(config);
+  const kc = loadAgentKubeConfig(config.kubeconfig);
   const agent = startAgent({
     kc,
     host: host ?? buildHost(config, log),
     nodeName: config.nodeName,
-    pod: { name: config.podName, namespace: config.podNamespace, uid: await ownPodUid(config, kc) },
+    pod: { name: config.podName, namespace: config.podNamespace, uid: config.podUid ?? (await readPodUid(kc, config.podNamespace, config.podName)) },
     agentVersion: VERSION,
     locator: buildLocator(config, kc),
     readToken: async () => (await readFile(config.tokenPath, 'utf8')).trim(),

@@ -1,13 +1,14 @@
 /**
  * The `cni-migrate` command line: `coordinator` runs the server; operator commands sit beside it.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { COORDINATOR_ENV_PREFIX, coordinatorConfigSpec, type CoordinatorConfig } from '../shared/config.js';
 import { addConfigOptions, configFromCommand } from '../shared/cli-config.js';
 import { VERSION } from '../shared/version.js';
 import { envName } from '../shared/config-spec.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
-import { operatorApi, parseNodeName, requestNode, setPaused, showStatus, type OperatorApi } from './operator.js';
+import { operatorApi, parseNodeName, requestNode, setPaused, showStatus, type OperatorApi, type StatusFormat } from './operator.js';
+import { watchStatus } from './status-watch.js';
 
 export interface CoordinatorCliHandlers {
   coordinator(config: CoordinatorConfig): Promise<void>;
@@ -15,7 +16,13 @@ export interface CoordinatorCliHandlers {
   operator?: (kubeconfig: string | undefined) => OperatorApi;
   /** Where operator commands print (default: stdout). */
   out?: (text: string) => void;
+  /** Ends `status --watch` (main: SIGINT or SIGTERM). */
+  watchUntil?: () => Promise<unknown>;
+  /** `status --watch` redraws in place on a terminal, else prints each change below the last. */
+  tty?: boolean;
 }
+
+const STATUS_FORMATS = ['text', 'wide', 'json'] as const;
 
 /** `status`, `pause`, `resume`, `retry NODE`, `rollback NODE`: edit the Migration and the Nodes through the API. */
 function addOperatorCommands(program: Command, env: Record<string, string | undefined>, h: CoordinatorCliHandlers): void {
@@ -35,7 +42,15 @@ function addOperatorCommands(program: Command, env: Record<string, string | unde
       out(await run(api(c), node));
     });
   };
-  program.addCommand(command('status', 'Show the rollout: phase, counts, and each node.', (a) => showStatus(a)));
+  const status = command('status', 'Show the rollout: stage, progress, each node in flight, pending requests, and what to do on a halt.', (a) => {
+    const opts: { output: StatusFormat; watch?: boolean } = status.opts();
+    if (!opts.watch) return showStatus(a, opts.output);
+    return watchStatus(a, opts.output, { out, tty: h.tty ?? false, until: (h.watchUntil ?? (() => new Promise(() => undefined)))() }).then(() => '');
+  });
+  status
+    .addOption(new Option('-o, --output <format>', 'text, wide (one row per node) or json').choices(STATUS_FORMATS).default('text'))
+    .option('-w, --watch', 'keep the view up to date, redrawing it on changes (every 2 seconds at most)');
+  program.addCommand(status);
   program.addCommand(command('pause', 'Pause the rollout: no node starts a new step.', (a) => setPaused(a, true)));
   program.addCommand(command('resume', 'Resume a paused rollout.', (a) => setPaused(a, false)));
   program.addCommand(

@@ -14,6 +14,8 @@ async function main(): Promise<void> {
         log: createLogger({ component: 'coordinator', level: config.logLevel }),
         stop: untilStopSignal(),
       }),
+    watchUntil: untilStopSignal,
+    tty: process.stdout.isTTY,
   });
   await program.parseAsync(process.argv);
 }

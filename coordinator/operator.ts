@@ -3,25 +3,30 @@
  * Migration's status, pause/resume through `spec.paused`, and ask for a node's retry or rollback with
  * the Node annotation `cni-migrate.io/request`, which the leader acts on and clears.
  */
-import type { V1Node } from '@kubernetes/client-node';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
+import { CoreV1Api, PolicyV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { K8sNameSchema } from '../shared/api.js';
 import { ConfigError, CniMigrateError, PreconditionError } from '../shared/errors.js';
-import { NodeAnnotation } from '../shared/names.js';
-import { MigrationStatusSchema, type MigrationStatus } from './core/migration-spec.js';
+import { CONTROL_PLANE_LABEL, NodeAnnotation } from '../shared/names.js';
 import { readNodeState, type OperatorRequest } from './core/node-state.js';
-import { isNotFound, kubeError } from './kube/api-errors.js';
+import { isNotFound, kubeCall, kubeError } from './kube/api-errors.js';
 import { migrationApi, type MigrationApi } from './kube/migration.js';
 import { nodesApi, type NodesApi } from './kube/nodes.js';
+import { buildRolloutView, type RolloutView } from './view/rollout-view.js';
+import { renderRolloutView } from './view/render.js';
 
 export interface OperatorApi {
   migration: MigrationApi;
   nodes: NodesApi;
   readNode(name: string): Promise<V1Node | undefined>;
+  listNodes(selector: string): Promise<V1Node[]>;
+  podsOn(node: string): Promise<V1Pod[]>;
+  pdbs(): Promise<V1PodDisruptionBudget[]>;
 }
 
 export function operatorApi(kc: KubeConfig): OperatorApi {
   const core = kc.makeApiClient(CoreV1Api);
+  const policy = kc.makeApiClient(PolicyV1Api);
   return {
     migration: migrationApi(kc),
     nodes: nodesApi(kc),
@@ -33,25 +38,15 @@ export function operatorApi(kc: KubeConfig): OperatorApi {
         throw kubeError(`read node ${name}`, e);
       }
     },
+    listNodes: async (selector) =>
+      (await kubeCall('list nodes', () => core.listNode(selector ? { labelSelector: selector } : {}))).items,
+    podsOn: async (node) =>
+      (await kubeCall(`list pods on ${node}`, () => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }))).items,
+    pdbs: async () => (await kubeCall('list PodDisruptionBudgets', () => policy.listPodDisruptionBudgetForAllNamespaces())).items,
   };
 }
 
-const pad = (rows: string[][]): string[] => {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
-};
-
-/** A human-readable status report. */
-export function renderStatus(status: MigrationStatus | undefined, paused: boolean): string {
-  if (!status) return `Migration default: no status yet${paused ? ' (paused)' : ''}\n`;
-  const head = `Migration default: ${status.phase}  migrated ${status.migrated}/${status.total}  in flight ${status.inFlight}`;
-  const halt = status.haltReason ? [`halted: ${status.haltReason}`] : [];
-  const rows = [
-    ['NODE', 'PHASE', 'ATTEMPT', 'SECONDS', 'REASON'],
-    ...status.nodes.map((n) => [n.name, n.phase, String(n.attempt), String(n.durationSeconds ?? ''), n.reason ?? '']),
-  ];
-  return [head, ...halt, '', ...pad(rows), ''].join('\n');
-}
+export type StatusFormat = 'text' | 'wide' | 'json';
 
 async function requireMigration(api: OperatorApi): Promise<{ spec: unknown; status: unknown }> {
   const m = await api.migration.get();
@@ -59,11 +54,38 @@ async function requireMigration(api: OperatorApi): Promise<{ spec: unknown; stat
   return { spec: m.spec, status: m.status };
 }
 
-export async function showStatus(api: OperatorApi): Promise<string> {
+const specField = (spec: unknown, key: string): unknown =>
+  typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>)[key] : undefined;
+
+/** The nodes the Migration covers (its selector; control-plane nodes unless excluded), and anything it touched. */
+async function nodesInScope(api: OperatorApi, spec: unknown): Promise<V1Node[]> {
+  const selector = specField(spec, 'nodeSelector');
+  const includeCp = specField(spec, 'includeControlPlane') !== false;
+  const all = await api.listNodes('');
+  const selected = typeof selector === 'string' && selector !== '' ? new Set(await api.nodes.namesMatching(selector)) : undefined;
+  const touched = (n: V1Node): boolean => n.metadata?.annotations?.[NodeAnnotation.phase] !== undefined;
+  const isSelected = (n: V1Node): boolean => selected === undefined || selected.has(n.metadata?.name ?? '');
+  const isControlPlane = (n: V1Node): boolean => n.metadata?.labels?.[CONTROL_PLANE_LABEL] !== undefined;
+  return all.filter((n) => touched(n) || (isSelected(n) && (includeCp || !isControlPlane(n))));
+}
+
+/** Reads what the status shows: the Migration, the nodes in scope, and the pods and budgets of draining nodes. */
+export async function readRolloutView(api: OperatorApi, now: Date): Promise<RolloutView> {
   const m = await requireMigration(api);
-  const status = MigrationStatusSchema.safeParse(m.status);
-  const paused = typeof m.spec === 'object' && m.spec !== null && 'paused' in m.spec && m.spec.paused === true;
-  return renderStatus(status.success ? status.data : undefined, paused);
+  const nodes = await nodesInScope(api, m.spec);
+  const draining = nodes.filter((n) => n.metadata?.annotations?.[NodeAnnotation.phase] === 'Draining').map((n) => n.metadata?.name ?? '');
+  const pods = new Map(await Promise.all(draining.map(async (n) => [n, await api.podsOn(n)] as const)));
+  const pdbs = draining.length > 0 ? await api.pdbs() : [];
+  return buildRolloutView({ migration: m, nodes, podsOn: (n) => pods.get(n) ?? [], pdbs, now });
+}
+
+export function formatRolloutView(view: RolloutView, format: StatusFormat): string {
+  if (format === 'json') return `${JSON.stringify(view, null, 2)}\n`;
+  return `${renderRolloutView(view, format).join('\n')}\n`;
+}
+
+export async function showStatus(api: OperatorApi, format: StatusFormat = 'text', now = new Date()): Promise<string> {
+  return formatRolloutView(await readRolloutView(api, now), format);
 }
 
 export async function setPaused(api: OperatorApi, paused: boolean): Promise<string> {

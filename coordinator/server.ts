@@ -1,8 +1,10 @@
 /**
  * The coordinator's long-running mode: one HTTP port serving /healthz, /readyz, /metrics and the agent
- * API (the gate), then the migration engine (leader election, grants, the reconcile loop).
+ * API (the gate), then the migration engine (leader election, grants, the reconcile loop). The binary and
+ * the demo start it through the same `startCoordinator`.
  */
 import { hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
 import express, { type Router } from 'express';
 import type { CoordinatorConfig } from '../shared/config.js';
 import { CniMigrateError } from '../shared/errors.js';
@@ -11,7 +13,7 @@ import { VERSION } from '../shared/version.js';
 import type { AgentDirectory } from './ports.js';
 import { startEngine, type Engine } from './engine/engine.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
-import { createGateRouter, createTokenReviewAuthenticator, kubeAuthApi, startGateServer } from './gate/index.js';
+import { createCoordinatorGate, startGateServer, type GateLimits } from './gate/index.js';
 
 export interface CoordinatorDeps {
   config: CoordinatorConfig;
@@ -23,7 +25,7 @@ export interface CoordinatorDeps {
 export function forwardingDirectory(engine: () => AgentDirectory | undefined): AgentDirectory {
   const get = (): AgentDirectory => {
     const e = engine();
-    if (!e) throw new CniMigrateError('Internal', 'the coordinator is starting; retry shortly');
+    if (!e) throw new CniMigrateError('Unavailable', 'the coordinator is starting; retry shortly');
     return e;
   };
   return {
@@ -34,6 +36,17 @@ export function forwardingDirectory(engine: () => AgentDirectory | undefined): A
   };
 }
 
+/**
+ * Why this replica should get no traffic, if so. Only the leader is Ready (the Service then routes agents to
+ * it), and leading means its Lease was renewed within two thirds of the Lease duration, so the API server
+ * answered recently: a leader cut off from the API steps down and turns unready with it.
+ */
+export function notReadyBecause(engine: Engine | undefined): string | undefined {
+  if (!engine) return 'starting';
+  if (!engine.isLeader()) return 'not the leader (or the API server is unreachable)';
+  return undefined;
+}
+
 /** /healthz, /readyz and /metrics. */
 export function probeRouter(engine: () => Engine | undefined): Router {
   const r = express.Router();
@@ -41,8 +54,8 @@ export function probeRouter(engine: () => Engine | undefined): Router {
     res.type('text/plain').send('ok\n');
   });
   r.get('/readyz', (_req, res) => {
-    const ready = engine() !== undefined;
-    res.status(ready ? 200 : 503).type('text/plain').send(ready ? 'ready\n' : 'not ready\n');
+    const why = notReadyBecause(engine());
+    res.status(why ? 503 : 200).type('text/plain').send(why ? `not ready: ${why}\n` : 'ready: leading\n');
   });
   r.get('/metrics', async (_req, res) => {
     const e = engine();
@@ -55,26 +68,61 @@ export function probeRouter(engine: () => Engine | undefined): Router {
   return r;
 }
 
-export async function runCoordinator({ config, log, stop }: CoordinatorDeps): Promise<void> {
-  const kc = loadKubeConfig(config.kubeconfig, 'in-cluster');
+export interface StartOptions {
+  kc: KubeConfig;
+  /** bindAddress and port say where to listen (port 0 picks one); the engine advertises the bound port. */
+  config: CoordinatorConfig;
+  log: Logger;
+  /** This replica's name on the leader Lease (the pod name). */
+  identity: string;
+  limits?: Partial<GateLimits>;
+}
+
+export interface RunningCoordinator {
+  port: number;
+  engine: Engine;
+  /** Stops the engine (releasing what it holds), then the HTTP port. */
+  stop(): Promise<void>;
+  /** Dies as a killed pod does: the engine stops dead (Leases stay held), open connections are cut. */
+  crash(): Promise<void>;
+}
+
+/**
+ * The coordinator's one startup path (the binary and the demo's replicas alike): the port first, serving
+ * the probes, /metrics and the agent API (which answer "starting" until the engine runs), then the
+ * engine, which advertises the port on the leader Lease.
+ */
+export async function startCoordinator(o: StartOptions): Promise<RunningCoordinator> {
+  const { kc, config, log } = o;
   let engine: Engine | undefined;
-  const auth = createTokenReviewAuthenticator({
-    api: kubeAuthApi(kc),
-    rules: { namespace: config.namespace, serviceAccount: config.agentServiceAccount, audience: config.audience },
-    cacheSeconds: config.tokenCacheSeconds,
-    log,
-  });
   const root = express.Router();
   root.use(probeRouter(() => engine));
-  root.use(createGateRouter({ directory: forwardingDirectory(() => engine), auth, log }));
+  root.use(createCoordinatorGate({ kc, config, directory: forwardingDirectory(() => engine), log, ...(o.limits ? { limits: o.limits } : {}) }));
   const server = await startGateServer(root, config.bindAddress, config.port);
   log.info({ version: VERSION, port: server.port, node: config.nodeName }, 'coordinator listening');
-  engine = await startEngine({ kc, config, log, identity: config.podName ?? hostname() });
-  log.info({ identity: config.podName ?? hostname() }, 'engine started');
+  const running = await startEngine({ kc, config: { ...config, port: server.port }, log, identity: o.identity });
+  engine = running;
+  log.info({ identity: o.identity }, 'engine started');
+  return {
+    port: server.port,
+    engine: running,
+    async stop() {
+      engine = undefined;
+      await running.stop();
+      await server.close();
+    },
+    async crash() {
+      engine = undefined;
+      running.crash();
+      await server.close();
+    },
+  };
+}
+
+export async function runCoordinator({ config, log, stop }: CoordinatorDeps): Promise<void> {
+  const kc = loadKubeConfig(config.kubeconfig, 'in-cluster');
+  const coordinator = await startCoordinator({ kc, config, log, identity: config.podName ?? hostname() });
   await stop;
   log.info('coordinator stopping');
-  const running = engine;
-  engine = undefined;
-  await running.stop();
-  await server.close();
+  await coordinator.stop();
 }

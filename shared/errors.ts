@@ -10,10 +10,12 @@ export type ErrorCode =
   | 'NotFound'
   | 'Conflict'
   | 'PayloadTooLarge'
+  | 'TooManyRequests'
   | 'PreconditionFailed'
   | 'DeadlineExceeded'
   | 'HostCommandFailed'
   | 'KubeApi'
+  | 'Unavailable'
   | 'Internal';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -24,10 +26,12 @@ const STATUS: Record<ErrorCode, number> = {
   NotFound: 404,
   Conflict: 409,
   PayloadTooLarge: 413,
+  TooManyRequests: 429,
   PreconditionFailed: 412,
   DeadlineExceeded: 504,
   HostCommandFailed: 500,
   KubeApi: 502,
+  Unavailable: 503,
   Internal: 500,
 };
 

@@ -8,6 +8,8 @@ export const CILIUM_MIGRATION_LABEL = 'io.cilium.migration/cilium-default';
 export const CILIUM_MIGRATION_LABEL_VALUE = 'true';
 
 export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
+/** The well-known zone label (`spec.maxUnavailablePerZone` caps nodes in flight per value). */
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
 /** Prefix of every annotation the coordinator writes on a Node. */
 export const ANNOTATION_PREFIX = 'cni-migrate.io/';
@@ -46,6 +48,12 @@ export const NodeAnnotation = {
   request: `${ANNOTATION_PREFIX}request`,
 } as const;
 export type NodeAnnotationKey = (typeof NodeAnnotation)[keyof typeof NodeAnnotation];
+
+/**
+ * The node's phase again as a label (same key as the annotation), so `kubectl get nodes -L cni-migrate.io/phase`
+ * and `-l cni-migrate.io/phase=Done` work. The annotation stays the record of intent; the label follows it.
+ */
+export const PHASE_LABEL = NodeAnnotation.phase;
 
 /** Leases, all in the coordinator's namespace. */
 export const LEADER_LEASE_NAME = 'cni-migrate-leader';

@@ -48,6 +48,8 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   409: 'Conflict',
   412: 'PreconditionFailed',
   413: 'PayloadTooLarge',
+  429: 'TooManyRequests',
+  503: 'Unavailable',
 };
 
 async function errorFromResponse(res: Response, what: string): Promise<CniMigrateError> {

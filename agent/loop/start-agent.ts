@@ -6,12 +6,12 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
 import type { NodeHost } from '../host/node-host.js';
-import { kubeCheckPods } from '../orders/check-pods.js';
+import { kubeCheckPods } from '../kube/check-pod-api.js';
 import { OrderRunner } from '../orders/runner.js';
 import { runValidateOrder } from '../orders/validate.js';
 import { runAgentLoop } from './agent-loop.js';
 import type { Backoff } from './backoff.js';
-import { watchCiliumPodReadiness } from './cilium-pod.js';
+import { watchCiliumPodReadiness } from '../kube/cilium-pod-readiness.js';
 import { createCoordinatorClient } from './coordinator-client.js';
 import type { CoordinatorLocator } from './locate-coordinator.js';
 

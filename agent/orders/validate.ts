@@ -6,7 +6,7 @@ import { buildCheckPod, checkPodDeadlineSeconds, type ValidateOrder } from '../c
 import { parseCheckReport } from '../checks/check-report.js';
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import type { CheckPodApi } from './check-pods.js';
+import type { CheckPodApi } from '../kube/check-pod-api.js';
 import type { OrderOutcome } from './outcome.js';
 
 export interface ValidateDeps {

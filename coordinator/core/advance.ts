@@ -29,6 +29,8 @@ export interface Advance {
   actions: Action[];
   /** Every phase change, in order. */
   transitions: Transition[];
+  /** The phase change `allowed` refused, if one did. */
+  refused: Transition | undefined;
 }
 
 /** Longer than any chain of phases one set of observations can complete. */
@@ -65,6 +67,7 @@ interface Walk {
   patch: AnnotationPatch;
   effects: NodeEffects;
   transitions: Transition[];
+  refused: Transition | undefined;
 }
 
 /** Folds the Node field actions (and clearing a request) into the walk; true when any was folded. */
@@ -92,6 +95,7 @@ function fold(w: Walk, actions: readonly Action[]): { folded: boolean; rest: Act
 function step(w: Walk, i: AdvanceInput): { moved: boolean; actions: Action[] } {
   const d = transition(w.state, w.obs, i.now, i.settings);
   if (!d.transition || !(i.allowed ?? (() => true))(d.transition)) {
+    w.refused ??= d.transition;
     return { moved: false, actions: actionsFor(w.state, w.obs, i.settings) };
   }
   // A new attempt (a retry) has no drain outcome yet: the one observed belongs to the last attempt.
@@ -104,13 +108,14 @@ function step(w: Walk, i: AdvanceInput): { moved: boolean; actions: Action[] } {
 
 /** Advances the node as far as the observations allow. */
 export function advance(i: AdvanceInput): Advance {
-  const w: Walk = { state: i.state, obs: i.obs, patch: {}, effects: {}, transitions: [] };
+  const w: Walk = { state: i.state, obs: i.obs, patch: {}, effects: {}, transitions: [], refused: undefined };
+  const done = (actions: Action[]): Advance => ({ ...w, actions });
   for (let n = 0; n < MAX_STEPS; n += 1) {
     const { moved, actions } = step(w, i);
     const { folded, rest } = fold(w, actions);
-    if (!moved && !folded) return { state: w.state, patch: w.patch, effects: w.effects, actions: rest, transitions: w.transitions };
+    if (!moved && !folded) return done(rest);
   }
-  return { state: w.state, patch: w.patch, effects: w.effects, actions: actionsFor(w.state, w.obs, i.settings), transitions: w.transitions };
+  return done(actionsFor(w.state, w.obs, i.settings));
 }
 
 /** The transitions a person reads as Events: a grant, a halt, a rollback, and the end (done or rolled back). */

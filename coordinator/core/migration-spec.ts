@@ -13,6 +13,10 @@ export const MigrationSpecSchema = z.object({
   nodeSelector: z.string().max(1024).default(''),
   includeControlPlane: z.boolean().default(true),
   autoRollback: z.boolean().default(false),
+  /** Canary: once this many nodes have started, no more start until it is raised or removed. */
+  pauseAfter: z.number().int().min(1).max(100000).optional(),
+  /** At most this many nodes in flight per `topology.kubernetes.io/zone`. */
+  maxUnavailablePerZone: z.number().int().min(1).max(64).optional(),
   drain: z
     .object({
       timeoutSeconds: z.number().int().positive().max(86400).optional(),
@@ -58,6 +62,7 @@ export const MigrationStatusSchema = z.object({
   total: z.number().int().nonnegative(),
   inFlight: z.number().int().nonnegative(),
   haltReason: z.string().optional(),
+  haltedNode: z.string().optional(),
   conditions: z.array(ConditionSchema),
 });
 export type MigrationStatus = z.infer<typeof MigrationStatusSchema>;

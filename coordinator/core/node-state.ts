@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { PhaseSchema, type Phase } from '../../shared/phases.js';
-import { NodeAnnotation } from '../../shared/names.js';
+import { NodeAnnotation, PHASE_LABEL } from '../../shared/names.js';
 
 export const DirectionSchema = z.enum(['migrate', 'rollback']);
 export type Direction = z.infer<typeof DirectionSchema>;
@@ -40,6 +40,12 @@ export interface NodeState {
 
 /** An annotation patch: a string sets, null removes (JSON merge patch semantics). */
 export type AnnotationPatch = Record<string, string | null>;
+
+/** The label patch that mirrors a phase change in an annotation patch (none when the phase does not change). */
+export function phaseLabelPatch(patch: AnnotationPatch): { labels?: Record<string, string | null> } {
+  const phase = patch[NodeAnnotation.phase];
+  return phase === undefined ? {} : { labels: { [PHASE_LABEL]: phase } };
+}
 
 function parsed<T>(schema: z.ZodType<T>, raw: unknown): T | undefined {
   if (raw === undefined) return undefined;

@@ -4,10 +4,27 @@
  * non-hostNetwork pod; deterministic.
  */
 import type { V1Pod } from '@kubernetes/client-node';
+import type { Phase } from '../../shared/phases.js';
+import type { NodeState } from './node-state.js';
 
 export const MAX_PEERS_PER_KIND = 2;
 
 export type NodeKind = 'cilium' | 'calico';
+
+/** Which CNI a node's pods are on, by its phase: Done is Cilium; Pending and RolledBack are Calico; others are in play. */
+export function kindOfPhase(phase: Phase): NodeKind | undefined {
+  if (phase === 'Done') return 'cilium';
+  return phase === 'Pending' || phase === 'RolledBack' ? 'calico' : undefined;
+}
+
+/** Only a node that may start validating in this pass needs peers (a reboot may complete straight into it). */
+export const needsPeers = (s: NodeState): boolean =>
+  ['Rebooting', 'WaitingReady', 'RollbackRebooting', 'RollbackWaitingReady'].includes(s.phase) ||
+  (s.phase === 'Halted' && s.request === 'retry');
+
+/** The peer IPs that validations in progress are pinging. */
+export const peersInUse = (states: Iterable<NodeState>): Set<string> =>
+  new Set([...states].filter((s) => s.phase === 'Validating' || s.phase === 'RollbackValidating').flatMap((s) => s.peers));
 
 export interface PeerInput {
   pods: readonly V1Pod[];
@@ -70,14 +87,4 @@ export function nodesHostingPeers(peerIps: ReadonlySet<string>, pods: readonly V
     if (ip && peerIps.has(ip) && p.spec?.nodeName) hosts.add(p.spec.nodeName);
   }
   return hosts;
-}
-
-/**
- * Pending nodes that may be granted now: those in grant order before the first node that hosts a peer of
- * a validation in progress. Granting that node would drain the peer away and fail the other node's check,
- * so it (and, to keep the order, every node after it) waits until the validation is over.
- */
-export function grantableWithoutPeerHosts(pending: readonly string[], peerHosts: ReadonlySet<string>): string[] {
-  const blocked = pending.findIndex((n) => peerHosts.has(n));
-  return blocked < 0 ? [...pending] : pending.slice(0, blocked);
 }

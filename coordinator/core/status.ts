@@ -19,9 +19,14 @@ export interface StatusInput {
   now: Date;
 }
 
+/** The node the rollout halted on: a Halted node, or a node rolled back automatically. */
+export function haltedNode(nodes: readonly NodeState[]): NodeState | undefined {
+  return nodes.find((s) => s.haltReason !== undefined && (s.phase === 'Halted' || s.phase === 'RolledBack'));
+}
+
 /** The first recorded halt reason: a Halted node, or a node rolled back automatically. */
 export function rolloutHaltReason(nodes: readonly NodeState[]): string | undefined {
-  const n = nodes.find((s) => s.haltReason !== undefined && (s.phase === 'Halted' || s.phase === 'RolledBack'));
+  const n = haltedNode(nodes);
   return n ? `${n.name}: ${n.haltReason ?? ''}` : undefined;
 }
 
@@ -56,6 +61,7 @@ export function summarizeStatus(i: StatusInput): MigrationStatus {
   const halt = i.specError ? `invalid spec: ${i.specError}` : rolloutHaltReason(i.nodes);
   const inFlight = i.nodes.filter((n) => isInFlight(n.phase) && n.phase !== 'Halted').length;
   const phase = rolloutPhase(i, halt, inFlight);
+  const stoppedAt = i.specError ? undefined : haltedNode(i.nodes)?.name;
   return {
     phase,
     nodes: i.nodes.filter((n) => isInFlight(n.phase)).map((n) => nodeStatus(n, i.now)),
@@ -63,6 +69,7 @@ export function summarizeStatus(i: StatusInput): MigrationStatus {
     total: i.nodes.length,
     inFlight,
     ...(halt ? { haltReason: halt } : {}),
+    ...(stoppedAt ? { haltedNode: stoppedAt } : {}),
     conditions: [
       condition(
         i.previousConditions,

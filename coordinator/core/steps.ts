@@ -220,3 +220,13 @@ export const STEPS: Record<Phase, Step> = {
   RolledBack: (i) => stay(i.state),
   Halted: (i) => stay(i.state),
 };
+
+/** The earliest halt deadline still ahead among the nodes in flight (the engine wakes then). */
+export function nextHaltDeadline(states: Iterable<NodeState>, s: Settings, now: Date): Date | undefined {
+  const next = [...states]
+    .filter((n) => n.phase !== 'Pending' && n.phase !== 'Halted' && n.phase !== 'Done' && n.phase !== 'RolledBack')
+    .map((n) => haltDeadlineOf(n, s)?.getTime() ?? Infinity)
+    .filter((t) => t > now.getTime())
+    .reduce((a, b) => Math.min(a, b), Infinity);
+  return next === Infinity ? undefined : new Date(next);
+}

@@ -15,7 +15,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Heartbeat, Order, OrderResult, RegisterRequest } from '../../shared/api.js';
 import type { CoordinatorConfig } from '../../shared/config.js';
-import { CniMigrateError } from '../../shared/errors.js';
+import { CniMigrateError, describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { NodeAnnotation } from '../../shared/names.js';
 import type { Phase } from '../../shared/phases.js';
@@ -126,7 +126,7 @@ class MigrationEngine implements Engine {
       await this.grants.load();
     } catch (e) {
       if (this.dead) return;
-      this.d.log.error({ err: e }, 'could not read the grant Leases; stepping down');
+      this.d.log.error({ err: describeError(e) }, 'could not read the grant Leases; stepping down');
       await this.elector.stop();
       this.elector.start();
       return;

@@ -5,6 +5,7 @@
  */
 import type { V1Node } from '@kubernetes/client-node';
 import type { Watched } from '../kube/watched.js';
+import { sortNatural } from '../../shared/natural-order.js';
 
 /** Compares resourceVersions when both are integers (etcd's); otherwise treats `a` as not older. */
 export function isOlder(a: string | undefined, b: string | undefined): boolean {
@@ -30,7 +31,7 @@ export class NodeView {
     const names = new Set(this.cache.list().map((n) => n.metadata?.name ?? ''));
     for (const n of this.written.keys()) names.add(n);
     names.delete('');
-    return [...names].sort();
+    return sortNatural(names);
   }
 
   /** Records the API's reply to this engine's write. */

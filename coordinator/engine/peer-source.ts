@@ -1,15 +1,15 @@
 /**
  * Validation peers, served from watches: the pods of a few anchor nodes per kind, watched one node each
  * (a field-selected watch, never a cluster-wide list). Cilium anchors are the first nodes done in
- * migration order; Calico anchors are nodes out of the rollout's scope, then the nodes granted last. Both sets are stable for most of a
- * rollout, so a validation costs no request, and the pods a validation pings are known by node (a grant
- * that would drain one of them away waits).
+ * migration order; Calico anchors are nodes out of the rollout's scope, then the nodes granted last.
+ * Both sets are stable for most of a rollout, so a validation costs no request, and the pods a
+ * validation pings are known by node (a grant that would drain one of them away waits).
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { NodeState } from '../core/node-state.js';
-import { choosePeers, grantableWithoutPeerHosts, nodesHostingPeers, type NodeKind } from '../core/peers.js';
+import { choosePeers, nodesHostingPeers, peersInUse, type NodeKind } from '../core/peers.js';
 import type { Watched } from '../kube/watched.js';
 
 /** Anchor nodes watched per kind: enough that one without a suitable pod leaves peers to find. */
@@ -45,12 +45,11 @@ export class PeerSource {
     return choosePeers({ pods, kindOf, self, grantRank: (n) => this.rank.get(n) ?? Infinity });
   }
 
-  /** Pending nodes that may start now without draining away a peer of a validation still running. */
-  grantable(pending: string[], states: Iterable<NodeState>): string[] {
-    const validating = [...states].filter((s) => s.phase === 'Validating' || s.phase === 'RollbackValidating');
-    const peerIps = new Set(validating.flatMap((s) => s.peers));
-    if (peerIps.size === 0) return pending;
-    return grantableWithoutPeerHosts(pending, nodesHostingPeers(peerIps, this.watchedPods()));
+  /** The nodes hosting a peer that a validation in progress pings. */
+  hostsOfPeersInUse(states: Iterable<NodeState>): Set<string> {
+    const peerIps = peersInUse(states);
+    if (peerIps.size === 0) return new Set();
+    return nodesHostingPeers(peerIps, this.watchedPods());
   }
 
   async stop(): Promise<void> {

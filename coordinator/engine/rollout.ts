@@ -4,10 +4,11 @@
  */
 import type { V1Node } from '@kubernetes/client-node';
 import type { CoordinatorConfig } from '../../shared/config.js';
-import { CONTROL_PLANE_LABEL, MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
+import { CONTROL_PLANE_LABEL, MIGRATION_DEFAULT_NAME, ZONE_LABEL } from '../../shared/names.js';
 import type { Settings } from '../core/decision.js';
 import { MigrationStatusSchema, parseMigrationSpec, type Condition, type MigrationSpec } from '../core/migration-spec.js';
-import type { NodeSummary } from '../core/ordering.js';
+import type { NodeSummary } from '../core/migration-order.js';
+import type { RolloutPolicy } from '../core/rollout.js';
 import type { MigrationObject } from '../kube/migration.js';
 import type { Watched } from '../kube/watched.js';
 
@@ -55,9 +56,14 @@ export function settingsFor(config: CoordinatorConfig, spec: MigrationSpec | und
   };
 }
 
-export function summaryOf(n: V1Node): NodeSummary {
-  return {
-    name: n.metadata?.name ?? '',
-    controlPlane: n.metadata?.labels?.[CONTROL_PLANE_LABEL] !== undefined,
-  };
+export function summaryOf(n: V1Node): NodeSummary & { zone: string | undefined } {
+  const labels = n.metadata?.labels ?? {};
+  return { name: n.metadata?.name ?? '', controlPlane: labels[CONTROL_PLANE_LABEL] !== undefined, zone: labels[ZONE_LABEL] };
+}
+
+/** The rollout policy the Migration's spec asks for (none without a Migration). */
+export function policyOf(spec: MigrationSpec | undefined): RolloutPolicy | undefined {
+  if (!spec) return undefined;
+  const { paused, concurrency, includeControlPlane, pauseAfter, maxUnavailablePerZone } = spec;
+  return { paused, concurrency, includeControlPlane, pauseAfter, maxUnavailablePerZone };
 }

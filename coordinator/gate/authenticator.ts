@@ -1,8 +1,11 @@
 /**
  * Proves that a bearer token belongs to a cni-migrate agent running on the node it speaks for:
  * TokenReview (audience-bound), the agent ServiceAccount, a pod-bound token, and that pod (same uid)
- * scheduled on the node. Successes are cached briefly; failures are not cached.
+ * scheduled on the node. Successes are cached briefly, tokens the review rejected too; concurrent requests
+ * with the same unknown token share one review; and one source address may cause only so many reviews
+ * (429 beyond), so unauthenticated traffic cannot turn into TokenReviews one for one.
  */
+import { CniMigrateError, ForbiddenError, UnauthorizedError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import {
   principalFromReview,
@@ -12,12 +15,16 @@ import {
   type PrincipalRules,
   type ReviewedToken,
 } from './principal.js';
-import { TokenCache } from './token-cache.js';
+import { DEFAULT_REVIEW_LIMITS, RejectedTokens, SourceBuckets, type ReviewLimits } from './review-limits.js';
+import { TokenCache, tokenKey, type CachedAgent } from './token-cache.js';
 
 /** The narrow seam the gate depends on; unit tests pass a fake. */
 export interface AgentAuthenticator {
-  /** Resolves to the token's agent when it may speak for `nodeName`; throws Unauthorized or Forbidden. */
-  authenticate(token: string, nodeName: string): Promise<AgentPrincipal>;
+  /**
+   * Resolves to the token's agent when it may speak for `nodeName`; throws Unauthorized or Forbidden, or
+   * TooManyRequests when `source` (the client's address) caused too many reviews.
+   */
+  authenticate(token: string, nodeName: string, source?: string): Promise<AgentPrincipal>;
 }
 
 /** The two API calls authentication needs. */
@@ -33,22 +40,58 @@ export interface TokenReviewAuthenticatorOptions {
   cacheSeconds: number;
   log: Logger;
   now?: () => number;
+  limits?: Partial<ReviewLimits>;
 }
 
+/** What the review said about the token itself (not about the API): worth remembering. */
+const isVerdict = (e: unknown): e is Error => e instanceof UnauthorizedError || e instanceof ForbiddenError;
+
 export function createTokenReviewAuthenticator(opts: TokenReviewAuthenticatorOptions): AgentAuthenticator {
-  const cache = new TokenCache(opts.cacheSeconds * 1000, opts.now);
-  return {
-    async authenticate(token, nodeName) {
-      const cached = cache.get(token);
-      if (cached !== undefined) {
-        requirePodOnNode(cached.principal, cached.pod, nodeName);
-        return cached.principal;
-      }
-      const review = await opts.api.reviewToken(token, opts.rules.audience);
-      const principal = principalFromReview(review, opts.rules);
+  const now = opts.now ?? Date.now;
+  const limits = { ...DEFAULT_REVIEW_LIMITS, ...opts.limits };
+  const cache = new TokenCache(opts.cacheSeconds * 1000, now);
+  const rejected = new RejectedTokens(limits.rejectedTtlMs, now);
+  const buckets = new SourceBuckets(limits, now);
+  const inFlight = new Map<string, Promise<CachedAgent>>();
+
+  /** TokenReview, then the token's pod: the principal and where its pod runs. */
+  async function review(token: string): Promise<CachedAgent> {
+    try {
+      const principal = principalFromReview(await opts.api.reviewToken(token, opts.rules.audience), opts.rules);
       const pod = await opts.api.readPodPlacement(principal.namespace, principal.podName);
+      if (pod === undefined) throw new ForbiddenError(`pod ${principal.podName} of the token no longer exists`);
+      cache.remember(token, { principal, pod });
+      return { principal, pod };
+    } catch (e) {
+      if (isVerdict(e)) rejected.remember(token, e);
+      throw e;
+    }
+  }
+
+  /** One review per unknown token at a time; the others wait for its answer. */
+  function shared(token: string, source: string): Promise<CachedAgent> {
+    const key = tokenKey(token);
+    const running = inFlight.get(key);
+    if (running !== undefined) return running;
+    if (!buckets.take(source)) {
+      throw new CniMigrateError('TooManyRequests', `too many unauthenticated requests from ${source}; retry later`);
+    }
+    const started = review(token).finally(() => inFlight.delete(key));
+    inFlight.set(key, started);
+    return started;
+  }
+
+  return {
+    async authenticate(token, nodeName, source = 'unknown') {
+      const known = cache.get(token);
+      if (known !== undefined) {
+        requirePodOnNode(known.principal, known.pod, nodeName);
+        return known.principal;
+      }
+      const refused = rejected.get(token);
+      if (refused !== undefined) throw refused;
+      const { principal, pod } = await shared(token, source);
       requirePodOnNode(principal, pod, nodeName);
-      if (pod !== undefined) cache.remember(token, { principal, pod });
       opts.log.debug({ node: nodeName, pod: principal.podName }, 'agent token reviewed');
       return principal;
     },

@@ -9,11 +9,20 @@ import type { Logger } from '../../shared/logger.js';
 
 interface BodyParserFailure {
   status: number;
-  type: string;
+  /** body-parser's own failures name their kind; a decompression (zlib) failure carries `code` instead. */
+  type?: unknown;
+  code?: unknown;
+  message?: unknown;
 }
 
 const isBodyParserFailure = (e: unknown): e is BodyParserFailure =>
-  typeof e === 'object' && e !== null && 'status' in e && 'type' in e && typeof e.status === 'number';
+  typeof e === 'object' && e !== null && 'status' in e && typeof e.status === 'number' && ('type' in e || 'code' in e);
+
+function unreadableBody(e: BodyParserFailure): string {
+  if (typeof e.type === 'string') return `unreadable body (${e.type})`;
+  const why = typeof e.message === 'string' ? `: ${e.message}` : '';
+  return `body could not be decoded per its Content-Encoding${why}`;
+}
 
 /** Status and body for any thrown value. */
 export function apiErrorFor(e: unknown): { status: number; body: ApiError } {
@@ -26,7 +35,7 @@ export function apiErrorFor(e: unknown): { status: number; body: ApiError } {
     return { status: 413, body: { error: 'PayloadTooLarge', message: 'request body is too large' } };
   }
   if (isBodyParserFailure(e) && e.status >= 400 && e.status < 500) {
-    return { status: 400, body: { error: 'BadRequest', message: `unreadable body (${e.type})` } };
+    return { status: 400, body: { error: 'BadRequest', message: unreadableBody(e) } };
   }
   return { status: 500, body: { error: 'Internal', message: 'internal error' } };
 }
@@ -34,7 +43,8 @@ export function apiErrorFor(e: unknown): { status: number; body: ApiError } {
 export function gateErrorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const { status, body } = apiErrorFor(err);
-    if (status >= 500) log.error({ err, path: req.path }, 'agent API request failed');
+    if (status === 503) log.info({ path: req.path, status, why: body.message }, 'agent API request deferred');
+    else if (status >= 500) log.error({ err, path: req.path }, 'agent API request failed');
     else log.info({ path: req.path, status, why: body.message }, 'agent API request rejected');
     if (!res.headersSent) res.status(status).json(body);
   };

@@ -9,13 +9,13 @@ import { MAX_BODY_BYTES, type RegisterResponse } from '../../shared/api.js';
 import type { Logger } from '../../shared/logger.js';
 import type { AgentDirectory } from '../ports.js';
 import { createTokenReviewAuthenticator, type AgentAuthenticator } from './authenticator.js';
-import { kubeAuthApi } from './kube-auth-api.js';
+import { kubeAuthApi } from '../kube/token-review.js';
 import { gateErrorHandler, notFound } from './errors.js';
 import { addAgentRoutes, jsonBodies } from './routes.js';
 
 export type { AgentAuthenticator, AuthApi } from './authenticator.js';
 export { createTokenReviewAuthenticator } from './authenticator.js';
-export { kubeAuthApi } from './kube-auth-api.js';
+export { kubeAuthApi } from '../kube/token-review.js';
 export type { AgentPrincipal, PrincipalRules } from './principal.js';
 export { startGateServer, type GateServer } from './server.js';
 

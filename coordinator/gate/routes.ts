@@ -30,7 +30,7 @@ export interface GateRouteDeps {
 }
 
 async function authorize(deps: GateRouteDeps, req: Request, nodeName: string, podName?: string): Promise<AgentPrincipal> {
-  const principal = await deps.auth.authenticate(bearerToken(req), nodeName);
+  const principal = await deps.auth.authenticate(bearerToken(req), nodeName, req.socket.remoteAddress);
   requireSamePod(principal, podName);
   return principal;
 }

@@ -5,13 +5,12 @@
 import { ApiException } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { CniMigrateError, describeError } from '../../shared/errors.js';
+import { httpStatusOf } from '../../shared/http-status.js';
+
+export { httpStatusOf };
 
 const StatusBodySchema = z.object({ message: z.string().optional(), reason: z.string().optional() });
 
-/** The HTTP status of a failed call, when the API answered. */
-export function httpStatusOf(e: unknown): number | undefined {
-  return e instanceof ApiException ? e.code : undefined;
-}
 
 /** The Status message of a failed call (the body is a string or a parsed object depending on the path). */
 export function statusMessageOf(e: unknown): string {

@@ -29,7 +29,8 @@ export interface MigrationObject extends KubernetesObject {
 
 export interface MigrationApi {
   get(): Promise<MigrationObject | undefined>;
-  patchStatus(status: unknown): Promise<void>;
+  /** Writes the whole status: a field it leaves out (haltReason after a retry) is removed, not kept. */
+  patchStatus(status: object): Promise<void>;
   patchSpec(spec: Record<string, unknown>): Promise<void>;
 }
 
@@ -55,6 +56,16 @@ const MigrationListSchema = z.looseObject({
 export const migrationPath = `/apis/${MIGRATION_GROUP}/${MIGRATION_VERSION}/${MIGRATION_PLURAL}`;
 const coords = { group: MIGRATION_GROUP, version: MIGRATION_VERSION, plural: MIGRATION_PLURAL };
 
+/** Status fields that may be absent: a merge patch must null them, or an old value survives. */
+const OPTIONAL_STATUS_FIELDS = ['haltReason'] as const;
+
+/** The merge patch that makes the stored status equal `status` (top level; arrays are replaced whole). */
+export function statusMergePatch(status: object): Record<string, unknown> {
+  const patch: Record<string, unknown> = { ...status };
+  for (const field of OPTIONAL_STATUS_FIELDS) patch[field] ??= null;
+  return patch;
+}
+
 export function migrationApi(kc: KubeConfig, name = MIGRATION_DEFAULT_NAME): MigrationApi {
   const api = kc.makeApiClient(CustomObjectsApi);
   const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -69,7 +80,7 @@ export function migrationApi(kc: KubeConfig, name = MIGRATION_DEFAULT_NAME): Mig
     },
     patchStatus: async (status) => {
       await kubeCall(`write Migration ${name} status`, () =>
-        api.patchClusterCustomObjectStatus({ ...coords, name, body: { status } }, merge),
+        api.patchClusterCustomObjectStatus({ ...coords, name, body: { status: statusMergePatch(status) } }, merge),
       );
     },
     patchSpec: async (spec) => {

@@ -4,6 +4,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Informer, ObjectCache } from '@kubernetes/client-node';
+import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 
 export interface Watched<T> {
@@ -15,7 +16,9 @@ export interface Watched<T> {
   stop(): Promise<void>;
 }
 
-const RESTART_BACKOFF_MS = [500, 1000, 2000, 5000] as const;
+const RESTART_BACKOFF_MS = [500, 1000, 2000, 5000, 10_000, 30_000] as const;
+/** A watch that stayed connected this long before failing starts its backoff over. */
+const HEALTHY_AFTER_MS = 60_000;
 
 /** Wraps an informer; a failed watch restarts with backoff until stopped. */
 export function watchedFrom<T extends KubernetesObject>(
@@ -31,15 +34,18 @@ export function watchedFrom<T extends KubernetesObject>(
   informer.on('add', emit);
   informer.on('update', emit);
   informer.on('delete', emit);
+  let connectedAt = 0;
   informer.on('connect', () => {
-    failures = 0;
+    connectedAt = Date.now();
   });
   informer.on('error', (err: unknown) => {
     if (stopped) return;
+    // client-node emits 'connect' before the list even on a refused connection: only a watch that stayed up resets.
+    if (connectedAt > 0 && Date.now() - connectedAt > HEALTHY_AFTER_MS) failures = 0;
     const delay = RESTART_BACKOFF_MS[Math.min(failures++, RESTART_BACKOFF_MS.length - 1)];
-    log.warn({ err, what, delayMs: delay }, 'watch failed; restarting');
+    log.warn({ err: describeError(err), what, delayMs: delay }, 'watch failed; restarting');
     restartTimer = setTimeout(() => {
-      if (!stopped) informer.start().catch((e: unknown) => log.warn({ err: e, what }, 'watch restart failed'));
+      if (!stopped) informer.start().catch((e: unknown) => log.warn({ err: describeError(e), what }, 'watch restart failed'));
     }, delay);
   });
   return {

@@ -44,7 +44,7 @@ export function defsOfCrd(crd: Obj): ResourceDef[] {
       group, version: strAt(v, 'name') ?? 'v1', plural, singular: strAt(names, 'singular') ?? plural,
       kind: strAt(names, 'kind') ?? plural, namespaced: strAt(spec, 'scope') !== 'Cluster', storage: `${group}/${plural}`,
       verbs: ALL_VERBS, subresources: hasStatus ? ['status'] : [], hasStatus, hasGeneration: true, returnsDeletedObject: false,
-      custom: { schema: objAt(objAt(v, 'schema'), 'openAPIV3Schema'), crdName: nameOf(crd) },
+      custom: { schema: objAt(objAt(v, 'schema'), 'openAPIV3Schema'), crdName: nameOf(crd), printerColumns: arrAt(v, 'additionalPrinterColumns').filter(isObj) },
     };
     const shortNames = arrAt(names, 'shortNames').filter((s): s is string => typeof s === 'string');
     if (shortNames.length > 0) def.shortNames = shortNames;

@@ -2,18 +2,18 @@
  * Dispatch of a resource request to get/list/create/update/patch/delete/deletecollection, with the
  * subresources that are not plain status writes (eviction, token) delegated to their own modules.
  */
-import { z } from 'zod';
 import type { ApiContext, WriteOptions } from './context.js';
 import { getObject, replaceObject, createObject, updateObject, type UpdateRequest, type WriteResult } from './crud.js';
 import { decodeProblem } from './decode-checks.js';
-import { isObj, type Obj } from './json.js';
-import { deleteByName, deleteObject, type DeleteOptions } from './lifecycle.js';
+import { decodeDeleteOptions, dryRunCauses, type DeleteInput } from './delete-options.js';
+import type { Obj } from './json.js';
+import { deleteByName, deleteObject } from './lifecycle.js';
 import { listObjects, selectionOf, selectObjects } from './list.js';
 import { applyPatch, patchKindOf } from './patch.js';
 import { present, toStored, listOf } from './present.js';
 import type { ResourceRequest } from './request-info.js';
 import type { ResourceDef } from './resources.js';
-import { badRequest, KubeStatusError, failure, methodNotAllowed, pathNotFound } from './status.js';
+import { KubeStatusError, failure, invalid, methodNotAllowed, pathNotFound } from './status.js';
 
 export interface Reply {
   status: number;
@@ -25,52 +25,29 @@ export interface Reply {
 export interface RequestBody {
   json: unknown;
   contentType: string | undefined;
+  /** The request had a non-empty body (a DELETE then takes its options from the body only). */
+  present: boolean;
 }
 
 /** Handlers for subresources with their own semantics (`pods/eviction`, `serviceaccounts/token`, …). */
 export type SubresourceHandler = (ctx: ApiContext, def: ResourceDef, req: ResourceRequest, body: RequestBody) => Reply;
 
-export function writeOptions(query: URLSearchParams): WriteOptions {
+const FIELD_VALIDATION = ['', 'Ignore', 'Warn', 'Strict'];
+const OPTIONS_KIND: Record<string, string> = { create: 'CreateOptions', update: 'UpdateOptions', patch: 'PatchOptions' };
+
+/** Create/update/patch options from the query, validated as the real handlers do (422 for unsupported values). */
+export function writeOptions(query: URLSearchParams, verb = 'create'): WriteOptions {
   const dryRun = query.getAll('dryRun');
-  if (dryRun.some((d) => d !== 'All')) throw badRequest(`Invalid dry run value: ${dryRun.join(',')}`);
-  return { dryRun: dryRun.length > 0, strict: query.get('fieldValidation') === 'Strict' };
+  const fieldValidation = query.get('fieldValidation') ?? '';
+  const causes = dryRunCauses(dryRun);
+  if (!FIELD_VALIDATION.includes(fieldValidation)) {
+    causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(fieldValidation)}: supported values: "", "Ignore", "Strict", "Warn"`, field: 'fieldValidation' });
+  }
+  if (causes.length > 0) throw invalid(OPTIONS_KIND[verb] ?? 'CreateOptions', '', causes, 'meta.k8s.io');
+  return { dryRun: dryRun.length > 0, strict: fieldValidation === 'Strict' };
 }
 
-const deleteOptionsSchema = z
-  .object({
-    gracePeriodSeconds: z.number().int().nonnegative().nullish(),
-    preconditions: z.object({ uid: z.string().nullish(), resourceVersion: z.string().nullish() }).nullish(),
-    propagationPolicy: z.enum(['Orphan', 'Background', 'Foreground']).nullish(),
-    dryRun: z.array(z.string()).nullish(),
-  })
-  .passthrough();
-
-const graceQuery = z.coerce.number().int().nonnegative();
-
-function graceFrom(query: URLSearchParams, fromBody: number | null | undefined): number | undefined {
-  const raw = query.get('gracePeriodSeconds');
-  if (raw === null) return fromBody ?? undefined;
-  const r = graceQuery.safeParse(raw);
-  if (!r.success) throw badRequest(`invalid gracePeriodSeconds: ${raw}`);
-  return r.data;
-}
-
-function deleteOptions(query: URLSearchParams, body: unknown): DeleteOptions {
-  const parsed = deleteOptionsSchema.safeParse(isObj(body) ? body : {});
-  if (!parsed.success) throw badRequest(`invalid DeleteOptions: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
-  const b = parsed.data;
-  const grace = graceFrom(query, b.gracePeriodSeconds);
-  const opts: DeleteOptions = { dryRun: writeOptions(query).dryRun || (b.dryRun ?? []).includes('All') };
-  if (grace !== undefined) opts.gracePeriodSeconds = grace;
-  if ((query.get('propagationPolicy') ?? b.propagationPolicy) === 'Orphan') opts.orphan = true;
-  return withPreconditions(opts, b.preconditions ?? {});
-}
-
-function withPreconditions(opts: DeleteOptions, pre: { uid?: string | null; resourceVersion?: string | null }): DeleteOptions {
-  if (pre.uid) opts.preconditionUid = pre.uid;
-  if (pre.resourceVersion) opts.preconditionRv = pre.resourceVersion;
-  return opts;
-}
+const deleteInput = (req: ResourceRequest, body: RequestBody): DeleteInput => ({ query: req.query, body: body.present ? body.json : undefined });
 
 /** One resource request on its way through the handlers. */
 export interface Call {
@@ -91,7 +68,7 @@ function patchInvalid(patched: Obj, problem: string): KubeStatusError {
 }
 
 function updateRequest(req: ResourceRequest): UpdateRequest {
-  return { ns: req.namespace, name: req.name ?? '', subresource: req.subresource, opts: writeOptions(req.query) };
+  return { ns: req.namespace, name: req.name ?? '', subresource: req.subresource, opts: writeOptions(req.query, req.verb) };
 }
 
 function patch({ ctx, def, req, body }: Call): Reply {
@@ -105,7 +82,7 @@ function patch({ ctx, def, req, body }: Call): Reply {
 
 function deleteCollection({ ctx, def, req, body }: Call): Reply {
   if (def.namespaced && req.namespace === undefined) throw methodNotAllowed();
-  const opts = deleteOptions(req.query, body.json);
+  const opts = decodeDeleteOptions(deleteInput(req, body));
   const items = selectObjects(ctx, def, req.namespace, selectionOf(def, req.query));
   const listed = listOf(def, items, { resourceVersion: String(ctx.store.currentRv()) });
   for (const o of items) deleteObject(ctx, def, o, opts);
@@ -124,7 +101,7 @@ function update({ ctx, def, req, body }: Call): Reply {
 
 function remove({ ctx, def, req, body }: Call): Reply {
   const target = { ns: req.namespace, name: req.name ?? '' };
-  return { status: 200, body: deleteByName(ctx, def, target, deleteOptions(req.query, body.json)) };
+  return { status: 200, body: deleteByName(ctx, def, target, decodeDeleteOptions(deleteInput(req, body))) };
 }
 
 const VERBS: Record<string, (c: Call) => Reply> = {

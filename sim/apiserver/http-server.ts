@@ -12,6 +12,7 @@ import { handleResource, type Reply, type RequestBody, type SubresourceHandler }
 import { forbiddenFor, isAllowed, type Attributes } from './rbac.js';
 import { parseRequest, type NonResourceRequest, type RequestInfo, type ResourceRequest } from './request-info.js';
 import { badRequest, failure, internalError, KubeStatusError, pathNotFound, unauthorized } from './status.js';
+import { tableVersionAsked, toTable } from './table.js';
 import { serveWatch, type WatchRegistry, type WatchTiming } from './watch.js';
 
 export interface Edge {
@@ -83,9 +84,12 @@ interface Incoming {
   info: ResourceRequest;
   user: UserInfo;
   body: RequestBody;
+  accept: string | undefined;
 }
 
-function serveResource(edge: Edge, { info, user, body }: Incoming, res: ServerResponse): Reply | undefined {
+const READS = new Set(['get', 'list']);
+
+function serveResource(edge: Edge, { info, user, body, accept }: Incoming, res: ServerResponse): Reply | undefined {
   const def = edge.ctx.registry.find(info.group, info.version, info.resource);
   if (!def) throw pathNotFound();
   if (!isAllowed(edge.ctx, user, attributesOf(info))) throw forbiddenFor(user, attributesOf(info));
@@ -94,7 +98,9 @@ function serveResource(edge: Edge, { info, user, body }: Incoming, res: ServerRe
     serveWatch(edge.ctx, { def, namespace: info.namespace, query: info.query }, stream);
     return undefined;
   }
-  return handleResource({ ctx: edge.ctx, def, req: info, body }, edge.subresources);
+  const reply = handleResource({ ctx: edge.ctx, def, req: info, body }, edge.subresources);
+  const table = READS.has(info.verb) && reply.status === 200 ? tableVersionAsked(accept) : undefined;
+  return table ? toTable(def, reply, { version: table, query: info.query, now: edge.ctx.now() }) : reply;
 }
 
 async function serve(edge: Edge, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -109,8 +115,8 @@ async function serve(edge: Edge, req: IncomingMessage, res: ServerResponse): Pro
     send(res, reply);
     return;
   }
-  const body: RequestBody = { json: parseJson(text), contentType: req.headers['content-type'] };
-  const reply = serveResource(edge, { info, user, body }, res);
+  const body: RequestBody = { json: parseJson(text), contentType: req.headers['content-type'], present: text.length > 0 };
+  const reply = serveResource(edge, { info, user, body, accept: req.headers.accept }, res);
   if (reply) send(res, reply);
   else if (dropWatch) res.destroy();
 }

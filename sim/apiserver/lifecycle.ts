@@ -24,9 +24,9 @@ function podGrace(pod: Obj, requested: number | undefined): number {
   const spec = objAt(pod, 'spec');
   const phase = strAt(objAt(pod, 'status'), 'phase');
   if (!strAt(spec, 'nodeName') || phase === 'Succeeded' || phase === 'Failed') return 0;
-  if (requested !== undefined) return requested;
   const fromSpec = spec['terminationGracePeriodSeconds'];
-  return typeof fromSpec === 'number' ? fromSpec : 30;
+  const period = requested ?? (typeof fromSpec === 'number' ? fromSpec : 30);
+  return period < 0 ? 1 : period;
 }
 
 function removeNow(ctx: ApiContext, def: ResourceDef, obj: Obj): Obj {
@@ -46,14 +46,23 @@ function markTerminating(ctx: ApiContext, def: ResourceDef, obj: Obj, grace: num
 function deletePod(ctx: ApiContext, def: ResourceDef, pod: Obj, requested: number | undefined): Obj {
   const grace = podGrace(pod, requested);
   if (grace > 0 || hasFinalizers(pod)) return markTerminating(ctx, def, pod, grace);
-  if (!isTerminating(pod)) return removeNow(ctx, def, pod);
+  if (!isTerminating(pod)) {
+    const gone = ctx.store.remove(def.storage, namespaceOf(pod), nameOf(pod)) ?? pod;
+    return present(def, withMeta(gone, { deletionTimestamp: timestamp(ctx.now()), deletionGracePeriodSeconds: 0 }));
+  }
   const shortened = ctx.store.put(def.storage, withMeta(pod, { deletionTimestamp: timestamp(ctx.now()), deletionGracePeriodSeconds: 0 }));
   return removeNow(ctx, def, shortened);
 }
 
 function checkPreconditions(def: ResourceDef, obj: Obj, opts: DeleteOptions): void {
-  if (opts.preconditionUid && opts.preconditionUid !== uidOf(obj)) throw conflict(def, nameOf(obj));
-  if (opts.preconditionRv && opts.preconditionRv !== strAt(metaOf(obj), 'resourceVersion')) throw conflict(def, nameOf(obj));
+  const uid = uidOf(obj);
+  const rv = strAt(metaOf(obj), 'resourceVersion') ?? '';
+  if (opts.preconditionUid && opts.preconditionUid !== uid) {
+    throw conflict(def, nameOf(obj), `Precondition failed: UID in precondition: ${opts.preconditionUid}, UID in object meta: ${uid}`);
+  }
+  if (opts.preconditionRv && opts.preconditionRv !== rv) {
+    throw conflict(def, nameOf(obj), `Precondition failed: ResourceVersion in precondition: ${opts.preconditionRv}, ResourceVersion in object meta: ${rv}`);
+  }
 }
 
 /** DELETE of one object; answers what the real server answers for this kind. */

@@ -10,6 +10,8 @@ export interface CustomSchema {
   /** `openAPIV3Schema` of the served version. */
   schema: Obj | undefined;
   crdName: string;
+  /** `additionalPrinterColumns` of the served version (the Table form's columns). */
+  printerColumns: Obj[];
 }
 
 /** Conversion between a served version and the stored form (events.k8s.io Events stored as core Events). */

@@ -90,21 +90,24 @@ export function requirementsOfSelector(sel: unknown): LabelRequirement[] | undef
   return reqs;
 }
 
-const COMMON_FIELDS = ['metadata.name', 'metadata.namespace'];
+/** Field labels by storage table, as the real server's field label conversions accept them. */
 const FIELDS: Record<string, string[]> = {
   '/pods': [
-    'spec.nodeName', 'status.phase', 'spec.hostNetwork', 'spec.schedulerName', 'spec.serviceAccountName',
+    'metadata.namespace', 'spec.nodeName', 'status.phase', 'spec.hostNetwork', 'spec.schedulerName', 'spec.serviceAccountName',
     'status.podIP', 'spec.restartPolicy', 'status.nominatedNodeName',
   ],
   '/nodes': ['spec.unschedulable'],
   '/namespaces': ['status.phase'],
-  '/secrets': ['type'],
+  '/secrets': ['metadata.namespace', 'type'],
+  '/services': ['metadata.namespace', 'spec.clusterIP', 'spec.type'],
   events: [
-    'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
+    'metadata.namespace', 'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
     'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason',
     'reportingComponent', 'source', 'type',
   ],
 };
+/** Kinds without their own conversion accept the object meta labels only. */
+const META_FIELDS = ['metadata.name', 'metadata.namespace'];
 
 /** Fields whose absent value reads as `false` rather than the empty string. */
 const BOOLEAN_FIELDS = new Set(['spec.hostNetwork', 'spec.unschedulable']);
@@ -119,12 +122,19 @@ function parseFieldTerm(term: string, allowed: readonly string[]): FieldRequirem
 
 export function parseFieldSelector(s: string | null | undefined, storage: string): FieldRequirement[] {
   if (!s) return [];
-  const allowed = [...COMMON_FIELDS, ...(FIELDS[storage] ?? [])];
+  const own = FIELDS[storage];
+  const allowed = own ? ['metadata.name', ...own] : META_FIELDS;
   return splitTopLevel(s).map((t) => parseFieldTerm(t, allowed));
 }
 
+/** Field labels that are not a JSON path: an Event's `source` is `source.component`, else `reportingComponent`. */
+const DERIVED: Record<string, (o: Obj) => unknown> = {
+  source: (o) => valueAtPath(o, ['source', 'component']) || valueAtPath(o, ['reportingComponent']),
+};
+
 export function fieldValue(o: Obj, field: string): string {
-  const v = valueAtPath(o, field.split('.'));
+  const derive = DERIVED[field];
+  const v = derive ? derive(o) : valueAtPath(o, field.split('.'));
   if (v === undefined || v === null) return BOOLEAN_FIELDS.has(field) ? 'false' : '';
   return typeof v === 'string' ? v : JSON.stringify(v);
 }

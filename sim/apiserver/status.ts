@@ -54,13 +54,11 @@ export const notFound = (r: ResourceName, name: string): KubeStatusError =>
 export const alreadyExists = (r: ResourceName, name: string): KubeStatusError =>
   fail(409, `${qualified(r)} "${name}" already exists`, 'AlreadyExists', details(r, name));
 
-export const conflict = (r: ResourceName, name: string): KubeStatusError =>
-  fail(
-    409,
-    `Operation cannot be fulfilled on ${qualified(r)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-    'Conflict',
-    details(r, name),
-  );
+export const conflict = (
+  r: ResourceName,
+  name: string,
+  why = 'the object has been modified; please apply your changes to the latest version and try again',
+): KubeStatusError => fail(409, `Operation cannot be fulfilled on ${qualified(r)} "${name}": ${why}`, 'Conflict', details(r, name));
 
 export const badRequest = (message: string): KubeStatusError => fail(400, message, 'BadRequest');
 

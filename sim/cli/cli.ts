@@ -10,6 +10,7 @@ import { ConfigError } from '../../shared/errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../shared/logger.js';
 import type { SimCluster, SimClusterOptions } from '../index.js';
 import { NodePrefixSchema } from '../cluster/sim-options.js';
+import { SEED_BREAKS, SeedSettingsSchema } from '../cluster/seed/settings.js';
 
 const int = (flag: string, min: number, max: number) =>
   z.coerce.number({ error: `${flag} must be a number` }).int(`${flag} must be an integer`).min(min, `${flag} must be at least ${min}`).max(max, `${flag} must be at most ${max}`);
@@ -29,6 +30,11 @@ const FlagsSchema = z
     kubeconfig: z.string().min(1).optional(),
     insecureHttp: z.boolean().default(false),
     logLevel: z.enum(LOG_LEVELS).default('info'),
+    calicoInstall: SeedSettingsSchema.shape.calicoInstall,
+    calicoPool: SeedSettingsSchema.shape.calicoPool,
+    ciliumPool: SeedSettingsSchema.shape.ciliumPool,
+    ciliumHelm: SeedSettingsSchema.shape.ciliumHelm,
+    scenario: z.array(z.enum(SEED_BREAKS)).default([]),
   })
   .refine((f) => !(f.kubeconfig && (f.port !== undefined || f.writeKubeconfig)), {
     message: '--kubeconfig (third mode) cannot be combined with --port or --write-kubeconfig',
@@ -48,8 +54,8 @@ export function parseSimFlags(raw: Record<string, unknown>): SimFlags {
 export const wantsTls = (flags: SimFlags): boolean => flags.kubeconfig === undefined && !flags.insecureHttp;
 
 export function simOptionsFrom(flags: SimFlags): SimClusterOptions {
-  const { writeKubeconfig: _w, logLevel: _l, insecureHttp: _i, ...options } = flags;
-  return options;
+  const { writeKubeconfig: _w, logLevel: _l, insecureHttp: _i, calicoInstall, calicoPool, ciliumPool, ciliumHelm, scenario, ...options } = flags;
+  return { ...options, shape: { calicoInstall, calicoPool, ciliumPool, ciliumHelm, breaks: scenario } };
 }
 
 export interface SimRunner {
@@ -75,6 +81,11 @@ export function buildSimProgram(runner: SimRunner): Command {
     .addOption(new Option('--kubeconfig <path>', 'third mode: play the kubelets against this existing API server'))
     .addOption(new Option('--insecure-http', 'standalone: serve plain HTTP instead of HTTPS with a self-signed certificate'))
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
+    .addOption(new Option('--calico-install <how>', 'how Calico was installed').choices(['manifest', 'operator']))
+    .addOption(new Option('--calico-pool <cidr>', "Calico's IPPool (default 10.244.0.0/16; Calico's own default is 192.168.0.0/16)"))
+    .addOption(new Option('--cilium-pool <cidr>', "Cilium's cluster pool (default 10.245.0.0/16)"))
+    .addOption(new Option('--no-cilium-helm', 'Cilium installed without Helm (no release Secret)'))
+    .addOption(new Option('--scenario <problem...>', 'problems the cluster carries for pre-flight to find').choices([...SEED_BREAKS]))
     .action(async (raw: Record<string, unknown>) => {
       const flags = parseSimFlags(raw);
       await runner.run(flags, flags.logLevel);

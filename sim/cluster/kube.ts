@@ -3,7 +3,6 @@
  * and predicates over the client's errors. Everything in the simulated cluster talks to the API through here.
  */
 import {
-  ApiException,
   ApiextensionsV1Api,
   AppsV1Api,
   CoordinationV1Api,
@@ -14,6 +13,7 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
+import { httpStatusOf } from '../../shared/http-status.js';
 
 export interface KubeClients {
   kc: KubeConfig;
@@ -40,9 +40,8 @@ export function kubeClients(kc: KubeConfig): KubeClients {
 /** Options that make a client-node patch call send a JSON merge patch. */
 export const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-export const statusCodeOf = (e: unknown): number | undefined => (e instanceof ApiException ? e.code : undefined);
-export const isNotFound = (e: unknown): boolean => statusCodeOf(e) === 404;
-export const isAlreadyExists = (e: unknown): boolean => statusCodeOf(e) === 409;
+export const isNotFound = (e: unknown): boolean => httpStatusOf(e) === 404;
+export const isAlreadyExists = (e: unknown): boolean => httpStatusOf(e) === 409;
 
 /** Run a create call; an AlreadyExists answer counts as success (seeding and registration are idempotent). */
 export async function createIfAbsent(create: () => Promise<unknown>): Promise<void> {

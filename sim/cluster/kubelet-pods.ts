@@ -7,7 +7,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
 import { CHECK_POD_COMPONENT, CILIUM_NAMESPACE, COMPONENT_LABEL } from '../../shared/names.js';
 import { computeCheckReport, readCheckInput, reportPassed, type CheckWorld, type PeerLocation } from './check-report.js';
-import { ipInCidr, poolOf } from './network-model.js';
+import { ipInCidr } from './network-model.js';
 import type { FaultBoard } from './faults.js';
 import type { Cache } from './informers.js';
 import { deleteIfPresent, isNotFound, mergePatch, type KubeClients } from './kube.js';
@@ -125,7 +125,7 @@ export class PodRunner {
     this.opts.registry.stopPod(node, uid);
     const remove = async (): Promise<void> => {
       await deleteIfPresent(() =>
-        this.opts.clients.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0, body: { preconditions: { uid } } }),
+        this.opts.clients.core.deleteNamespacedPod({ name, namespace, body: { gracePeriodSeconds: 0, preconditions: { uid } } }),
       );
     };
     if (this.opts.deleteDelayMs <= 0) return remove();
@@ -186,7 +186,7 @@ export class PodRunner {
       .find((p) => p.status?.podIP === ip && p.status.phase === 'Running' && p.spec?.hostNetwork !== true && !this.opts.registry.get(p.spec?.nodeName));
     const node = pod?.spec?.nodeName;
     if (node === undefined) return undefined;
-    return { node, cni: ipInCidr(ip, poolOf('cilium')) ? 'cilium' : 'calico', networkBroken: false };
+    return { node, cni: ipInCidr(ip, this.opts.registry.pools.cilium) ? 'cilium' : 'calico', networkBroken: false };
   }
 
   private coreDnsReady(): boolean {

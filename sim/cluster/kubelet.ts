@@ -11,6 +11,7 @@ import { CILIUM_MIGRATION_LABEL, CILIUM_MIGRATION_LABEL_VALUE } from '../../shar
 import type { FaultBoard } from './faults.js';
 import type { Cache, InformerSet } from './informers.js';
 import { mergePatch, type KubeClients } from './kube.js';
+import { readPools } from './cni-pools.js';
 import { isCiliumPod, PodRunner } from './kubelet-pods.js';
 import type { NodeNetwork } from './network-model.js';
 import { NodeHeartbeats } from './node-heartbeat.js';
@@ -51,6 +52,7 @@ export class SimKubelets {
 
   /** Register the nodes, then start playing their kubelets. */
   async start(identities: readonly SimNodeIdentity[]): Promise<void> {
+    this.registry.pools = await readPools(this.opts.clients);
     for (const id of identities) this.registry.add(id, this.now());
     await forEachLimited(this.registry.all(), 32, (n) => this.heartbeats.register(n));
     const nodes = await this.opts.informers.nodes();

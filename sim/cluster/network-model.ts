@@ -5,8 +5,6 @@
  * pod is (re)created (its init step reads the CiliumNodeConfig then), and the node reboots. The reverse
  * (label removed, Cilium pod re-created, reboot) hands the node back to Calico. Everything here is pure.
  */
-import { CALICO_POD_CIDR, CILIUM_POD_CIDR } from '../../shared/names.js';
-
 export type Cni = 'calico' | 'cilium';
 
 export interface NodeNetwork {
@@ -46,22 +44,31 @@ export function applyNetworkEvent(state: NodeNetwork, event: NetworkEvent): Node
   }
 }
 
-/** The pod CIDR (the whole pool) of a CNI. */
-export const poolOf = (cni: Cni): string => (cni === 'cilium' ? CILIUM_POD_CIDR : CALICO_POD_CIDR);
+/** Each CNI's pod pool, as the cluster configures it (Calico's IPPool, Cilium's cluster-pool-ipv4-cidr). */
+export type Pools = Record<Cni, string>;
 
-/** The /24 block a node's pods get from a pool: block `index` of the /16. */
-export function nodeBlock(cni: Cni, index: number): string {
-  return `${poolPrefix(cni)}.${index % 256}.0/24`;
+/** The pools of the default seed (Calico 10.244.0.0/16, Cilium 10.245.0.0/16), until the cluster's are read. */
+export const SEED_POOLS: Pools = { calico: '10.244.0.0/16', cilium: '10.245.0.0/16' };
+
+/** The /24 block number `index` of a pool (wrapping within the pool), as a 32-bit base address. */
+function blockBase(pool: string, index: number): number {
+  const [base = '0.0.0.0', bitsText = '16'] = pool.split('/');
+  const bits = Math.min(24, Number(bitsText));
+  const blocks = 2 ** (24 - bits);
+  return ((ipToNumber(base) ?? 0) + (index % blocks) * 256) >>> 0;
+}
+
+/** The /24 block a node's pods get from a pool: block `index` of the pool. */
+export function nodeBlock(pool: string, index: number): string {
+  return `${numberToIp(blockBase(pool, index))}/24`;
 }
 
 /** The pod address with host number `host` (2–254) in a node's block. */
-export function podAddress(cni: Cni, blockIndex: number, host: number): string {
-  return `${poolPrefix(cni)}.${blockIndex % 256}.${host}`;
+export function podAddress(pool: string, blockIndex: number, host: number): string {
+  return numberToIp(blockBase(pool, blockIndex) + host);
 }
 
-function poolPrefix(cni: Cni): string {
-  return poolOf(cni).split('.').slice(0, 2).join('.');
-}
+const numberToIp = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 
 /** The lowest free host number in a block, or undefined when the block is full. */
 export function lowestFreeHost(used: ReadonlySet<number>): number | undefined {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { V1Node } from '@kubernetes/client-node';
-import { applyNetworkEvent, initialNodeNetwork, lowestFreeHost, podAddress, type Cni, type NetworkEvent, type NodeNetwork } from './network-model.js';
+import { applyNetworkEvent, initialNodeNetwork, lowestFreeHost, podAddress, SEED_POOLS, type Cni, type NetworkEvent, type NodeNetwork, type Pools } from './network-model.js';
 import { nodeInternalIP, type SimNodeIdentity } from './node-objects.js';
 
 export interface PodRuntime {
@@ -88,6 +88,8 @@ export function nodeIdentities(layout: NodeLayout): SimNodeIdentity[] {
 
 export class NodeRegistry {
   private readonly nodes = new Map<string, SimNodeState>();
+  /** Each CNI's pool, read from the cluster when the kubelets start. */
+  pools: Pools = { ...SEED_POOLS };
 
   add(id: SimNodeIdentity, now: Date): SimNodeState {
     const state: SimNodeState = {
@@ -131,7 +133,7 @@ export class NodeRegistry {
     const runtime: PodRuntime =
       host === undefined
         ? { ...base, ip: node.id.internalIP, cni: undefined, host: undefined }
-        : { ...base, ip: podAddress(cni, node.id.index, host), cni, host };
+        : { ...base, ip: podAddress(this.pools[cni], node.id.index, host), cni, host };
     if (host !== undefined) node.used[cni].add(host);
     node.pods.set(uid, runtime);
     return runtime;

@@ -101,7 +101,7 @@ export async function startSimCluster(input: SimClusterOptions, log: Logger = si
     apiUrl: kc.getCurrentCluster()?.server ?? 'https://kubernetes.default.svc',
   });
   try {
-    await seedCluster(kc, { withoutDemoWorkloads: opts.withoutDemoWorkloads });
+    await seedCluster(kc, { withoutDemoWorkloads: opts.withoutDemoWorkloads, ...opts.shape });
     await kubelets.start(nodeIdentities(await layoutBeside(clients, opts)));
     if (api) controllers = await startControllers({ clients, random: seededRandom(opts.seed), log: log.child({ part: 'controllers' }) }, informers);
   } catch (e) {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../../shared/errors.js';
 import { NodeFaultsSchema } from './faults.js';
+import { SeedSettingsSchema } from './seed/settings.js';
 
 /** A prefix that keeps `<prefix>-worker-NNNN` a valid RFC 1123 label (lower-case alphanumerics and '-'). */
 export const NodePrefixSchema = z
@@ -22,6 +23,8 @@ export const SimClusterOptionsSchema = z
     heartbeatIntervalMs: z.number().int().nonnegative().default(30_000),
     deleteDelayMs: z.number().int().nonnegative().default(0),
     withoutDemoWorkloads: z.boolean().default(false),
+    /** How the seeded cluster is set up: Calico's install and pool, Cilium's pool and Helm release, deliberate problems. */
+    shape: SeedSettingsSchema.prefault({}),
     /** Third mode: play kubelets against the API server of this kubeconfig (no embedded server, no controllers). */
     kubeconfig: z.string().min(1).optional(),
     /** Embedded mode: where the API server listens. */

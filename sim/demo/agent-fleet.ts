@@ -9,7 +9,8 @@ import type { Logger } from '../../shared/logger.js';
 import { TOKEN_AUDIENCE } from '../../shared/names.js';
 import { VERSION } from '../../shared/version.js';
 import type { Backoff } from '../../agent/loop/backoff.js';
-import { discoveringLocator, kubeAddressSources } from '../../agent/loop/locate-coordinator.js';
+import { discoveringLocator } from '../../agent/loop/locate-coordinator.js';
+import { kubeAddressSources } from '../../agent/kube/coordinator-address.js';
 import { startAgent, type RunningAgent } from '../../agent/loop/start-agent.js';
 import { SimNodeHost, type SimNodeSource } from '../host/sim-node-host.js';
 

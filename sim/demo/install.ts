@@ -6,9 +6,7 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, PatchStra
 import { CniMigrateError } from '../../shared/errors.js';
 import { MIGRATION_DEFAULT_NAME, MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION } from '../../shared/names.js';
 import { ACCESS_KINDS, readDeployManifests } from './deploy-manifests.js';
-
-const statusOf = (e: unknown): number | undefined =>
-  typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'number' ? e.code : undefined;
+import { httpStatusOf } from '../../shared/http-status.js';
 
 /** Create an object; true when it existed already (409), false when created. */
 async function createOrConflict(create: () => Promise<unknown>): Promise<boolean> {
@@ -16,7 +14,7 @@ async function createOrConflict(create: () => Promise<unknown>): Promise<boolean
     await create();
     return false;
   } catch (e) {
-    if (statusOf(e) === 409) return true;
+    if (httpStatusOf(e) === 409) return true;
     throw new CniMigrateError('KubeApi', 'install failed', { cause: e });
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { NodeFaultsInput } from '../cluster/faults.js';
 import type { Scenario } from './options.js';
+import { sortNatural } from '../../shared/natural-order.js';
 
 export interface ScenarioPlan {
   /** Faults set on the victim node before the rollout starts. */
@@ -43,5 +44,5 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
 /** The node a failure scenario breaks: the first worker (not the control plane). */
 export function pickVictim(nodeNames: readonly string[]): string | undefined {
   const workers = nodeNames.filter((n) => n.includes('worker'));
-  return [...workers].sort()[0] ?? nodeNames[0];
+  return sortNatural(workers)[0] ?? nodeNames[0];
 }

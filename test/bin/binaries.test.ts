@@ -137,6 +137,31 @@ describe('bad input', () => {
     expect(b.stderr()).toMatch(/--node-name \/ CNI_MIGRATE_AGENT_NODE_NAME: .*\(got nothing\)/);
   });
 
+  it('when the coordinator runs outside a pod without --kubeconfig, then it exits 2 with one line and never listens', async () => {
+    const port = await freePort();
+    const b = run(coordinatorMain, ['coordinator', '--port', String(port)]);
+    expect(await b.exitWithin(10_000)).toEqual({ code: 2, signal: null });
+    expect(b.stderr().trim().split('\n')).toEqual([
+      'cni-migrate: no cluster configuration: not running in a pod (KUBERNETES_SERVICE_HOST is unset) and no --kubeconfig given',
+    ]);
+    expect(await listening(port)).toBe(false);
+  });
+
+  it('when the API port is closed, then the coordinator retries with a growing backoff, logs one line per failure and is not ready', async () => {
+    const closed = join(workDir, 'closed.kubeconfig');
+    const apiPort = await freePort();
+    await writeFile(closed, api.kubeConfig({ token: 'x' }).exportConfig().replace(/("server":\s*"https?:\/\/[^:"]+:)\d+/, `$1${apiPort}`));
+    const b = run(coordinatorMain, ['coordinator', '--kubeconfig', closed, '--bind-address', '127.0.0.1', '--port', '0']);
+    const port = Number((await b.waitForLine((l) => typeof l['port'] === 'number', 10_000))['port']);
+    const nodeWatch = (l: Record<string, unknown>): boolean => l['what'] === 'nodes' && l['msg'] === 'watch failed; restarting';
+    await b.waitForLine((l) => nodeWatch(l) && l['delayMs'] === 1000, 10_000);
+    expect(b.lines.filter(nodeWatch).map((l) => l['delayMs'])).toEqual([500, 1000]);
+    expect(String(b.lines.find(nodeWatch)?.['err'])).toContain('ECONNREFUSED');
+    expect(b.stderr()).toBe('');
+    expect(b.lines.filter((l) => 'text' in l)).toEqual([]);
+    expect(await statusOf(`http://127.0.0.1:${port}/readyz`, 503)).toBe(503);
+  });
+
   it('when a flag does not exist, then the binary exits 2 and says so', async () => {
     const b = run(coordinatorMain, ['coordinator', '--no-such-flag', 'x']);
     expect(await b.exitWithin(10_000)).toEqual({ code: 2, signal: null });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION, NodeAnnotation } from '../../shared/names.js';
+import { MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION, NodeAnnotation, PHASE_LABEL } from '../../shared/names.js';
 import { startApiServer, type SimApiServer } from '../../sim/apiserver/index.js';
 import { readDeployManifests } from '../../sim/demo/deploy-manifests.js';
 import { buildCoordinatorProgram } from '../../coordinator/cli.js';
@@ -35,8 +35,27 @@ beforeAll(async () => {
   api = await startApiServer();
   api.applyManifests(await readDeployManifests('deploy'));
   api.applyManifests([
-    { apiVersion: 'v1', kind: 'Node', metadata: { name: 'w1', annotations: { [NodeAnnotation.phase]: 'Halted', [NodeAnnotation.haltReason]: 'dns failed' } } },
-    { apiVersion: 'v1', kind: 'Node', metadata: { name: 'w2', annotations: { [NodeAnnotation.phase]: 'Draining' } } },
+    { apiVersion: 'v1', kind: 'Node', metadata: { name: 'w10' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'w1', labels: { [PHASE_LABEL]: 'Halted' }, annotations: { [NodeAnnotation.phase]: 'Halted', [NodeAnnotation.haltReason]: 'dns failed', [NodeAnnotation.failedPhase]: 'Validating', [NodeAnnotation.attempt]: '1' } },
+      spec: { unschedulable: true },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'w2', annotations: { [NodeAnnotation.phase]: 'Draining', [NodeAnnotation.phaseSince]: new Date(Date.now() - 75_000).toISOString(), [NodeAnnotation.attempt]: '1' } },
+      spec: { unschedulable: true },
+    },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web-1', namespace: 'demo', labels: { app: 'web' } },
+      spec: { nodeName: 'w2', containers: [{ name: 'c', image: 'nginx' }] },
+    },
+    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'demo' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } },
   ]);
 });
 
@@ -52,7 +71,7 @@ describe('cni-migrate operator commands', () => {
   it('when the rollout is paused and resumed, then spec.paused follows', async () => {
     await api.kubeConfig().makeApiClient(CustomObjectsApi).createClusterCustomObject({
       ...coords,
-      body: { apiVersion: `${MIGRATION_GROUP}/${MIGRATION_VERSION}`, kind: 'Migration', metadata: { name: 'default' }, spec: { concurrency: 2 } },
+      body: { apiVersion: `${MIGRATION_GROUP}/${MIGRATION_VERSION}`, kind: 'Migration', metadata: { name: 'default' }, spec: { concurrency: 2, drain: { force: true } } },
     });
     expect(await run('pause')).toContain('paused');
     expect(await spec()).toMatchObject({ paused: true, concurrency: 2 });
@@ -60,22 +79,51 @@ describe('cni-migrate operator commands', () => {
     expect(await spec()).toMatchObject({ paused: false });
   });
 
-  it('when the status is shown, then it lists each node with its phase', async () => {
+  it('when the status is shown, then it says what is in flight, what blocks the drain, and how to continue the halt', async () => {
     await api.kubeConfig().makeApiClient(CustomObjectsApi).patchClusterCustomObjectStatus(
       { ...coords, body: [{ op: 'add', path: '/status', value: {
-        phase: 'Halted', migrated: 0, total: 2, inFlight: 1, haltReason: 'w1: dns failed', conditions: [],
+        phase: 'Halted', migrated: 0, total: 2, inFlight: 1, haltReason: 'w1: dns failed', haltedNode: 'w1', conditions: [],
         nodes: [{ name: 'w1', phase: 'Halted', attempt: 1, reason: 'dns failed' }, { name: 'w2', phase: 'Draining', attempt: 1 }],
       } }] },
     );
     const out = await run('status');
-    expect(out).toContain('Migration default: Halted  migrated 0/2  in flight 1');
-    expect(out).toContain('halted: w1: dns failed');
-    expect(out).toMatch(/w1\s+Halted\s+1/);
+    expect(out).toContain('Migration default  stage Rollout  phase Halted');
+    expect(out).toMatch(/\[-+\] 0\/3 done, 1 in flight, 1 pending, 1 halted/);
+    expect(out).toMatch(/w2\s+Draining\s+\d+m\d+s\s+1 pod left \(demo\/web-1\); blocked by PodDisruptionBudget demo\/web/);
+    expect(out).toContain('w1 halted at step Validating: dns failed');
+    expect(out).toContain('w1 is left cordoned');
+    expect(out).toContain('cni-migrate retry w1');
+    expect(out).toContain('cni-migrate rollback w1');
+    const wide = await run('status', '-o', 'wide');
+    expect(wide.split('\n').filter((l) => /^w\d+\s+[A-Z][a-z]+\s+\d/.test(l))).toEqual([
+      expect.stringMatching(/^w1\s+Halted\s+1\s+yes\s+dns failed$/),
+      expect.stringMatching(/^w2\s+Draining\s+1\s+yes$/),
+      expect.stringMatching(/^w10\s+Pending\s+0$/),
+    ]);
+    const json = JSON.parse(await run('status', '-o', 'json')) as Record<string, unknown>;
+    expect(json).toMatchObject({ stage: 'Rollout', halt: { node: 'w1', step: 'Validating', next: ['cni-migrate retry w1', 'cni-migrate rollback w1'] } });
   });
 
-  it('when a halted node is retried, then the request annotation is written', async () => {
+  it('when the status is watched, then it prints the view and stops when told to', async () => {
+    let stop: () => void = () => undefined;
+    let printed = '';
+    const program = buildCoordinatorProgram({}, {
+      coordinator: () => Promise.resolve(),
+      operator: () => operatorApi(api.kubeConfig()),
+      out: (t) => {
+        printed += t;
+        if (printed.includes('cni-migrate retry w1')) stop();
+      },
+      watchUntil: () => new Promise<void>((resolve) => (stop = resolve)),
+    });
+    await program.parseAsync(['node', 'cni-migrate', 'status', '--watch']);
+    expect(printed).toContain('Migration default  stage Rollout');
+  });
+
+  it('when a halted node is retried, then the request annotation is written and status shows it pending', async () => {
     expect(await run('retry', 'w1')).toContain('retry requested for w1 (was Halted: dns failed)');
     expect((await annotations('w1'))[NodeAnnotation.request]).toBe('retry');
+    expect(await run('status')).toContain('pending requests (the coordinator acts on each and clears it):\n  retry w1');
     await run('rollback', 'w1');
     expect((await annotations('w1'))[NodeAnnotation.request]).toBe('rollback');
   });

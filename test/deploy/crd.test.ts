@@ -66,13 +66,13 @@ describe('the Migration CRD', () => {
     expect(v?.subresources?.status).toEqual({});
   });
 
-  it('when `kubectl get migration` prints, then the columns are Phase, Migrated, Total, In-Flight, Halted, Age', () => {
+  it('when `kubectl get migration` prints, then the columns are Phase, Migrated, Total, In-Flight, Halted-Node, Age', () => {
     const cols = crd.spec.versions[0]?.additionalPrinterColumns ?? [];
-    expect(cols.map((c) => c.name)).toEqual(['Phase', 'Migrated', 'Total', 'In-Flight', 'Halted', 'Age']);
+    expect(cols.map((c) => c.name)).toEqual(['Phase', 'Migrated', 'Total', 'In-Flight', 'Halted-Node', 'Age']);
     for (const c of cols.filter((x) => /^\.status\.\w+$/.test(x.jsonPath))) {
       expect(at(`status.${c.jsonPath.slice('.status.'.length)}`).type).toBe(c.type);
     }
-    expect(cols.find((c) => c.name === 'Halted')?.jsonPath).toBe('.status.conditions[?(@.type=="Halted")].status');
+    expect(cols.find((c) => c.name === 'Halted-Node')?.jsonPath).toBe('.status.haltedNode');
     expect(cols.at(-1)).toMatchObject({ type: 'date', jsonPath: '.metadata.creationTimestamp' });
   });
 
@@ -98,6 +98,11 @@ describe('the Migration CRD', () => {
     expect(at(path).description).toContain(`${flag} (${String(key.schema.parse(undefined))})`);
   });
 
+  it.each(['spec.pauseAfter', 'spec.maxUnavailablePerZone'])('when %s is omitted, then it has no default (no canary, no zone cap)', (p) => {
+    expect(at(p)).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(at(p).default).toBeUndefined();
+  });
+
   it('when concurrency is below 1, then the schema rejects it', () => {
     expect(at('spec.concurrency').minimum).toBe(1);
   });
@@ -114,9 +119,9 @@ describe('the Migration CRD', () => {
     );
   });
 
-  it('when the status is written, then it has phase, counts, haltReason and conditions', () => {
+  it('when the status is written, then it has phase, counts, haltReason, haltedNode and conditions', () => {
     const fields = Object.keys(at('status').properties ?? {});
-    expect(fields.sort()).toEqual(['conditions', 'haltReason', 'inFlight', 'migrated', 'nodes', 'phase', 'total']);
+    expect(fields.sort()).toEqual(['conditions', 'haltReason', 'haltedNode', 'inFlight', 'migrated', 'nodes', 'phase', 'total']);
     expect(at('status.phase').enum).toEqual(['Pending', 'Running', 'Paused', 'Halted', 'Completed']);
     expect(at('status.conditions.[]').required).toEqual(['type', 'status', 'lastTransitionTime', 'reason', 'message']);
   });

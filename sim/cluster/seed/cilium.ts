@@ -3,16 +3,17 @@
  * ConfigMap, the operator, and the CiliumNodeConfig (CRD served as v2alpha1 and v2) that takes a labelled
  * node over once its Cilium pod is re-created.
  */
-import type { V1ConfigMap, V1CustomResourceDefinition, V1DaemonSet, V1Deployment } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1CustomResourceDefinition, V1DaemonSet, V1Deployment, V1Secret } from '@kubernetes/client-node';
 import {
   CILIUM_DAEMONSET,
   CILIUM_MIGRATION_LABEL,
   CILIUM_MIGRATION_LABEL_VALUE,
   CILIUM_NAMESPACE,
   CILIUM_NODE_CONFIG_NAME,
-  CILIUM_POD_CIDR,
 } from '../../../shared/names.js';
+import { chartDefaults, helmReleaseSecret, mergeValues, renderCiliumConfig } from './cilium-chart.js';
 import { customResourceDefinition } from './crd.js';
+import { breaks, seedSettings, type SeedSettings } from './settings.js';
 
 export const CILIUM_GROUP = 'cilium.io';
 const CILIUM_IMAGE = 'quay.io/cilium/cilium:v1.15.6';
@@ -30,12 +31,15 @@ export const ciliumNodeConfigCrd = (): V1CustomResourceDefinition =>
     },
   });
 
-export const ciliumNodeConfig = (version = 'v2'): object => ({
+/** The CiliumNodeConfig of the migration guide (its selector broken on purpose for `nodeconfig-wrong-label`). */
+export const ciliumNodeConfig = (version = 'v2', settings: SeedSettings = seedSettings()): object => ({
   apiVersion: `${CILIUM_GROUP}/${version}`,
   kind: 'CiliumNodeConfig',
   metadata: { name: CILIUM_NODE_CONFIG_NAME, namespace: CILIUM_NAMESPACE },
   spec: {
-    nodeSelector: { matchLabels: { [CILIUM_MIGRATION_LABEL]: CILIUM_MIGRATION_LABEL_VALUE } },
+    nodeSelector: {
+      matchLabels: { [CILIUM_MIGRATION_LABEL]: breaks(settings, 'nodeconfig-wrong-label') ? 'enabled' : CILIUM_MIGRATION_LABEL_VALUE },
+    },
     defaults: {
       'write-cni-conf-when-ready': '/host/etc/cni/net.d/05-cilium.conflist',
       'custom-cni-conf': 'false',
@@ -45,23 +49,31 @@ export const ciliumNodeConfig = (version = 'v2'): object => ({
   },
 });
 
-export const ciliumConfig = (): V1ConfigMap => ({
+/** The Helm values the cluster's operators installed Cilium with: secondary mode, its own pool (and each break). */
+export function installedValues(s: SeedSettings): Record<string, unknown> {
+  return {
+    operator: { unmanagedPodWatcher: { restart: false } },
+    routingMode: 'tunnel',
+    tunnelProtocol: 'vxlan',
+    tunnelPort: breaks(s, 'tunnel-port-clash') ? 4789 : 8473,
+    cni: { customConf: !breaks(s, 'cilium-not-secondary'), uninstall: false },
+    ipam: { mode: 'cluster-pool', operator: { clusterPoolIPv4PodCIDRList: [breaks(s, 'cidr-overlap') ? s.calicoPool : s.ciliumPool] } },
+    policyEnforcementMode: 'never',
+    bpf: { hostLegacyRouting: true },
+    ...(breaks(s, 'mtu-mismatch') ? { MTU: 1500 } : {}),
+  };
+}
+
+/** `kube-system/cilium-config` as the chart renders it from the installed values. */
+export const ciliumConfig = (s: SeedSettings = seedSettings()): V1ConfigMap => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
   metadata: { name: 'cilium-config', namespace: CILIUM_NAMESPACE },
-  data: {
-    'custom-cni-conf': 'true',
-    'enable-policy': 'never',
-    'enable-host-legacy-routing': 'true',
-    'routing-mode': 'tunnel',
-    'tunnel-protocol': 'vxlan',
-    'tunnel-port': '8473',
-    ipam: 'cluster-pool',
-    'cluster-pool-ipv4-cidr': CILIUM_POD_CIDR,
-    'cluster-pool-ipv4-mask-size': '24',
-    'unmanaged-pod-watcher-interval': '0',
-  },
+  data: renderCiliumConfig(mergeValues(chartDefaults(), installedValues(s))),
 });
+
+/** Helm's record of the installation (revision 1, deployed). */
+export const ciliumRelease = (s: SeedSettings): V1Secret => helmReleaseSecret('cilium', 1, installedValues(s));
 
 export const ciliumDaemonSet = (): V1DaemonSet => ({
   apiVersion: 'apps/v1',

@@ -2,7 +2,7 @@
  * The cluster's ordinary tenants: namespaces, CoreDNS (2 replicas and a PDB), and demo workloads guarded
  * by PDBs, so drains have something to respect.
  */
-import type { V1Deployment, V1Namespace, V1PodDisruptionBudget, V1Toleration } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment, V1Namespace, V1PodDisruptionBudget, V1Toleration } from '@kubernetes/client-node';
 import { CONTROL_PLANE_LABEL } from '../../../shared/names.js';
 
 export const SEED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'demo'];
@@ -65,8 +65,28 @@ export const seedDeployments = (): V1Deployment[] => [
   deployment({ namespace: 'demo', name: 'api', replicas: 2, labels: API_LABELS, image: 'ghcr.io/demo/api:1.0' }),
 ];
 
-export const seedDisruptionBudgets = (): V1PodDisruptionBudget[] => [
+/** The PDBs; with `neverEvicts`, the api's allows no disruption at all (maxUnavailable 0), as some teams set it. */
+export const seedDisruptionBudgets = (neverEvicts = false): V1PodDisruptionBudget[] => [
   disruptionBudget('kube-system', 'coredns', DNS_LABELS, { maxUnavailable: 1 }),
   disruptionBudget('demo', 'web', WEB_LABELS, { minAvailable: 2 }),
-  disruptionBudget('demo', 'api', API_LABELS, { maxUnavailable: 1 }),
+  disruptionBudget('demo', 'api', API_LABELS, { maxUnavailable: neverEvicts ? 0 : 1 }),
 ];
+
+/** kubeadm's record of the cluster configuration: where the Service and node pod CIDRs are published. */
+export const kubeadmConfig = (): V1ConfigMap => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'kubeadm-config', namespace: 'kube-system' },
+  data: {
+    ClusterConfiguration: [
+      'apiVersion: kubeadm.k8s.io/v1beta3',
+      'kind: ClusterConfiguration',
+      'kubernetesVersion: v1.28.7',
+      'networking:',
+      '  dnsDomain: cluster.local',
+      '  podSubnet: 10.244.0.0/16',
+      '  serviceSubnet: 10.96.0.0/12',
+      '',
+    ].join('\n'),
+  },
+});

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { kubeCheckPods, type CheckPodApi, type CheckPodOutcome } from '../../../agent/orders/check-pods.js';
+import { kubeCheckPods, type CheckPodApi, type CheckPodOutcome } from '../../../agent/kube/check-pod-api.js';
 import { runValidateOrder } from '../../../agent/orders/validate.js';
 import type { ValidateOrder } from '../../../agent/checks/check-pod.js';
 import type { CheckReport } from '../../../shared/checks.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1Pod } from '@kubernetes/client-node';
 import { pdbsProtecting, planDrain, selectorMatches } from '../../../coordinator/core/drain-plan.js';
-import { choosePeers, grantableWithoutPeerHosts, nodesHostingPeers } from '../../../coordinator/core/peers.js';
+import { choosePeers, nodesHostingPeers } from '../../../coordinator/core/peers.js';
 
 interface PodOpts {
   owner?: string;
@@ -138,13 +138,5 @@ describe('grants that would drain a validation peer away', () => {
 
   it('when a validation pings pod IPs, then the nodes hosting those pods are found', () => {
     expect(nodesHostingPeers(new Set(['10.244.3.4', '10.245.1.4', '10.9.9.9']), pods)).toEqual(new Set(['k3', 'c1']));
-  });
-
-  it.each([
-    ['no node hosts a peer', [], ['k1', 'k2', 'k3']],
-    ['the third node hosts a peer', ['k3'], ['k1', 'k2']],
-    ['the next node hosts a peer', ['k1'], []],
-  ])('when %s, then only the nodes before it in grant order may start', (_w, hosts, expected) => {
-    expect(grantableWithoutPeerHosts(['k1', 'k2', 'k3'], new Set(hosts))).toEqual(expected);
   });
 });

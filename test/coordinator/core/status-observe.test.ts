@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1DaemonSetStatus, V1Node, V1Pod } from '@kubernetes/client-node';
-import { ciliumRolloutProblem } from '../../../coordinator/core/cilium-rollout.js';
+import { ciliumRolloutProblem } from '../../../coordinator/core/cilium-readiness.js';
 import { parseMigrationSpec } from '../../../coordinator/core/migration-spec.js';
 import { ciliumPodOn, observe } from '../../../coordinator/core/observe.js';
 import { rolloutHaltReason, summarizeStatus } from '../../../coordinator/core/status.js';
@@ -32,7 +32,7 @@ describe('rollout status', () => {
         state({ name: 'w4', startedAt: undefined }),
       ],
     });
-    expect(s).toMatchObject({ migrated: 1, total: 4, inFlight: 1, haltReason: 'w3: drain deadline passed' });
+    expect(s).toMatchObject({ migrated: 1, total: 4, inFlight: 1, haltReason: 'w3: drain deadline passed', haltedNode: 'w3' });
     // Only the nodes in flight (the halted one among them) get a row: the rest is on each Node.
     expect(s.nodes.map((n) => n.name)).toEqual(['w2', 'w3']);
     expect(s.nodes[0]).toMatchObject({ name: 'w2', phase: 'Rebooting', durationSeconds: 90, since: T0.toISOString() });
@@ -71,6 +71,14 @@ describe('the Migration spec', () => {
     const r = parseMigrationSpec({ concurrency: 0, drain: { force: 'yes' } });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatch(/spec\.concurrency.*spec\.drain\.force/);
+  });
+
+  it('when the canary and the zone cap are given, then they are read; zero or a fraction is refused', () => {
+    const r = parseMigrationSpec({ pauseAfter: 2, maxUnavailablePerZone: 1 });
+    expect(r.ok && r.spec).toMatchObject({ pauseAfter: 2, maxUnavailablePerZone: 1 });
+    const bad = parseMigrationSpec({ pauseAfter: 0, maxUnavailablePerZone: 1.5 });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error).toMatch(/spec\.pauseAfter.*spec\.maxUnavailablePerZone/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { CILIUM_MIGRATION_LABEL, NodeAnnotation, slotLeaseName } from '../../../shared/names.js';
+import { CILIUM_MIGRATION_LABEL, NodeAnnotation, PHASE_LABEL, slotLeaseName } from '../../../shared/names.js';
 import { Harness, workers } from './harness.js';
 
 describe('engine: happy path', () => {
@@ -24,6 +24,7 @@ describe('engine: happy path', () => {
     expect(order).toEqual(['w1', 'w2', 'w3']);
     expect(h.cluster.maxInFlight).toBe(1);
     expect(h.cluster.phaseOf('cp1')).toBeUndefined();
+    expect(['w1', 'w2', 'w3'].map((n) => h!.cluster.node(n).metadata?.labels?.[PHASE_LABEL])).toEqual(['Done', 'Done', 'Done']);
     for (const n of ['w1', 'w2', 'w3']) {
       expect(h.cluster.reboots.get(n)).toBe(1);
       expect(h.cluster.doneCount.get(n)).toBe(1);

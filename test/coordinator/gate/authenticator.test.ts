@@ -91,11 +91,61 @@ describe('TokenReview authenticator', () => {
     expect(api.reviews).toBe(2);
   });
 
-  it('when a review fails, then the failure is not cached', async () => {
+  it('when a rejected token comes again, then it is refused without a review until the rejection is forgotten', async () => {
+    let now = 1000;
     const api = countingApi({ authenticated: false }, undefined);
-    const auth = createTokenReviewAuthenticator({ api, rules, cacheSeconds: 30, log: silentLogger() });
+    const auth = createTokenReviewAuthenticator({ api, rules, cacheSeconds: 30, log: silentLogger(), now: () => now, limits: { rejectedTtlMs: 10_000 } });
     await expect(auth.authenticate('t', 'node-a')).rejects.toThrow(UnauthorizedError);
+    await expect(auth.authenticate('t', 'node-a')).rejects.toThrow(UnauthorizedError);
+    expect(api.reviews).toBe(1);
+    now += 10_001;
     await expect(auth.authenticate('t', 'node-a')).rejects.toThrow(UnauthorizedError);
     expect(api.reviews).toBe(2);
+  });
+
+  it('when the API fails, then nothing is remembered and the next request reviews again', async () => {
+    const api = countingApi(agentReview, { uid: 'uid-a', nodeName: 'node-a' });
+    let fail = true;
+    const flaky: AuthApi = {
+      reviewToken: (t, a) => (fail ? Promise.reject(new Error('HTTP 503')) : api.reviewToken(t, a)),
+      readPodPlacement: (ns, n) => api.readPodPlacement(ns, n),
+    };
+    const auth = createTokenReviewAuthenticator({ api: flaky, rules, cacheSeconds: 30, log: silentLogger() });
+    await expect(auth.authenticate('t', 'node-a')).rejects.toThrow('HTTP 503');
+    fail = false;
+    await expect(auth.authenticate('t', 'node-a')).resolves.toMatchObject({ podName: 'agent-a' });
+  });
+
+  it('when many requests bring the same unknown token at once, then one TokenReview and one pod GET answer them all', async () => {
+    const api = countingApi(agentReview, { uid: 'uid-a', nodeName: 'node-a' });
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow: AuthApi = {
+      reviewToken: async (t, a) => {
+        await gate;
+        return api.reviewToken(t, a);
+      },
+      readPodPlacement: (ns, n) => api.readPodPlacement(ns, n),
+    };
+    const auth = createTokenReviewAuthenticator({ api: slow, rules, cacheSeconds: 30, log: silentLogger() });
+    const all = Promise.all(Array.from({ length: 50 }, () => auth.authenticate('t', 'node-a', '10.0.0.1')));
+    release();
+    expect(await all).toHaveLength(50);
+    expect([api.reviews, api.podReads]).toEqual([1, 1]);
+  });
+
+  it('when one source sends more unknown tokens than its budget, then it gets TooManyRequests without a review; other sources still pass', async () => {
+    let now = 1000;
+    const api = countingApi({ authenticated: false }, undefined);
+    const auth = createTokenReviewAuthenticator({
+      api, rules, cacheSeconds: 30, log: silentLogger(), now: () => now, limits: { burst: 3, perSecond: 1 },
+    });
+    for (const t of ['g1', 'g2', 'g3']) await expect(auth.authenticate(t, 'node-a', '10.0.0.9')).rejects.toThrow(UnauthorizedError);
+    await expect(auth.authenticate('g4', 'node-a', '10.0.0.9')).rejects.toMatchObject({ code: 'TooManyRequests', httpStatus: 429 });
+    expect(api.reviews).toBe(3);
+    await expect(auth.authenticate('g4', 'node-a', '10.0.0.7')).rejects.toThrow(UnauthorizedError);
+    now += 1000;
+    await expect(auth.authenticate('g5', 'node-a', '10.0.0.9')).rejects.toThrow(UnauthorizedError);
+    expect(api.reviews).toBe(5);
   });
 });

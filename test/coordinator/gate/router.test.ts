@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createGateRouter, startGateServer, type GateServer } from '../../../coordinator/gate/index.js';
-import { silentLogger } from '../../../shared/logger.js';
+import { forwardingDirectory } from '../../../coordinator/server.js';
+import { createLogger, silentLogger } from '../../../shared/logger.js';
 import { RecordingDirectory, tableAuthenticator } from './fakes.js';
 
 const BOOT = '0b0e1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
@@ -147,5 +148,50 @@ describe('agent API gate', () => {
     expect((await call('GET', '/v1/register', { token: 'good' })).status).toBe(405);
     expect((await call('DELETE', '/v1/nodes/node-a/order', { token: 'good' })).status).toBe(405);
     expect(directory.calls).toEqual([]);
+  });
+});
+
+describe('agent API gate: bodies it cannot read, and a coordinator still starting', () => {
+  const lines: string[] = [];
+  const log = createLogger({ component: 'test', level: 'info', destination: { write: (l: string) => void lines.push(l) } });
+  const errorLines = (): string[] => lines.filter((l) => l.includes('"level":50') || l.includes('"stack"'));
+  let own: GateServer;
+  let starting: GateServer;
+
+  beforeAll(async () => {
+    own = await startGateServer(createGateRouter({ directory, auth, log }));
+    starting = await startGateServer(createGateRouter({ directory: forwardingDirectory(() => undefined), auth, log }));
+  });
+  afterAll(async () => {
+    await own.close();
+    await starting.close();
+  });
+  beforeEach(() => {
+    lines.length = 0;
+  });
+
+  it.each([['with a token', 'good'], ['without a token', undefined]])(
+    'when a gzip-encoded body cannot be decoded (%s), then 400 with one clear line and no error log',
+    async (_what, token) => {
+      const headers: Record<string, string> = { 'content-encoding': 'gzip', 'content-type': 'application/json' };
+      if (token !== undefined) headers.authorization = `Bearer ${token}`;
+      const res = await fetch(`${own.url}/v1/register`, { method: 'POST', headers, body: 'x' });
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(res.status).toBe(400);
+      expect(body).toMatchObject({ error: 'BadRequest', message: expect.stringContaining('Content-Encoding') });
+      expect(errorLines()).toEqual([]);
+      expect(directory.calls).toEqual([]);
+    },
+  );
+
+  it('when an agent calls while the engine is starting, then 503 and no error log with a stack', async () => {
+    const res = await fetch(`${starting.url}/v1/register`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer good', 'content-type': 'application/json' },
+      body: JSON.stringify(register),
+    });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as Record<string, unknown>).error).toBe('Unavailable');
+    expect(errorLines()).toEqual([]);
   });
 });

@@ -68,6 +68,7 @@ beforeAll(async () => {
     audiences: ['cni-migrate'],
     boundPod: { name: 'coordinator-x', uid: coordinatorUid },
   });
+  tokens.fresh = agentToken('agent-a', agentA, ['cni-migrate', 'long-polls']);
   tokens.unbound = api.issueServiceAccountToken({ namespace: NS, serviceAccount: 'cni-migrate-agent', audiences: ['cni-migrate'] });
   const coordinatorKc = api.kubeConfig({
     token: api.issueServiceAccountToken({ namespace: NS, serviceAccount: 'cni-migrate-coordinator' }),
@@ -121,6 +122,30 @@ describe('gate with TokenReview against the simulated API server', () => {
   it('when the body is bad or huge, then 400 / 413 and nothing changes', async () => {
     expect(await post('/v1/heartbeat', tokens.a, { ...heartbeat('node-a', 'agent-a'), bootId: 'x' })).toBe(400);
     expect(await post('/v1/heartbeat', tokens.a, { ...heartbeat('node-a', 'agent-a'), kernel: 'k'.repeat(70_000) })).toBe(413);
+    expect(directory.calls).toEqual([]);
+  });
+
+  it('when 300 long-polls bring one valid token at once, then a single TokenReview answers them all', async () => {
+    const before = tokenReviews();
+    const headers = { authorization: `Bearer ${tokens.fresh}` };
+    const polls = Array.from({ length: 300 }, () => fetch(`${gate.url}/v1/nodes/node-a/order?waitSeconds=1`, { headers }).then((r) => r.status));
+    expect(new Set(await Promise.all(polls))).toEqual(new Set([200]));
+    expect(tokenReviews() - before).toBe(1);
+  });
+
+  it('when 300 garbage tokens arrive from one address, then most are refused (429) without a TokenReview', async () => {
+    const before = tokenReviews();
+    const started = Date.now();
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 2; batch += 1) {
+      const sent = Array.from({ length: 150 }, (_, i) => post('/v1/heartbeat', `garbage-${batch}-${i}`, heartbeat('node-a', 'agent-a')));
+      statuses.push(...(await Promise.all(sent)));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const reviews = tokenReviews() - before;
+    expect(reviews).toBeLessThanOrEqual(100 + Math.ceil(20 * seconds));
+    expect(statuses.filter((s) => s === 429).length).toBe(300 - reviews);
+    expect(statuses.filter((s) => s === 401).length).toBe(reviews);
     expect(directory.calls).toEqual([]);
   });
 });

@@ -148,7 +148,7 @@ describe('kube adapters on the simulated API server', () => {
     expect(list.items.some((e) => e.reason === 'CNIMigrationDraining' && e.involvedObject.name === 'w1')).toBe(true);
   });
 
-  it('when the Migration exists, then its spec is read, watched, and its status written through the subresource', async () => {
+  it('when the Migration exists, then its spec is read, watched, and its status written through the subresource (a halt reason cleared on retry)', async () => {
     const coords = { group: MIGRATION_GROUP, version: MIGRATION_VERSION, plural: MIGRATION_PLURAL };
     await api.kubeConfig().makeApiClient(CustomObjectsApi).createClusterCustomObject({
       ...coords,
@@ -164,6 +164,10 @@ describe('kube adapters on the simulated API server', () => {
       const ok = await waitUntil(() => watched.get('default')?.status !== undefined, (cb) => watched.onChange(cb), 5000, new AbortController().signal);
       expect(ok).toBe(true);
       expect(watched.get('default')?.status).toMatchObject({ phase: 'Running', total: 2 });
+      await m.patchStatus({ ...status, phase: 'Halted', haltReason: 'w1: drain not finished' });
+      expect((await m.get())?.status).toMatchObject({ haltReason: 'w1: drain not finished' });
+      await m.patchStatus({ ...status, phase: 'Completed' });
+      expect((await m.get())?.status).not.toHaveProperty('haltReason');
       await m.patchSpec({ paused: true });
       expect((await m.get())?.spec).toMatchObject({ paused: true, concurrency: 2 });
     } finally {

@@ -22,6 +22,8 @@ const exchangeSchema = z.object({
     status: z.number(),
     headers: z.record(z.string(), z.string()),
     body: z.unknown().optional(),
+    /** A body that is not JSON (the generic 404 of a path nothing serves). */
+    bodyText: z.string().optional(),
     events: z.array(z.object({ type: z.string(), object: z.record(z.string(), z.unknown()) })).optional(),
   }),
   notes: z.array(z.string()).optional(),
@@ -65,7 +67,29 @@ export async function send(baseUrl: string, o: Outgoing): Promise<Sent> {
 type Json = Record<string, unknown>;
 const isJson = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** What is compared of a body: kinds, reasons, codes, cause reasons, details.kind, item kinds. */
+const deletionOf = (body: Json): Json => {
+  const meta = isJson(body['metadata']) ? body['metadata'] : {};
+  return { terminating: meta['deletionTimestamp'] !== undefined, deletionGracePeriodSeconds: meta['deletionGracePeriodSeconds'], finalizers: meta['finalizers'] };
+};
+
+/** A Table's columns (name, type, priority), the cell count of its rows, the columns null in some row, the row object kinds. */
+function tableOf(body: Json): Json | undefined {
+  if (body['kind'] !== 'Table') return undefined;
+  const columns = (Array.isArray(body['columnDefinitions']) ? body['columnDefinitions'] : []).filter(isJson);
+  const rows = (Array.isArray(body['rows']) ? body['rows'] : []).filter(isJson);
+  const cellsOf = (r: Json): unknown[] => (Array.isArray(r['cells']) ? r['cells'] : []);
+  return {
+    columns: columns.map((c) => `${String(c['name'])}:${String(c['type'])}:${String(c['priority'])}`),
+    cellCounts: [...new Set(rows.map((r) => cellsOf(r).length))],
+    nullColumns: columns.filter((_, i) => rows.some((r) => cellsOf(r)[i] === null)).map((c) => c['name']),
+    objectKinds: [...new Set(rows.map((r) => (isJson(r['object']) ? r['object']['kind'] : undefined)))],
+  };
+}
+
+/**
+ * What is compared of a body: kinds, reasons, codes, cause reasons, details.kind, item kinds, whether the
+ * object is being deleted (with its grace and finalizers), and for a Table its columns and null cells.
+ */
 export function shapeOf(body: unknown): Json {
   if (!isJson(body)) return { body: typeof body };
   const details = isJson(body['details']) ? body['details'] : undefined;
@@ -79,6 +103,8 @@ export function shapeOf(body: unknown): Json {
     detailsKind: details?.['kind'],
     causeReasons: causes?.map((c) => (isJson(c) ? c['reason'] : undefined)),
     itemKinds: items ? [...new Set(items.map((i) => (isJson(i) ? i['kind'] : undefined)))].filter((k) => k !== undefined) : undefined,
+    deletion: deletionOf(body),
+    table: tableOf(body),
   };
 }
 

@@ -151,4 +151,16 @@ describe('kubectl against the simulated API server', () => {
     expect(evictions).toBeGreaterThan(2);
     expect((await core.readNode({ name: 'sim-w1' })).spec?.unschedulable).toBe(true);
   });
+
+  it('when the README\'s watch command lists nodes with the phase label, then it shows each phase and selects by it', async () => {
+    server.applyManifests([
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'sim-w3', labels: { 'cni-migrate.io/phase': 'Halted' } } },
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'sim-w4', labels: { 'cni-migrate.io/phase': 'Done' } } },
+    ]);
+    const all = (await kubectl('get', 'nodes', '-L', 'cni-migrate.io/phase')).stdout.split('\n');
+    expect(all[0]).toMatch(/\sPHASE$/);
+    expect(all.find((l) => l.startsWith('sim-w4 '))).toMatch(/\sDone$/);
+    const halted = (await kubectl('get', 'nodes', '-l', 'cni-migrate.io/phase=Halted', '-o', 'name')).stdout;
+    expect(halted).toBe('node/sim-w3');
+  });
 });

@@ -53,4 +53,20 @@ describe('field selectors', () => {
     expect(pinnedField(parseFieldSelector('status.phase!=Failed,spec.nodeName=n7', '/pods'), 'spec.nodeName')).toBe('n7');
     expect(pinnedField(parseFieldSelector('spec.nodeName!=n7', '/pods'), 'spec.nodeName')).toBeUndefined();
   });
+
+  it('when events are selected by source, then source.component matches (reportingComponent when it is empty); source.component itself is 400', () => {
+    const ev = { source: { component: 'cni-migrate' }, reason: 'NodeCordoned', type: 'Normal', involvedObject: { kind: 'Node', name: 'w1' } };
+    const bare = { reportingComponent: 'cni-migrate', reason: 'X' };
+    const sel = { labels: [], fields: parseFieldSelector('source=cni-migrate,involvedObject.kind=Node,reason=NodeCordoned,type=Normal', 'events') };
+    expect(matchesSelection(ev, sel)).toBe(true);
+    expect(matchesSelection(bare, { labels: [], fields: parseFieldSelector('source=cni-migrate', 'events') })).toBe(true);
+    expect(matchesSelection({ ...ev, reason: 'Other' }, sel)).toBe(false);
+    expect(() => parseFieldSelector('source.component=cni-migrate', 'events')).toThrow('field label not supported: source.component');
+  });
+
+  it('when a kind has no field labels of its own, then only metadata.name/namespace are accepted; nodes refuse metadata.namespace', () => {
+    expect(parseFieldSelector('metadata.namespace=kube-system', '/configmaps')).toHaveLength(1);
+    expect(() => parseFieldSelector('data.x=1', '/configmaps')).toThrow(KubeStatusError);
+    expect(() => parseFieldSelector('metadata.namespace=x', '/nodes')).toThrow('field label not supported: metadata.namespace');
+  });
 });

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
 import { startSimCluster } from '../../../sim/index.js';
-import { parseSimFlags } from '../../../sim/cli/cli.js';
+import { parseSimFlags, simOptionsFrom } from '../../../sim/cli/cli.js';
 import { selfSignedArgv } from '../../../sim/cli/self-signed.js';
 
 const MAIN = 'dist/sim/cli/main.js';
@@ -29,12 +29,19 @@ describe('sim CLI flags', () => {
     ['more control planes than nodes', { nodes: '2', controlPlanes: '3' }, '--control-planes must not exceed --nodes'],
     ['the third mode with a port', { kubeconfig: '/x', port: '0' }, 'cannot be combined'],
     ['a node prefix with upper case', { nodePrefix: 'Demo' }, 'RFC 1123'],
+    ['a Calico pool that is not a CIDR', { calicoPool: '192.168.0.0' }, 'must be an IPv4 CIDR'],
+    ['an unknown scenario', { scenario: ['everything-broken'] }, 'invalid flags'],
   ])('when given %s, then a ConfigError names the problem', (_name, raw, message) => {
     expect(() => parseSimFlags(raw)).toThrow(message);
   });
 
   it('when given plain numbers, then they are parsed with defaults filled in', () => {
     expect(parseSimFlags({ port: '0', nodes: '3' })).toMatchObject({ port: 0, nodes: 3, controlPlanes: 1, nodePrefix: 'sim', seed: 1, insecureHttp: false, logLevel: 'info' });
+  });
+
+  it('when the cluster shape is given, then the seed settings carry it', () => {
+    const flags = parseSimFlags({ calicoInstall: 'operator', calicoPool: '192.168.0.0/16', ciliumHelm: false, scenario: ['first-found'] });
+    expect(simOptionsFrom(flags).shape).toEqual({ calicoInstall: 'operator', calicoPool: '192.168.0.0/16', ciliumPool: '10.245.0.0/16', ciliumHelm: false, breaks: ['first-found'] });
   });
 
   it('when the certificate is for an address or a name, then the SAN says so', () => {

@@ -40,13 +40,17 @@ describe('network model: which CNI owns a node', () => {
 });
 
 describe('network model: addresses', () => {
-  it.each<[Cni, number, number, string]>([
-    ['calico', 0, 2, '10.244.0.2'],
-    ['calico', 3, 17, '10.244.3.17'],
-    ['cilium', 3, 17, '10.245.3.17'],
-  ])('when %s block %i host %i, then %s', (cni, block, host, ip) => {
-    expect(podAddress(cni, block, host)).toBe(ip);
-    expect(ipInCidr(ip, nodeBlock(cni, block))).toBe(true);
+  it.each<[string, number, number, string]>([
+    ['10.244.0.0/16', 0, 2, '10.244.0.2'],
+    ['10.244.0.0/16', 3, 17, '10.244.3.17'],
+    ['10.245.0.0/16', 3, 17, '10.245.3.17'],
+    ['192.168.0.0/16', 300, 5, '192.168.44.5'],
+    ['10.0.0.0/8', 300, 5, '10.1.44.5'],
+    ['10.42.16.0/20', 17, 9, '10.42.17.9'],
+  ])('when pool %s block %i host %i, then %s', (pool, block, host, ip) => {
+    expect(podAddress(pool, block, host)).toBe(ip);
+    expect(ipInCidr(ip, nodeBlock(pool, block))).toBe(true);
+    expect(ipInCidr(ip, pool)).toBe(true);
   });
 
   it.each<[string, string, boolean]>([

@@ -5,6 +5,7 @@
 import { CoreV1Api, Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { CHECK_CONTAINER_NAME } from '../../shared/checks.js';
 import { CniMigrateError, DeadlineError } from '../../shared/errors.js';
+import { httpStatusOf } from '../../shared/http-status.js';
 
 export interface CheckPodOutcome {
   /** The container's termination message ('' when it wrote none). */
@@ -19,9 +20,6 @@ export interface CheckPodApi {
   /** Deletes the pod; a missing pod is fine. */
   remove(name: string): Promise<void>;
 }
-
-const statusOf = (e: unknown): number | undefined =>
-  typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'number' ? e.code : undefined;
 
 const checkContainerTermination = (pod: V1Pod) =>
   (pod.status?.containerStatuses ?? []).find((c) => c.name === CHECK_CONTAINER_NAME)?.state?.terminated;
@@ -75,7 +73,7 @@ export function kubeCheckPods(kc: KubeConfig, namespace: string): CheckPodApi {
         const name = created.metadata?.name;
         if (name && created.metadata?.resourceVersion) createdAt.set(name, created.metadata.resourceVersion);
       } catch (e) {
-        if (statusOf(e) !== 409) throw new CniMigrateError('KubeApi', 'cannot create the check pod', { cause: e });
+        if (httpStatusOf(e) !== 409) throw new CniMigrateError('KubeApi', 'cannot create the check pod', { cause: e });
       }
     },
     async waitForTermination(name, deadlineMs) {
@@ -92,7 +90,7 @@ export function kubeCheckPods(kc: KubeConfig, namespace: string): CheckPodApi {
       try {
         await core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 });
       } catch (e) {
-        if (statusOf(e) !== 404) throw new CniMigrateError('KubeApi', `cannot delete check pod ${name}`, { cause: e });
+        if (httpStatusOf(e) !== 404) throw new CniMigrateError('KubeApi', `cannot delete check pod ${name}`, { cause: e });
       }
     },
   };

@@ -3,14 +3,10 @@
  */
 import { AuthenticationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { CniMigrateError } from '../../shared/errors.js';
-import type { AuthApi } from './authenticator.js';
-import type { PodPlacement } from './principal.js';
-import type { ReviewedToken } from './principal.js';
-
-const statusOf = (e: unknown): number | undefined => {
-  if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'number') return e.code;
-  return undefined;
-};
+import type { AuthApi } from '../gate/authenticator.js';
+import type { PodPlacement } from '../gate/principal.js';
+import type { ReviewedToken } from '../gate/principal.js';
+import { httpStatusOf } from '../../shared/http-status.js';
 
 export function kubeAuthApi(kc: KubeConfig): AuthApi {
   const auth = kc.makeApiClient(AuthenticationV1Api);
@@ -38,7 +34,7 @@ export function kubeAuthApi(kc: KubeConfig): AuthApi {
         const pod = await core.readNamespacedPod({ namespace, name });
         return { uid: pod.metadata?.uid ?? '', nodeName: pod.spec?.nodeName };
       } catch (e) {
-        if (statusOf(e) === 404) return undefined;
+        if (httpStatusOf(e) === 404) return undefined;
         throw new CniMigrateError('KubeApi', `GET pod ${namespace}/${name} failed`, { cause: e });
       }
     },

@@ -1,7 +1,10 @@
 /**
- * The deterministic migration order: workers first, sorted by name; control-plane nodes after every
- * worker and only when enabled; the node running the coordinator last among its kind.
+ * The deterministic migration order: workers first, in natural name order (worker-2 before worker-10);
+ * control-plane nodes after every worker and only when enabled; the node running the coordinator last
+ * among its kind.
  */
+import { compareNatural } from '../../shared/natural-order.js';
+
 export interface NodeSummary {
   name: string;
   controlPlane: boolean;
@@ -17,7 +20,7 @@ function byName(self: string | undefined) {
   return (a: NodeSummary, b: NodeSummary): number => {
     if (a.name === self) return 1;
     if (b.name === self) return -1;
-    return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+    return compareNatural(a.name, b.name);
   };
 }
 

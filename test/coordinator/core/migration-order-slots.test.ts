@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { grantCandidates, migrationOrder, type NodeSummary } from '../../../coordinator/core/ordering.js';
+import { grantCandidates, migrationOrder, type NodeSummary } from '../../../coordinator/core/migration-order.js';
 import { planGrants, slotOf } from '../../../coordinator/core/slots.js';
 
 const w = (name: string): NodeSummary => ({ name, controlPlane: false });
@@ -11,7 +11,7 @@ describe('migration order', () => {
     [[cp('c1'), w('b'), cp('c0'), w('a')], { includeControlPlane: true, selfNode: undefined }, ['a', 'b', 'c0', 'c1']],
     [[w('b'), w('a'), w('c')], { includeControlPlane: false, selfNode: 'a' }, ['b', 'c', 'a']],
     [[cp('c0'), cp('c1'), w('a')], { includeControlPlane: true, selfNode: 'c0' }, ['a', 'c1', 'c0']],
-    [[w('w10'), w('w2'), w('w1')], { includeControlPlane: false, selfNode: 'zz' }, ['w1', 'w10', 'w2']],
+    [[w('worker-10'), w('worker-2'), w('worker-1')], { includeControlPlane: false, selfNode: 'zz' }, ['worker-1', 'worker-2', 'worker-10']],
   ])('when nodes are %j with %j, then the order is %j', (nodes, opts, expected) => {
     expect(migrationOrder(nodes, opts)).toEqual(expected);
   });

@@ -1,0 +1,73 @@
+/**
+ * Runs reconcile passes: every wake asks for one; passes never overlap, and wakes during a pass cause
+ * exactly one more. A failed pass is retried after a second. Timers (a retry after a failed action, the
+ * next phase deadline) wake it later; stopping clears them all and waits for the pass in progress.
+ */
+import { describeError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+
+const RETRY_FAILED_PASS_MS = 1000;
+/** A deadline is checked just after it passed, never just before. */
+const DEADLINE_SLACK_MS = 5;
+
+export class PassLoop {
+  private dirty = false;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly pass: () => Promise<void>,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.deadlineTimer);
+    this.retryTimers.forEach((t) => clearTimeout(t));
+    this.retryTimers.clear();
+    await this.running;
+  }
+
+  /** Asks for a pass now, or after `afterMs` (a retry). */
+  wake(afterMs?: number): void {
+    if (this.stopped) return;
+    if (afterMs !== undefined) {
+      const t = setTimeout(() => {
+        this.retryTimers.delete(t);
+        this.wake();
+      }, afterMs);
+      this.retryTimers.add(t);
+      return;
+    }
+    this.dirty = true;
+    this.running ??= this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Wakes once at `at` (the next phase deadline), replacing the previous one; none when undefined. */
+  wakeAt(at: Date | undefined, now: Date): void {
+    clearTimeout(this.deadlineTimer);
+    if (at === undefined || this.stopped) return;
+    this.deadlineTimer = setTimeout(() => this.wake(), Math.max(0, at.getTime() - now.getTime()) + DEADLINE_SLACK_MS);
+  }
+
+  private async loop(): Promise<void> {
+    while (this.dirty && !this.stopped) {
+      this.dirty = false;
+      try {
+        await this.pass();
+      } catch (e) {
+        this.log.error({ err: describeError(e) }, 'reconcile pass failed; retrying');
+        this.wake(RETRY_FAILED_PASS_MS);
+      }
+    }
+  }
+}
