@@ -3,48 +3,16 @@
  * Migration's status, pause/resume through `spec.paused`, and ask for a node's retry or rollback with
  * the Node annotation `cni-migrate.io/request`, which the leader acts on and clears.
  */
-import type { V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
-import { CoreV1Api, PolicyV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { V1Node } from '@kubernetes/client-node';
 import { K8sNameSchema } from '../shared/api.js';
 import { ConfigError, CniMigrateError, PreconditionError } from '../shared/errors.js';
 import { CONTROL_PLANE_LABEL, NodeAnnotation } from '../shared/names.js';
 import { readNodeState, type OperatorRequest } from './core/node-state.js';
-import { isNotFound, kubeCall, kubeError } from './kube/api-errors.js';
-import { migrationApi, type MigrationApi } from './kube/migration.js';
-import { nodesApi, type NodesApi } from './kube/nodes.js';
+import type { OperatorApi } from './kube/operator-api.js';
 import { buildRolloutView, type RolloutView } from './view/rollout-view.js';
 import { renderRolloutView } from './view/render.js';
 
-export interface OperatorApi {
-  migration: MigrationApi;
-  nodes: NodesApi;
-  readNode(name: string): Promise<V1Node | undefined>;
-  listNodes(selector: string): Promise<V1Node[]>;
-  podsOn(node: string): Promise<V1Pod[]>;
-  pdbs(): Promise<V1PodDisruptionBudget[]>;
-}
-
-export function operatorApi(kc: KubeConfig): OperatorApi {
-  const core = kc.makeApiClient(CoreV1Api);
-  const policy = kc.makeApiClient(PolicyV1Api);
-  return {
-    migration: migrationApi(kc),
-    nodes: nodesApi(kc),
-    readNode: async (name) => {
-      try {
-        return await core.readNode({ name });
-      } catch (e) {
-        if (isNotFound(e)) return undefined;
-        throw kubeError(`read node ${name}`, e);
-      }
-    },
-    listNodes: async (selector) =>
-      (await kubeCall('list nodes', () => core.listNode(selector ? { labelSelector: selector } : {}))).items,
-    podsOn: async (node) =>
-      (await kubeCall(`list pods on ${node}`, () => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }))).items,
-    pdbs: async () => (await kubeCall('list PodDisruptionBudgets', () => policy.listPodDisruptionBudgetForAllNamespaces())).items,
-  };
-}
+export { operatorApi, type OperatorApi } from './kube/operator-api.js';
 
 export type StatusFormat = 'text' | 'wide' | 'json';
 

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import express, { type Router } from 'express';
 import type { CoordinatorConfig } from '../shared/config.js';
-import { CniMigrateError } from '../shared/errors.js';
+import { CniMigrateError, DeadlineError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { VERSION } from '../shared/version.js';
 import type { AgentDirectory } from './ports.js';
@@ -36,6 +36,9 @@ export function forwardingDirectory(engine: () => AgentDirectory | undefined): A
   };
 }
 
+/** Why the process is not healthy: start-up past its deadline, or an engine that stopped making progress. */
+export type HealthCheck = () => string | undefined;
+
 /**
  * Why this replica should get no traffic, if so. Only the leader is Ready (the Service then routes agents to
  * it), and leading means its Lease was renewed within two thirds of the Lease duration, so the API server
@@ -48,10 +51,11 @@ export function notReadyBecause(engine: Engine | undefined): string | undefined 
 }
 
 /** /healthz, /readyz and /metrics. */
-export function probeRouter(engine: () => Engine | undefined): Router {
+export function probeRouter(engine: () => Engine | undefined, unhealthy: HealthCheck = () => engine()?.stuck()): Router {
   const r = express.Router();
   r.get('/healthz', (_req, res) => {
-    res.type('text/plain').send('ok\n');
+    const why = unhealthy();
+    res.status(why === undefined ? 200 : 503).type('text/plain').send(why === undefined ? 'ok\n' : `unhealthy: ${why}\n`);
   });
   r.get('/readyz', (_req, res) => {
     const why = notReadyBecause(engine());
@@ -66,6 +70,34 @@ export function probeRouter(engine: () => Engine | undefined): Router {
     res.type(e.metrics.contentType).send(await e.metrics.metrics());
   });
   return r;
+}
+
+/**
+ * The engine's start-up (the first list and watch of every cache) within a deadline: a watch that never
+ * answers ends the process (non-zero) instead of leaving it waiting forever behind a healthy /healthz.
+ */
+export function startupDeadline(ms: number, now: () => number = Date.now) {
+  const since = now();
+  return {
+    overdue: (): string | undefined => (now() - since > ms ? `start-up running for ${Math.round((now() - since) / 1000)}s` : undefined),
+    /** `start` within the deadline; at the deadline its signal aborts and the race rejects. */
+    async race<T>(start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+      let timer: NodeJS.Timeout | undefined;
+      const abort = new AbortController();
+      const starting = start(abort.signal);
+      const deadline = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+          abort.abort();
+          reject(new DeadlineError('coordinator start-up (first list and watch of the API server)', ms));
+        }, ms);
+      });
+      try {
+        return await Promise.race([starting, deadline]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
 }
 
 export interface StartOptions {
@@ -96,11 +128,17 @@ export async function startCoordinator(o: StartOptions): Promise<RunningCoordina
   const { kc, config, log } = o;
   let engine: Engine | undefined;
   const root = express.Router();
-  root.use(probeRouter(() => engine));
+  const startup = startupDeadline(config.startupTimeoutSeconds * 1000);
+  root.use(probeRouter(() => engine, () => (engine ? engine.stuck() : startup.overdue())));
   root.use(createCoordinatorGate({ kc, config, directory: forwardingDirectory(() => engine), log, ...(o.limits ? { limits: o.limits } : {}) }));
   const server = await startGateServer(root, config.bindAddress, config.port);
   log.info({ version: VERSION, port: server.port, node: config.nodeName }, 'coordinator listening');
-  const running = await startEngine({ kc, config: { ...config, port: server.port }, log, identity: o.identity });
+  const running = await startup
+    .race((signal) => startEngine({ kc, config: { ...config, port: server.port }, log, identity: o.identity, signal }))
+    .catch(async (e: unknown) => {
+      await server.close();
+      throw e;
+    });
   engine = running;
   log.info({ identity: o.identity }, 'engine started');
   return {

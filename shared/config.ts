@@ -55,6 +55,10 @@ export const coordinatorConfigSpec = {
   audience: key(z.string().min(1).default(TOKEN_AUDIENCE), 'Audience required of agent tokens.'),
   tokenCacheSeconds: key(intFlag(30, 0, 600), 'How long a successful TokenReview is cached.'),
   leaseDurationSeconds: key(intFlag(15, 2, 300), 'Leader and grant Lease duration.'),
+  startupTimeoutSeconds: key(
+    intFlag(60, 1, 3600),
+    'Deadline for the engine to start (first list and watch of its caches); past it the process exits non-zero.',
+  ),
   drainTimeoutSeconds: key(intFlag(600, 1, 86400), 'Deadline of a drain (PDB retries included).'),
   rebootTimeoutSeconds: key(intFlag(900, 1, 86400), 'Deadline for the new boot id, Ready, and Cilium Ready.'),
   validateTimeoutSeconds: key(intFlag(180, 1, 3600), 'Deadline of the validation check.'),

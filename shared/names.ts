@@ -46,6 +46,8 @@ export const NodeAnnotation = {
   lastResult: `${ANNOTATION_PREFIX}last-result`,
   /** Written by the operator (`cni-migrate retry|rollback NODE`): "retry" or "rollback"; cleared when acted on. */
   request: `${ANNOTATION_PREFIX}request`,
+  /** After the cleanup stage: `found <kind>=<n> …; left <n>` (the node's Calico inventory before and after). */
+  cleanupInventory: `${ANNOTATION_PREFIX}cleanup-inventory`,
 } as const;
 export type NodeAnnotationKey = (typeof NodeAnnotation)[keyof typeof NodeAnnotation];
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { PhaseSchema } from '../../shared/phases.js';
 import { ImageRefSchema } from '../../shared/api.js';
+import { StageRecordSchema } from './stages/record.js';
 
 export const MigrationSpecSchema = z.object({
   paused: z.boolean().default(false),
@@ -30,10 +31,31 @@ export const MigrationSpecSchema = z.object({
       checkImage: ImageRefSchema.optional(),
     })
     .prefault({}),
+  /** The cluster-level stages after the per-node rollout, each opt-in (a team may stop after any and continue later). */
+  stages: z
+    .object({
+      promote: z.boolean().default(false),
+      patchCiliumConfig: z.boolean().default(false),
+      removeCalico: z.boolean().default(false),
+      cleanNodes: z.boolean().default(false),
+      removeCrds: z.boolean().default(false),
+      timeoutSeconds: z.number().int().positive().max(86400).optional(),
+    })
+    .prefault({}),
 });
 export type MigrationSpec = z.infer<typeof MigrationSpecSchema>;
 
-export const RolloutPhaseSchema = z.enum(['Pending', 'Running', 'Paused', 'Halted', 'Completed']);
+export const RolloutPhaseSchema = z.enum([
+  'Pending',
+  'Running',
+  'Paused',
+  'Halted',
+  'Promoting',
+  'RemovingCalico',
+  'CleaningNodes',
+  'RemovingCRDs',
+  'Completed',
+]);
 export type RolloutPhase = z.infer<typeof RolloutPhaseSchema>;
 
 export const NodeStatusSchema = z.object({
@@ -64,6 +86,8 @@ export const MigrationStatusSchema = z.object({
   haltReason: z.string().optional(),
   haltedNode: z.string().optional(),
   conditions: z.array(ConditionSchema),
+  /** The cluster-level stage (written before each stage step's side effect). */
+  stage: StageRecordSchema.optional(),
 });
 export type MigrationStatus = z.infer<typeof MigrationStatusSchema>;
 

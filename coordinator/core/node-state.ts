@@ -16,6 +16,9 @@ export const RecordedResultSchema = z.object({
   orderId: z.string(),
   outcome: z.enum(['succeeded', 'failed', 'refused']),
   message: z.string(),
+  /** A cleanup's counts: Calico items found (removed or not) by kind, and how many are left. */
+  found: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  left: z.number().int().nonnegative().optional(),
 });
 export type RecordedResult = z.infer<typeof RecordedResultSchema>;
 

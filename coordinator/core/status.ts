@@ -6,6 +6,7 @@
 import { isInFlight } from '../../shared/phases.js';
 import type { Condition, MigrationStatus, NodeStatus, RolloutPhase } from './migration-spec.js';
 import type { NodeState } from './node-state.js';
+import type { StageRecord } from './stages/record.js';
 
 export interface StatusInput {
   /** Nodes in scope, in migration order. */
@@ -16,7 +17,23 @@ export interface StatusInput {
   previousConditions: readonly Condition[];
   /** Why no new node may start now (the Cilium DaemonSet is not rolled out), if so. */
   ciliumProblem?: string | undefined;
+  /** The cluster-level stage, once the per-node rollout is over. */
+  stage?: StageRecord | undefined;
   now: Date;
+}
+
+const STAGE_PHASE: Record<StageRecord['stage'], RolloutPhase> = {
+  Promote: 'Promoting',
+  RemoveCalico: 'RemovingCalico',
+  CleanNodes: 'CleaningNodes',
+  RemoveCrds: 'RemovingCRDs',
+  Complete: 'Completed',
+};
+
+/** While a stage runs, the rollout's phase is the stage's; a stage that is done waits as Completed. */
+function stagePhase(stage: StageRecord | undefined): RolloutPhase | undefined {
+  if (!stage) return undefined;
+  return stage.step === 'Done' ? 'Completed' : STAGE_PHASE[stage.stage];
 }
 
 /** The node the rollout halted on: a Halted node, or a node rolled back automatically. */
@@ -46,7 +63,7 @@ function nodeStatus(s: NodeState, now: Date): NodeStatus {
 
 function rolloutPhase(i: StatusInput, halt: string | undefined, inFlight: number): RolloutPhase {
   if (halt !== undefined || i.specError !== undefined) return 'Halted';
-  if (i.nodes.length > 0 && i.nodes.every((n) => n.phase === 'Done' || n.phase === 'RolledBack')) return 'Completed';
+  if (i.nodes.length > 0 && i.nodes.every((n) => n.phase === 'Done' || n.phase === 'RolledBack')) return stagePhase(i.stage) ?? 'Completed';
   if (i.paused) return 'Paused';
   return inFlight > 0 || i.nodes.some((n) => n.phase !== 'Pending') ? 'Running' : 'Pending';
 }
@@ -57,8 +74,14 @@ function condition(prev: readonly Condition[], next: Omit<Condition, 'lastTransi
   return { ...next, lastTransitionTime: unchanged && old ? old.lastTransitionTime : now.toISOString() };
 }
 
+/** Why the rollout is halted: a bad spec, a halted node, or a halted stage. */
+function haltReasonOf(i: StatusInput): string | undefined {
+  if (i.specError) return `invalid spec: ${i.specError}`;
+  return rolloutHaltReason(i.nodes) ?? i.stage?.haltReason;
+}
+
 export function summarizeStatus(i: StatusInput): MigrationStatus {
-  const halt = i.specError ? `invalid spec: ${i.specError}` : rolloutHaltReason(i.nodes);
+  const halt = haltReasonOf(i);
   const inFlight = i.nodes.filter((n) => isInFlight(n.phase) && n.phase !== 'Halted').length;
   const phase = rolloutPhase(i, halt, inFlight);
   const stoppedAt = i.specError ? undefined : haltedNode(i.nodes)?.name;

@@ -12,6 +12,7 @@ import { pdbsApi, type PdbsApi } from '../kube/pdbs.js';
 import { watchCiliumDaemonSet } from '../kube/daemonsets.js';
 import { podsApi, watchCiliumPods, type PodsApi } from '../kube/pods.js';
 import type { Watched } from '../kube/watched.js';
+import { stageKubeFrom, type StageKube } from './stage-kube.js';
 
 export interface Cluster {
   nodes: NodesApi;
@@ -24,6 +25,8 @@ export interface Cluster {
   ciliumDaemonSet: Watched<V1DaemonSet>;
   migration: MigrationApi;
   migrationCache: Watched<MigrationObject>;
+  /** What the cluster-level stages read and change; without it, the coordinator stops after the per-node rollout. */
+  stages?: StageKube;
 }
 
 export interface ClusterOptions {
@@ -45,5 +48,6 @@ export function clusterFromKubeConfig(kc: KubeConfig, log: Logger, opts: Cluster
     ciliumDaemonSet: watchCiliumDaemonSet(kc, log),
     migration: migrationApi(kc),
     migrationCache: watchMigrations(kc, log),
+    stages: stageKubeFrom(kc, opts.namespace),
   };
 }

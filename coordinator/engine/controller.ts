@@ -31,6 +31,8 @@ import { PeerSource } from './peer-source.js';
 import { RolloutScope } from './scope.js';
 import { policyOf, RolloutSource, settingsFor, summaryOf, type Rollout } from './rollout.js';
 import { StatusWriter } from './status-writer.js';
+import { StageRunner } from './stage-runner.js';
+import type { StageRecord } from '../core/stages/record.js';
 
 export interface ControllerDeps {
   cluster: Cluster;
@@ -58,6 +60,7 @@ export class Controller {
   private executor: Executor;
   /** The Cilium gate's reason when the last decision consulted it (shown in the status). */
   private ciliumProblem: string | undefined;
+  private stages: StageRunner | undefined;
 
   constructor(private readonly d: ControllerDeps) {
     this.view = new NodeView(d.cluster.nodeCache);
@@ -86,11 +89,27 @@ export class Controller {
 
   start(): void {
     this.executor = this.newExecutor();
+    this.stages = this.newStageRunner();
     this.loop.start();
+  }
+
+  /** A fresh stage runner per term of leadership: it reads the recorded stage back from the status. */
+  private newStageRunner(): StageRunner | undefined {
+    const { cluster, config, log, now } = this.d;
+    if (!cluster.stages) return undefined;
+    return new StageRunner({
+      cluster, kube: cluster.stages, log, now,
+      validateTimeoutSeconds: config.validateTimeoutSeconds,
+      rebootTimeoutSeconds: config.rebootTimeoutSeconds,
+      dnsName: config.dnsName,
+      wake: (afterMs) => this.wake(afterMs),
+      orderChanged: (node) => this.d.orderChanged(node),
+    });
   }
 
   async stop(): Promise<void> {
     this.executor.stop();
+    this.stages?.stop();
     await this.loop.stop();
     this.status.stop();
     await this.peers.stop();
@@ -109,7 +128,8 @@ export class Controller {
     const spec = this.rollout.read().spec;
     const dnsName = spec?.validation.dnsName ?? this.d.config.dnsName;
     const checkImage = spec?.validation.checkImage;
-    return orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds });
+    const perNode = orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds });
+    return perNode ?? this.stages?.orderOf(node, spec) ?? null;
   }
 
   private async pass(): Promise<void> {
@@ -131,7 +151,8 @@ export class Controller {
     const decision = this.decideGrants(rollout, nodes);
     await this.grant(decision, states);
     this.holds.update([...held, ...decision.held], (n) => states.get(n)?.phase ?? 'Pending');
-    await this.writeStatus(rollout, nodes, decision);
+    const stage = rollout.specError ? undefined : await this.stages?.pass({ spec: rollout.spec, statusStage: rollout.stage, states, scope: order });
+    await this.writeStatus(rollout, nodes, decision, stage);
     this.loop.wakeAt(nextHaltDeadline(states.values(), settingsFor(this.d.config, rollout.spec), this.d.now()), this.d.now());
   }
 
@@ -182,7 +203,7 @@ export class Controller {
     }
   }
 
-  private async writeStatus(rollout: Rollout, nodes: RolloutNode[], decision: RolloutDecision): Promise<void> {
+  private async writeStatus(rollout: Rollout, nodes: RolloutNode[], decision: RolloutDecision, stage: StageRecord | undefined): Promise<void> {
     if (!rollout.spec && !rollout.specError) return;
     const shown = nodes.filter((n) => n.inScope || n.state.phase !== 'Pending').map((n) => n.state);
     const canaryPause = decision.held.some((h) => h.by === 'canary') && !shown.some((s) => isInFlight(s.phase));
@@ -192,6 +213,7 @@ export class Controller {
         paused: (rollout.spec?.paused ?? false) || canaryPause,
         specError: rollout.specError,
         ciliumProblem: this.ciliumProblem,
+        stage,
         now: this.d.now(),
       },
       rollout.previousConditions,

@@ -44,6 +44,8 @@ export interface Engine extends AgentDirectory {
    */
   crash(): void;
   isLeader(): boolean;
+  /** Why the engine looks stuck (no election round finished for far longer than a round takes), else undefined. */
+  stuck(): string | undefined;
   snapshot(): EngineSnapshot;
   readonly metrics: Registry;
 }
@@ -54,6 +56,8 @@ export interface EngineDeps {
   log: Logger;
   identity: string;
   now?: () => Date;
+  /** Aborting it during start-up (a start-up deadline) stops every watch started so far. */
+  signal?: AbortSignal;
 }
 
 export interface EngineWithClusterDeps extends Omit<EngineDeps, 'kc'> {
@@ -61,6 +65,8 @@ export interface EngineWithClusterDeps extends Omit<EngineDeps, 'kc'> {
 }
 
 const RESULT_MESSAGE_MAX = 1000;
+/** A round runs every third of the Lease duration; this many durations without one means a hung API call or loop. */
+const STUCK_AFTER_LEASE_DURATIONS = 4;
 
 function describeResult(res: OrderResult): string {
   const failed = (res.checks?.results ?? [])
@@ -83,9 +89,11 @@ class MigrationEngine implements Engine {
   private stopped = false;
   private dead = false;
   private readonly cluster: Cluster;
+  private readonly startedAt: Date;
 
   constructor(private readonly d: EngineWithClusterDeps & { now: () => Date }) {
     const { config, log, now } = d;
+    this.startedAt = now();
     const cluster = fenceWrites(d.cluster, () => !this.dead);
     this.cluster = cluster;
     this.grants = new SlotGrants(cluster.leases, config.leaseDurationSeconds, now, log);
@@ -108,8 +116,9 @@ class MigrationEngine implements Engine {
     return this.metricsSet.registry;
   }
 
-  async start(): Promise<void> {
+  async start(signal?: AbortSignal): Promise<void> {
     const c = this.cluster;
+    signal?.addEventListener('abort', () => void this.stopWatches().catch(() => undefined), { once: true });
     const wake = (): void => this.controller.wake();
     this.unsubscribe.push(
       c.nodeCache.onChange(wake),
@@ -118,6 +127,10 @@ class MigrationEngine implements Engine {
       c.ciliumDaemonSet.onChange(wake),
     );
     await Promise.all([c.nodeCache.start(), c.ciliumPods.start(), c.migrationCache.start(), c.ciliumDaemonSet.start()]);
+    if (signal?.aborted) {
+      this.crash();
+      throw new CniMigrateError('DeadlineExceeded', 'engine start-up abandoned');
+    }
     this.elector.start();
   }
 
@@ -148,6 +161,14 @@ class MigrationEngine implements Engine {
 
   isLeader(): boolean {
     return this.leading;
+  }
+
+  stuck(): string | undefined {
+    if (this.stopped) return undefined;
+    const since = this.elector.lastRoundAt() ?? this.startedAt;
+    const silentMs = this.d.now().getTime() - since.getTime();
+    const limitMs = STUCK_AFTER_LEASE_DURATIONS * this.d.config.leaseDurationSeconds * 1000;
+    return silentMs > limitMs ? `no leader election round finished for ${Math.round(silentMs / 1000)}s` : undefined;
   }
 
   async stop(): Promise<void> {
@@ -227,7 +248,8 @@ class MigrationEngine implements Engine {
     if (state.lastResult?.orderId === res.orderId) return true;
     // A reboot that went ahead shows in the new boot id: only its failure needs recording.
     if (current.kind === 'reboot' && res.outcome === 'succeeded') return true;
-    const recorded = JSON.stringify({ orderId: res.orderId, outcome: res.outcome, message: describeResult(res) });
+    const counts = res.cleanup ? { found: res.cleanup.removed, left: res.cleanup.leftover } : {};
+    const recorded = JSON.stringify({ orderId: res.orderId, outcome: res.outcome, message: describeResult(res), ...counts });
     const node = await this.cluster.nodes.patch(res.nodeName, { annotations: { [NodeAnnotation.lastResult]: recorded } });
     this.controller.view.wrote(node);
     this.controller.wake();
@@ -238,7 +260,7 @@ class MigrationEngine implements Engine {
 /** Starts an engine over a given cluster (the tests' scripted cluster, or the real one). */
 export async function startEngineWith(deps: EngineWithClusterDeps): Promise<Engine> {
   const engine = new MigrationEngine({ ...deps, now: deps.now ?? (() => new Date()) });
-  await engine.start();
+  await engine.start(deps.signal);
   return engine;
 }
 

@@ -41,8 +41,14 @@ export class LeaderElector {
   private timer: NodeJS.Timeout | undefined;
   private deadline: NodeJS.Timeout | undefined;
   private stopped = false;
+  private lastRound: Date | undefined;
 
   constructor(private readonly o: LeaderOptions) {}
+
+  /** When the last election round finished (with or without the Lease); undefined before the first. */
+  lastRoundAt(): Date | undefined {
+    return this.lastRound;
+  }
 
   isLeader(): boolean {
     return this.leading;
@@ -88,6 +94,7 @@ export class LeaderElector {
       if (!conflict) this.o.log.warn({ err: describeError(e) }, 'leader election round failed');
       wait = conflict ? 50 : wait;
     }
+    this.lastRound = this.o.now();
     if (!this.stopped) this.timer = setTimeout(() => void this.round(), wait);
   }
 

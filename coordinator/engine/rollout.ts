@@ -17,6 +17,8 @@ export interface Rollout {
   spec: MigrationSpec | undefined;
   specError: string | undefined;
   previousConditions: Condition[];
+  /** The recorded cluster-level stage (`status.stage`), unparsed. */
+  stage?: unknown;
 }
 
 const PartialStatusSchema = MigrationStatusSchema.partial();
@@ -38,12 +40,13 @@ export class RolloutSource {
   private parse(obj: MigrationObject): Rollout {
     const status = PartialStatusSchema.safeParse(obj.status ?? {});
     const previousConditions = status.success ? (status.data.conditions ?? []) : [];
+    const stage = (obj.status as { stage?: unknown } | undefined)?.stage;
     const parsed = parseMigrationSpec(obj.spec);
     if (parsed.ok) {
       this.lastGood = parsed.spec;
-      return { spec: parsed.spec, specError: undefined, previousConditions };
+      return { spec: parsed.spec, specError: undefined, previousConditions, stage };
     }
-    return { spec: this.lastGood, specError: parsed.error, previousConditions };
+    return { spec: this.lastGood, specError: parsed.error, previousConditions, stage };
   }
 }
 

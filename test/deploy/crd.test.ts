@@ -17,6 +17,7 @@ import {
   NodeStatusSchema,
   RolloutPhaseSchema,
 } from '../../coordinator/core/migration-spec.js';
+import { NodeRoundSchema, StageRecordSchema, StageStepSchema } from '../../coordinator/core/stages/record.js';
 
 const CrdSchema = z.looseObject({
   spec: z.looseObject({
@@ -84,6 +85,11 @@ describe('the Migration CRD', () => {
     ['spec.autoRollback', 'boolean', false],
     ['spec.drain.deleteEmptyDirData', 'boolean', false],
     ['spec.drain.force', 'boolean', false],
+    ['spec.stages.promote', 'boolean', false],
+    ['spec.stages.patchCiliumConfig', 'boolean', false],
+    ['spec.stages.removeCalico', 'boolean', false],
+    ['spec.stages.cleanNodes', 'boolean', false],
+    ['spec.stages.removeCrds', 'boolean', false],
   ])('when %s is omitted, then it is a %s defaulting to %j', (path, type, dflt) => {
     expect(at(path)).toMatchObject({ type, default: dflt });
   });
@@ -107,7 +113,7 @@ describe('the Migration CRD', () => {
     expect(at('spec.concurrency').minimum).toBe(1);
   });
 
-  it.each(['spec.drain', 'spec.validation'])('when %s is omitted, then it defaults to {} so its fields default', (p) => {
+  it.each(['spec.drain', 'spec.validation', 'spec.stages'])('when %s is omitted, then it defaults to {} so its fields default', (p) => {
     expect(at(p)).toMatchObject({ type: 'object', default: {} });
   });
 
@@ -121,8 +127,8 @@ describe('the Migration CRD', () => {
 
   it('when the status is written, then it has phase, counts, haltReason, haltedNode and conditions', () => {
     const fields = Object.keys(at('status').properties ?? {});
-    expect(fields.sort()).toEqual(['conditions', 'haltReason', 'haltedNode', 'inFlight', 'migrated', 'nodes', 'phase', 'total']);
-    expect(at('status.phase').enum).toEqual(['Pending', 'Running', 'Paused', 'Halted', 'Completed']);
+    expect(fields.sort()).toEqual(['conditions', 'haltReason', 'haltedNode', 'inFlight', 'migrated', 'nodes', 'phase', 'stage', 'total']);
+    expect(at('status.phase').enum).toEqual(['Pending', 'Running', 'Paused', 'Halted', 'Promoting', 'RemovingCalico', 'CleaningNodes', 'RemovingCRDs', 'Completed']);
     expect(at('status.conditions.[]').required).toEqual(['type', 'status', 'lastTransitionTime', 'reason', 'message']);
   });
 });
@@ -134,12 +140,16 @@ describe('the CRD and the coordinator code', () => {
     expect(Object.keys(MigrationSpecSchema.shape).sort()).toEqual(keys(at('spec')));
     expect(Object.keys(MigrationSpecSchema.shape.drain.unwrap().shape).sort()).toEqual(keys(at('spec.drain')));
     expect(Object.keys(MigrationSpecSchema.shape.validation.unwrap().shape).sort()).toEqual(keys(at('spec.validation')));
+    expect(Object.keys(MigrationSpecSchema.shape.stages.unwrap().shape).sort()).toEqual(keys(at('spec.stages')));
   });
 
   it('when the coordinator writes a status, then its fields and rollout phases are the CRD\'s', () => {
     expect(Object.keys(MigrationStatusSchema.shape).sort()).toEqual(keys(at('status')));
     expect(Object.keys(NodeStatusSchema.shape).sort()).toEqual(keys(at('status.nodes.[]')));
     expect(RolloutPhaseSchema.options).toEqual(at('status.phase').enum);
+    expect(Object.keys(StageRecordSchema.shape).sort()).toEqual(keys(at('status.stage')));
+    expect(StageStepSchema.options).toEqual(at('status.stage.step').enum);
+    expect(Object.keys(NodeRoundSchema.shape).sort()).toEqual(keys(at('status.stage.nodes.[]')));
   });
 });
 

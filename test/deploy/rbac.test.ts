@@ -66,7 +66,7 @@ describe('the checker itself', () => {
   it.each([
     ['the coordinator deleting a workload pod outside kube-system', 'coordinator', call({ resource: 'pods', namespace: 'apps' }), 'delete'],
     ['the coordinator reading secrets', 'coordinator', call({ resource: 'secrets', namespace: 'kube-system' }), 'get'],
-    ['the coordinator reading another configmap in kube-system', 'coordinator', call({ resource: 'configmaps', namespace: 'kube-system', resourceName: 'calico-config' }), 'get'],
+    ['the coordinator reading another configmap in kube-system', 'coordinator', call({ resource: 'configmaps', namespace: 'kube-system', resourceName: 'kube-proxy' }), 'get'],
     ['the coordinator patching another DaemonSet', 'coordinator', call({ apiGroup: 'apps', resource: 'daemonsets', namespace: 'kube-system', resourceName: 'calico-node' }), 'patch'],
     ['the coordinator creating a Lease outside its namespace', 'coordinator', call({ apiGroup: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-system' }), 'create'],
     ['the agent patching nodes', 'agent', call({ resource: 'nodes' }), 'patch'],

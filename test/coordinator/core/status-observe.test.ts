@@ -63,6 +63,7 @@ describe('the Migration spec', () => {
         autoRollback: false,
         drain: { deleteEmptyDirData: false, force: false },
         validation: {},
+        stages: { promote: false, patchCiliumConfig: false, removeCalico: false, cleanNodes: false, removeCrds: false },
       },
     });
   });

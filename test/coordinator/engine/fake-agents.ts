@@ -17,6 +17,8 @@ export interface AgentScript {
 const CALICO = '10.244.0.0/16';
 
 export class FakeAgents {
+  /** Cleanup orders run per node (a redelivered order id is answered from the first run). */
+  readonly cleanups = new Map<string, number>();
   private readonly abort = new AbortController();
   private readonly loops: Promise<void>[] = [];
   readonly script: AgentScript = { hangOnReboot: new Set(), failDns: new Set() };
@@ -117,6 +119,9 @@ export class FakeAgents {
           },
         };
       }
+      case 'cleanup':
+        this.cleanups.set(node, (this.cleanups.get(node) ?? 0) + 1);
+        return { ...base, outcome: 'succeeded', message: 'removed 2 routes', cleanup: { removed: { routes: 2, ipsets: 1 }, leftover: 0, durationMs: 3 } };
       default:
         return { ...base, outcome: 'succeeded', message: 'done' };
     }

@@ -15,9 +15,23 @@ import type { MigrationObject } from '../../../coordinator/kube/migration.js';
 import type { NodePatch } from '../../../coordinator/kube/nodes.js';
 import type { EvictionOutcome } from '../../../coordinator/kube/pods.js';
 import type { Watched } from '../../../coordinator/kube/watched.js';
+import { RESTARTED_AT_ANNOTATION, type StageKube } from '../../../coordinator/engine/stage-kube.js';
 import { nodeInfo } from '../../support/node-info.js';
 
 type Listener<T> = (obj: T) => void;
+
+const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** RFC 7386 JSON merge patch, as the API server applies a merge-patched status. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isPlain(patch)) return patch;
+  const out: Record<string, unknown> = isPlain(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
 
 class Store<T extends { metadata?: { name?: string; namespace?: string } }> {
   readonly items = new Map<string, T>();
@@ -77,6 +91,11 @@ export class FakeCluster {
   readonly reboots = new Map<string, number>();
   readonly doneCount = new Map<string, number>();
   maxInFlight = 0;
+  /** ds/cilium's pod-template restartedAt annotation, and how many times a restart changed it. */
+  ciliumRestartedAt: string | undefined;
+  ciliumRestarts = 0;
+  /** The stages' ports, when a test runs the cluster-level stages. */
+  stageKube: StageKube | undefined;
   /** No Cilium DaemonSet at all. */
   ciliumUninstalled = false;
   /** Called after every node write with the node's phase annotation. */
@@ -234,9 +253,12 @@ export class FakeCluster {
     const pods = [...this.pods.items.values()].filter((p) => p.metadata?.labels?.['k8s-app'] === 'cilium');
     const ready = pods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     const desired = this.ciliumUninstalled ? 0 : this.nodes.items.size;
+    const generation = 1 + this.ciliumRestarts;
+    const annotations = this.ciliumRestartedAt ? { [RESTARTED_AT_ANNOTATION]: this.ciliumRestartedAt } : undefined;
     return {
-      metadata: { name: 'cilium', namespace: CILIUM_NAMESPACE, generation: 1 },
-      status: { observedGeneration: 1, desiredNumberScheduled: desired, updatedNumberScheduled: desired, numberReady: ready.length, currentNumberScheduled: desired, numberMisscheduled: 0 },
+      metadata: { name: 'cilium', namespace: CILIUM_NAMESPACE, generation },
+      spec: { selector: {}, template: { metadata: { ...(annotations ? { annotations } : {}) }, spec: { containers: [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium:v1.15.6' }] } } },
+      status: { observedGeneration: generation, desiredNumberScheduled: desired, updatedNumberScheduled: desired, numberReady: ready.length, currentNumberScheduled: desired, numberMisscheduled: 0 },
     };
   }
 
@@ -286,12 +308,20 @@ export class FakeCluster {
         patchStatus: (status) =>
           later(() => {
             const m = this.migrations.items.get(MIGRATION_DEFAULT_NAME);
-            if (m) this.migrations.put({ ...m, status, metadata: { ...m.metadata, resourceVersion: this.nextRv() } });
+            if (m) this.migrations.put({ ...m, status: mergePatch(m.status, status), metadata: { ...m.metadata, resourceVersion: this.nextRv() } });
           }),
         patchSpec: (spec) => later(() => this.setMigration({ ...(this.migrations.items.get(MIGRATION_DEFAULT_NAME)?.spec as object), ...spec })),
       },
       migrationCache: this.migrations.watched(),
       ciliumDaemonSet: this.ciliumDaemonSetView(),
+      ...(this.stageKube ? { stages: this.stageKube } : {}),
     };
+  }
+
+  /** What `kubectl rollout restart` does to the fake DaemonSet: a new template (only when the stamp changes). */
+  restartCilium(restartedAt: string): void {
+    if (this.ciliumRestartedAt === restartedAt) return;
+    this.ciliumRestartedAt = restartedAt;
+    this.ciliumRestarts += 1;
   }
 }

@@ -1,0 +1,43 @@
+/**
+ * The pure stage decision: (recorded stage, spec, cluster observations, now) → the record to write, then
+ * the actions to carry out. The first stage starts once every node in scope is Done and the spec enables it;
+ * a halted step waits for the operator's retry (a new attempt: new order ids, a fresh deadline).
+ */
+import { enterStage, keep, update, type ClusterObservations, type StageDecision, type StageSettings, type StageSpec } from './decision.js';
+import type { StageRecord } from './record.js';
+import { stepOf } from './steps.js';
+
+export interface DecideStageInput {
+  record: StageRecord | undefined;
+  spec: StageSpec;
+  obs: ClusterObservations;
+  now: Date;
+  settings: StageSettings;
+}
+
+function retry(record: StageRecord, now: Date): StageDecision {
+  const { haltReason: _cleared, ...rest } = record;
+  return {
+    ...update(rest, {
+      attempt: record.attempt + 1,
+      since: now.toISOString(),
+      nodes: record.nodes.filter((n) => n.state === 'Done'),
+    }, [{ kind: 'clearRetryRequest' }]),
+    transition: { from: `${record.stage}/${record.step} (halted)`, to: `${record.stage}/${record.step}`, message: 'retry requested', warning: false },
+  };
+}
+
+export function decideStage(i: DecideStageInput): StageDecision {
+  const { record, spec, obs, now } = i;
+  if (!record) {
+    if (!obs.nodesMigrated || !spec.promote) return keep(undefined, obs.retryRequested ? [{ kind: 'clearRetryRequest' }] : []);
+    return enterStage(undefined, { stage: 'Promote', step: 'AwaitingPromotion' }, now, 'every node migrated; promoting Cilium');
+  }
+  if (record.haltReason !== undefined) return obs.retryRequested ? retry(record, now) : keep(record, [], record.haltReason);
+  const decided = stepOf({ record, spec, obs, now, settings: i.settings });
+  if (!obs.retryRequested) return decided;
+  return { ...decided, actions: [...decided.actions, { kind: 'clearRetryRequest' }] };
+}
+
+export { stageOrderId, stageEnabled } from './steps.js';
+export type { ClusterObservations, StageAction, StageDecision, StageSettings, StageSpec } from './decision.js';
