@@ -20,6 +20,7 @@ export function fenceWrites(cluster: Cluster, alive: () => boolean): Cluster {
     },
     pods: {
       watchNodePods: (node) => pods.watchNodePods(node),
+      runningPods: () => pods.runningPods(),
       evict: (ref) => (alive() ? pods.evict(ref) : refuse(`eviction of ${ref.namespace}/${ref.name}`)),
       deleteIfUid: (ref, uid) => (alive() ? pods.deleteIfUid(ref, uid) : refuse(`deletion of ${ref.namespace}/${ref.name}`)),
     },

@@ -1,6 +1,7 @@
 /**
  * Pods: the node's Cilium pod (watched), evictions through policy/v1, deletion with a uid precondition,
- * and a per-node pod watch (a ListWatch with a field selector) for drains and validation peers.
+ * a per-node pod watch (a ListWatch with a field selector) for drains and validation peers, and running
+ * pods cluster-wide for the revalidation after the rollout.
  */
 import {
   CoreV1Api,
@@ -12,7 +13,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
 import { CILIUM_NAMESPACE, CILIUM_POD_SELECTOR } from '../../shared/names.js';
-import { httpStatusOf, kubeError, statusMessageOf } from './api-errors.js';
+import { httpStatusOf, kubeCall, kubeError, statusMessageOf } from './api-errors.js';
 import { watchedFrom, type Watched } from './watched.js';
 
 export type EvictionOutcome = { kind: 'evicted' } | { kind: 'gone' } | { kind: 'blocked'; message: string };
@@ -28,6 +29,8 @@ export interface PodsApi {
   deleteIfUid(pod: PodRef, uid: string): Promise<void>;
   /** A watch of the pods bound to one node. */
   watchNodePods(node: string): Watched<V1Pod>;
+  /** Running pods cluster-wide (peers of the revalidation after the rollout; not used per node). */
+  runningPods(): Promise<V1Pod[]>;
 }
 
 const nodeSelector = (node: string): string => `spec.nodeName=${node}`;
@@ -59,6 +62,9 @@ export function podsApi(kc: KubeConfig, log: Logger): PodsApi {
         throw kubeError(`delete pod ${pod.namespace}/${pod.name}`, e);
       }
     },
+    runningPods: async () =>
+      (await kubeCall('list running pods', () => core.listPodForAllNamespaces({ fieldSelector: 'status.phase=Running' })))
+        .items,
     watchNodePods: (node) =>
       watchedFrom(
         new ListWatch<V1Pod>(

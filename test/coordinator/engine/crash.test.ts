@@ -21,6 +21,7 @@ function countingWrites(c: Cluster): { cluster: Cluster; writes: () => number } 
       nodes: { namesMatching: (s) => c.nodes.namesMatching(s), patch: counted((name, p) => c.nodes.patch(name, p)) },
       pods: {
         watchNodePods: (node) => c.pods.watchNodePods(node),
+        runningPods: () => c.pods.runningPods(),
         evict: counted((ref) => c.pods.evict(ref)),
         deleteIfUid: counted((ref, uid) => c.pods.deleteIfUid(ref, uid)),
       },

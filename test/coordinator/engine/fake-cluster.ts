@@ -294,6 +294,7 @@ export class FakeCluster {
         evict: (ref) => later(() => this.evict(ref)),
         deleteIfUid: (ref, uid) => later(() => this.deleteCilium(ref, uid)),
         watchNodePods: (node) => this.pods.watched((p) => p.spec?.nodeName === node),
+        runningPods: () => later(() => [...this.pods.items.values()].filter((p) => p.status?.phase === 'Running')),
       },
       ciliumPods: this.pods.watched((p) => p.metadata?.labels?.['k8s-app'] === 'cilium'),
       leases: {
