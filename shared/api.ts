@@ -98,6 +98,8 @@ export const ValidateOrderSchema = z.strictObject({
   timeoutSeconds: z.number().int().positive().max(600),
   /** The check pod's image, from the Migration's `spec.validation.checkImage`; the agent's own default when absent. */
   image: ImageRefSchema.optional(),
+  /** When the coordinator halts this validation: the agent gives up before it, so its own reason arrives first. */
+  notAfter: z.iso.datetime().optional(),
 });
 
 /** Undo Cilium's cni-exclusive renames under /etc/cni/net.d (per-node rollback). */

@@ -18,12 +18,29 @@ export interface ValidateDeps {
   log: Logger;
 }
 
+/** Time kept back from the coordinator's deadline to report the result before it halts the node. */
+const REPORT_MARGIN_MS = 3000;
+
+/** How long the check may take: its pod's own deadline, but never past the coordinator's (less the margin). */
+export function validationBudgetMs(order: ValidateOrder, now: number): number {
+  const own = checkPodDeadlineSeconds(order) * 1000;
+  if (order.notAfter === undefined) return own;
+  return Math.max(1000, Math.min(own, Date.parse(order.notAfter) - REPORT_MARGIN_MS - now));
+}
+
 export async function runValidateOrder(deps: ValidateDeps, order: ValidateOrder): Promise<OrderOutcome> {
   const pod = buildCheckPod({ nodeName: deps.nodeName, namespace: deps.namespace, ownerPod: deps.ownerPod, image: order.image ?? deps.image, order });
   const name = pod.metadata?.name ?? '';
-  await deps.pods.create(pod);
+  const started = Date.now();
+  const budget = validationBudgetMs(order, started);
   try {
-    const done = await deps.pods.waitForTermination(name, checkPodDeadlineSeconds(order) * 1000);
+    await deps.pods.create(pod, started + budget);
+  } catch (e) {
+    // Not ours to delete: the pod of that name (if any) belongs to someone else.
+    return { outcome: 'failed', message: `validation could not run: ${describeError(e)}` };
+  }
+  try {
+    const done = await deps.pods.waitForTermination(name, Math.max(1000, budget - (Date.now() - started)));
     if (done.message === '') return { outcome: 'failed', message: `check pod ${name} ended (${done.phase}) without a report` };
     const verdict = parseCheckReport(done.message, order);
     const why = verdict.failures.map((f) => `${f.check} ${f.target}: ${f.reason}`).join('; ');

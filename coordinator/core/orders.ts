@@ -4,15 +4,17 @@
  * coordinator) carries the same id and the agent treats it as the same order.
  */
 import type { Order } from '../../shared/api.js';
-import { CALICO_POD_CIDR, CILIUM_POD_CIDR } from '../../shared/names.js';
 import type { Phase } from '../../shared/phases.js';
 import type { NodeState } from './node-state.js';
+import type { ValidationCidrs } from './preflight/index.js';
 
 export interface OrderSettings {
   dnsName: string;
   validateTimeoutSeconds: number;
   /** The check pod's image; the agent's default when unset. */
   checkImage?: string | undefined;
+  /** The pod CIDRs read from the cluster by pre-flight; no validation order until they are known. */
+  cidrs: ValidationCidrs | undefined;
 }
 
 const MAX_ORDER_ID = 128;
@@ -35,14 +37,16 @@ export function orderFor(state: NodeState, settings: OrderSettings): Order | nul
       return state.bootIdBefore ? { kind: 'reboot', id, ifBootId: state.bootIdBefore } : null;
     case 'Validating':
     case 'RollbackValidating':
+      if (!settings.cidrs) return null;
       return {
         kind: 'validate',
         id,
-        expectedCidr: state.phase === 'Validating' ? CILIUM_POD_CIDR : CALICO_POD_CIDR,
+        expectedCidr: state.phase === 'Validating' ? settings.cidrs.forward : settings.cidrs.rollback,
         peers: state.peers.slice(0, 16),
         dnsName: settings.dnsName,
         timeoutSeconds: checkTimeoutSeconds(settings.validateTimeoutSeconds),
         ...(settings.checkImage ? { image: settings.checkImage } : {}),
+        ...(state.phaseSince ? { notAfter: new Date(state.phaseSince.getTime() + settings.validateTimeoutSeconds * 1000).toISOString() } : {}),
       };
     case 'RollbackRestoringCniFiles':
       return { kind: 'restore-cni-files', id };

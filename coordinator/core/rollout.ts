@@ -185,6 +185,11 @@ export function decideRollout(i: RolloutInput): RolloutDecision {
   return decide(walk.chosen, walk.held, true);
 }
 
+/** The canary holds the rollout and every node it let start is finished: the rollout shows Paused. */
+export function pausedByCanary(decision: RolloutDecision, nodes: readonly NodeState[]): boolean {
+  return decision.held.some((h) => h.by === 'canary') && !nodes.some((s) => s.phase !== 'Pending' && !isTerminal(s.phase));
+}
+
 export interface StepInput {
   state: NodeState;
   obs: Observations;

@@ -9,15 +9,11 @@ import type { CoordinatorConfig } from '../../shared/config.js';
 import { describeError } from '../../shared/errors.js';
 import { nodeLogger, type Logger } from '../../shared/logger.js';
 import type { Order } from '../../shared/api.js';
-import { CILIUM_DAEMONSET, CILIUM_NAMESPACE } from '../../shared/names.js';
-import { isInFlight } from '../../shared/phases.js';
-import { ciliumRolloutProblem } from '../core/cilium-readiness.js';
-import { migrationOrder } from '../core/migration-order.js';
 import { readNodeState, type NodeState } from '../core/node-state.js';
 import { observe, type AgentReport } from '../core/observe.js';
 import { orderFor } from '../core/orders.js';
 import { kindOfPhase, needsPeers } from '../core/peers.js';
-import { decideRollout, decideStep, type Gate, type Hold, type RolloutDecision, type RolloutNode } from '../core/rollout.js';
+import { decideRollout, decideStep, pausedByCanary, type Hold, type RolloutDecision, type RolloutNode } from '../core/rollout.js';
 import { nextHaltDeadline } from '../core/steps.js';
 import type { Cluster } from './cluster.js';
 import { Executor } from './executor.js';
@@ -27,9 +23,11 @@ import { recordIntent, type IntentDeps } from './intent.js';
 import type { MigrationMetrics } from './metrics.js';
 import { NodeView } from './node-view.js';
 import { PassLoop } from './pass-loop.js';
+import { PreflightGate, preflightReads } from './preflight-gate.js';
 import { PeerSource } from './peer-source.js';
 import { RolloutScope } from './scope.js';
-import { policyOf, RolloutSource, settingsFor, summaryOf, type Rollout } from './rollout.js';
+import { drainOptionsOf, policyOf, RolloutSource, settingsFor, type Rollout } from './rollout.js';
+import { CILIUM_GATE, closedGates } from './gates.js';
 import { StatusWriter } from './status-writer.js';
 import { StageRunner } from './stage-runner.js';
 import type { StageRecord } from '../core/stages/record.js';
@@ -57,6 +55,7 @@ export class Controller {
   private readonly status: StatusWriter;
   private readonly holds: HoldLog;
   private readonly intent: IntentDeps;
+  private readonly preflight: PreflightGate;
   private executor: Executor;
   /** The Cilium gate's reason when the last decision consulted it (shown in the status). */
   private ciliumProblem: string | undefined;
@@ -71,6 +70,7 @@ export class Controller {
     this.status = new StatusWriter(d.cluster.migration, () => this.wake());
     this.holds = new HoldLog(d.log);
     this.intent = { ...d, view: this.view };
+    this.preflight = new PreflightGate({ reads: preflightReads(d.cluster), log: d.log, now: d.now, wake: () => this.wake() });
     this.executor = this.newExecutor();
   }
 
@@ -78,10 +78,7 @@ export class Controller {
   private newExecutor(): Executor {
     return new Executor({
       ...this.d,
-      drainOptions: () => {
-        const drain = this.rollout.read().spec?.drain;
-        return { force: drain?.force ?? false, deleteEmptyDirData: drain?.deleteEmptyDirData ?? false };
-      },
+      drainOptions: () => drainOptionsOf(this.rollout.read().spec),
       wroteNode: (n) => this.view.wrote(n),
       wake: (_node, afterMs) => this.wake(afterMs),
     });
@@ -102,6 +99,7 @@ export class Controller {
       validateTimeoutSeconds: config.validateTimeoutSeconds,
       rebootTimeoutSeconds: config.rebootTimeoutSeconds,
       dnsName: config.dnsName,
+      ciliumCidr: () => this.preflight.cidrs()?.forward,
       wake: (afterMs) => this.wake(afterMs),
       orderChanged: (node) => this.d.orderChanged(node),
     });
@@ -109,6 +107,7 @@ export class Controller {
 
   async stop(): Promise<void> {
     this.executor.stop();
+    this.preflight.stop();
     this.stages?.stop();
     await this.loop.stop();
     this.status.stop();
@@ -128,26 +127,19 @@ export class Controller {
     const spec = this.rollout.read().spec;
     const dnsName = spec?.validation.dnsName ?? this.d.config.dnsName;
     const checkImage = spec?.validation.checkImage;
-    const perNode = orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds });
+    const perNode = orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds, cidrs: this.preflight.cidrs() });
     return perNode ?? this.stages?.orderOf(node, spec) ?? null;
   }
 
   private async pass(): Promise<void> {
     const rollout = this.rollout.read();
-    const scope = new Set(await this.scope.names(rollout.spec));
-    const summaries = this.view.names().flatMap((n) => {
-      const node = this.view.get(n);
-      return node ? [summaryOf(node)] : [];
-    });
-    const order = migrationOrder(summaries.filter((s) => scope.has(s.name)), {
-      includeControlPlane: rollout.spec?.includeControlPlane ?? true,
-      selfNode: this.d.config.nodeName,
-    });
+    const { inScope, summaries, order } = await this.scope.layout(rollout.spec, this.d.config.nodeName);
+    this.preflight.consider(rollout.spec, inScope);
     this.peers.newPass(order, this.view.names());
     const held: Hold[] = [];
     const states = new Map<string, NodeState>();
     for (const name of this.view.names()) states.set(name, await this.stepNode(name, rollout, held));
-    const nodes: RolloutNode[] = summaries.map((s) => ({ ...s, state: states.get(s.name) ?? this.stateOf(s.name), inScope: scope.has(s.name) }));
+    const nodes: RolloutNode[] = summaries.map((s) => ({ ...s, state: states.get(s.name) ?? this.stateOf(s.name), inScope: inScope.has(s.name) }));
     const decision = this.decideGrants(rollout, nodes);
     await this.grant(decision, states);
     this.holds.update([...held, ...decision.held], (n) => states.get(n)?.phase ?? 'Pending');
@@ -186,12 +178,12 @@ export class Controller {
   private decideGrants(rollout: Rollout, nodes: RolloutNode[]): RolloutDecision {
     const holders = this.d.grants.holders();
     const policy = policyOf(rollout.spec);
-    const problem = ciliumRolloutProblem(this.d.cluster.ciliumDaemonSet.get(CILIUM_DAEMONSET, CILIUM_NAMESPACE));
-    const gates: Gate[] = problem ? [{ name: 'waiting for Cilium', reason: problem }] : [];
+    const preflight = this.preflight.gate();
+    const gates = [...(preflight ? [preflight] : []), ...closedGates(this.d.cluster)];
     const slotFree = holders.size < (policy?.concurrency ?? 1);
     const peerHosts = slotFree ? this.peers.hostsOfPeersInUse(nodes.map((n) => n.state)) : new Set<string>();
     const decision = decideRollout({ policy, specError: rollout.specError, nodes, holders, selfNode: this.d.config.nodeName, gates, peerHosts });
-    if (decision.gatesChecked) this.ciliumProblem = problem;
+    if (decision.gatesChecked) this.ciliumProblem = gates.find((g) => g.name === CILIUM_GATE)?.reason;
     return decision;
   }
 
@@ -206,17 +198,8 @@ export class Controller {
   private async writeStatus(rollout: Rollout, nodes: RolloutNode[], decision: RolloutDecision, stage: StageRecord | undefined): Promise<void> {
     if (!rollout.spec && !rollout.specError) return;
     const shown = nodes.filter((n) => n.inScope || n.state.phase !== 'Pending').map((n) => n.state);
-    const canaryPause = decision.held.some((h) => h.by === 'canary') && !shown.some((s) => isInFlight(s.phase));
-    await this.status.write(
-      {
-        nodes: shown,
-        paused: (rollout.spec?.paused ?? false) || canaryPause,
-        specError: rollout.specError,
-        ciliumProblem: this.ciliumProblem,
-        stage,
-        now: this.d.now(),
-      },
-      rollout.previousConditions,
-    );
+    const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, shown);
+    const { specError } = rollout;
+    await this.status.write({ nodes: shown, paused, specError, ciliumProblem: this.ciliumProblem, preflight: this.preflight.status(), stage, now: this.d.now() }, rollout.previousConditions);
   }
 }

@@ -2,7 +2,7 @@
  * Grant slots: Lease `cni-migrate-slot-<i>` held by the node being migrated (`kubectl get leases -n
  * cni-migrate` shows who). The leader is their only writer: it grants, renews while held, and releases.
  */
-import { describeError } from '../../shared/errors.js';
+import { describeError, isCniMigrateError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { SLOT_LEASE_PREFIX, slotLeaseName } from '../../shared/names.js';
 import type { LeaseRecord, LeasesApi } from '../kube/leases.js';
@@ -42,7 +42,25 @@ export class SlotGrants {
     return [...this.records.values()].some((l) => l.holder === node);
   }
 
+  /**
+   * Grants `slot` to `node`. A Conflict means this copy of the slot Lease is stale (a renewal that failed,
+   * or a write whose answer was lost): read the slots again, and write once more only if the slot is
+   * still free; already held by `node` means the earlier write went through.
+   */
   async grant(slot: number, node: string): Promise<void> {
+    try {
+      await this.writeGrant(slot, node);
+    } catch (e) {
+      if (!(isCniMigrateError(e) && e.code === 'Conflict')) throw e;
+      await this.load();
+      const holder = this.records.get(slot)?.holder;
+      if (holder === node) return;
+      if (holder !== undefined) throw e;
+      await this.writeGrant(slot, node);
+    }
+  }
+
+  private async writeGrant(slot: number, node: string): Promise<void> {
     const now = this.now();
     const current = this.records.get(slot);
     const base: LeaseRecord = current ?? {

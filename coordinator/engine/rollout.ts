@@ -9,6 +9,7 @@ import type { Settings } from '../core/decision.js';
 import { MigrationStatusSchema, parseMigrationSpec, type Condition, type MigrationSpec } from '../core/migration-spec.js';
 import type { NodeSummary } from '../core/migration-order.js';
 import type { RolloutPolicy } from '../core/rollout.js';
+import type { DrainOptions } from '../core/drain-plan.js';
 import type { MigrationObject } from '../kube/migration.js';
 import type { Watched } from '../kube/watched.js';
 
@@ -62,6 +63,11 @@ export function settingsFor(config: CoordinatorConfig, spec: MigrationSpec | und
 export function summaryOf(n: V1Node): NodeSummary & { zone: string | undefined } {
   const labels = n.metadata?.labels ?? {};
   return { name: n.metadata?.name ?? '', controlPlane: labels[CONTROL_PLANE_LABEL] !== undefined, zone: labels[ZONE_LABEL] };
+}
+
+/** How the Migration's spec asks drains to treat unmanaged pods and emptyDir data. */
+export function drainOptionsOf(spec: MigrationSpec | undefined): DrainOptions {
+  return { force: spec?.drain.force ?? false, deleteEmptyDirData: spec?.drain.deleteEmptyDirData ?? false };
 }
 
 /** The rollout policy the Migration's spec asks for (none without a Migration). */

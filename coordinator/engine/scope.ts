@@ -1,22 +1,31 @@
 /**
  * Which nodes the rollout covers: those the Migration's label selector selects (the API server evaluates
  * it, so the selector syntax is exactly kubectl's), minus control-plane nodes unless included. The API is
- * asked again only when the selector or some node's labels changed (other than the Cilium migration
- * label the rollout itself sets; a selector on that label is not supported).
+ * asked again only when the selector or some node's labels changed (other than the labels the rollout
+ * itself sets, the Cilium migration label and the phase; a selector on those is not supported).
  */
-import { CILIUM_MIGRATION_LABEL } from '../../shared/names.js';
+import { CILIUM_MIGRATION_LABEL, PHASE_LABEL } from '../../shared/names.js';
 import type { NodesApi } from '../kube/nodes.js';
 import type { MigrationSpec } from '../core/migration-spec.js';
 import type { NodeView } from './node-view.js';
+import { migrationOrder } from '../core/migration-order.js';
 import { summaryOf } from './rollout.js';
 
 /**
- * A node's labels less the Cilium migration label, which this rollout sets on every node it migrates:
- * asking the API again for each of those would cost a cluster-wide LIST per node.
+ * A node's labels less those this rollout sets on every node it migrates (the Cilium migration label, the
+ * phase): asking the API again for each of those would cost a cluster-wide LIST per node and phase.
  */
-function withoutOwnLabel(labels: Record<string, string> | undefined): Record<string, string> {
-  const { [CILIUM_MIGRATION_LABEL]: _own, ...rest } = labels ?? {};
+function withoutOwnLabels(labels: Record<string, string> | undefined): Record<string, string> {
+  const { [CILIUM_MIGRATION_LABEL]: _label, [PHASE_LABEL]: _phase, ...rest } = labels ?? {};
   return rest;
+}
+
+export interface ScopeLayout {
+  inScope: Set<string>;
+  /** Every known node's name, kind and zone. */
+  summaries: ReturnType<typeof summaryOf>[];
+  /** The nodes in scope in migration order. */
+  order: string[];
 }
 
 export class RolloutScope {
@@ -27,6 +36,17 @@ export class RolloutScope {
     private readonly nodes: NodesApi,
     private readonly view: NodeView,
   ) {}
+
+  /** The nodes in scope, every node's summary, and the migration order. */
+  async layout(spec: MigrationSpec | undefined, selfNode: string | undefined): Promise<ScopeLayout> {
+    const inScope = new Set(await this.names(spec));
+    const summaries = this.view.names().flatMap((n) => {
+      const node = this.view.get(n);
+      return node ? [summaryOf(node)] : [];
+    });
+    const opts = { includeControlPlane: spec?.includeControlPlane ?? true, selfNode };
+    return { inScope, summaries, order: migrationOrder(summaries.filter((s) => inScope.has(s.name)), opts) };
+  }
 
   async names(spec: MigrationSpec | undefined): Promise<string[]> {
     if (!spec) return [];
@@ -39,7 +59,7 @@ export class RolloutScope {
   }
 
   private async selectedBy(selector: string, names: string[]): Promise<Set<string>> {
-    const labels = names.map((n) => [n, withoutOwnLabel(this.view.get(n)?.metadata?.labels)]);
+    const labels = names.map((n) => [n, withoutOwnLabels(this.view.get(n)?.metadata?.labels)]);
     const key = JSON.stringify([selector, labels]);
     if (key !== this.key) {
       this.selected = new Set(await this.nodes.namesMatching(selector));

@@ -7,7 +7,7 @@
 import type { Order } from '../../shared/api.js';
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import { CILIUM_POD_CIDR, NodeAnnotation } from '../../shared/names.js';
+import { NodeAnnotation } from '../../shared/names.js';
 import type { MigrationSpec } from '../core/migration-spec.js';
 import type { NodeState } from '../core/node-state.js';
 import { checkTimeoutSeconds } from '../core/orders.js';
@@ -27,6 +27,8 @@ export interface StageRunnerDeps {
   validateTimeoutSeconds: number;
   rebootTimeoutSeconds: number;
   dnsName: string;
+  /** Cilium's pod CIDR as pre-flight read it; no validation order until it is known. */
+  ciliumCidr: () => string | undefined;
   /** Something finished or must be looked at again: run a pass (after `afterMs`). */
   wake: (afterMs?: number) => void;
   orderChanged: (node: string) => void;
@@ -194,12 +196,14 @@ export class StageRunner {
     return this.validateOrder(e.orderId, this.peers.get(e.orderId) ?? [], spec);
   }
 
-  private validateOrder(id: string, peers: string[], spec: MigrationSpec | undefined): Order {
+  private validateOrder(id: string, peers: string[], spec: MigrationSpec | undefined): Order | null {
     const checkImage = spec?.validation.checkImage;
+    const expectedCidr = this.d.ciliumCidr();
+    if (expectedCidr === undefined) return null;
     return {
       kind: 'validate',
       id,
-      expectedCidr: CILIUM_POD_CIDR,
+      expectedCidr,
       peers: peers.slice(0, 16),
       dnsName: spec?.validation.dnsName ?? this.d.dnsName,
       timeoutSeconds: checkTimeoutSeconds(this.d.validateTimeoutSeconds),

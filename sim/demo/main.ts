@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** Entry point of `npm run demo`. The only demo file that exits. */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitCodeFor } from '../../shared/exit.js';
@@ -8,15 +9,23 @@ import { buildDemoProgram } from './options.js';
 import { runDemo } from './run-demo.js';
 import { renderSummary } from './summary.js';
 
-/** deploy/ of this checkout (dist/sim/demo/main.js → ../../../deploy). */
-const deployDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../deploy');
+/** deploy/ of this checkout: the nearest directory above this file that holds deploy/kustomization.yaml. */
+function findDeployDir(from: string): string {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'deploy', 'kustomization.yaml'))) return path.join(dir, 'deploy');
+  }
+  return path.resolve(from, '../../../deploy');
+}
+const deployDir = findDeployDir(path.dirname(fileURLToPath(import.meta.url)));
 
 async function main(): Promise<number> {
   let exitCode = 1;
   const program = buildDemoProgram(async (opts) => {
     const log = createLogger({ component: 'demo', level: process.env.CNI_MIGRATE_DEMO_LOG === 'debug' ? 'debug' : 'silent' });
-    const { summary, ok } = await runDemo(opts, { out: process.stdout, tty: process.stdout.isTTY && !opts.json, log, deployDir });
-    process.stdout.write(`${renderSummary(summary).join('\n')}\n`);
+    // With --json, stdout carries exactly one JSON document; the people's view goes to stderr.
+    const human = opts.json ? process.stderr : process.stdout;
+    const { summary, ok } = await runDemo(opts, { out: human, tty: human.isTTY === true, log, deployDir });
+    human.write(`${renderSummary(summary).join('\n')}\n`);
     if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     exitCode = ok ? 0 : 1;
     return exitCode;

@@ -13,6 +13,9 @@ export const SCENARIOS = [
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
+/** Scenarios whose fault the demo can lift before `--then retry`. */
+export const LIFTABLE: readonly Scenario[] = ['pdb-blocked', 'dns-broken-on-node'];
+
 export const DemoOptionsSchema = z.strictObject({
   nodes: z.coerce.number().int().min(2).max(1000).default(6),
   concurrency: z.coerce.number().int().min(1).max(50).default(1),
@@ -20,6 +23,10 @@ export const DemoOptionsSchema = z.strictObject({
   kubeconfig: z.string().min(1).optional(),
   json: z.boolean().default(false),
   seed: z.coerce.number().int().min(0).default(1),
+  then: z.enum(['retry']).optional(),
+}).refine((o) => o.then === undefined || LIFTABLE.includes(o.scenario), {
+  path: ['then'],
+  message: `applies to the scenarios whose fault the demo can lift: ${LIFTABLE.join(', ')}`,
 });
 export type DemoOptions = z.infer<typeof DemoOptionsSchema>;
 
@@ -37,8 +44,15 @@ export function buildDemoProgram(run: (opts: DemoOptions) => Promise<unknown>): 
     .option('--concurrency <k>', 'nodes migrated at once')
     .addOption(new Option('--scenario <name>', 'what goes wrong').choices(SCENARIOS))
     .option('--kubeconfig <path>', 'run against an existing cluster: add simulated demo-* nodes to it and migrate only those')
-    .option('--json', 'print a JSON summary as the last line')
+    .addOption(new Option('--then <request>', 'after the halt, lift the fault and act as the operator would (retry the halted node)').choices(['retry']))
+    .option('--json', 'print only the JSON summary on stdout (the live view and the summary go to stderr)')
     .option('--seed <n>', 'seed of the simulated cluster')
+    .addHelpText('after', `
+Exit codes:
+  0  the scenario ended as it should: every node migrated (happy, coordinator-restarts, any scenario with --then retry),
+     or the rollout halted on the broken node naming the cause (the failure scenarios)
+  1  it did not (a node was not migrated, or the halt was not the expected one), or the run failed
+  2  bad flags; nothing was started`)
     .exitOverride()
     .showHelpAfterError()
     .action(async (raw: Record<string, unknown>) => {

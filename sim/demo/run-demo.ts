@@ -2,8 +2,9 @@
  * `npm run demo`: a whole per-node migration of a simulated cluster, with the real coordinator (engine and
  * gate over HTTP on loopback) and one real agent loop per node, all through deploy/'s RBAC.
  */
-import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import type { Logger } from '../../shared/logger.js';
+import { CoreV1Api, PolicyV1Api, type KubeConfig, type V1Node, type V1Pod, type V1PodDisruptionBudget } from '@kubernetes/client-node';
+import { buildRolloutView, type RolloutView } from '../../coordinator/view/rollout-view.js';
+import type { DemoControls, DemoIo, DemoResult } from './demo-io.js';
 import { NodeAnnotation } from '../../shared/names.js';
 import { startSimCluster, type SimCluster } from '../index.js';
 import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from './agent-fleet.js';
@@ -11,44 +12,14 @@ import { CoordinatorSet, DEMO_GATE_LIMITS, demoCoordinatorConfig } from './coord
 import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from './install.js';
 import { plainWriter, ttyWriter, type ViewState, type ViewWriter } from './live-view.js';
 import { RolloutObserver } from './measure.js';
-import { rolloutEnd, watchMigrations, type RolloutEnd } from './migration-watch.js';
+import { rolloutEnd, watchMigrations, type MigrationObject, type RolloutEnd } from './migration-watch.js';
+import { liftFaults, retryAndWait, type LiftableFaults } from './after-halt.js';
 import type { DemoOptions } from './options.js';
-import { pickVictim, planScenario, type ScenarioPlan } from './scenario.js';
-import { apiRequestsPerNode, toolRequests, type DemoSummary } from './summary.js';
-import type { RequestCount } from '../apiserver/index.js';
+import { judge, pickVictim, planScenario, type ScenarioPlan } from './scenario.js';
+import { apiRequestsPerNode, toolRequests, type DemoSummary, type HaltSummary } from './summary.js';
 import { watchList, type WatchedList } from './watch-cache.js';
 
-export interface DemoIo {
-  out: NodeJS.WritableStream;
-  tty: boolean;
-  log: Logger;
-  deployDir: string;
-  /** Extra coordinator config keys (tests shorten deadlines). */
-  coordinator?: Record<string, unknown>;
-  replicas?: number;
-  autoRollback?: boolean;
-  /** Called the first time each node is seen in each phase (tests kill agents or coordinators here). */
-  onNodePhase?(node: string, phase: string, controls: DemoControls): void;
-}
-
-/** What a test may break while the rollout runs. */
-export interface DemoControls {
-  killAgent(node: string, revive: boolean): Promise<void>;
-  restartCoordinator(replica: number): Promise<void>;
-  /** Kill replica `replica` (as SIGKILL would) and start a fresh one with a new identity at once. */
-  crashCoordinator(replica: number): Promise<void>;
-  leaderIndex(): number;
-}
-
-export interface DemoResult {
-  summary: DemoSummary;
-  /** Every node migrated, or (failure scenario) the rollout halted as it should. */
-  ok: boolean;
-  /** How many times a coordinator replica was killed and started again. */
-  coordinatorRestarts: number;
-  /** The coordinator's and the agents' API requests by verb and resource (embedded sim only). */
-  apiRequests: RequestCount[] | undefined;
-}
+export type { DemoControls, DemoIo, DemoResult } from './demo-io.js';
 
 const CHECK_IMAGE = 'ghcr.io/nicolaka/netshoot:v0.13';
 
@@ -62,6 +33,11 @@ class DemoSession {
   private restarting: Promise<void> = Promise.resolve();
   evictedPods = 0;
   nodes: WatchedList<V1Node> | undefined;
+  pods: WatchedList<V1Pod> | undefined;
+  pdbs: WatchedList<V1PodDisruptionBudget> | undefined;
+  migrations: WatchedList<MigrationObject> | undefined;
+  readonly faults: LiftableFaults = {};
+  retried: string | undefined;
   coordinators: CoordinatorSet | undefined;
   fleet: AgentFleet | undefined;
 
@@ -85,9 +61,13 @@ class DemoSession {
   async prepare(): Promise<void> {
     await installDeployManifests(this.admin, this.io.deployDir);
     const victim = pickVictim(this.sim.nodeNames());
-    if (this.plan.victimFaults && victim) this.sim.faults.set(victim, this.plan.victimFaults);
+    if (this.plan.victimFaults && victim) {
+      this.sim.faults.set(victim, this.plan.victimFaults);
+      this.faults.victim = victim;
+    }
     if (this.plan.blockEvictionsOf) {
-      await this.sim.faults.blockEvictions(this.plan.blockEvictionsOf.namespace, this.plan.blockEvictionsOf.matchLabels);
+      const { namespace, matchLabels } = this.plan.blockEvictionsOf;
+      this.faults.block = await this.sim.faults.blockEvictions(namespace, matchLabels);
     }
   }
 
@@ -147,7 +127,14 @@ class DemoSession {
       view.update(this.viewState());
     });
     const pods = await watchList<V1Pod>(this.admin, '/api/v1/pods', () => core.listPodForAllNamespaces());
+    this.pods = pods;
     this.closers.push(() => pods.stop());
+    const policy = this.admin.makeApiClient(PolicyV1Api);
+    const pdbs = await watchList<V1PodDisruptionBudget>(this.admin, '/apis/policy/v1/poddisruptionbudgets', () =>
+      policy.listPodDisruptionBudgetForAllNamespaces(),
+    );
+    this.pdbs = pdbs;
+    this.closers.push(() => pdbs.stop());
     pods.onDelete((p) => {
       if (p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet') === true) this.evictedPods += 1;
     });
@@ -162,14 +149,20 @@ class DemoSession {
       scenario: this.opts.scenario,
       leader: leader?.identity ?? '(none)',
       grants: leader?.engine.snapshot().grants ?? [],
-      nodes: this.ownNodes()
-        .map((n) => ({
-          name: n.metadata?.name ?? '',
-          phase: phaseOf(n),
-          reason: n.metadata?.annotations?.[NodeAnnotation.haltReason],
-        }))
-        .sort((a, b) => a.name.localeCompare(b.name)),
+      view: this.rolloutView(),
     };
+  }
+
+  /** The rollout in `cni-migrate status`'s words, from the demo's watches. */
+  rolloutView(): RolloutView {
+    const pods = this.pods?.list() ?? [];
+    return buildRolloutView({
+      migration: this.migrations?.list()[0],
+      nodes: this.ownNodes(),
+      podsOn: (node) => pods.filter((p) => p.spec?.nodeName === node),
+      pdbs: this.pdbs?.list() ?? [],
+      now: new Date(),
+    });
   }
 
   private tellHook(node: string, phase: string): void {
@@ -202,6 +195,7 @@ class DemoSession {
 
   async runRollout(deadlineMs: number): Promise<RolloutEnd> {
     const migrations = await watchMigrations(this.admin);
+    this.migrations = migrations;
     this.closers.push(() => migrations.stop());
     this.started = Date.now();
     await createMigration(this.admin, {
@@ -212,35 +206,46 @@ class DemoSession {
     });
     await migrations.until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs);
     await this.restarting;
-    return rolloutEnd(migrations.list()[0]) ?? { kind: 'halted', reason: 'unknown' };
+    const end = rolloutEnd(migrations.list()[0]) ?? { kind: 'halted', reason: 'unknown' };
+    const halted = this.rolloutView().halt?.node;
+    if (this.opts.then !== 'retry' || end.kind !== 'halted' || !halted) return end;
+    await liftFaults(this.sim, this.faults);
+    this.retried = halted;
+    return retryAndWait({ admin: this.admin, node: halted, migrations, deadlineMs });
+  }
+
+  /** The halt as the summary and `--json` report it, in `cni-migrate status`'s words. */
+  haltSummary(end: RolloutEnd): HaltSummary | null {
+    if (end.kind !== 'halted') return null;
+    const h = this.rolloutView().halt;
+    if (!h) return { node: '', step: null, reason: end.reason, next: [] };
+    return { node: h.node, step: h.step ?? null, reason: h.reason, next: h.next };
   }
 
   summarize(end: RolloutEnd, wallMs: number): DemoSummary {
     const phases = this.ownNodes().map(phaseOf);
     const migrated = phases.filter((p) => p === 'Done').length;
-    return {
+    const summary: DemoSummary = {
+      scenario: this.opts.scenario,
+      ok: false,
       nodes: phases.length,
       migrated,
       failed: phases.filter((p) => p === 'Halted' || p === 'RolledBack').length,
-      halted: end.kind === 'halted' ? end.reason : null,
+      halted: this.haltSummary(end),
+      then: this.retried ? { request: 'retry', node: this.retried } : null,
       maxInFlight: this.observer.maxInFlight,
       maxRebootsPerNode: this.observer.maxRebootsPerNode(),
       handoffMs: this.observer.handoffMs(),
       apiRequestsPerNode: apiRequestsPerNode(this.sim.api?.requestCounts(), this.evictedPods, migrated),
       wallMs,
     };
+    return { ...summary, ok: judge(summary, this.plan) };
   }
 
   async close(): Promise<void> {
     for (const close of this.closers.reverse()) await close().catch(() => undefined);
     await this.sim.close();
   }
-}
-
-function judge(summary: DemoSummary, plan: ScenarioPlan): boolean {
-  if (!plan.expectHalt) return summary.halted === null && summary.migrated === summary.nodes;
-  const mentions = plan.haltMentions === undefined || (summary.halted ?? '').toLowerCase().includes(plan.haltMentions);
-  return summary.halted !== null && mentions;
 }
 
 export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult> {
@@ -269,7 +274,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
     const counts = sim.api?.requestCounts();
     return {
       summary,
-      ok: judge(summary, plan),
+      ok: summary.ok,
       coordinatorRestarts: session.coordinators?.restarts ?? 0,
       apiRequests: counts && toolRequests(counts),
     };

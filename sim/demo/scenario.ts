@@ -4,6 +4,7 @@
  */
 import type { NodeFaultsInput } from '../cluster/faults.js';
 import type { Scenario } from './options.js';
+import type { DemoSummary } from './summary.js';
 import { sortNatural } from '../../shared/natural-order.js';
 
 export interface ScenarioPlan {
@@ -45,4 +46,12 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
 export function pickVictim(nodeNames: readonly string[]): string | undefined {
   const workers = nodeNames.filter((n) => n.includes('worker'));
   return sortNatural(workers)[0] ?? nodeNames[0];
+}
+
+/** Every node migrated (the happy scenarios, and a failure scenario retried), or halted naming the cause. */
+export function judge(summary: DemoSummary, plan: ScenarioPlan): boolean {
+  const allMigrated = summary.halted === null && summary.migrated === summary.nodes;
+  if (!plan.expectHalt || summary.then !== null) return allMigrated;
+  const mentions = plan.haltMentions === undefined || (summary.halted?.reason ?? '').toLowerCase().includes(plan.haltMentions);
+  return summary.halted !== null && mentions;
 }

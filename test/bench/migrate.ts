@@ -38,7 +38,7 @@ export interface BenchResult {
   halted: string | null;
   wallMs: number;
   overheadMsPerNode: number;
-  handoffMs: { p50: number; p99: number };
+  handoffMs: { p50: number; p99: number } | null;
   apiRequestsPerNode: number | null;
   requestsByVerb: Record<string, number>;
   coordinatorRssMiB: number;
@@ -98,7 +98,7 @@ function resultOf(spec: RunSpec, done: RolloutDone, usage: CoordinatorUsage): Be
     halted: done.halted,
     wallMs: done.wallMs,
     overheadMsPerNode: Math.round(((done.wallMs * spec.concurrency) / done.nodes) * 10) / 10,
-    handoffMs: { p50: Math.round(done.handoffMs.p50 * 10) / 10, p99: Math.round(done.handoffMs.p99 * 10) / 10 },
+    handoffMs: done.handoffMs && { p50: Math.round(done.handoffMs.p50 * 10) / 10, p99: Math.round(done.handoffMs.p99 * 10) / 10 },
     apiRequestsPerNode: apiRequestsPerNode(done.requests, done.evictedPods, done.migrated),
     requestsByVerb: requestsByVerb(done.requests, per),
     coordinatorRssMiB: usage.peakRssMiB,
@@ -130,7 +130,7 @@ async function runBench(opts: z.infer<typeof OptionsSchema>): Promise<void> {
     for (const concurrency of opts.concurrency) {
       const r = await runOne({ nodes, concurrency, deployDir });
       results.push(r);
-      const line = `nodes ${r.nodes} concurrency ${r.concurrency}: migrated ${r.migrated} in ${r.wallMs} ms; hand-off p50 ${r.handoffMs.p50} ms p99 ${r.handoffMs.p99} ms; ${r.apiRequestsPerNode ?? 'n/a'} requests/node; coordinator ${r.coordinatorRssMiB} MiB, ${r.coordinatorCpuMs} ms CPU\n`;
+      const line = `nodes ${r.nodes} concurrency ${r.concurrency}: migrated ${r.migrated} in ${r.wallMs} ms; hand-off p50 ${r.handoffMs?.p50 ?? '-'} ms p99 ${r.handoffMs?.p99 ?? '-'} ms; ${r.apiRequestsPerNode ?? 'n/a'} requests/node; coordinator ${r.coordinatorRssMiB} MiB, ${r.coordinatorCpuMs} ms CPU\n`;
       (opts.json ? process.stderr : process.stdout).write(line);
     }
   }

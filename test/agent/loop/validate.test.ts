@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { kubeCheckPods, type CheckPodApi, type CheckPodOutcome } from '../../../agent/kube/check-pod-api.js';
 import { runValidateOrder } from '../../../agent/orders/validate.js';
-import type { ValidateOrder } from '../../../agent/checks/check-pod.js';
+import { checkPodName, type ValidateOrder } from '../../../agent/checks/check-pod.js';
 import type { CheckReport } from '../../../shared/checks.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
@@ -167,5 +167,44 @@ describe('validate order against the simulated API server', () => {
     expect(result.checks?.results.find((r) => r.check === 'dns')?.ok).toBe(false);
     const left = await admin.listNamespacedPod({ namespace: 'cni-migrate', labelSelector: 'app.kubernetes.io/component=validation-check' });
     expect(left.items).toEqual([]);
+  });
+
+  const AGENT = 'system:serviceaccount:cni-migrate:cni-migrate-agent';
+
+  it('when a create and a read answer 5xx and the watch is cut, then the agent retries and the validation still passes', async () => {
+    const ids = [
+      api.faults.add({ match: { caller: AGENT, verb: 'create', resource: 'pods' }, error: 503, times: 1 }),
+      api.faults.add({ match: { caller: AGENT, verb: 'get', resource: 'pods' }, error: 500, times: 1 }),
+      api.faults.add({ match: { caller: AGENT, verb: 'watch', resource: 'pods' }, dropWatch: true, times: 2 }),
+    ];
+    try {
+      const running = runValidateOrder({ ...deps(agentPods), ownerPod: { name: 'agent-a', uid: ownerUid } }, { ...order, id: 'v-faults' });
+      await kubeletFinishes(JSON.stringify(passing));
+      expect(await running).toMatchObject({ outcome: 'succeeded' });
+    } finally {
+      ids.forEach((id) => api.faults.remove(id));
+    }
+  });
+
+  it("when a pod of the check pod's name exists but is not this agent's, then the validation fails naming the conflict", async () => {
+    const mine = { ...order, id: 'v-taken' };
+    api.applyManifests([
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: checkPodName('node-a', mine.id), namespace: 'cni-migrate' },
+        spec: { nodeName: 'node-a', containers: [{ name: 'x', image: 'x' }] },
+      },
+    ]);
+    const result = await runValidateOrder({ ...deps(agentPods), ownerPod: { name: 'agent-a', uid: ownerUid } }, mine);
+    expect(result).toMatchObject({ outcome: 'failed', message: expect.stringContaining("is not this agent's check pod") });
+    await admin.deleteNamespacedPod({ namespace: 'cni-migrate', name: checkPodName('node-a', mine.id), gracePeriodSeconds: 0 });
+  });
+
+  it("when the check pod never finishes, then the agent gives up before the coordinator's deadline and says why", async () => {
+    const notAfter = new Date(Date.now() + 5000).toISOString();
+    const result = await runValidateOrder({ ...deps(agentPods), ownerPod: { name: 'agent-a', uid: ownerUid } }, { ...order, id: 'v-slow', notAfter });
+    expect(Date.now()).toBeLessThan(Date.parse(notAfter));
+    expect(result).toMatchObject({ outcome: 'failed', message: expect.stringContaining('deadline') });
   });
 });

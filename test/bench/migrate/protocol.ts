@@ -26,7 +26,8 @@ export interface RolloutDone {
   migrated: number;
   halted: string | null;
   wallMs: number;
-  handoffMs: Percentiles;
+  /** null when no node was handed off. */
+  handoffMs: Percentiles | null;
   evictedPods: number;
   /** Every request the API server served during the rollout, by caller, verb and resource. */
   requests: RequestCount[];

@@ -19,7 +19,7 @@ describe('engine: halt, retry, rollback', () => {
     h = new Harness(workers(2), testConfig({ drainTimeoutSeconds: '1' }));
     h.cluster.blockedEvictions.add('web-w1');
     h.cluster.pdbs = [
-      { metadata: { name: 'web-pdb', namespace: 'app' }, spec: { selector: { matchLabels: { app: 'web' } }, minAvailable: 2 } },
+      { metadata: { name: 'web-pdb', namespace: 'app' }, spec: { selector: { matchLabels: { app: 'web' } }, minAvailable: 1 } },
     ];
     await h.startEngine();
     h.startAgents();

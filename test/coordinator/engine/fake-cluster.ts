@@ -17,6 +17,8 @@ import type { EvictionOutcome } from '../../../coordinator/kube/pods.js';
 import type { Watched } from '../../../coordinator/kube/watched.js';
 import { RESTARTED_AT_ANNOTATION, type StageKube } from '../../../coordinator/engine/stage-kube.js';
 import { nodeInfo } from '../../support/node-info.js';
+import type { RawClusterObjects } from '../../../coordinator/core/facts/index.js';
+import { seedLikeCluster } from '../../support/cluster-objects.js';
 
 type Listener<T> = (obj: T) => void;
 
@@ -84,6 +86,8 @@ export class FakeCluster {
   readonly migrations = new Store<MigrationObject>();
   readonly events: NodeEvent[] = [];
   pdbs: V1PodDisruptionBudget[] = [];
+  /** What pre-flight reads: Calico on 10.244.0.0/16 and Cilium in secondary mode on 10.245.0.0/16. */
+  clusterObjects: RawClusterObjects = seedLikeCluster();
   /** Pods whose eviction is refused with 429. */
   readonly blockedEvictions = new Set<string>();
   /** Nodes whose replacement Cilium pods never become Ready. */
@@ -303,7 +307,11 @@ export class FakeCluster {
         write: (r) => later(() => this.writeLease(r)),
       },
       events: { emit: (e) => later(() => void this.events.push(e)) },
-      pdbs: { inNamespace: (ns) => later(() => this.pdbs.filter((b) => b.metadata?.namespace === ns)) },
+      pdbs: {
+        inNamespace: (ns) => later(() => this.pdbs.filter((b) => b.metadata?.namespace === ns)),
+        all: () => later(() => [...this.pdbs]),
+      },
+      clusterObjects: { read: () => later(() => this.clusterObjects) },
       migration: {
         get: () => later(() => this.migrations.items.get(MIGRATION_DEFAULT_NAME)),
         patchStatus: (status) =>

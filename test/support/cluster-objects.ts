@@ -1,7 +1,7 @@
 /** Raw cluster objects as an API server returns them, for the pure facts and pre-flight tests. */
 import type { V1ConfigMap, V1DaemonSet, V1Node, V1Secret } from '@kubernetes/client-node';
 import { gzipSync } from 'node:zlib';
-import { emptyClusterObjects, type RawClusterObjects, type RawObject } from '../../../../coordinator/core/facts/index.js';
+import { emptyClusterObjects, type RawClusterObjects, type RawObject } from '../../coordinator/core/facts/index.js';
 
 export const configMap = (namespace: string, name: string, data: Record<string, string>): V1ConfigMap => ({ metadata: { namespace, name }, data });
 
