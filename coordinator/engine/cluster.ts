@@ -35,6 +35,8 @@ export interface Cluster {
 
 export interface ClusterOptions {
   namespace: string;
+  /** The Migration object this coordinator runs. */
+  migrationName: string;
   /** Reported as the Events' source host. */
   host: string | undefined;
   now: () => Date;
@@ -51,7 +53,7 @@ export function clusterFromKubeConfig(kc: KubeConfig, log: Logger, opts: Cluster
     events: eventsApi(kc, opts.host, opts.now),
     pdbs: pdbsApi(kc),
     ciliumDaemonSet: watchCiliumDaemonSet(kc, log),
-    migration: migrationApi(kc),
+    migration: migrationApi(kc, opts.migrationName),
     migrationCache: watchMigrations(kc, log),
     clusterObjects: { read: () => readObjects({ helm: false }) },
     stages: stageKubeFrom(kc, opts.namespace),

@@ -29,7 +29,7 @@ import { RolloutScope } from './scope.js';
 import { drainOptionsOf, policyOf, RolloutSource, settingsFor, type Rollout } from './rollout.js';
 import { CILIUM_GATE, closedGates } from './gates.js';
 import { StatusWriter } from './status-writer.js';
-import { StageRunner } from './stage-runner.js';
+import { stageRunnerFor, type StageRunner } from './stage-runner.js';
 import type { StageRecord } from '../core/stages/record.js';
 
 export interface ControllerDeps {
@@ -63,7 +63,7 @@ export class Controller {
 
   constructor(private readonly d: ControllerDeps) {
     this.view = new NodeView(d.cluster.nodeCache);
-    this.rollout = new RolloutSource(d.cluster.migrationCache);
+    this.rollout = new RolloutSource(d.cluster.migrationCache, d.config.migrationName);
     this.scope = new RolloutScope(d.cluster.nodes, this.view);
     this.peers = new PeerSource((node) => d.cluster.pods.watchNodePods(node), d.log);
     this.loop = new PassLoop(() => this.pass(), d.log);
@@ -86,23 +86,8 @@ export class Controller {
 
   start(): void {
     this.executor = this.newExecutor();
-    this.stages = this.newStageRunner();
+    this.stages = stageRunnerFor(this.d, { ciliumCidr: () => this.preflight.cidrs()?.forward, wake: (ms) => this.wake(ms) });
     this.loop.start();
-  }
-
-  /** A fresh stage runner per term of leadership: it reads the recorded stage back from the status. */
-  private newStageRunner(): StageRunner | undefined {
-    const { cluster, config, log, now } = this.d;
-    if (!cluster.stages) return undefined;
-    return new StageRunner({
-      cluster, kube: cluster.stages, log, now,
-      validateTimeoutSeconds: config.validateTimeoutSeconds,
-      rebootTimeoutSeconds: config.rebootTimeoutSeconds,
-      dnsName: config.dnsName,
-      ciliumCidr: () => this.preflight.cidrs()?.forward,
-      wake: (afterMs) => this.wake(afterMs),
-      orderChanged: (node) => this.d.orderChanged(node),
-    });
   }
 
   async stop(): Promise<void> {
@@ -178,8 +163,7 @@ export class Controller {
   private decideGrants(rollout: Rollout, nodes: RolloutNode[]): RolloutDecision {
     const holders = this.d.grants.holders();
     const policy = policyOf(rollout.spec);
-    const preflight = this.preflight.gate();
-    const gates = [...(preflight ? [preflight] : []), ...closedGates(this.d.cluster)];
+    const gates = closedGates(this.d.cluster, this.preflight.gate());
     const slotFree = holders.size < (policy?.concurrency ?? 1);
     const peerHosts = slotFree ? this.peers.hostsOfPeersInUse(nodes.map((n) => n.state)) : new Set<string>();
     const decision = decideRollout({ policy, specError: rollout.specError, nodes, holders, selfNode: this.d.config.nodeName, gates, peerHosts });
@@ -198,7 +182,7 @@ export class Controller {
   private async writeStatus(rollout: Rollout, nodes: RolloutNode[], decision: RolloutDecision, stage: StageRecord | undefined): Promise<void> {
     if (!rollout.spec && !rollout.specError) return;
     const shown = nodes.filter((n) => n.inScope || n.state.phase !== 'Pending').map((n) => n.state);
-    const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, shown);
+    const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, { nodes, holders: this.d.grants.holders() });
     const { specError } = rollout;
     await this.status.write({ nodes: shown, paused, specError, ciliumProblem: this.ciliumProblem, preflight: this.preflight.status(), stage, now: this.d.now() }, rollout.previousConditions);
   }

@@ -5,6 +5,7 @@
  * (revalidation, cleanup) are derived from the written record alone.
  */
 import type { Order } from '../../shared/api.js';
+import type { CoordinatorConfig } from '../../shared/config.js';
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { NodeAnnotation } from '../../shared/names.js';
@@ -215,4 +216,15 @@ export class StageRunner {
 export function inventoryLine(found: Record<string, number>, left: number): string {
   const kinds = Object.entries(found).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`);
   return `found ${kinds.length > 0 ? kinds.join(' ') : 'nothing'}; left ${left}`;
+}
+
+/** The stage runner for one term of leadership (it reads the recorded stage back from the status); none when the cluster cannot run stages. */
+export function stageRunnerFor(
+  d: { cluster: Cluster; config: CoordinatorConfig; log: Logger; now: () => Date; orderChanged: (node: string) => void },
+  term: Pick<StageRunnerDeps, 'ciliumCidr' | 'wake'>,
+): StageRunner | undefined {
+  const { cluster, config, log, now, orderChanged } = d;
+  if (!cluster.stages) return undefined;
+  const { validateTimeoutSeconds, rebootTimeoutSeconds, dnsName } = config;
+  return new StageRunner({ cluster, kube: cluster.stages, log, now, validateTimeoutSeconds, rebootTimeoutSeconds, dnsName, orderChanged, ...term });
 }

@@ -9,7 +9,7 @@ import { isInFlight, type Phase } from '../../shared/phases.js';
 import { readNodeState, type NodeState, type OperatorRequest } from '../core/node-state.js';
 import { pdbsProtecting, planDrain, podRef } from '../core/drain-plan.js';
 import { readStageRecord, type StageRecord } from '../core/stages/record.js';
-import { haltGuidance, rolledBackGuidance, specGuidance, type HaltGuidance } from './halt-guidance.js';
+import { haltGuidance, preflightGuidance, rolledBackGuidance, specGuidance, type HaltGuidance } from './halt-guidance.js';
 
 export interface DrainProgress {
   /** Pods the drain still has to move (namespace/name). */
@@ -99,6 +99,7 @@ function haltOf(states: readonly NodeState[], status: unknown, paused: boolean):
   if (back) return rolledBackGuidance(back.name, back.failedPhase, back.haltReason ?? '');
   const reason = str(field(status, 'haltReason'));
   if (reason?.startsWith('invalid spec')) return specGuidance(reason);
+  if (reason?.startsWith('pre-flight:')) return preflightGuidance(reason);
   return null;
 }
 

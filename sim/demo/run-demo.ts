@@ -6,10 +6,14 @@ import { CoreV1Api, PolicyV1Api, type KubeConfig, type V1Node, type V1Pod, type 
 import { buildRolloutView, type RolloutView } from '../../coordinator/view/rollout-view.js';
 import type { DemoControls, DemoIo, DemoResult } from './demo-io.js';
 import { NodeAnnotation } from '../../shared/names.js';
+import { MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
+import { CniMigrateError } from '../../shared/errors.js';
 import { startSimCluster, type SimCluster } from '../index.js';
+import type { SeedSettingsInput } from '../cluster/seed/settings.js';
 import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from './agent-fleet.js';
 import { CoordinatorSet, DEMO_GATE_LIMITS, demoCoordinatorConfig } from './coordinators.js';
 import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from './install.js';
+import { finishRun, prepareExistingCluster, type ExistingCluster } from './existing-cluster.js';
 import { plainWriter, ttyWriter, type ViewState, type ViewWriter } from './live-view.js';
 import { RolloutObserver } from './measure.js';
 import { rolloutEnd, watchMigrations, type MigrationObject, type RolloutEnd } from './migration-watch.js';
@@ -45,8 +49,38 @@ class DemoSession {
     readonly sim: SimCluster,
     readonly opts: DemoOptions,
     readonly io: DemoIo,
-    readonly plan: ScenarioPlan,
-  ) {}
+    setup: {
+      plan: ScenarioPlan;
+      /** With --kubeconfig: whose objects these are (labels, placement, the run's Migration name). */
+      owner: ExistingCluster | undefined;
+    },
+  ) {
+    this.plan = setup.plan;
+    this.owner = setup.owner;
+  }
+
+  readonly plan: ScenarioPlan;
+  readonly owner: ExistingCluster | undefined;
+
+  get migrationName(): string {
+    return this.owner?.run.migrationName ?? MIGRATION_DEFAULT_NAME;
+  }
+
+  /** Wait for `until`, unless the run is interrupted first. */
+  private untilInterrupted<T>(until: Promise<T>): Promise<T> {
+    const signal = this.io.signal;
+    if (signal === undefined) return until;
+    signal.throwIfAborted();
+    return Promise.race([
+      until,
+      new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true })),
+    ]);
+  }
+
+  /** A step boundary: stop here when interrupted. */
+  checkpoint(): void {
+    this.io.signal?.throwIfAborted();
+  }
 
   get admin(): KubeConfig {
     return this.sim.kubeConfig();
@@ -59,7 +93,7 @@ class DemoSession {
   }
 
   async prepare(): Promise<void> {
-    await installDeployManifests(this.admin, this.io.deployDir);
+    await installDeployManifests(this.admin, this.io.deployDir, this.owner?.owner);
     const victim = pickVictim(this.sim.nodeNames());
     if (this.plan.victimFaults && victim) {
       this.sim.faults.set(victim, this.plan.victimFaults);
@@ -75,7 +109,7 @@ class DemoSession {
     const token = await serviceAccountToken(this.admin, AGENT_NAMESPACE, 'cni-migrate-coordinator');
     this.coordinators = new CoordinatorSet({
       kc: kubeConfigWithToken(this.admin, token),
-      config: demoCoordinatorConfig(this.io.coordinator),
+      config: demoCoordinatorConfig({ migrationName: this.migrationName, ...this.io.coordinator }),
       log: this.io.log.child({ component: 'coordinator' }),
       replicas: this.io.replicas ?? 1,
       limits: DEMO_GATE_LIMITS,
@@ -96,7 +130,7 @@ class DemoSession {
     const names = new Set(this.sim.nodeNames());
     const covered = (items: readonly V1Pod[]): boolean =>
       new Set(items.map((p) => p.spec?.nodeName).filter((n) => n !== undefined && names.has(n))).size === names.size;
-    await pods.until(covered, 'an agent pod on every node', 60_000);
+    await this.untilInterrupted(pods.until(covered, 'an agent pod on every node', 60_000));
     const sim = this.sim;
     this.fleet = new AgentFleet({
       adminKc: this.admin,
@@ -194,19 +228,24 @@ class DemoSession {
   }
 
   async runRollout(deadlineMs: number): Promise<RolloutEnd> {
-    const migrations = await watchMigrations(this.admin);
+    const migrations = await watchMigrations(this.admin, this.migrationName);
     this.migrations = migrations;
     this.closers.push(() => migrations.stop());
     this.started = Date.now();
-    await createMigration(this.admin, {
-      concurrency: this.opts.concurrency,
-      autoRollback: this.io.autoRollback ?? false,
-      includeControlPlane: true,
-      nodeSelector: this.sim.nodeSelector,
-    });
-    await migrations.until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs);
+    await createMigration(
+      this.admin,
+      {
+        concurrency: this.opts.concurrency,
+        autoRollback: this.io.autoRollback ?? false,
+        includeControlPlane: true,
+        nodeSelector: this.sim.nodeSelector,
+      },
+      { name: this.migrationName, ...(this.owner ? { labels: this.owner.run.labels } : {}) },
+    );
+    const ours = (items: readonly MigrationObject[]) => items.find((m) => m.metadata.name === this.migrationName);
+    await this.untilInterrupted(migrations.until((items) => rolloutEnd(ours(items)) !== undefined, 'the rollout', deadlineMs));
     await this.restarting;
-    const end = rolloutEnd(migrations.list()[0]) ?? { kind: 'halted', reason: 'unknown' };
+    const end = rolloutEnd(ours(migrations.list())) ?? { kind: 'halted', reason: 'unknown' };
     const halted = this.rolloutView().halt?.node;
     if (this.opts.then !== 'retry' || end.kind !== 'halted' || !halted) return end;
     await liftFaults(this.sim, this.faults);
@@ -248,7 +287,35 @@ class DemoSession {
   }
 }
 
+/** Why a run stopped early: Ctrl-C or SIGTERM (the demo's main exits 130 after cleaning up). */
+export class DemoInterrupted extends CniMigrateError {
+  constructor(signal: string) {
+    super('Internal', `interrupted by ${signal}`);
+  }
+}
+
+/** How the simulated cluster is seeded: the scenario's deliberate problems and the Calico flags. */
+function seedShape(opts: DemoOptions): SeedSettingsInput {
+  return {
+    breaks: planScenario(opts.scenario).breaks ?? [],
+    ...(opts.calicoPool ? { calicoPool: opts.calicoPool } : {}),
+    ...(opts.calicoInstall ? { calicoInstall: opts.calicoInstall } : {}),
+  };
+}
+
 export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult> {
+  const say = (line: string): void => void io.out.write(`${line}\n`);
+  const existing = opts.kubeconfig
+    ? await prepareExistingCluster({ kubeconfig: opts.kubeconfig, nodes: opts.nodes, deployDir: io.deployDir, keep: opts.keep, shape: seedShape(opts), say })
+    : undefined;
+  try {
+    return await runOnCluster(opts, io, existing);
+  } finally {
+    if (existing) await finishRun(existing, opts.keep, say);
+  }
+}
+
+async function runOnCluster(opts: DemoOptions, io: DemoIo, existing: ExistingCluster | undefined): Promise<DemoResult> {
   const started = Date.now();
   const plan = planScenario(opts.scenario);
   const sim = await startSimCluster(
@@ -257,16 +324,20 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
       seed: opts.seed,
       rebootDowntimeMs: 50,
       ciliumReadyDelayMs: 20,
-      ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig, nodePrefix: 'demo' } : {}),
+      shape: seedShape(opts),
+      ...existing?.simOptions,
     },
     io.log.child({ component: 'sim' }),
   );
-  const session = new DemoSession(sim, opts, io, plan);
+  const session = new DemoSession(sim, opts, io, { plan, owner: existing });
   const view = io.tty ? ttyWriter(io.out) : plainWriter(io.out);
   try {
     await session.prepare();
+    session.checkpoint();
     await session.startCoordinators();
+    session.checkpoint();
     await session.startAgents();
+    session.checkpoint();
     await session.watchCluster(view);
     const end = await session.runRollout(Math.max(120_000, opts.nodes * 3000));
     view.update(session.viewState());

@@ -4,6 +4,7 @@
  */
 import type { NodeFaultsInput } from '../cluster/faults.js';
 import type { Scenario } from './options.js';
+import type { SeedBreak } from '../cluster/seed/settings.js';
 import type { DemoSummary } from './summary.js';
 import { sortNatural } from '../../shared/natural-order.js';
 
@@ -18,6 +19,8 @@ export interface ScenarioPlan {
   expectHalt: boolean;
   /** Text the halt reason must contain to count as the expected halt. */
   haltMentions?: string;
+  /** Problems the seeded cluster carries (pre-flight scenarios). */
+  breaks?: SeedBreak[];
 }
 
 export function planScenario(scenario: Scenario): ScenarioPlan {
@@ -39,6 +42,10 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
       return { victimFaults: { dnsBroken: true }, restartCoordinatorEachPhase: false, expectHalt: true, haltMentions: 'dns' };
     case 'cilium-never-ready':
       return { victimFaults: { ciliumNeverReady: true }, restartCoordinatorEachPhase: false, expectHalt: true };
+    case 'bgp-peers':
+      return { breaks: [scenario], restartCoordinatorEachPhase: false, expectHalt: false };
+    default:
+      return { breaks: [scenario], restartCoordinatorEachPhase: false, expectHalt: true, haltMentions: 'pre-flight' };
   }
 }
 

@@ -2,7 +2,7 @@
  * The demo's closing numbers (the one JSON document `--json` prints), their words (the same as
  * `cni-migrate status`), and how the API request cost per node is counted. A figure not measured is null.
  */
-import { haltGuidance } from '../../coordinator/view/halt-guidance.js';
+import { haltGuidance, preflightGuidance } from '../../coordinator/view/halt-guidance.js';
 import { PhaseSchema } from '../../shared/phases.js';
 import type { RequestCount } from '../apiserver/index.js';
 import type { Percentiles } from './measure.js';
@@ -72,7 +72,7 @@ function haltLines(s: DemoSummary): string[] {
   const h = s.halted;
   if (!h) return [];
   const step = PhaseSchema.safeParse(h.step);
-  const words = haltGuidance(h.node, step.success ? step.data : undefined, h.reason, false).lines;
+  const words = h.node ? haltGuidance(h.node, step.success ? step.data : undefined, h.reason, false).lines : preflightGuidance(h.reason).lines;
   const demo = s.then === null && LIFTABLE.includes(s.scenario) ? [`In this demo, \`npm run demo -- --scenario ${s.scenario} --then retry\` lifts the fault and retries.`] : [];
   return ['', ...words, ...demo, ''];
 }

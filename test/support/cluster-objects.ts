@@ -80,3 +80,13 @@ export function seedLikeCluster(): RawClusterObjects {
     nodes: [node('w1', '172.18.0.2', '10.244.0.0/24'), node('w2', '172.18.0.3', '10.244.1.0/24')],
   };
 }
+
+/** The cluster the examples in deploy/cilium/ are generated for: the seed's, before Cilium is installed. */
+export function exampleClusterBeforeCilium(): RawClusterObjects {
+  return { ...seedLikeCluster(), ciliumConfig: undefined, ciliumDaemonSet: undefined, ciliumOperator: undefined, ciliumNodeConfig: undefined, helmSecrets: [] };
+}
+
+/** The same cluster once Cilium was installed by Helm with `values` (for the promotion example). */
+export function exampleClusterWithCilium(values: Record<string, unknown>): RawClusterObjects {
+  return { ...seedLikeCluster(), helmSecrets: [helmSecret({ name: 'cilium', version: 1, status: 'deployed', chart: 'cilium', config: values })] };
+}

@@ -75,6 +75,8 @@ export interface FakeNodeSpec {
   name: string;
   controlPlane?: boolean;
   unschedulable?: boolean;
+  /** The node's topology.kubernetes.io/zone label. */
+  zone?: string;
 }
 
 export class FakeCluster {
@@ -120,7 +122,10 @@ export class FakeCluster {
         name: s.name,
         uid: uuid(this.seq++),
         resourceVersion: this.nextRv(),
-        labels: s.controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {},
+        labels: {
+          ...(s.controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
+          ...(s.zone ? { 'topology.kubernetes.io/zone': s.zone } : {}),
+        },
         annotations: {},
       },
       spec: s.unschedulable ? { unschedulable: true } : {},
