@@ -5,7 +5,7 @@
  */
 import { CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { silentLogger } from '../../../shared/logger.js';
-import { NodeAnnotation } from '../../../shared/names.js';
+import { MIGRATION_DEFAULT_NAME, NodeAnnotation } from '../../../shared/names.js';
 import type { RequestCount } from '../../../sim/apiserver/index.js';
 import { startSimCluster, type SimCluster } from '../../../sim/index.js';
 import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from '../../../sim/demo/agent-fleet.js';
@@ -94,11 +94,15 @@ class SimSide {
   async rollout(): Promise<RolloutDone> {
     await this.startAgents();
     const admin = this.sim.kubeConfig();
-    const migrations = await watchMigrations(admin);
+    const migrations = await watchMigrations(admin, MIGRATION_DEFAULT_NAME);
     this.closers.push(() => migrations.stop());
     const before = total(this.sim.api?.requestCounts() ?? []);
     const started = performance.now();
-    await createMigration(admin, { concurrency: this.spec.concurrency, autoRollback: false, includeControlPlane: true, nodeSelector: this.sim.nodeSelector });
+    await createMigration(
+      admin,
+      { concurrency: this.spec.concurrency, autoRollback: false, includeControlPlane: true, nodeSelector: this.sim.nodeSelector },
+      { name: MIGRATION_DEFAULT_NAME },
+    );
     const deadlineMs = Math.max(120_000, this.spec.nodes * 200);
     const ended = await migrations
       .until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs)
