@@ -53,6 +53,8 @@ export interface FaultControls {
   clear(): void;
   /** Reseed the generator that decides which requests a `rate` < 1 rule hits. */
   seed(seed: number): void;
+  /** How many times the rules fired so far. */
+  injected(): number;
   /** Close every open watch now (optionally only one caller's or one resource's); returns how many. */
   dropWatches(filter?: { caller?: string; resource?: string }): number;
 }
@@ -89,6 +91,10 @@ export class FaultInjector {
 
   seed(seed: number): void {
     this.random = seededRandom(seed);
+  }
+
+  injected(): number {
+    return this.rules.reduce((n, r) => n + r.used, 0);
   }
 
   /** What to do to this request: the first applicable rule wins for errors; latency adds up. */
