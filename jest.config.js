@@ -9,6 +9,8 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
-  testTimeout: 60000,
+  // Generous: a loaded machine (CI may share the cores) stretches every run; tests wait on conditions, and this
+  // only ends a test that really hangs.
+  testTimeout: 300_000,
   maxWorkers: 2,
 };

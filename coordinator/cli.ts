@@ -9,11 +9,15 @@ import { envName } from '../shared/config-spec.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
 import { operatorApi, parseNodeName, requestNode, setPaused, showStatus, type OperatorApi, type StatusFormat } from './operator.js';
 import { watchStatus } from './status-watch.js';
+import { planCommand, preflightCommand, valuesCommand, type ReportFormat } from './cluster-commands.js';
+import { clusterReader, type ClusterReader } from './kube/cluster-read.js';
 
 export interface CoordinatorCliHandlers {
   coordinator(config: CoordinatorConfig): Promise<void>;
   /** The operator commands' API (default: client-node with --kubeconfig, else the user's kubeconfig). */
   operator?: (kubeconfig: string | undefined) => OperatorApi;
+  /** What preflight, plan and values read (default: client-node with --kubeconfig, else the user's kubeconfig). */
+  clusterRead?: (kubeconfig: string | undefined) => ClusterReader;
   /** Where operator commands print (default: stdout). */
   out?: (text: string) => void;
   /** Ends `status --watch` (main: SIGINT or SIGTERM). */
@@ -66,6 +70,29 @@ function addOperatorCommands(program: Command, env: Record<string, string | unde
   );
 }
 
+const REPORT_FORMATS = ['text', 'json'] as const;
+
+/** `preflight`, `plan`, `values --stage`: read the cluster, change nothing. */
+function addClusterCommands(program: Command, env: Record<string, string | undefined>, h: CoordinatorCliHandlers): void {
+  const out = h.out ?? ((t: string) => void process.stdout.write(t));
+  const reader = (cmd: Command): ClusterReader => {
+    const opts: { kubeconfig?: string } = cmd.opts();
+    const path = opts.kubeconfig ?? env[envName(COORDINATOR_ENV_PREFIX, 'kubeconfig')];
+    return (h.clusterRead ?? ((p) => clusterReader(loadKubeConfig(p, 'default'))))(path);
+  };
+  const command = (name: string, description: string) =>
+    new Command(name).description(description).option('--kubeconfig <path>', 'Path to a kubeconfig (default: $KUBECONFIG or ~/.kube/config).').exitOverride();
+  const format = () => new Option('-o, --output <format>', 'text or json').choices(REPORT_FORMATS).default('text');
+  const preflight = command('preflight', 'Check the cluster before anything is touched: blockers (exit 1) and warnings, each with its fix.').addOption(format());
+  preflight.action(() => preflightCommand(reader(preflight), preflight.opts<{ output: ReportFormat }>().output, out));
+  const plan = command('plan', 'Show the migration plan: node order and why, pods each drain evicts and their budgets, findings, duration.').addOption(format());
+  plan.action(() => planCommand(reader(plan), plan.opts<{ output: ReportFormat }>().output, out));
+  const values = command('values', "Print Cilium's Helm values generated from the cluster: for the migration install, or the final promotion.");
+  values.addOption(new Option('--stage <stage>', 'migration or final').choices(['migration', 'final']).makeOptionMandatory());
+  values.action(() => valuesCommand(reader(values), values.opts<{ stage: 'migration' | 'final' }>().stage, out));
+  for (const c of [preflight, plan, values]) program.addCommand(c);
+}
+
 export function buildCoordinatorProgram(
   env: Record<string, string | undefined>,
   handlers: CoordinatorCliHandlers,
@@ -81,5 +108,6 @@ export function buildCoordinatorProgram(
   });
   program.addCommand(coordinator.exitOverride());
   addOperatorCommands(program, env, handlers);
+  addClusterCommands(program, env, handlers);
   return program;
 }

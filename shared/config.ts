@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { boolFlag, intFlag, key, type ConfigOf } from './config-spec.js';
 import { LOG_LEVELS } from './logger.js';
 import { K8sNameSchema, BootIdSchema } from './api.js';
-import { TOKEN_AUDIENCE } from './names.js';
+import { MIGRATION_DEFAULT_NAME, TOKEN_AUDIENCE } from './names.js';
 
 export const AGENT_ENV_PREFIX = 'CNI_MIGRATE_AGENT_';
 export const COORDINATOR_ENV_PREFIX = 'CNI_MIGRATE_';
@@ -48,6 +48,7 @@ export const coordinatorConfigSpec = {
   port: key(port(9876), 'Port of the agent API, /healthz, /readyz and /metrics.'),
   bindAddress: key(z.string().min(1).default('0.0.0.0'), 'Address the HTTP server binds to.'),
   namespace: key(K8sNameSchema.default('cni-migrate'), 'Namespace of the Leases and the agents.'),
+  migrationName: key(K8sNameSchema.default(MIGRATION_DEFAULT_NAME), 'Name of the Migration object whose rollout this coordinator runs.'),
   nodeName: key(K8sNameSchema.optional(), 'The node the coordinator runs on; migrated last among its kind.'),
   podName: key(K8sNameSchema.optional(), "The coordinator's pod name; its leader-election identity."),
   advertiseAddress: key(z.string().min(1).optional(), 'Address agents use to reach the coordinator (the host IP).'),

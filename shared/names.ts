@@ -90,9 +90,6 @@ export const CILIUM_DAEMONSET = 'cilium';
 export const CILIUM_POD_SELECTOR = 'k8s-app=cilium';
 export const CILIUM_NODE_CONFIG_NAME = 'cilium-default';
 
-/** Pod CIDRs of the two CNIs, as the seed configures them. */
-export const CALICO_POD_CIDR = '10.244.0.0/16';
-export const CILIUM_POD_CIDR = '10.245.0.0/16';
 
 /** Event reason prefix and reporting component. */
 export const EVENT_COMPONENT = 'cni-migrate';

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { PhaseSchema } from '../../shared/phases.js';
-import { ImageRefSchema } from '../../shared/api.js';
+import { ImageRefSchema, Ipv4CidrSchema } from '../../shared/api.js';
+import { PreflightStatusSchema } from './preflight/record.js';
 import { StageRecordSchema } from './stages/record.js';
 
 export const MigrationSpecSchema = z.object({
@@ -29,6 +30,10 @@ export const MigrationSpecSchema = z.object({
     .object({
       dnsName: z.string().min(1).max(253).optional(),
       checkImage: ImageRefSchema.optional(),
+      /** Pins the CIDR a migrated node's check pod must get (inside Cilium's pool); read from the cluster when unset. */
+      ciliumCidr: Ipv4CidrSchema.optional(),
+      /** Pins the CIDR a rolled-back node's check pod must get (inside a Calico pool); read from the cluster when unset. */
+      calicoCidr: Ipv4CidrSchema.optional(),
     })
     .prefault({}),
   /** The cluster-level stages after the per-node rollout, each opt-in (a team may stop after any and continue later). */
@@ -86,6 +91,7 @@ export const MigrationStatusSchema = z.object({
   haltReason: z.string().optional(),
   haltedNode: z.string().optional(),
   conditions: z.array(ConditionSchema),
+  preflight: PreflightStatusSchema.optional(),
   /** The cluster-level stage (written before each stage step's side effect). */
   stage: StageRecordSchema.optional(),
 });

@@ -4,15 +4,17 @@
  * coordinator) carries the same id and the agent treats it as the same order.
  */
 import type { Order } from '../../shared/api.js';
-import { CALICO_POD_CIDR, CILIUM_POD_CIDR } from '../../shared/names.js';
 import type { Phase } from '../../shared/phases.js';
 import type { NodeState } from './node-state.js';
+import type { ValidationCidrs } from './preflight/index.js';
 
 export interface OrderSettings {
   dnsName: string;
   validateTimeoutSeconds: number;
   /** The check pod's image; the agent's default when unset. */
   checkImage?: string | undefined;
+  /** The pod CIDRs read from the cluster by pre-flight; no validation order until they are known. */
+  cidrs: ValidationCidrs | undefined;
 }
 
 const MAX_ORDER_ID = 128;
@@ -27,6 +29,21 @@ export function checkTimeoutSeconds(validateTimeoutSeconds: number): number {
   return Math.min(600, Math.max(1, Math.floor(validateTimeoutSeconds / 4)));
 }
 
+/** The validation order: the pod CIDR pre-flight read for the direction (none until it is known). */
+function validateOrder(state: NodeState, id: string, settings: OrderSettings): Order | null {
+  if (!settings.cidrs) return null;
+  return {
+    kind: 'validate',
+    id,
+    expectedCidr: state.phase === 'Validating' ? settings.cidrs.forward : settings.cidrs.rollback,
+    peers: state.peers.slice(0, 16),
+    dnsName: settings.dnsName,
+    timeoutSeconds: checkTimeoutSeconds(settings.validateTimeoutSeconds),
+    ...(settings.checkImage ? { image: settings.checkImage } : {}),
+    ...(state.phaseSince ? { notAfter: new Date(state.phaseSince.getTime() + settings.validateTimeoutSeconds * 1000).toISOString() } : {}),
+  };
+}
+
 export function orderFor(state: NodeState, settings: OrderSettings): Order | null {
   const id = orderIdFor(state.name, state.attempt, state.phase);
   switch (state.phase) {
@@ -35,16 +52,7 @@ export function orderFor(state: NodeState, settings: OrderSettings): Order | nul
       return state.bootIdBefore ? { kind: 'reboot', id, ifBootId: state.bootIdBefore } : null;
     case 'Validating':
     case 'RollbackValidating':
-      return {
-        kind: 'validate',
-        id,
-        expectedCidr: state.phase === 'Validating' ? CILIUM_POD_CIDR : CALICO_POD_CIDR,
-        peers: state.peers.slice(0, 16),
-        dnsName: settings.dnsName,
-        timeoutSeconds: checkTimeoutSeconds(settings.validateTimeoutSeconds),
-        ...(settings.checkImage ? { image: settings.checkImage } : {}),
-        ...(state.phaseSince ? { notAfter: new Date(state.phaseSince.getTime() + settings.validateTimeoutSeconds * 1000).toISOString() } : {}),
-      };
+      return validateOrder(state, id, settings);
     case 'RollbackRestoringCniFiles':
       return { kind: 'restore-cni-files', id };
     default:

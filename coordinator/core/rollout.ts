@@ -184,9 +184,13 @@ export function decideRollout(i: RolloutInput): RolloutDecision {
   return decide(walk.chosen, walk.held, true);
 }
 
-/** The canary holds the rollout and every node it let start is finished: the rollout shows Paused. */
-export function pausedByCanary(decision: RolloutDecision, nodes: readonly NodeState[]): boolean {
-  return decision.held.some((h) => h.by === 'canary') && !nodes.some((s) => s.phase !== 'Pending' && !isTerminal(s.phase));
+/**
+ * The canary holds the rollout and every node it let start is finished (none in flight, none granted):
+ * the rollout shows Paused.
+ */
+export function pausedByCanary(decision: RolloutDecision, i: Pick<RolloutInput, 'nodes' | 'holders'>): boolean {
+  const busy = i.holders.size > 0 || decision.grants.length > 0 || i.nodes.some((n) => n.state.phase !== 'Pending' && !isTerminal(n.state.phase));
+  return !busy && decision.held.some((h) => h.by === 'canary');
 }
 
 export interface StepInput {

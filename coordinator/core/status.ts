@@ -5,6 +5,7 @@
 import { isInFlight } from '../../shared/phases.js';
 import type { Condition, MigrationStatus, NodeStatus, RolloutPhase } from './migration-spec.js';
 import type { NodeState } from './node-state.js';
+import { preflightHaltReason, type PreflightStatus } from './preflight/record.js';
 import type { StageRecord } from './stages/record.js';
 
 export interface StatusInput {
@@ -16,6 +17,8 @@ export interface StatusInput {
   previousConditions: readonly Condition[];
   /** Why no new node may start now (the Cilium DaemonSet is not rolled out), if so. */
   ciliumProblem?: string | undefined;
+  /** The last pre-flight of this rollout; undefined until it has run. */
+  preflight?: PreflightStatus | undefined;
   /** The cluster-level stage, once the per-node rollout is over. */
   stage?: StageRecord | undefined;
   now: Date;
@@ -73,10 +76,17 @@ function condition(prev: readonly Condition[], next: Omit<Condition, 'lastTransi
   return { ...next, lastTransitionTime: unchanged && old ? old.lastTransitionTime : now.toISOString() };
 }
 
-/** Why the rollout is halted: a bad spec, a halted node, or a halted stage. */
+/** Why the rollout is halted: a bad spec, a halted node, a halted stage, or a pre-flight blocker (while a node waits to start). */
 function haltReasonOf(i: StatusInput): string | undefined {
   if (i.specError) return `invalid spec: ${i.specError}`;
-  return rolloutHaltReason(i.nodes) ?? i.stage?.haltReason;
+  const holdsPending = i.nodes.some((n) => n.phase === 'Pending');
+  return rolloutHaltReason(i.nodes) ?? i.stage?.haltReason ?? (holdsPending ? preflightHaltReason(i.preflight) : undefined);
+}
+
+function preflightCondition(p: PreflightStatus | undefined): Omit<Condition, 'lastTransitionTime'> {
+  if (!p) return { type: 'PreflightPassed', status: 'Unknown', reason: 'NotRun', message: 'pre-flight has not run yet' };
+  if (p.passed) return { type: 'PreflightPassed', status: 'True', reason: 'NoBlockers', message: `no blocker, ${p.warnings.length} warning(s)` };
+  return { type: 'PreflightPassed', status: 'False', reason: 'Blocked', message: p.blockers.map((b) => `${b.message} (fix: ${b.fix})`).join('; ') };
 }
 
 export function summarizeStatus(i: StatusInput): MigrationStatus {
@@ -92,6 +102,7 @@ export function summarizeStatus(i: StatusInput): MigrationStatus {
     inFlight,
     ...(halt ? { haltReason: halt } : {}),
     ...(stoppedAt ? { haltedNode: stoppedAt } : {}),
+    ...(i.preflight ? { preflight: i.preflight } : {}),
     conditions: [
       condition(
         i.previousConditions,
@@ -114,6 +125,7 @@ export function summarizeStatus(i: StatusInput): MigrationStatus {
           : { type: 'CiliumReady', status: 'True', reason: 'RolledOut', message: 'every Cilium pod is updated and Ready' },
         i.now,
       ),
+      condition(i.previousConditions, preflightCondition(i.preflight), i.now),
     ],
   };
 }

@@ -23,12 +23,13 @@ import { recordIntent, type IntentDeps } from './intent.js';
 import type { MigrationMetrics } from './metrics.js';
 import { NodeView } from './node-view.js';
 import { PassLoop } from './pass-loop.js';
+import { PreflightGate, preflightReads } from './preflight-gate.js';
 import { PeerSource } from './peer-source.js';
 import { RolloutScope } from './scope.js';
 import { drainOptionsOf, policyOf, RolloutSource, settingsFor, type Rollout } from './rollout.js';
 import { CILIUM_GATE, closedGates } from './gates.js';
 import { StatusWriter } from './status-writer.js';
-import { StageRunner } from './stage-runner.js';
+import { stageRunnerFor, type StageRunner } from './stage-runner.js';
 import type { StageRecord } from '../core/stages/record.js';
 
 export interface ControllerDeps {
@@ -54,6 +55,7 @@ export class Controller {
   private readonly status: StatusWriter;
   private readonly holds: HoldLog;
   private readonly intent: IntentDeps;
+  private readonly preflight: PreflightGate;
   private executor: Executor;
   /** The Cilium gate's reason when the last decision consulted it (shown in the status). */
   private ciliumProblem: string | undefined;
@@ -61,13 +63,14 @@ export class Controller {
 
   constructor(private readonly d: ControllerDeps) {
     this.view = new NodeView(d.cluster.nodeCache);
-    this.rollout = new RolloutSource(d.cluster.migrationCache);
+    this.rollout = new RolloutSource(d.cluster.migrationCache, d.config.migrationName);
     this.scope = new RolloutScope(d.cluster.nodes, this.view);
     this.peers = new PeerSource(() => d.cluster.pods.runningPods());
     this.loop = new PassLoop(() => this.pass(), d.log);
     this.status = new StatusWriter(d.cluster.migration);
     this.holds = new HoldLog(d.log);
     this.intent = { ...d, view: this.view };
+    this.preflight = new PreflightGate({ reads: preflightReads(d.cluster), log: d.log, now: d.now, wake: () => this.wake() });
     this.executor = this.newExecutor();
   }
 
@@ -83,26 +86,13 @@ export class Controller {
 
   start(): void {
     this.executor = this.newExecutor();
-    this.stages = this.newStageRunner();
+    this.stages = stageRunnerFor(this.d, { ciliumCidr: () => this.preflight.cidrs()?.forward, wake: (ms) => this.wake(ms) });
     this.loop.start();
-  }
-
-  /** A fresh stage runner per term of leadership: it reads the recorded stage back from the status. */
-  private newStageRunner(): StageRunner | undefined {
-    const { cluster, config, log, now } = this.d;
-    if (!cluster.stages) return undefined;
-    return new StageRunner({
-      cluster, kube: cluster.stages, log, now,
-      validateTimeoutSeconds: config.validateTimeoutSeconds,
-      rebootTimeoutSeconds: config.rebootTimeoutSeconds,
-      dnsName: config.dnsName,
-      wake: (afterMs) => this.wake(afterMs),
-      orderChanged: (node) => this.d.orderChanged(node),
-    });
   }
 
   async stop(): Promise<void> {
     this.executor.stop();
+    this.preflight.stop();
     this.stages?.stop();
     await this.loop.stop();
   }
@@ -120,13 +110,14 @@ export class Controller {
     const spec = this.rollout.read().spec;
     const dnsName = spec?.validation.dnsName ?? this.d.config.dnsName;
     const checkImage = spec?.validation.checkImage;
-    const perNode = orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds });
+    const perNode = orderFor(this.stateOf(node), { dnsName, checkImage, validateTimeoutSeconds: this.d.config.validateTimeoutSeconds, cidrs: this.preflight.cidrs() });
     return perNode ?? this.stages?.orderOf(node, spec) ?? null;
   }
 
   private async pass(): Promise<void> {
     const rollout = this.rollout.read();
     const { inScope, summaries, order } = await this.scope.layout(rollout.spec, this.d.config.nodeName);
+    this.preflight.consider(rollout.spec, inScope);
     this.peers.newPass(order);
     const held: Hold[] = [];
     const states = new Map<string, NodeState>();
@@ -170,7 +161,7 @@ export class Controller {
   private async decideGrants(rollout: Rollout, nodes: RolloutNode[]): Promise<RolloutDecision> {
     const holders = this.d.grants.holders();
     const policy = policyOf(rollout.spec);
-    const gates = closedGates(this.d.cluster);
+    const gates = closedGates(this.d.cluster, this.preflight.gate());
     const slotFree = holders.size < (policy?.concurrency ?? 1);
     const peerHosts = slotFree ? await this.peers.hostsOfPeersInUse(nodes.map((n) => n.state)) : new Set<string>();
     const decision = decideRollout({ policy, specError: rollout.specError, nodes, holders, selfNode: this.d.config.nodeName, gates, peerHosts });
@@ -189,8 +180,8 @@ export class Controller {
   private async writeStatus(rollout: Rollout, nodes: RolloutNode[], decision: RolloutDecision, stage: StageRecord | undefined): Promise<void> {
     if (!rollout.spec && !rollout.specError) return;
     const shown = nodes.filter((n) => n.inScope || n.state.phase !== 'Pending').map((n) => n.state);
-    const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, shown);
+    const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, { nodes, holders: this.d.grants.holders() });
     const { specError } = rollout;
-    await this.status.write({ nodes: shown, paused, specError, ciliumProblem: this.ciliumProblem, stage, now: this.d.now() }, rollout.previousConditions);
+    await this.status.write({ nodes: shown, paused, specError, ciliumProblem: this.ciliumProblem, preflight: this.preflight.status(), stage, now: this.d.now() }, rollout.previousConditions);
   }
 }

@@ -267,6 +267,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
   const now = deps.now ?? (() => new Date());
   const cluster = clusterFromKubeConfig(deps.kc, deps.log, {
     namespace: deps.config.namespace,
+    migrationName: deps.config.migrationName,
     host: deps.config.nodeName,
     now,
   });

@@ -1,7 +1,7 @@
 /**
  * The cluster-level gates the engine reads before any new node may start: each one that is closed holds
- * every grant, with its reason (the Cilium DaemonSet not rolled out everywhere). Add a gate here and the
- * core's rollout decision holds on it.
+ * every grant, with its reason (a pre-flight blocker, the Cilium DaemonSet not rolled out everywhere). Add a
+ * gate here and the core's rollout decision holds on it.
  */
 import { CILIUM_DAEMONSET, CILIUM_NAMESPACE } from '../../shared/names.js';
 import { ciliumRolloutProblem } from '../core/cilium-readiness.js';
@@ -10,7 +10,8 @@ import type { Cluster } from './cluster.js';
 
 export const CILIUM_GATE = 'waiting for Cilium';
 
-export function closedGates(cluster: Cluster): Gate[] {
+/** The closed gates, pre-flight's first (when it holds), then Cilium's readiness. */
+export function closedGates(cluster: Cluster, preflight: Gate | undefined): Gate[] {
   const cilium = ciliumRolloutProblem(cluster.ciliumDaemonSet.get(CILIUM_DAEMONSET, CILIUM_NAMESPACE));
-  return cilium ? [{ name: CILIUM_GATE, reason: cilium }] : [];
+  return [...(preflight ? [preflight] : []), ...(cilium ? [{ name: CILIUM_GATE, reason: cilium }] : [])];
 }

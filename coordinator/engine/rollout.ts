@@ -1,6 +1,7 @@
 /**
- * The rollout's desired state as the operator wrote it (the `Migration default` spec, or the last valid
- * one when an edit is invalid) and the engine settings derived from it and the coordinator config.
+ * The rollout's desired state as the operator wrote it (the spec of the coordinator's Migration, `default`
+ * unless configured, or the last valid one when an edit is invalid) and the engine settings derived from it
+ * and the coordinator config.
  */
 import type { V1Node } from '@kubernetes/client-node';
 import type { CoordinatorConfig } from '../../shared/config.js';
@@ -14,7 +15,7 @@ import type { MigrationObject } from '../kube/migration.js';
 import type { Watched } from '../kube/watched.js';
 
 export interface Rollout {
-  /** Absent when there is no `Migration default`: nothing new starts. */
+  /** Absent when there is no such Migration: nothing new starts. */
   spec: MigrationSpec | undefined;
   specError: string | undefined;
   previousConditions: Condition[];
@@ -25,10 +26,13 @@ export interface Rollout {
 export class RolloutSource {
   private lastGood: MigrationSpec | undefined;
 
-  constructor(private readonly cache: Watched<MigrationObject>) {}
+  constructor(
+    private readonly cache: Watched<MigrationObject>,
+    private readonly name: string = MIGRATION_DEFAULT_NAME,
+  ) {}
 
   read(): Rollout {
-    const obj = this.cache.get(MIGRATION_DEFAULT_NAME);
+    const obj = this.cache.get(this.name);
     if (!obj) return { spec: undefined, specError: undefined, previousConditions: [] };
     const status = MigrationStatusSchema.partial().safeParse(obj.status ?? {});
     const previousConditions = status.success ? (status.data.conditions ?? []) : [];

@@ -5,9 +5,10 @@
  * (revalidation, cleanup) are derived from the written record alone.
  */
 import type { Order } from '../../shared/api.js';
+import type { CoordinatorConfig } from '../../shared/config.js';
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import { CILIUM_POD_CIDR, NodeAnnotation } from '../../shared/names.js';
+import { NodeAnnotation } from '../../shared/names.js';
 import type { MigrationSpec } from '../core/migration-spec.js';
 import type { NodeState } from '../core/node-state.js';
 import { checkTimeoutSeconds } from '../core/orders.js';
@@ -27,6 +28,8 @@ export interface StageRunnerDeps {
   validateTimeoutSeconds: number;
   rebootTimeoutSeconds: number;
   dnsName: string;
+  /** Cilium's pod CIDR as pre-flight read it; no validation order until it is known. */
+  ciliumCidr: () => string | undefined;
   /** Something finished or must be looked at again: run a pass (after `afterMs`). */
   wake: (afterMs?: number) => void;
   orderChanged: (node: string) => void;
@@ -194,12 +197,14 @@ export class StageRunner {
     return this.validateOrder(e.orderId, this.peers.get(e.orderId) ?? [], spec);
   }
 
-  private validateOrder(id: string, peers: string[], spec: MigrationSpec | undefined): Order {
+  private validateOrder(id: string, peers: string[], spec: MigrationSpec | undefined): Order | null {
     const checkImage = spec?.validation.checkImage;
+    const expectedCidr = this.d.ciliumCidr();
+    if (expectedCidr === undefined) return null;
     return {
       kind: 'validate',
       id,
-      expectedCidr: CILIUM_POD_CIDR,
+      expectedCidr,
       peers: peers.slice(0, 16),
       dnsName: spec?.validation.dnsName ?? this.d.dnsName,
       timeoutSeconds: checkTimeoutSeconds(this.d.validateTimeoutSeconds),
@@ -211,4 +216,15 @@ export class StageRunner {
 export function inventoryLine(found: Record<string, number>, left: number): string {
   const kinds = Object.entries(found).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`);
   return `found ${kinds.length > 0 ? kinds.join(' ') : 'nothing'}; left ${left}`;
+}
+
+/** The stage runner for one term of leadership (it reads the recorded stage back from the status); none when the cluster cannot run stages. */
+export function stageRunnerFor(
+  d: { cluster: Cluster; config: CoordinatorConfig; log: Logger; now: () => Date; orderChanged: (node: string) => void },
+  term: Pick<StageRunnerDeps, 'ciliumCidr' | 'wake'>,
+): StageRunner | undefined {
+  const { cluster, config, log, now, orderChanged } = d;
+  if (!cluster.stages) return undefined;
+  const { validateTimeoutSeconds, rebootTimeoutSeconds, dnsName } = config;
+  return new StageRunner({ cluster, kube: cluster.stages, log, now, validateTimeoutSeconds, rebootTimeoutSeconds, dnsName, orderChanged, ...term });
 }

@@ -4,6 +4,8 @@ import { kubeCall } from './api-errors.js';
 
 export interface PdbsApi {
   inNamespace(namespace: string): Promise<V1PodDisruptionBudget[]>;
+  /** Every PDB of the cluster (pre-flight: budgets that can never allow an eviction). */
+  all(): Promise<V1PodDisruptionBudget[]>;
 }
 
 export function pdbsApi(kc: KubeConfig): PdbsApi {
@@ -11,5 +13,6 @@ export function pdbsApi(kc: KubeConfig): PdbsApi {
   return {
     inNamespace: async (namespace) =>
       (await kubeCall(`list PDBs in ${namespace}`, () => policy.listNamespacedPodDisruptionBudget({ namespace }))).items,
+    all: async () => (await kubeCall('list PDBs', () => policy.listPodDisruptionBudgetForAllNamespaces())).items,
   };
 }

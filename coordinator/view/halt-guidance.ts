@@ -57,3 +57,19 @@ export function rolledBackGuidance(node: string, step: Phase | undefined, reason
     ],
   };
 }
+
+/** Pre-flight holds the rollout before any node is touched: fix the cluster; the check runs again by itself. */
+export function preflightGuidance(reason: string): HaltGuidance {
+  const next = ['cni-migrate preflight'];
+  return {
+    node: '',
+    step: undefined,
+    reason,
+    next,
+    lines: [
+      `the rollout has not started: ${reason}`,
+      'No node was touched. Fix each blocker; pre-flight runs again every 15 s and on any change of the Migration.',
+      `  ${next[0] ?? ''}    # every blocker and warning, each with its fix`,
+    ],
+  };
+}

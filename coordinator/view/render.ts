@@ -42,6 +42,7 @@ export function headline(v: RolloutView): string[] {
   return [
     `Migration default  stage ${v.stage}  phase ${v.phase}${v.paused ? ' (paused: no node starts a new step)' : ''}`,
     `${progressBar(c.done, c.total)} ${c.done}/${c.total} done, ${c.inFlight} in flight, ${c.pending} pending${extra}${eta}`,
+    ...(v.stageNote ? [v.stageNote] : []),
   ];
 }
 

@@ -8,7 +8,8 @@ import { compareNatural } from '../../shared/natural-order.js';
 import { isInFlight, type Phase } from '../../shared/phases.js';
 import { readNodeState, type NodeState, type OperatorRequest } from '../core/node-state.js';
 import { pdbsProtecting, planDrain, podRef } from '../core/drain-plan.js';
-import { haltGuidance, rolledBackGuidance, specGuidance, type HaltGuidance } from './halt-guidance.js';
+import { readStageRecord, type StageRecord } from '../core/stages/record.js';
+import { haltGuidance, preflightGuidance, rolledBackGuidance, specGuidance, type HaltGuidance } from './halt-guidance.js';
 
 export interface DrainProgress {
   /** Pods the drain still has to move (namespace/name). */
@@ -35,8 +36,10 @@ export interface ViewNodeRow {
 }
 
 export interface RolloutView {
-  /** Where the whole migration is ("Rollout": node by node; later stages come after it). */
+  /** Where the whole migration is: "Rollout" (node by node), then each cluster stage and its step. */
   stage: string;
+  /** What the current stage step waits for, or why it halted (cluster stages only). */
+  stageNote: string | null;
   phase: string;
   paused: boolean;
   counts: { total: number; done: number; inFlight: number; pending: number; halted: number; rolledBack: number };
@@ -96,6 +99,13 @@ function haltOf(states: readonly NodeState[], status: unknown, paused: boolean):
   if (back) return rolledBackGuidance(back.name, back.failedPhase, back.haltReason ?? '');
   const reason = str(field(status, 'haltReason'));
   if (reason?.startsWith('invalid spec')) return specGuidance(reason);
+  if (reason?.startsWith('pre-flight:')) return preflightGuidance(reason);
+  return null;
+}
+
+function stageNoteOf(r: StageRecord | undefined): string | null {
+  if (r?.haltReason) return `stage halted: ${r.haltReason}`;
+  if (r?.waitingFor) return `waiting for: ${r.waitingFor}`;
   return null;
 }
 
@@ -108,8 +118,10 @@ export function buildRolloutView(i: ViewInput): RolloutView {
   const states = nodes.map((n) => readNodeState(n.metadata?.name ?? '', n.metadata?.annotations));
   const count = (p: (s: NodeState) => boolean): number => states.filter(p).length;
   const halt = haltOf(states, status, paused);
+  const stageRecord = readStageRecord(field(status, 'stage'));
   return {
-    stage: str(field(status, 'stage')) ?? 'Rollout',
+    stage: stageRecord ? `${stageRecord.stage}${stageRecord.stage === 'Complete' ? '' : ` (${stageRecord.step})`}` : 'Rollout',
+    stageNote: stageNoteOf(stageRecord),
     phase: str(field(status, 'phase')) ?? (i.migration ? 'Pending' : 'Absent'),
     paused,
     counts: {

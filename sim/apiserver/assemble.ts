@@ -7,6 +7,7 @@ import { RequestAccounting } from './accounting.js';
 import { Authenticator } from './auth.js';
 import { defaultUid, type ApiContext } from './context.js';
 import { createObject, replaceObject } from './crud.js';
+import { serveOpenApi } from './openapi.js';
 import { discover } from './discovery.js';
 import { FaultInjector, type FaultControls } from './faults.js';
 import type { SubresourceHandler } from './handlers.js';
@@ -87,7 +88,7 @@ export function assemble(opts: AssembleOptions): ServerParts {
   const edge: Edge = {
     ctx, auth, accounting: new RequestAccounting(), faults, watches, subresources,
     timing: { bookmarkIntervalMs: opts.bookmarkIntervalMs, defaultTimeoutSeconds: 1800 },
-    discovery: (req, accept) => discover(ctx.registry, address, req, accept),
+    discovery: (req, accept) => discover(ctx.registry, address, req, accept) ?? serveOpenApi(ctx.registry, req, accept),
   };
   for (const ns of BOOTSTRAP_NAMESPACES) applyOne(ctx, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   return {

@@ -13,6 +13,8 @@ export interface WriteOptions {
   dryRun: boolean;
   /** `fieldValidation=Strict`: unknown fields are an error rather than a warning. */
   strict: boolean;
+  /** Unknown fields are reported as Warnings (`fieldValidation` unset or `Warn`; not `Ignore`). */
+  warnUnknown?: boolean;
 }
 
 export type WriteOp = 'create' | 'update';

@@ -3,13 +3,14 @@
  * subresource split, generation, optimistic concurrency, no-op detection, admission, dry-run.
  */
 import { timestamp, type ApiContext, type WriteOptions } from './context.js';
-import { applyCreateDefaults } from './defaults.js';
+import { applyCreateDefaults, normaliseStatus, withTemplateGeneration } from './defaults.js';
 import { isObj, jsonEqual, metaOf, nameOf, strAt, type Obj } from './json.js';
 import { toStored } from './present.js';
 import type { ResourceDef } from './resources.js';
 import { alreadyExists, badRequest, conflict, forbidden, invalid, notFound, qualified } from './status.js';
 import { decodeProblem } from './decode-checks.js';
 import { finishDeletionIfReleased } from './lifecycle.js';
+import { unknownFields } from './known-fields.js';
 
 export interface WriteResult {
   obj: Obj;
@@ -36,6 +37,14 @@ export function decodeBody(def: ResourceDef, body: unknown): Obj {
   const problem = decodeProblem(def, body);
   if (problem) throw badRequest(`${gvkLabel(def)}: ${problem}`);
   return body;
+}
+
+/** Server-side field validation: 400 under Strict, Warnings under Warn (the default), nothing under Ignore. */
+function fieldWarnings(def: ResourceDef, obj: Obj, opts: WriteOptions): string[] {
+  const list = unknownFields(def, obj).map((f) => `unknown field "${f}"`);
+  if (list.length === 0) return [];
+  if (opts.strict) throw badRequest(`${gvkLabel(def)}: strict decoding error: ${list.join(', ')}`);
+  return opts.warnUnknown ? list : [];
 }
 
 function checkNamespace(def: ResourceDef, ns: string | undefined, obj: Obj): void {
@@ -83,6 +92,7 @@ export interface CreateInput {
 export function createObject(ctx: ApiContext, def: ResourceDef, input: CreateInput, opts: WriteOptions): WriteResult {
   const { ns, body } = input;
   const incoming = toStored(def, decodeBody(def, body));
+  const unknown = fieldWarnings(def, incoming, opts);
   checkNamespace(def, ns, incoming);
   const name = nameFor(ctx, def, incoming);
   requireNamespace(ctx, def, ns, name);
@@ -91,11 +101,11 @@ export function createObject(ctx: ApiContext, def: ResourceDef, input: CreateInp
   else delete meta['namespace'];
   for (const k of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds']) delete meta[k];
   if (def.hasGeneration || def.custom) meta['generation'] = 1;
-  const candidate = applyCreateDefaults(def, { ...incoming, metadata: meta });
+  const candidate = withTemplateGeneration(def, applyCreateDefaults(def, { ...incoming, metadata: meta }), undefined);
   const admitted = runAdmission(ctx, def, { obj: candidate, old: undefined }, opts);
   if (ctx.store.get(def.storage, def.namespaced ? String(meta['namespace']) : '', name)) throw alreadyExists(def, name);
-  if (opts.dryRun) return admitted;
-  return { obj: ctx.store.put(def.storage, admitted.obj), warnings: admitted.warnings };
+  if (opts.dryRun) return { ...admitted, warnings: [...unknown, ...admitted.warnings] };
+  return { obj: ctx.store.put(def.storage, admitted.obj), warnings: [...unknown, ...admitted.warnings] };
 }
 
 function splitStatus(def: ResourceDef, old: Obj, incoming: Obj, subresource: string | undefined): Obj {
@@ -155,16 +165,19 @@ function nextVersion(def: ResourceDef, old: Obj, incoming: Obj, subresource: str
 /** PUT semantics on an already-decoded object (also the tail of PATCH). */
 export function replaceObject(ctx: ApiContext, def: ResourceDef, req: UpdateRequest, incoming: Obj): WriteResult {
   checkIdentity(def, req, incoming);
+  const unknown = fieldWarnings(def, incoming, req.opts);
   const old = ctx.store.get(def.storage, def.namespaced ? (req.ns ?? '') : '', req.name);
   if (!old) {
     if (ALLOW_CREATE_ON_UPDATE.has(def.plural) && req.subresource === undefined) return createObject(ctx, def, { ns: req.ns, body: incoming }, req.opts);
     throw notFound(def, req.name);
   }
-  const admitted = runAdmission(ctx, def, { obj: nextVersion(def, old, incoming, req.subresource), old }, req.opts);
-  if (req.opts.dryRun) return admitted;
-  if (jsonEqual(admitted.obj, old)) return { obj: old, warnings: admitted.warnings };
+  const next = withTemplateGeneration(def, normaliseStatus(def, nextVersion(def, old, incoming, req.subresource)), old);
+  const admitted = runAdmission(ctx, def, { obj: next, old }, req.opts);
+  const warnings = [...unknown, ...admitted.warnings];
+  if (req.opts.dryRun) return { obj: admitted.obj, warnings };
+  if (jsonEqual(admitted.obj, old)) return { obj: old, warnings };
   const stored = ctx.store.put(def.storage, admitted.obj);
-  return { obj: finishDeletionIfReleased(ctx, def, stored), warnings: admitted.warnings };
+  return { obj: finishDeletionIfReleased(ctx, def, stored), warnings };
 }
 
 export function updateObject(ctx: ApiContext, def: ResourceDef, req: UpdateRequest, body: unknown): WriteResult {

@@ -2,7 +2,7 @@
  * Defaulting and create-time status reset, for the fields our clients read back (as the real defaulting
  * functions and registry strategies do).
  */
-import { arrAt, isObj, objAt, type Obj } from './json.js';
+import { arrAt, isObj, jsonEqual, metaOf, objAt, type Obj } from './json.js';
 import type { ResourceDef } from './resources.js';
 
 function defaultContainer(c: unknown): unknown {
@@ -63,6 +63,28 @@ function initialStatus(def: ResourceDef, obj: Obj): unknown {
   }
 }
 
+/**
+ * Status counters as Go serialises them: `omitempty` ones vanish at zero, the others are always there
+ * (a client that writes `numberAvailable: 0` reads it back absent).
+ */
+const STATUS_COUNTERS: Record<string, { always: string[]; omitEmpty: string[] }> = {
+  'apps/daemonsets': {
+    always: ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady'],
+    omitEmpty: ['observedGeneration', 'updatedNumberScheduled', 'numberAvailable', 'numberUnavailable'],
+  },
+  'apps/deployments': { always: [], omitEmpty: ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas'] },
+  'apps/replicasets': { always: ['replicas'], omitEmpty: ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration'] },
+};
+
+export function normaliseStatus(def: ResourceDef, obj: Obj): Obj {
+  const counters = STATUS_COUNTERS[def.storage];
+  if (!counters || !isObj(obj['status'])) return obj;
+  const status: Obj = { ...obj['status'] };
+  for (const k of counters.always) if (status[k] === undefined || status[k] === null) status[k] = 0;
+  for (const k of counters.omitEmpty) if (status[k] === 0 || status[k] === null) delete status[k];
+  return { ...obj, status };
+}
+
 /** The object as the server would store it on create (before metadata stamping). */
 export function applyCreateDefaults(def: ResourceDef, obj: Obj): Obj {
   const out: Obj = { ...obj };
@@ -73,5 +95,19 @@ export function applyCreateDefaults(def: ResourceDef, obj: Obj): Obj {
   const status = def.hasStatus || def.kind === 'Namespace' ? initialStatus(def, obj) : obj['status'];
   if (status === undefined) delete out['status'];
   else out['status'] = status;
-  return out;
+  return normaliseStatus(def, out);
+}
+
+const TEMPLATE_GENERATION = 'deprecated.daemonset.template.generation';
+
+/**
+ * A DaemonSet's template generation, kept by the server in an annotation: 1 on create, one more each time
+ * the pod template changes; whatever a client writes there is overwritten.
+ */
+export function withTemplateGeneration(def: ResourceDef, obj: Obj, old: Obj | undefined): Obj {
+  if (def.storage !== 'apps/daemonsets') return obj;
+  const before = old ? Number(objAt(metaOf(old), 'annotations')[TEMPLATE_GENERATION] ?? 1) : 0;
+  const changed = !old || !jsonEqual(objAt(objAt(old, 'spec'), 'template'), objAt(objAt(obj, 'spec'), 'template'));
+  const annotations = { ...objAt(metaOf(obj), 'annotations'), [TEMPLATE_GENERATION]: String(changed ? before + 1 : before) };
+  return { ...obj, metadata: { ...metaOf(obj), annotations } };
 }

@@ -18,7 +18,7 @@ const evictionSchema = z
   .object({
     kind: z.literal('Eviction').optional(),
     deleteOptions: z
-      .object({ gracePeriodSeconds: z.number().int().nonnegative().nullish(), dryRun: z.array(z.string()).nullish() })
+      .object({ gracePeriodSeconds: z.number().int().nullish(), dryRun: z.array(z.string()).nullish() })
       .passthrough()
       .nullish(),
   })
@@ -81,10 +81,16 @@ function currentBudget(disruption: DisruptionController, pod: Obj): Obj | undefi
   return budget ? disruption.refresh(namespaceOf(budget), nameOf(budget)) : undefined;
 }
 
+function requireSameName(eviction: Obj, name: string | undefined): void {
+  const bodyName = isObj(eviction['metadata']) ? eviction['metadata']['name'] : undefined;
+  if (bodyName !== name) throw badRequest('name in URL does not match name in Eviction object');
+}
+
 function optionsOf(req: ResourceRequest, body: RequestBody): EvictionOptions {
   if (req.verb !== 'create') throw methodNotAllowed();
   const parsed = evictionSchema.safeParse(body.json ?? {});
   if (!parsed.success) throw badRequest(`Eviction is invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  requireSameName(parsed.data, req.name);
   const opts = parsed.data.deleteOptions;
   const dryRun = req.query.getAll('dryRun').includes('All') || (opts?.dryRun ?? []).includes('All');
   return { grace: opts?.gracePeriodSeconds ?? undefined, dryRun };

@@ -20,6 +20,9 @@ export interface Reply {
   body: Obj;
   warnings?: string[];
   contentType?: string;
+  /** A body that is not JSON (then `body` is ignored). */
+  text?: string;
+  raw?: Buffer;
 }
 
 export interface RequestBody {
@@ -44,7 +47,7 @@ export function writeOptions(query: URLSearchParams, verb = 'create'): WriteOpti
     causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(fieldValidation)}: supported values: "", "Ignore", "Strict", "Warn"`, field: 'fieldValidation' });
   }
   if (causes.length > 0) throw invalid(OPTIONS_KIND[verb] ?? 'CreateOptions', '', causes, 'meta.k8s.io');
-  return { dryRun: dryRun.length > 0, strict: fieldValidation === 'Strict' };
+  return { dryRun: dryRun.length > 0, strict: fieldValidation === 'Strict', warnUnknown: fieldValidation !== 'Ignore' };
 }
 
 const deleteInput = (req: ResourceRequest, body: RequestBody): DeleteInput => ({ query: req.query, body: body.present ? body.json : undefined });

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import { parse as parseYaml } from 'yaml';
 import type { RequestAccounting } from './accounting.js';
 import type { Authenticator, UserInfo } from './auth.js';
 import type { ApiContext } from './context.js';
@@ -40,6 +41,29 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const BODY_TYPES = ['application/json', 'application/yaml'];
+const unknownFormat = (): KubeStatusError =>
+  new KubeStatusError(
+    415,
+    failure(415, 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf', 'UnsupportedMediaType'),
+  );
+
+/**
+ * The body as the real decoder reads it: JSON, or YAML (a missing Content-Type means JSON); any other media
+ * type is 415. PATCH bodies are left to the patch handler, which checks its own media types.
+ */
+function decodeText(text: string, method: string | undefined, contentType: string | undefined): unknown {
+  if (method === 'PATCH' || text.length === 0) return parseJson(text);
+  const type = (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!BODY_TYPES.includes(type)) throw unknownFormat();
+  if (type === 'application/json') return parseJson(text);
+  try {
+    return parseYaml(text) as unknown;
+  } catch (e) {
+    throw badRequest(`yaml: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;
   try {
@@ -53,10 +77,15 @@ function send(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string | string[]> = { 'Content-Type': reply.contentType ?? 'application/json' };
   if (reply.warnings && reply.warnings.length > 0) headers['Warning'] = reply.warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(reply.status, headers);
-  res.end(JSON.stringify(reply.body));
+  res.end(reply.raw ?? reply.text ?? JSON.stringify(reply.body));
 }
 
+/** A path no API group/version serves: the generic mux's plain-text 404, not a Status. */
+class PageNotFound extends Error {}
+const PAGE_NOT_FOUND: Reply = { status: 404, body: {}, text: '404 page not found', contentType: 'text/plain; charset=utf-8' };
+
 function statusReply(e: unknown): Reply {
+  if (e instanceof PageNotFound) return PAGE_NOT_FOUND;
   if (e instanceof KubeStatusError) return { status: e.statusCode, body: e.body };
   const err = internalError(e instanceof Error ? e.message : String(e));
   return { status: 500, body: err.body };
@@ -91,6 +120,7 @@ const READS = new Set(['get', 'list']);
 
 function serveResource(edge: Edge, { info, user, body, accept }: Incoming, res: ServerResponse): Reply | undefined {
   const def = edge.ctx.registry.find(info.group, info.version, info.resource);
+  if (!def && edge.ctx.registry.inGroupVersion(info.group, info.version).length === 0) throw new PageNotFound();
   if (!def) throw pathNotFound();
   if (!isAllowed(edge.ctx, user, attributesOf(info))) throw forbiddenFor(user, attributesOf(info));
   if (info.verb === 'watch') {
@@ -111,11 +141,11 @@ async function serve(edge: Edge, req: IncomingMessage, res: ServerResponse): Pro
   const { dropWatch, loseResponse } = await applyFaults(edge, info, user.username);
   if (info.kind === 'nonresource') {
     const reply = edge.discovery(info, req.headers.accept ?? 'application/json');
-    if (!reply) throw pathNotFound();
+    if (!reply) throw new PageNotFound();
     send(res, reply);
     return;
   }
-  const body: RequestBody = { json: parseJson(text), contentType: req.headers['content-type'], present: text.length > 0 };
+  const body: RequestBody = { json: decodeText(text, req.method, req.headers['content-type']), contentType: req.headers['content-type'], present: text.length > 0 };
   const reply = serveResource(edge, { info, user, body, accept: req.headers.accept }, res);
   answer(res, reply, { dropWatch, loseResponse });
 }

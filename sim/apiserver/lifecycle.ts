@@ -75,7 +75,9 @@ export function deleteObject(ctx: ApiContext, def: ResourceDef, obj: Obj, opts: 
   if (def.kind === 'Pod' && def.group === '') return deletePod(ctx, def, obj, opts.gracePeriodSeconds);
   if (hasFinalizers(obj)) {
     if (isTerminating(obj)) return present(def, obj);
-    return present(def, ctx.store.put(def.storage, withMeta(obj, { deletionTimestamp: timestamp(ctx.now()) })));
+    const generation = metaOf(obj)['generation'];
+    const bumped = typeof generation === 'number' ? { generation: generation + 1 } : {};
+    return present(def, ctx.store.put(def.storage, withMeta(obj, { deletionTimestamp: timestamp(ctx.now()), deletionGracePeriodSeconds: 0, ...bumped })));
   }
   return removeNow(ctx, def, obj);
 }

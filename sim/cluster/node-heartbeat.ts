@@ -26,7 +26,7 @@ export class NodeHeartbeats {
   async register(node: SimNodeState): Promise<void> {
     const { core, coordination } = this.opts.clients;
     await createIfAbsent(() => core.createNode({ body: buildNode(node.id) }));
-    await createIfAbsent(() => coordination.createNamespacedLease({ namespace: NODE_LEASE_NAMESPACE, body: nodeLease(node.id.name, 40) }));
+    await createIfAbsent(() => coordination.createNamespacedLease({ namespace: NODE_LEASE_NAMESPACE, body: nodeLease(node.id.name, 40, node.id.labels) }));
     await this.report(node);
   }
 

@@ -2,7 +2,7 @@
  * Pure builders of what a simulated kubelet writes about its node: the Node at registration, its
  * status heartbeat (Ready condition, boot id) and its kube-node-lease Lease.
  */
-import type { V1Lease, V1Node, V1NodeCondition, V1NodeStatus } from '@kubernetes/client-node';
+import type { V1Lease, V1Node, V1NodeCondition, V1NodeStatus, V1Taint } from '@kubernetes/client-node';
 import { CONTROL_PLANE_LABEL } from '../../shared/names.js';
 
 export const KUBELET_VERSION = 'v1.28.7';
@@ -24,6 +24,10 @@ export interface SimNodeIdentity {
   kernel: string;
   /** The node prefix of the simulation playing it (labelled when set). */
   prefix?: string;
+  /** Extra labels on the Node and its Lease (who owns them, when a simulation shares a cluster). */
+  labels?: Record<string, string>;
+  /** Extra taints on the Node (keeping a real cluster's workloads off simulated nodes). */
+  taints?: V1Taint[];
 }
 
 /** The node subnet address of the node with this index (172.18.0.2, .3, …). */
@@ -40,6 +44,7 @@ export function buildNode(id: SimNodeIdentity): V1Node {
     'beta.kubernetes.io/os': 'linux',
     'beta.kubernetes.io/arch': 'amd64',
     [SIMULATED_NODE_LABEL]: 'true',
+    ...id.labels,
   };
   if (id.controlPlane) labels[CONTROL_PLANE_LABEL] = '';
   if (id.prefix !== undefined) labels[NODE_PREFIX_LABEL] = id.prefix;
@@ -47,7 +52,7 @@ export function buildNode(id: SimNodeIdentity): V1Node {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: id.name, labels, annotations: { 'cni-migrate.io/simulated': 'true' } },
-    spec: { podCIDR: `10.244.${id.index % 256}.0/24`, podCIDRs: [`10.244.${id.index % 256}.0/24`], taints: id.controlPlane ? [{ ...CONTROL_PLANE_TAINT }] : [] },
+    spec: { podCIDR: `10.244.${id.index % 256}.0/24`, podCIDRs: [`10.244.${id.index % 256}.0/24`], taints: [...(id.controlPlane ? [{ ...CONTROL_PLANE_TAINT }] : []), ...(id.taints ?? [])] },
   };
 }
 
@@ -107,11 +112,11 @@ export function heartbeatStatus(id: SimNodeIdentity, facts: HeartbeatFacts): V1N
 }
 
 /** The node's kube-node-lease Lease, as created (renewTime is set by the renewal patch). */
-export function nodeLease(node: string, durationSeconds: number): V1Lease {
+export function nodeLease(node: string, durationSeconds: number, labels?: Record<string, string>): V1Lease {
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name: node, namespace: NODE_LEASE_NAMESPACE },
+    metadata: { name: node, namespace: NODE_LEASE_NAMESPACE, ...(labels ? { labels: { ...labels } } : {}) },
     spec: { holderIdentity: node, leaseDurationSeconds: durationSeconds },
   };
 }

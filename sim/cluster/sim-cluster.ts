@@ -13,11 +13,11 @@ import { InformerSet } from './informers.js';
 import { kubeClients, type KubeClients } from './kube.js';
 import { SimKubelets } from './kubelet.js';
 import type { NodeNetwork } from './network-model.js';
-import { simulatedNodeSelector } from './node-objects.js';
+import { NODE_PREFIX_LABEL, SIMULATED_NODE_LABEL, simulatedNodeSelector } from './node-objects.js';
 import { indexesInUse, nodeIdentities, type NodeLayout } from './node-registry.js';
 import { blockEvictions, unblockEvictions, type EvictionBlock } from './pdb-faults.js';
 import { seededRandom } from './rand.js';
-import { seedCluster } from './seed/index.js';
+import { seedCluster, type SeedOptions } from './seed/index.js';
 import { parseSimOptions, type ResolvedSimClusterOptions, type SimClusterOptions } from './sim-options.js';
 
 export interface SimFaults {
@@ -81,6 +81,21 @@ async function layoutBeside(clients: KubeClients, opts: ResolvedSimClusterOption
   return { ...layout, takenIndexes: indexesInUse(existing.items, ours) };
 }
 
+/**
+ * Seeded objects carry the owner labels; seeded workloads run only on this simulation's nodes and tolerate
+ * their taints (in a shared cluster, nothing seeded lands on a real node).
+ */
+function seedPlacement(opts: ResolvedSimClusterOptions): Pick<SeedOptions, 'labels' | 'placement'> {
+  if (opts.ownerLabels === undefined && opts.nodeTaints === undefined) return {};
+  return {
+    ...(opts.ownerLabels ? { labels: opts.ownerLabels } : {}),
+    placement: {
+      nodeSelector: { [SIMULATED_NODE_LABEL]: 'true', [NODE_PREFIX_LABEL]: opts.nodePrefix },
+      tolerations: (opts.nodeTaints ?? []).map((t) => ({ key: t.key, operator: 'Exists', effect: t.effect })),
+    },
+  };
+}
+
 export async function startSimCluster(input: SimClusterOptions, log: Logger = silentLogger()): Promise<SimCluster> {
   const opts = parseSimOptions(input);
   const { api, kc } = await connect(opts);
@@ -101,8 +116,9 @@ export async function startSimCluster(input: SimClusterOptions, log: Logger = si
     apiUrl: kc.getCurrentCluster()?.server ?? 'https://kubernetes.default.svc',
   });
   try {
-    await seedCluster(kc, { withoutDemoWorkloads: opts.withoutDemoWorkloads, ...opts.shape });
-    await kubelets.start(nodeIdentities(await layoutBeside(clients, opts)));
+    await seedCluster(kc, { withoutDemoWorkloads: opts.withoutDemoWorkloads, ...opts.shape, ...seedPlacement(opts) });
+    const identities = nodeIdentities(await layoutBeside(clients, opts));
+    await kubelets.start(identities.map((id) => ({ ...id, ...(opts.ownerLabels ? { labels: opts.ownerLabels } : {}), ...(opts.nodeTaints ? { taints: opts.nodeTaints } : {}) })));
     if (api) controllers = await startControllers({ clients, random: seededRandom(opts.seed), log: log.child({ part: 'controllers' }) }, informers);
   } catch (e) {
     kubelets.stop();

@@ -23,6 +23,10 @@ export const SimClusterOptionsSchema = z
     heartbeatIntervalMs: z.number().int().nonnegative().default(30_000),
     deleteDelayMs: z.number().int().nonnegative().default(0),
     withoutDemoWorkloads: z.boolean().default(false),
+    /** Labels on every object the simulation creates (Nodes, their Leases, seeded objects): who owns them. */
+    ownerLabels: z.record(z.string(), z.string()).optional(),
+    /** Taints on every simulated Node (keeps a real cluster's workloads off simulated nodes). */
+    nodeTaints: z.array(z.strictObject({ key: z.string().min(1), value: z.string().optional(), effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']) })).optional(),
     /** How the seeded cluster is set up: Calico's install and pool, Cilium's pool and Helm release, deliberate problems. */
     shape: SeedSettingsSchema.prefault({}),
     /** Third mode: play kubelets against the API server of this kubeconfig (no embedded server, no controllers). */

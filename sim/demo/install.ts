@@ -1,12 +1,15 @@
 /**
  * Installing cni-migrate into the (simulated) cluster the way an operator would: the deploy/ namespace,
- * ServiceAccounts, RBAC, CRD and agent DaemonSet, then the `Migration default` object, unpaused.
+ * ServiceAccounts, RBAC, CRD and agent DaemonSet (each only where absent; an existing one is used as it is),
+ * then the run's own Migration object, unpaused.
  */
-import { CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { CniMigrateError } from '../../shared/errors.js';
-import { MIGRATION_DEFAULT_NAME, MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION } from '../../shared/names.js';
-import { ACCESS_KINDS, readDeployManifests } from './deploy-manifests.js';
+import { MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION } from '../../shared/names.js';
 import { httpStatusOf } from '../../shared/http-status.js';
+import { stamp, type SeedOptions } from '../cluster/seed/index.js';
+import type { ObjectRef } from './plan.js';
+import { ACCESS_KINDS, readDeployManifests, type Manifest } from './deploy-manifests.js';
 
 /** Create an object; true when it existed already (409), false when created. */
 async function createOrConflict(create: () => Promise<unknown>): Promise<boolean> {
@@ -23,19 +26,25 @@ async function createIfAbsent(create: () => Promise<unknown>): Promise<void> {
   await createOrConflict(create);
 }
 
-async function callApi(what: string, call: () => Promise<unknown>): Promise<void> {
-  try {
-    await call();
-  } catch (e) {
-    throw new CniMigrateError('KubeApi', `${what} failed`, { cause: e });
-  }
-}
+const INSTALLED_KINDS = [...ACCESS_KINDS, 'DaemonSet'];
 
 /** Namespace, ServiceAccounts, RBAC, the Migration CRD and the agent DaemonSet from deploy/. */
-export async function installDeployManifests(kc: KubeConfig, deployDir: string): Promise<void> {
+export function deployManifests(deployDir: string): Promise<Manifest[]> {
+  return readDeployManifests(deployDir, INSTALLED_KINDS);
+}
+
+export const refOf = (m: Manifest): ObjectRef => {
+  const meta = (m.metadata ?? {}) as { name?: string; namespace?: string };
+  return { kind: m.kind, apiVersion: m.apiVersion, name: meta.name ?? '', ...(meta.namespace ? { namespace: meta.namespace } : {}) };
+};
+
+/**
+ * Create what is absent of deploy/'s namespace, ServiceAccounts, RBAC, Migration CRD and agent DaemonSet,
+ * with the owner's labels and the agents placed on the simulated nodes only.
+ */
+export async function installDeployManifests(kc: KubeConfig, deployDir: string, owner: Pick<SeedOptions, 'labels' | 'placement'> = {}): Promise<void> {
   const objects = KubernetesObjectApi.makeApiClient(kc);
-  const manifests = await readDeployManifests(deployDir, [...ACCESS_KINDS, 'DaemonSet']);
-  for (const m of manifests) await createIfAbsent(() => objects.create(m));
+  for (const m of await deployManifests(deployDir)) await createIfAbsent(() => objects.create(stamp(m, owner)));
 }
 
 export interface MigrationSpec {
@@ -46,22 +55,19 @@ export interface MigrationSpec {
   nodeSelector?: string;
 }
 
-/** Create `Migration default`, unpaused; if it exists already, replace its spec with this one (merge patch). */
-export async function createMigration(kc: KubeConfig, spec: MigrationSpec): Promise<void> {
+/** Create the Migration `name`, unpaused. One that exists already is not the run's: it is never taken over. */
+export async function createMigration(kc: KubeConfig, spec: MigrationSpec, owner: { name: string; labels?: Record<string, string> }): Promise<void> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const ref = { group: MIGRATION_GROUP, version: MIGRATION_VERSION, plural: MIGRATION_PLURAL };
   const fullSpec = { paused: false, nodeSelector: '', drain: { deleteEmptyDirData: true, force: false }, validation: {}, ...spec };
   const body = {
     apiVersion: `${MIGRATION_GROUP}/${MIGRATION_VERSION}`,
     kind: 'Migration',
-    metadata: { name: MIGRATION_DEFAULT_NAME },
+    metadata: { name: owner.name, ...(owner.labels ? { labels: owner.labels } : {}) },
     spec: fullSpec,
   };
   const existed = await createOrConflict(() => custom.createClusterCustomObject({ ...ref, body }));
-  if (!existed) return;
-  await callApi('update of the existing Migration', () =>
-    custom.patchClusterCustomObject({ ...ref, name: MIGRATION_DEFAULT_NAME, body: { spec: fullSpec } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
-  );
+  if (existed) throw new CniMigrateError('Conflict', `Migration ${owner.name} exists already and is not this run's; it was left as it is`);
 }
 
 /** A token of a ServiceAccount, issued through the TokenRequest API (as the kubelet projects one). */

@@ -2,31 +2,23 @@
  * The demo's live view: a table of nodes and phases with the current grant, redrawn in place on a TTY;
  * elsewhere one plain line per phase change. Rendering is pure; the writer only decides how to print.
  */
-export interface ViewNode {
-  name: string;
-  phase: string;
-  attempt?: number;
-  reason?: string;
-}
+import { renderRolloutView } from '../../coordinator/view/render.js';
+import type { RolloutView } from '../../coordinator/view/rollout-view.js';
 
 export interface ViewState {
   elapsedMs: number;
   scenario: string;
   leader: string;
   grants: { slot: number; node: string }[];
-  nodes: ViewNode[];
+  /** The rollout as `cni-migrate status` shows it. */
+  view: RolloutView;
 }
 
-const pad = (s: string, n: number): string => (s.length >= n ? s.slice(0, n) : s + ' '.repeat(n - s.length));
-
+/** The demo's header, then the same lines as `cni-migrate status -o wide`. */
 export function renderTable(state: ViewState): string[] {
   const grant = state.grants.length === 0 ? '(none)' : state.grants.map((g) => `slot ${g.slot}: ${g.node}`).join(', ');
-  const done = state.nodes.filter((n) => n.phase === 'Done').length;
-  const width = Math.max(8, ...state.nodes.map((n) => n.name.length)) + 2;
   const header = `cni-migrate demo  scenario=${state.scenario}  t=${(state.elapsedMs / 1000).toFixed(1)}s  leader=${state.leader}`;
-  const lines = [header, `grant: ${grant}   done ${done}/${state.nodes.length}`, `${pad('NODE', width)}${pad('PHASE', 26)}NOTE`];
-  for (const n of state.nodes) lines.push(`${pad(n.name, width)}${pad(n.phase, 26)}${n.reason ?? ''}`.trimEnd());
-  return lines;
+  return [header, `grant: ${grant}`, ...renderRolloutView(state.view, 'wide')];
 }
 
 export interface ViewWriter {
@@ -66,7 +58,7 @@ export function plainWriter(out: NodeJS.WritableStream): ViewWriter {
   const seen = new Map<string, string>();
   return {
     update(state) {
-      for (const n of state.nodes) {
+      for (const n of state.view.nodes) {
         if (seen.get(n.name) === n.phase) continue;
         seen.set(n.name, n.phase);
         const why = n.reason ? ` (${n.reason})` : '';

@@ -84,7 +84,9 @@ export class RolloutObserver {
     return this.nodes.get(name)?.reboots ?? 0;
   }
 
-  handoffMs(): Percentiles {
+  /** null when no node was handed off to the next. */
+  handoffMs(): Percentiles | null {
+    if (this.handoffs.length === 0) return null;
     return { p50: percentile(this.handoffs, 50), p99: percentile(this.handoffs, 99) };
   }
 }

@@ -1,4 +1,4 @@
-/** Watching `Migration default`'s status: the demo ends when it is Completed, or Halted with nothing in flight. */
+/** Watching the run's Migration's status: the demo ends when it is Completed, or Halted with nothing in flight. */
 import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION } from '../../shared/names.js';
@@ -22,18 +22,21 @@ const MigrationListSchema = z.looseObject({
   items: z.array(MigrationSchema),
 });
 
-export function watchMigrations(kc: KubeConfig): Promise<WatchedList<MigrationObject>> {
+/** Watches the Migration `name` only (a cluster may hold others that are not the demo's). */
+export function watchMigrations(kc: KubeConfig, name: string): Promise<WatchedList<MigrationObject>> {
   const custom = kc.makeApiClient(CustomObjectsApi);
+  const fieldSelector = `metadata.name=${name}`;
   const list = async (): Promise<KubernetesListObject<MigrationObject>> => {
     const raw: unknown = await custom.listClusterCustomObject({
       group: MIGRATION_GROUP,
       version: MIGRATION_VERSION,
       plural: MIGRATION_PLURAL,
+      fieldSelector,
     });
     const parsed = MigrationListSchema.parse(raw);
     return { metadata: parsed.metadata ?? {}, items: parsed.items };
   };
-  return watchList(kc, `/apis/${MIGRATION_GROUP}/${MIGRATION_VERSION}/${MIGRATION_PLURAL}`, list);
+  return watchList(kc, `/apis/${MIGRATION_GROUP}/${MIGRATION_VERSION}/${MIGRATION_PLURAL}`, list, { fieldSelector });
 }
 
 export type RolloutEnd = { kind: 'completed' } | { kind: 'halted'; reason: string };

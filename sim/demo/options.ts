@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { ConfigError } from '../../shared/errors.js';
+import { SEED_BREAKS, SeedSettingsSchema } from '../cluster/seed/settings.js';
 
 export const SCENARIOS = [
   'happy',
@@ -10,8 +11,12 @@ export const SCENARIOS = [
   'dns-broken-on-node',
   'coordinator-restarts',
   'cilium-never-ready',
+  ...SEED_BREAKS,
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
+
+/** Scenarios whose fault the demo can lift before `--then retry`. */
+export const LIFTABLE: readonly Scenario[] = ['pdb-blocked', 'dns-broken-on-node'];
 
 export const DemoOptionsSchema = z.strictObject({
   nodes: z.coerce.number().int().min(2).max(1000).default(6),
@@ -19,7 +24,14 @@ export const DemoOptionsSchema = z.strictObject({
   scenario: z.enum(SCENARIOS).default('happy'),
   kubeconfig: z.string().min(1).optional(),
   json: z.boolean().default(false),
+  keep: z.boolean().default(false),
   seed: z.coerce.number().int().min(0).default(1),
+  then: z.enum(['retry']).optional(),
+  calicoPool: SeedSettingsSchema.shape.calicoPool.optional(),
+  calicoInstall: z.enum(['manifest', 'operator']).optional(),
+}).refine((o) => o.then === undefined || LIFTABLE.includes(o.scenario), {
+  path: ['then'],
+  message: `applies to the scenarios whose fault the demo can lift: ${LIFTABLE.join(', ')}`,
 });
 export type DemoOptions = z.infer<typeof DemoOptionsSchema>;
 
@@ -37,8 +49,20 @@ export function buildDemoProgram(run: (opts: DemoOptions) => Promise<unknown>): 
     .option('--concurrency <k>', 'nodes migrated at once')
     .addOption(new Option('--scenario <name>', 'what goes wrong').choices(SCENARIOS))
     .option('--kubeconfig <path>', 'run against an existing cluster: add simulated demo-* nodes to it and migrate only those')
-    .option('--json', 'print a JSON summary as the last line')
+    .addOption(new Option('--then <request>', 'after the halt, lift the fault and act as the operator would (retry the halted node)').choices(['retry']))
+    .option('--json', 'print only the JSON summary on stdout (the live view and the summary go to stderr)')
+    .option('--keep', 'with --kubeconfig: keep what the demo created instead of removing it on exit')
     .option('--seed <n>', 'seed of the simulated cluster')
+    .option('--calico-pool <cidr>', "Calico's IPPool in the simulated cluster (default 10.244.0.0/16; Calico's own default is 192.168.0.0/16)")
+    .addOption(new Option('--calico-install <how>', 'how Calico was installed in the simulated cluster').choices(['manifest', 'operator']))
+    .addHelpText('after', `
+Exit codes:
+  0  the scenario ended as it should: every node migrated (happy, coordinator-restarts, any scenario with --then retry),
+     or the rollout halted on the broken node naming the cause (the failure scenarios), or pre-flight halted it before
+     any node was touched (the pre-flight scenarios: ${SEED_BREAKS.filter((b) => b !== 'bgp-peers').join(', ')})
+  1  it did not (a node was not migrated, or the halt was not the expected one), or the run failed
+  2  bad flags; nothing was started
+  130  interrupted (Ctrl-C or SIGTERM); with --kubeconfig, what the run created was removed first`)
     .exitOverride()
     .showHelpAfterError()
     .action(async (raw: Record<string, unknown>) => {

@@ -2,53 +2,28 @@
  * `npm run demo`: a whole per-node migration of a simulated cluster, with the real coordinator (engine and
  * gate over HTTP on loopback) and one real agent loop per node, all through deploy/'s RBAC.
  */
-import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import type { Logger } from '../../shared/logger.js';
+import { CoreV1Api, PolicyV1Api, type KubeConfig, type V1Node, type V1Pod, type V1PodDisruptionBudget } from '@kubernetes/client-node';
+import { buildRolloutView, type RolloutView } from '../../coordinator/view/rollout-view.js';
+import type { DemoControls, DemoIo, DemoResult } from './demo-io.js';
 import { NodeAnnotation } from '../../shared/names.js';
+import { MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
+import { CniMigrateError } from '../../shared/errors.js';
 import { startSimCluster, type SimCluster } from '../index.js';
+import type { SeedSettingsInput } from '../cluster/seed/settings.js';
 import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from './agent-fleet.js';
 import { CoordinatorSet, DEMO_GATE_LIMITS, demoCoordinatorConfig } from './coordinators.js';
 import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from './install.js';
+import { finishRun, prepareExistingCluster, type ExistingCluster } from './existing-cluster.js';
 import { plainWriter, ttyWriter, type ViewState, type ViewWriter } from './live-view.js';
 import { RolloutObserver } from './measure.js';
-import { rolloutEnd, watchMigrations, type RolloutEnd } from './migration-watch.js';
+import { rolloutEnd, watchMigrations, type MigrationObject, type RolloutEnd } from './migration-watch.js';
+import { liftFaults, retryAndWait, type LiftableFaults } from './after-halt.js';
 import type { DemoOptions } from './options.js';
-import { pickVictim, planScenario, type ScenarioPlan } from './scenario.js';
-import { apiRequestsPerNode, toolRequests, type DemoSummary } from './summary.js';
-import type { RequestCount } from '../apiserver/index.js';
+import { judge, pickVictim, planScenario, type ScenarioPlan } from './scenario.js';
+import { apiRequestsPerNode, toolRequests, type DemoSummary, type HaltSummary } from './summary.js';
 import { watchList, type WatchedList } from './watch-cache.js';
 
-export interface DemoIo {
-  out: NodeJS.WritableStream;
-  tty: boolean;
-  log: Logger;
-  deployDir: string;
-  /** Extra coordinator config keys (tests shorten deadlines). */
-  coordinator?: Record<string, unknown>;
-  replicas?: number;
-  autoRollback?: boolean;
-  /** Called the first time each node is seen in each phase (tests kill agents or coordinators here). */
-  onNodePhase?(node: string, phase: string, controls: DemoControls): void;
-}
-
-/** What a test may break while the rollout runs. */
-export interface DemoControls {
-  killAgent(node: string, revive: boolean): Promise<void>;
-  restartCoordinator(replica: number): Promise<void>;
-  /** Kill replica `replica` (as SIGKILL would) and start a fresh one with a new identity at once. */
-  crashCoordinator(replica: number): Promise<void>;
-  leaderIndex(): number;
-}
-
-export interface DemoResult {
-  summary: DemoSummary;
-  /** Every node migrated, or (failure scenario) the rollout halted as it should. */
-  ok: boolean;
-  /** How many times a coordinator replica was killed and started again. */
-  coordinatorRestarts: number;
-  /** The coordinator's and the agents' API requests by verb and resource (embedded sim only). */
-  apiRequests: RequestCount[] | undefined;
-}
+export type { DemoControls, DemoIo, DemoResult } from './demo-io.js';
 
 const CHECK_IMAGE = 'ghcr.io/nicolaka/netshoot:v0.13';
 
@@ -62,6 +37,11 @@ class DemoSession {
   private restarting: Promise<void> = Promise.resolve();
   evictedPods = 0;
   nodes: WatchedList<V1Node> | undefined;
+  pods: WatchedList<V1Pod> | undefined;
+  pdbs: WatchedList<V1PodDisruptionBudget> | undefined;
+  migrations: WatchedList<MigrationObject> | undefined;
+  readonly faults: LiftableFaults = {};
+  retried: string | undefined;
   coordinators: CoordinatorSet | undefined;
   fleet: AgentFleet | undefined;
 
@@ -69,8 +49,38 @@ class DemoSession {
     readonly sim: SimCluster,
     readonly opts: DemoOptions,
     readonly io: DemoIo,
-    readonly plan: ScenarioPlan,
-  ) {}
+    setup: {
+      plan: ScenarioPlan;
+      /** With --kubeconfig: whose objects these are (labels, placement, the run's Migration name). */
+      owner: ExistingCluster | undefined;
+    },
+  ) {
+    this.plan = setup.plan;
+    this.owner = setup.owner;
+  }
+
+  readonly plan: ScenarioPlan;
+  readonly owner: ExistingCluster | undefined;
+
+  get migrationName(): string {
+    return this.owner?.run.migrationName ?? MIGRATION_DEFAULT_NAME;
+  }
+
+  /** Wait for `until`, unless the run is interrupted first. */
+  private untilInterrupted<T>(until: Promise<T>): Promise<T> {
+    const signal = this.io.signal;
+    if (signal === undefined) return until;
+    signal.throwIfAborted();
+    return Promise.race([
+      until,
+      new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true })),
+    ]);
+  }
+
+  /** A step boundary: stop here when interrupted. */
+  checkpoint(): void {
+    this.io.signal?.throwIfAborted();
+  }
 
   get admin(): KubeConfig {
     return this.sim.kubeConfig();
@@ -83,11 +93,15 @@ class DemoSession {
   }
 
   async prepare(): Promise<void> {
-    await installDeployManifests(this.admin, this.io.deployDir);
+    await installDeployManifests(this.admin, this.io.deployDir, this.owner?.owner);
     const victim = pickVictim(this.sim.nodeNames());
-    if (this.plan.victimFaults && victim) this.sim.faults.set(victim, this.plan.victimFaults);
+    if (this.plan.victimFaults && victim) {
+      this.sim.faults.set(victim, this.plan.victimFaults);
+      this.faults.victim = victim;
+    }
     if (this.plan.blockEvictionsOf) {
-      await this.sim.faults.blockEvictions(this.plan.blockEvictionsOf.namespace, this.plan.blockEvictionsOf.matchLabels);
+      const { namespace, matchLabels } = this.plan.blockEvictionsOf;
+      this.faults.block = await this.sim.faults.blockEvictions(namespace, matchLabels);
     }
   }
 
@@ -95,7 +109,7 @@ class DemoSession {
     const token = await serviceAccountToken(this.admin, AGENT_NAMESPACE, 'cni-migrate-coordinator');
     this.coordinators = new CoordinatorSet({
       kc: kubeConfigWithToken(this.admin, token),
-      config: demoCoordinatorConfig(this.io.coordinator),
+      config: demoCoordinatorConfig({ migrationName: this.migrationName, ...this.io.coordinator }),
       log: this.io.log.child({ component: 'coordinator' }),
       replicas: this.io.replicas ?? 1,
       limits: DEMO_GATE_LIMITS,
@@ -116,7 +130,7 @@ class DemoSession {
     const names = new Set(this.sim.nodeNames());
     const covered = (items: readonly V1Pod[]): boolean =>
       new Set(items.map((p) => p.spec?.nodeName).filter((n) => n !== undefined && names.has(n))).size === names.size;
-    await pods.until(covered, 'an agent pod on every node', 60_000);
+    await this.untilInterrupted(pods.until(covered, 'an agent pod on every node', 60_000));
     const sim = this.sim;
     this.fleet = new AgentFleet({
       adminKc: this.admin,
@@ -147,7 +161,14 @@ class DemoSession {
       view.update(this.viewState());
     });
     const pods = await watchList<V1Pod>(this.admin, '/api/v1/pods', () => core.listPodForAllNamespaces());
+    this.pods = pods;
     this.closers.push(() => pods.stop());
+    const policy = this.admin.makeApiClient(PolicyV1Api);
+    const pdbs = await watchList<V1PodDisruptionBudget>(this.admin, '/apis/policy/v1/poddisruptionbudgets', () =>
+      policy.listPodDisruptionBudgetForAllNamespaces(),
+    );
+    this.pdbs = pdbs;
+    this.closers.push(() => pdbs.stop());
     pods.onDelete((p) => {
       if (p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet') === true) this.evictedPods += 1;
     });
@@ -162,14 +183,20 @@ class DemoSession {
       scenario: this.opts.scenario,
       leader: leader?.identity ?? '(none)',
       grants: leader?.engine.snapshot().grants ?? [],
-      nodes: this.ownNodes()
-        .map((n) => ({
-          name: n.metadata?.name ?? '',
-          phase: phaseOf(n),
-          reason: n.metadata?.annotations?.[NodeAnnotation.haltReason],
-        }))
-        .sort((a, b) => a.name.localeCompare(b.name)),
+      view: this.rolloutView(),
     };
+  }
+
+  /** The rollout in `cni-migrate status`'s words, from the demo's watches. */
+  rolloutView(): RolloutView {
+    const pods = this.pods?.list() ?? [];
+    return buildRolloutView({
+      migration: this.migrations?.list()[0],
+      nodes: this.ownNodes(),
+      podsOn: (node) => pods.filter((p) => p.spec?.nodeName === node),
+      pdbs: this.pdbs?.list() ?? [],
+      now: new Date(),
+    });
   }
 
   private tellHook(node: string, phase: string): void {
@@ -201,34 +228,57 @@ class DemoSession {
   }
 
   async runRollout(deadlineMs: number): Promise<RolloutEnd> {
-    const migrations = await watchMigrations(this.admin);
+    const migrations = await watchMigrations(this.admin, this.migrationName);
+    this.migrations = migrations;
     this.closers.push(() => migrations.stop());
     this.started = Date.now();
-    await createMigration(this.admin, {
-      concurrency: this.opts.concurrency,
-      autoRollback: this.io.autoRollback ?? false,
-      includeControlPlane: true,
-      nodeSelector: this.sim.nodeSelector,
-    });
-    await migrations.until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs);
+    await createMigration(
+      this.admin,
+      {
+        concurrency: this.opts.concurrency,
+        autoRollback: this.io.autoRollback ?? false,
+        includeControlPlane: true,
+        nodeSelector: this.sim.nodeSelector,
+      },
+      { name: this.migrationName, ...(this.owner ? { labels: this.owner.run.labels } : {}) },
+    );
+    const ours = (items: readonly MigrationObject[]) => items.find((m) => m.metadata.name === this.migrationName);
+    await this.untilInterrupted(migrations.until((items) => rolloutEnd(ours(items)) !== undefined, 'the rollout', deadlineMs));
     await this.restarting;
-    return rolloutEnd(migrations.list()[0]) ?? { kind: 'halted', reason: 'unknown' };
+    const end = rolloutEnd(ours(migrations.list())) ?? { kind: 'halted', reason: 'unknown' };
+    const halted = this.rolloutView().halt?.node;
+    if (this.opts.then !== 'retry' || end.kind !== 'halted' || !halted) return end;
+    await liftFaults(this.sim, this.faults);
+    this.retried = halted;
+    return retryAndWait({ admin: this.admin, node: halted, migrations, deadlineMs });
+  }
+
+  /** The halt as the summary and `--json` report it, in `cni-migrate status`'s words. */
+  haltSummary(end: RolloutEnd): HaltSummary | null {
+    if (end.kind !== 'halted') return null;
+    const h = this.rolloutView().halt;
+    if (!h) return { node: '', step: null, reason: end.reason, next: [] };
+    return { node: h.node, step: h.step ?? null, reason: h.reason, next: h.next };
   }
 
   summarize(end: RolloutEnd, wallMs: number): DemoSummary {
     const phases = this.ownNodes().map(phaseOf);
     const migrated = phases.filter((p) => p === 'Done').length;
-    return {
+    const summary: DemoSummary = {
+      scenario: this.opts.scenario,
+      ok: false,
       nodes: phases.length,
       migrated,
       failed: phases.filter((p) => p === 'Halted' || p === 'RolledBack').length,
-      halted: end.kind === 'halted' ? end.reason : null,
+      halted: this.haltSummary(end),
+      then: this.retried ? { request: 'retry', node: this.retried } : null,
       maxInFlight: this.observer.maxInFlight,
       maxRebootsPerNode: this.observer.maxRebootsPerNode(),
       handoffMs: this.observer.handoffMs(),
       apiRequestsPerNode: apiRequestsPerNode(this.sim.api?.requestCounts(), this.evictedPods, migrated),
       wallMs,
     };
+    return { ...summary, ok: judge(summary, this.plan) };
   }
 
   async close(): Promise<void> {
@@ -237,13 +287,35 @@ class DemoSession {
   }
 }
 
-function judge(summary: DemoSummary, plan: ScenarioPlan): boolean {
-  if (!plan.expectHalt) return summary.halted === null && summary.migrated === summary.nodes;
-  const mentions = plan.haltMentions === undefined || (summary.halted ?? '').toLowerCase().includes(plan.haltMentions);
-  return summary.halted !== null && mentions;
+/** Why a run stopped early: Ctrl-C or SIGTERM (the demo's main exits 130 after cleaning up). */
+export class DemoInterrupted extends CniMigrateError {
+  constructor(signal: string) {
+    super('Internal', `interrupted by ${signal}`);
+  }
+}
+
+/** How the simulated cluster is seeded: the scenario's deliberate problems and the Calico flags. */
+function seedShape(opts: DemoOptions): SeedSettingsInput {
+  return {
+    breaks: planScenario(opts.scenario).breaks ?? [],
+    ...(opts.calicoPool ? { calicoPool: opts.calicoPool } : {}),
+    ...(opts.calicoInstall ? { calicoInstall: opts.calicoInstall } : {}),
+  };
 }
 
 export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult> {
+  const say = (line: string): void => void io.out.write(`${line}\n`);
+  const existing = opts.kubeconfig
+    ? await prepareExistingCluster({ kubeconfig: opts.kubeconfig, nodes: opts.nodes, deployDir: io.deployDir, keep: opts.keep, shape: seedShape(opts), say })
+    : undefined;
+  try {
+    return await runOnCluster(opts, io, existing);
+  } finally {
+    if (existing) await finishRun(existing, opts.keep, say);
+  }
+}
+
+async function runOnCluster(opts: DemoOptions, io: DemoIo, existing: ExistingCluster | undefined): Promise<DemoResult> {
   const started = Date.now();
   const plan = planScenario(opts.scenario);
   const sim = await startSimCluster(
@@ -252,16 +324,20 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
       seed: opts.seed,
       rebootDowntimeMs: 50,
       ciliumReadyDelayMs: 20,
-      ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig, nodePrefix: 'demo' } : {}),
+      shape: seedShape(opts),
+      ...existing?.simOptions,
     },
     io.log.child({ component: 'sim' }),
   );
-  const session = new DemoSession(sim, opts, io, plan);
+  const session = new DemoSession(sim, opts, io, { plan, owner: existing });
   const view = io.tty ? ttyWriter(io.out) : plainWriter(io.out);
   try {
     await session.prepare();
+    session.checkpoint();
     await session.startCoordinators();
+    session.checkpoint();
     await session.startAgents();
+    session.checkpoint();
     await session.watchCluster(view);
     const end = await session.runRollout(Math.max(120_000, opts.nodes * 3000));
     view.update(session.viewState());
@@ -269,7 +345,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult
     const counts = sim.api?.requestCounts();
     return {
       summary,
-      ok: judge(summary, plan),
+      ok: summary.ok,
       coordinatorRestarts: session.coordinators?.restarts ?? 0,
       apiRequests: counts && toolRequests(counts),
     };

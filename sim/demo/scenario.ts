@@ -4,6 +4,8 @@
  */
 import type { NodeFaultsInput } from '../cluster/faults.js';
 import type { Scenario } from './options.js';
+import type { SeedBreak } from '../cluster/seed/settings.js';
+import type { DemoSummary } from './summary.js';
 import { sortNatural } from '../../shared/natural-order.js';
 
 export interface ScenarioPlan {
@@ -17,6 +19,8 @@ export interface ScenarioPlan {
   expectHalt: boolean;
   /** Text the halt reason must contain to count as the expected halt. */
   haltMentions?: string;
+  /** Problems the seeded cluster carries (pre-flight scenarios). */
+  breaks?: SeedBreak[];
 }
 
 export function planScenario(scenario: Scenario): ScenarioPlan {
@@ -38,6 +42,10 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
       return { victimFaults: { dnsBroken: true }, restartCoordinatorEachPhase: false, expectHalt: true, haltMentions: 'dns' };
     case 'cilium-never-ready':
       return { victimFaults: { ciliumNeverReady: true }, restartCoordinatorEachPhase: false, expectHalt: true };
+    case 'bgp-peers':
+      return { breaks: [scenario], restartCoordinatorEachPhase: false, expectHalt: false };
+    default:
+      return { breaks: [scenario], restartCoordinatorEachPhase: false, expectHalt: true, haltMentions: 'pre-flight' };
   }
 }
 
@@ -45,4 +53,12 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
 export function pickVictim(nodeNames: readonly string[]): string | undefined {
   const workers = nodeNames.filter((n) => n.includes('worker'));
   return sortNatural(workers)[0] ?? nodeNames[0];
+}
+
+/** Every node migrated (the happy scenarios, and a failure scenario retried), or halted naming the cause. */
+export function judge(summary: DemoSummary, plan: ScenarioPlan): boolean {
+  const allMigrated = summary.halted === null && summary.migrated === summary.nodes;
+  if (!plan.expectHalt || summary.then !== null) return allMigrated;
+  const mentions = plan.haltMentions === undefined || (summary.halted?.reason ?? '').toLowerCase().includes(plan.haltMentions);
+  return summary.halted !== null && mentions;
 }

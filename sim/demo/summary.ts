@@ -1,15 +1,36 @@
-/** The demo's closing numbers, and how the API request cost per node is counted. */
+/**
+ * The demo's closing numbers (the one JSON document `--json` prints), their words (the same as
+ * `cni-migrate status`), and how the API request cost per node is counted. A figure not measured is null.
+ */
+import { haltGuidance, preflightGuidance } from '../../coordinator/view/halt-guidance.js';
+import { PhaseSchema } from '../../shared/phases.js';
 import type { RequestCount } from '../apiserver/index.js';
 import type { Percentiles } from './measure.js';
+import { LIFTABLE, type Scenario } from './options.js';
+
+export interface HaltSummary {
+  node: string;
+  /** The step that failed. */
+  step: string | null;
+  reason: string;
+  /** The commands that continue. */
+  next: string[];
+}
 
 export interface DemoSummary {
+  scenario: Scenario;
+  /** The scenario ended as it should: every node migrated, or (failure scenarios) halted naming the cause. */
+  ok: boolean;
   nodes: number;
   migrated: number;
   failed: number;
-  halted: string | null;
+  halted: HaltSummary | null;
+  /** What the demo did after the halt (`--then retry`): lifted the fault and retried this node. */
+  then: { request: 'retry'; node: string } | null;
   maxInFlight: number;
   maxRebootsPerNode: number;
-  handoffMs: Percentiles;
+  /** Node done → next node cordoned; null when no hand-off happened. */
+  handoffMs: Percentiles | null;
   apiRequestsPerNode: number | null;
   wallMs: number;
 }
@@ -34,11 +55,29 @@ export function apiRequestsPerNode(counts: RequestCount[] | undefined, evictedPo
   return Math.round(((total - Math.min(evictions, evictedPods)) / migrated) * 10) / 10;
 }
 
+function haltLines(s: DemoSummary): string[] {
+  const h = s.halted;
+  if (!h) return [];
+  const step = PhaseSchema.safeParse(h.step);
+  const words = h.node ? haltGuidance(h.node, step.success ? step.data : undefined, h.reason, false).lines : preflightGuidance(h.reason).lines;
+  const demo = s.then === null && LIFTABLE.includes(s.scenario) ? [`In this demo, \`npm run demo -- --scenario ${s.scenario} --then retry\` lifts the fault and retries.`] : [];
+  return ['', ...words, ...demo, ''];
+}
+
+function outcome(s: DemoSummary): string {
+  const verdict = s.ok ? 'as expected' : 'NOT as expected';
+  const what = s.halted ? 'the rollout halted' : `every node migrated${s.then ? ` after the ${s.then.request} of ${s.then.node}` : ''}`;
+  return `scenario ${s.scenario}: ${what} (${verdict})`;
+}
+
 export function renderSummary(s: DemoSummary): string[] {
+  const handoff = s.handoffMs ? `p50 ${s.handoffMs.p50} ms, p99 ${s.handoffMs.p99} ms` : 'not measured (no node was handed off)';
   return [
-    `nodes ${s.nodes}: migrated ${s.migrated}, failed ${s.failed}${s.halted ? `, halted: ${s.halted}` : ''}`,
+    outcome(s),
+    `nodes ${s.nodes}: migrated ${s.migrated}, failed ${s.failed}`,
+    ...haltLines(s),
     `most nodes cordoned at once: ${s.maxInFlight}; most reboots of one node: ${s.maxRebootsPerNode}`,
-    `hand-off (node done -> next cordoned): p50 ${s.handoffMs.p50} ms, p99 ${s.handoffMs.p99} ms`,
-    `API requests per migrated node: ${s.apiRequestsPerNode ?? 'n/a'}; wall time ${(s.wallMs / 1000).toFixed(1)} s`,
+    `hand-off (node done -> next cordoned): ${handoff}`,
+    `API requests per migrated node: ${s.apiRequestsPerNode ?? 'not measured'}; wall time ${(s.wallMs / 1000).toFixed(1)} s`,
   ];
 }

@@ -27,6 +27,8 @@ export async function watchList<T extends KubernetesObject>(
   informer.on('update', fire);
   informer.on('delete', fire);
   let stopped = false;
+  /** Pending waits' deadline timers, cleared on stop (a wait given up on must not hold the process). */
+  const deadlines = new Set<NodeJS.Timeout>();
   informer.on('error', () => {
     if (stopped) return;
     setTimeout(() => void (stopped ? undefined : informer.start().catch(() => undefined)), 200);
@@ -47,18 +49,24 @@ export async function watchList<T extends KubernetesObject>(
           if (!holds(informer.list())) return;
           off();
           clearTimeout(timer);
+          deadlines.delete(timer);
           resolve();
         };
         const off = api.onChange(check);
         const timer = setTimeout(() => {
           off();
+          deadlines.delete(timer);
           reject(new DeadlineError(what, deadlineMs));
         }, deadlineMs);
+        deadlines.add(timer);
         check();
       });
     },
     stop: () => {
       stopped = true;
+      deadlines.forEach(clearTimeout);
+      deadlines.clear();
+      listeners.clear();
       return informer.stop();
     },
   };

@@ -1,11 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readlink, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBinaries } from './support/build-binaries.js';
 import { startBinary, type RunningBinary } from './support/spawn-binary.js';
-import { renderDeploy } from '../deploy/support/manifests.js';
+import { REPO_ROOT, renderDeploy } from '../deploy/support/manifests.js';
 import { startApiServer, type SimApiServer } from '../../sim/apiserver/index.js';
 
 let agentMain = '';
@@ -166,5 +167,31 @@ describe('bad input', () => {
     const b = run(coordinatorMain, ['coordinator', '--no-such-flag', 'x']);
     expect(await b.exitWithin(10_000)).toEqual({ code: 2, signal: null });
     expect(b.stderr()).toContain("unknown option '--no-such-flag'");
+  });
+});
+
+describe('installing the CLI', () => {
+  it('when installed with npm, then cni-migrate and the kubectl plugin kubectl-cni_migrate are on the PATH, both the coordinator binary', async () => {
+    const prefix = join(workDir, 'prefix');
+    const r = await execa('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '.'], { cwd: REPO_ROOT, reject: false });
+    expect(r.exitCode).toBe(0);
+    const target = async (name: string) => realpath(join(prefix, 'bin', name)).catch(() => readlink(join(prefix, 'bin', name)));
+    expect(await target('kubectl-cni_migrate')).toBe(await target('cni-migrate'));
+    expect(await target('cni-migrate')).toMatch(/dist\/coordinator\/main\.js$/);
+  });
+
+  it('when run as a kubectl plugin, then `kubectl cni-migrate status` shows the rollout', async () => {
+    const bin = join(workDir, 'plugin-bin');
+    await mkdir(bin, { recursive: true });
+    await chmod(coordinatorMain, 0o755);
+    await symlink(coordinatorMain, join(bin, 'kubectl-cni_migrate'));
+    const admin = join(workDir, 'admin.kubeconfig');
+    await writeFile(admin, api.kubeConfig().exportConfig());
+    const env = { PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const version = await execa('kubectl', ['cni-migrate', '--version'], { env, reject: false });
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/);
+    const status = await execa('kubectl', ['cni-migrate', 'status', '--kubeconfig', admin], { env, reject: false });
+    expect(status.stderr).toContain('Migration "default" not found: apply deploy/migration-default.yaml first');
+    expect(status.exitCode).toBe(1);
   });
 });

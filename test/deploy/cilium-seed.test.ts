@@ -7,8 +7,9 @@ import {
   CILIUM_MIGRATION_LABEL_VALUE,
   CILIUM_NAMESPACE,
   CILIUM_NODE_CONFIG_NAME,
-  CILIUM_POD_CIDR,
 } from '../../shared/names.js';
+
+const CILIUM_POD_CIDR = '10.245.0.0/16';
 
 const yamlOf = (file: string): unknown => parse(readDeployFile(file));
 const kustomization = z.looseObject({ resources: z.array(z.string()) });

@@ -127,7 +127,7 @@ describe('the Migration CRD', () => {
 
   it('when the status is written, then it has phase, counts, haltReason, haltedNode and conditions', () => {
     const fields = Object.keys(at('status').properties ?? {});
-    expect(fields.sort()).toEqual(['conditions', 'haltReason', 'haltedNode', 'inFlight', 'migrated', 'nodes', 'phase', 'stage', 'total']);
+    expect(fields.sort()).toEqual(['conditions', 'haltReason', 'haltedNode', 'inFlight', 'migrated', 'nodes', 'phase', 'preflight', 'stage', 'total']);
     expect(at('status.phase').enum).toEqual(['Pending', 'Running', 'Paused', 'Halted', 'Promoting', 'RemovingCalico', 'CleaningNodes', 'RemovingCRDs', 'Completed']);
     expect(at('status.conditions.[]').required).toEqual(['type', 'status', 'lastTransitionTime', 'reason', 'message']);
   });

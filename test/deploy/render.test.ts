@@ -1,5 +1,10 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { renderDeploy, findObject, type K8sObject } from './support/manifests.js';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { DEPLOY_DIR, renderDeploy, findObject, type K8sObject } from './support/manifests.js';
+import { readmeBlock } from '../support/readme.js';
 import { envSources, hostMounts, onlyContainer, workload, type Workload } from './support/workloads.js';
 import {
   AGENT_ENV_PREFIX,
@@ -199,5 +204,19 @@ describe.each([
   it('when rendered, then its pod template carries the selector labels', () => {
     const w = get();
     expect(w.spec.template.metadata.labels).toMatchObject(w.spec.selector.matchLabels);
+  });
+});
+
+describe('images from your own registry (README)', () => {
+  it('when the README\'s images snippet replaces the kustomization\'s, then every workload pulls from that registry', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'deploy-images-'));
+    await cp(DEPLOY_DIR, dir, { recursive: true });
+    const kustomization = await readFile(join(dir, 'kustomization.yaml'), 'utf8');
+    const snippet = readmeBlock('Images first:', 'yaml');
+    await writeFile(join(dir, 'kustomization.yaml'), kustomization.replace(/^images:\n(?: {2}.*\n)+/m, snippet));
+    const rendered = (await execa('kubectl', ['kustomize', dir])).stdout;
+    const images = [...new Set([...rendered.matchAll(/image: (\S+)/g)].map((m) => m[1]))].sort();
+    expect(images).toEqual(['REGISTRY/cni-migrate/agent:0.1.0', 'REGISTRY/cni-migrate/coordinator:0.1.0']);
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -1,13 +1,14 @@
 /** The demo's pure parts: flags, measurements from node events, request accounting, the table. */
 import { describe, expect, it } from '@jest/globals';
-import type { V1Node } from '@kubernetes/client-node';
+import type { V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
+import { buildRolloutView } from '../../coordinator/view/rollout-view.js';
 import { ConfigError } from '../../shared/errors.js';
 import { NodeAnnotation } from '../../shared/names.js';
 import { renderTable } from '../../sim/demo/live-view.js';
 import { percentile, RolloutObserver } from '../../sim/demo/measure.js';
 import { parseDemoOptions } from '../../sim/demo/options.js';
 import { pickVictim, planScenario } from '../../sim/demo/scenario.js';
-import { apiRequestsPerNode } from '../../sim/demo/summary.js';
+import { apiRequestsPerNode, renderSummary } from '../../sim/demo/summary.js';
 
 const node = (name: string, opts: { unschedulable?: boolean; bootId?: string; phase?: string }): V1Node => ({
   metadata: { name, annotations: opts.phase ? { [NodeAnnotation.phase]: opts.phase } : {} },
@@ -25,6 +26,8 @@ describe('demo flags', () => {
     [{ concurrency: '0' }, '--concurrency'],
     [{ scenario: 'meteor' }, '--scenario'],
     [{ surprise: true }, '--(flags)'],
+    [{ then: 'retry' }, '--then'],
+    [{ then: 'rollback', scenario: 'pdb-blocked' }, '--then'],
   ])('when the flags are %j, then a ConfigError names %s', (flags, named) => {
     expect(() => parseDemoOptions(flags)).toThrow(ConfigError);
     expect(() => parseDemoOptions(flags)).toThrow(named);
@@ -89,18 +92,38 @@ describe('scenarios and the live table', () => {
     expect(planScenario('happy').expectHalt).toBe(false);
     expect(pickVictim(['sim-cp-1', 'sim-worker-2', 'sim-worker-1'])).toBe('sim-worker-1');
   });
-  it('when the table is rendered, then it shows the grant and one row per node', () => {
-    const lines = renderTable({
-      elapsedMs: 1500,
-      scenario: 'happy',
-      leader: 'c-0',
-      grants: [{ slot: 0, node: 'sim-worker-1' }],
+  it('when the table is rendered, then it shows the grant, the drain blocked by a PDB, the halt command and the nodes in natural order', () => {
+    const nodeWith = (name: string, annotations: Record<string, string>): V1Node => ({ metadata: { name, annotations }, spec: { unschedulable: annotations[NodeAnnotation.phase] !== undefined } });
+    const pod: V1Pod = { metadata: { name: 'web-1', namespace: 'demo', labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'u', controller: true }] }, spec: { nodeName: 'sim-worker-1', containers: [] } };
+    const pdb: V1PodDisruptionBudget = { metadata: { name: 'sim-never-allows-web', namespace: 'demo' }, spec: { selector: { matchLabels: { app: 'web' } } }, status: { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1 } };
+    const view = buildRolloutView({
+      migration: { spec: {}, status: { phase: 'Running' } },
       nodes: [
-        { name: 'sim-worker-1', phase: 'Draining' },
-        { name: 'sim-worker-2', phase: 'Halted', reason: 'dns failed' },
+        nodeWith('sim-worker-10', {}),
+        nodeWith('sim-worker-2', { [NodeAnnotation.phase]: 'Halted', [NodeAnnotation.haltReason]: 'dns failed', [NodeAnnotation.failedPhase]: 'Validating' }),
+        nodeWith('sim-worker-1', { [NodeAnnotation.phase]: 'Draining', [NodeAnnotation.phaseSince]: new Date(Date.now() - 8000).toISOString() }),
       ],
+      podsOn: (n) => (n === 'sim-worker-1' ? [pod] : []),
+      pdbs: [pdb],
+      now: new Date(),
     });
+    const lines = renderTable({ elapsedMs: 1500, scenario: 'pdb-blocked', leader: 'c-0', grants: [{ slot: 0, node: 'sim-worker-1' }], view });
     expect(lines[1]).toContain('slot 0: sim-worker-1');
-    expect(lines.slice(3)).toEqual([expect.stringMatching(/^sim-worker-1\s+Draining$/), expect.stringMatching(/Halted\s+dns failed$/)]);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}sim-worker-1\s+Draining\s+[89]s\s+1 pod left \(demo\/web-1\); blocked by PodDisruptionBudget demo\/sim-never-allows-web$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}cni-migrate retry sim-worker-2 +# run Validating again on sim-worker-2$/));
+    expect(lines.filter((l) => /^sim-worker-\d+\s+[A-Z]/.test(l)).map((l) => l.split(/\s+/)[0])).toEqual(['sim-worker-1', 'sim-worker-2', 'sim-worker-10']);
+  });
+
+  it('when the summary of a halted scenario is rendered, then it ends with the commands that continue', () => {
+    const lines = renderSummary({
+      scenario: 'pdb-blocked', ok: true, nodes: 4, migrated: 0, failed: 1, then: null,
+      halted: { node: 'sim-worker-1', step: 'Draining', reason: 'drain deadline passed: eviction of pod demo/web-1 blocked by PodDisruptionBudget demo/sim-never-allows-web', next: [] },
+      maxInFlight: 1, maxRebootsPerNode: 0, handoffMs: null, apiRequestsPerNode: null, wallMs: 9000,
+    });
+    expect(lines[0]).toBe('scenario pdb-blocked: the rollout halted (as expected)');
+    expect(lines).toContain('sim-worker-1 is left cordoned and no other node starts until it is resolved. Let the blocked pods go first (relax the PodDisruptionBudget or add replicas elsewhere), then retry.');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}cni-migrate retry sim-worker-1 +# run Draining again on sim-worker-1$/));
+    expect(lines).toContain('In this demo, `npm run demo -- --scenario pdb-blocked --then retry` lifts the fault and retries.');
+    expect(lines).toContain('hand-off (node done -> next cordoned): not measured (no node was handed off)');
   });
 });

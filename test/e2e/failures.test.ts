@@ -6,7 +6,8 @@ const fast = { coordinator: FAST_DEADLINES };
 describe('end to end: failures halt the rollout', () => {
   it('when a PodDisruptionBudget blocks the drain, then the rollout halts naming the PDB', async () => {
     const { summary, apiRequests } = await runRollout({ nodes: 4, scenario: 'pdb-blocked' }, fast);
-    expect(summary.halted).toContain('sim-never-allows');
+    expect(summary.halted).toMatchObject({ node: 'sim-worker-1', step: 'Draining', next: ['cni-migrate retry sim-worker-1', 'cni-migrate rollback sim-worker-1'] });
+    expect(summary.halted?.reason).toContain('sim-never-allows');
     expect(summary.maxInFlight).toBe(1);
     // While the drain waits on the PDB the coordinator must stay quiet: a status write loop once sent
     // thousands of Migration status patches during a few seconds of blocked drain.
@@ -19,22 +20,22 @@ describe('end to end: failures halt the rollout', () => {
 
   it('when a node never comes back from its reboot, then the rollout halts on it and touches no other node', async () => {
     const { summary, ok } = await runRollout({ nodes: 4, scenario: 'node-never-returns' }, fast);
-    expect(ok).toBe(true);
-    expect(summary.halted).toContain('sim-worker-1');
+    expect({ ok, summary }).toMatchObject({ ok: true });
+    expect(summary.halted?.node).toBe('sim-worker-1');
     expect(summary).toMatchObject({ migrated: 0, failed: 1, maxInFlight: 1 });
   });
 
   it('when the Cilium pod never turns Ready, then the rollout halts on that node', async () => {
     const { summary, ok } = await runRollout({ nodes: 4, scenario: 'cilium-never-ready' }, fast);
-    expect(ok).toBe(true);
-    expect(summary.halted).toMatch(/cilium/i);
+    expect({ ok, summary }).toMatchObject({ ok: true });
+    expect(summary.halted?.reason).toMatch(/cilium/i);
     expect(summary).toMatchObject({ migrated: 0, failed: 1 });
   });
 
   it('when DNS fails on a node after its reboot, then the rollout halts naming the DNS check', async () => {
     const { summary, ok } = await runRollout({ nodes: 4, scenario: 'dns-broken-on-node' }, fast);
-    expect(ok).toBe(true);
-    expect(summary.halted).toContain('dns');
+    expect({ ok, summary }).toMatchObject({ ok: true });
+    expect(summary.halted?.reason).toContain('dns');
     expect(summary).toMatchObject({ migrated: 0, failed: 1, maxRebootsPerNode: 1 });
   });
 

@@ -18,6 +18,17 @@ export const FAST_DEADLINES = {
   validateTimeoutSeconds: 5,
 };
 
+/**
+ * Deadlines for runs that must succeed: a loaded machine (CI may share the cores) can stretch a step many
+ * times over, and a deadline that passes halts the rollout. A step that really hangs still ends the run.
+ */
+export const LOAD_PROOF_DEADLINES = {
+  drainTimeoutSeconds: 120,
+  rebootTimeoutSeconds: 120,
+  validateTimeoutSeconds: 120,
+};
+
+/** Runs the demo; the coordinator keys in `io.coordinator` override the load-proof deadlines. */
 export function runRollout(flags: Record<string, unknown>, io: Partial<DemoIo> = {}): Promise<DemoResult> {
   return runDemo(parseDemoOptions(flags), {
     out: discard(),
@@ -25,5 +36,7 @@ export function runRollout(flags: Record<string, unknown>, io: Partial<DemoIo> =
     log: silentLogger(),
     deployDir: 'deploy',
     ...io,
+    coordinator: { ...LOAD_PROOF_DEADLINES, ...io.coordinator },
   });
 }
+

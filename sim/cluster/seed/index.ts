@@ -4,7 +4,7 @@
  * CiliumNodeConfig, CoreDNS, demo workloads with PDBs), shaped by `SeedSettings`. Idempotent: objects that
  * exist are kept, so it can run against a cluster that was seeded before.
  */
-import type { KubeConfig, V1CustomResourceDefinition } from '@kubernetes/client-node';
+import type { KubeConfig, V1CustomResourceDefinition, V1Toleration } from '@kubernetes/client-node';
 import { CILIUM_NAMESPACE } from '../../../shared/names.js';
 import { createIfAbsent, kubeClients, type KubeClients } from '../kube.js';
 import { waitForObject } from '../wait-for.js';
@@ -31,14 +31,38 @@ export interface SeedOptions extends SeedSettingsInput {
   crdDeadlineMs?: number;
   /** Skip the demo workloads (CoreDNS is always seeded). */
   withoutDemoWorkloads?: boolean;
+  /** Labels on every object seeded (who owns it, in a shared cluster). */
+  labels?: Record<string, string>;
+  /** Where seeded workloads' pods may run (merged into every DaemonSet's and Deployment's pod template). */
+  placement?: { nodeSelector: Record<string, string>; tolerations: V1Toleration[] };
+}
+
+interface Stampable {
+  metadata?: { labels?: Record<string, string> };
+  spec?: { template?: { spec?: { nodeSelector?: Record<string, string>; tolerations?: V1Toleration[] } } };
+}
+
+/** Gives an object about to be created its owner's labels and, for a workload, its placement. */
+type Own = <T extends object>(obj: T) => T;
+
+/** The object with the seed's labels and, for a workload, its placement (a copy; the builders' object stays). */
+export function stamp<T extends object>(obj: T, opts: Pick<SeedOptions, 'labels' | 'placement'>): T {
+  const o = structuredClone(obj) as T & Stampable;
+  if (opts.labels) o.metadata = { ...o.metadata, labels: { ...o.metadata?.labels, ...opts.labels } };
+  const pod = o.spec?.template?.spec;
+  if (pod && opts.placement) {
+    pod.nodeSelector = { ...pod.nodeSelector, ...opts.placement.nodeSelector };
+    pod.tolerations = [...(pod.tolerations ?? []), ...opts.placement.tolerations];
+  }
+  return o;
 }
 
 const isEstablished = (crd: V1CustomResourceDefinition): boolean =>
   (crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
 
 /** Create the CRD unless present, wait until it is Established, and return it as served. */
-async function ensureCrd(clients: KubeClients, crd: V1CustomResourceDefinition, deadlineMs: number): Promise<V1CustomResourceDefinition> {
-  await createIfAbsent(() => clients.extensions.createCustomResourceDefinition({ body: crd }));
+async function ensureCrd(clients: KubeClients, crd: V1CustomResourceDefinition, deadlineMs: number, own: Own): Promise<V1CustomResourceDefinition> {
+  await createIfAbsent(() => clients.extensions.createCustomResourceDefinition({ body: own(crd) }));
   const name = crd.metadata?.name ?? '';
   return waitForObject<V1CustomResourceDefinition>(clients.kc, {
     path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
@@ -49,22 +73,22 @@ async function ensureCrd(clients: KubeClients, crd: V1CustomResourceDefinition, 
   });
 }
 
-async function seedCalicoInstall(clients: KubeClients, s: SeedSettings, deadlineMs: number): Promise<void> {
+async function seedCalicoInstall(clients: KubeClients, s: SeedSettings, deadlineMs: number, own: Own): Promise<void> {
   if (s.calicoInstall === 'manifest') {
-    await createIfAbsent(() => clients.core.createNamespacedConfigMap({ namespace: 'kube-system', body: calicoConfig(s) }));
-    await createIfAbsent(() => clients.apps.createNamespacedDaemonSet({ namespace: 'kube-system', body: calicoNode(s) }));
+    await createIfAbsent(() => clients.core.createNamespacedConfigMap({ namespace: 'kube-system', body: own(calicoConfig(s)) }));
+    await createIfAbsent(() => clients.apps.createNamespacedDaemonSet({ namespace: 'kube-system', body: own(calicoNode(s)) }));
     return;
   }
-  await ensureCrd(clients, installationCrd(), deadlineMs);
-  for (const ns of ['tigera-operator', 'calico-system']) await createIfAbsent(() => clients.core.createNamespace({ body: namespace(ns) }));
-  await createIfAbsent(() => clients.custom.createClusterCustomObject({ group: TIGERA_GROUP, version: 'v1', plural: 'installations', body: installation(s) }));
-  await createIfAbsent(() => clients.apps.createNamespacedDeployment({ namespace: 'tigera-operator', body: tigeraOperator() }));
-  await createIfAbsent(() => clients.apps.createNamespacedDaemonSet({ namespace: 'calico-system', body: calicoNode(s, 'calico-system') }));
+  await ensureCrd(clients, installationCrd(), deadlineMs, own);
+  for (const ns of ['tigera-operator', 'calico-system']) await createIfAbsent(() => clients.core.createNamespace({ body: own(namespace(ns)) }));
+  await createIfAbsent(() => clients.custom.createClusterCustomObject({ group: TIGERA_GROUP, version: 'v1', plural: 'installations', body: own(installation(s)) }));
+  await createIfAbsent(() => clients.apps.createNamespacedDeployment({ namespace: 'tigera-operator', body: own(tigeraOperator()) }));
+  await createIfAbsent(() => clients.apps.createNamespacedDaemonSet({ namespace: 'calico-system', body: own(calicoNode(s, 'calico-system')) }));
 }
 
-async function seedCalico(clients: KubeClients, s: SeedSettings, deadlineMs: number): Promise<void> {
-  for (const crd of calicoCrds()) await ensureCrd(clients, crd, deadlineMs);
-  const cluster = (plural: string, body: object) => () => clients.custom.createClusterCustomObject({ group: CALICO_GROUP, version: 'v1', plural, body });
+async function seedCalico(clients: KubeClients, s: SeedSettings, deadlineMs: number, own: Own): Promise<void> {
+  for (const crd of calicoCrds()) await ensureCrd(clients, crd, deadlineMs, own);
+  const cluster = (plural: string, body: object) => () => clients.custom.createClusterCustomObject({ group: CALICO_GROUP, version: 'v1', plural, body: own(body) });
   await createIfAbsent(cluster('ippools', calicoIpPool(s)));
   await createIfAbsent(cluster('felixconfigurations', felixConfiguration()));
   if (breaks(s, 'bgp-peers')) await createIfAbsent(cluster('bgppeers', bgpPeer()));
@@ -72,49 +96,51 @@ async function seedCalico(clients: KubeClients, s: SeedSettings, deadlineMs: num
     const { plural, namespace: ns, body } = p;
     await createIfAbsent(() =>
       ns
-        ? clients.custom.createNamespacedCustomObject({ group: CALICO_GROUP, version: 'v1', namespace: ns, plural, body })
-        : clients.custom.createClusterCustomObject({ group: CALICO_GROUP, version: 'v1', plural, body }),
+        ? clients.custom.createNamespacedCustomObject({ group: CALICO_GROUP, version: 'v1', namespace: ns, plural, body: own(body) })
+        : clients.custom.createClusterCustomObject({ group: CALICO_GROUP, version: 'v1', plural, body: own(body) }),
     );
   }
-  await seedCalicoInstall(clients, s, deadlineMs);
+  await seedCalicoInstall(clients, s, deadlineMs, own);
 }
 
 /** `v2` when the cluster serves it (Cilium 1.16+), else the migration guide's `v2alpha1`. */
 const nodeConfigVersion = (crd: V1CustomResourceDefinition): string =>
   crd.spec.versions.some((v) => v.name === 'v2' && v.served) ? 'v2' : 'v2alpha1';
 
-async function seedCilium(clients: KubeClients, s: SeedSettings, deadlineMs: number): Promise<void> {
+async function seedCilium(clients: KubeClients, s: SeedSettings, deadlineMs: number, own: Own): Promise<void> {
   if (breaks(s, 'cilium-absent')) return;
-  const version = nodeConfigVersion(await ensureCrd(clients, ciliumNodeConfigCrd(), deadlineMs));
+  const version = nodeConfigVersion(await ensureCrd(clients, ciliumNodeConfigCrd(), deadlineMs, own));
   if (!breaks(s, 'nodeconfig-absent')) {
     await createIfAbsent(() =>
-      clients.custom.createNamespacedCustomObject({ group: CILIUM_GROUP, version, namespace: CILIUM_NAMESPACE, plural: 'ciliumnodeconfigs', body: ciliumNodeConfig(version, s) }),
+      clients.custom.createNamespacedCustomObject({ group: CILIUM_GROUP, version, namespace: CILIUM_NAMESPACE, plural: 'ciliumnodeconfigs', body: own(ciliumNodeConfig(version, s)) }),
     );
   }
-  if (s.ciliumHelm) await createIfAbsent(() => clients.core.createNamespacedSecret({ namespace: CILIUM_NAMESPACE, body: ciliumRelease(s) }));
-  await createIfAbsent(() => clients.core.createNamespacedConfigMap({ namespace: CILIUM_NAMESPACE, body: ciliumConfig(s) }));
-  await createIfAbsent(() => clients.apps.createNamespacedDaemonSet({ namespace: CILIUM_NAMESPACE, body: ciliumDaemonSet() }));
-  await createIfAbsent(() => clients.apps.createNamespacedDeployment({ namespace: CILIUM_NAMESPACE, body: ciliumOperator() }));
+  if (s.ciliumHelm) await createIfAbsent(() => clients.core.createNamespacedSecret({ namespace: CILIUM_NAMESPACE, body: own(ciliumRelease(s)) }));
+  await createIfAbsent(() => clients.core.createNamespacedConfigMap({ namespace: CILIUM_NAMESPACE, body: own(ciliumConfig(s)) }));
+  await createIfAbsent(() => clients.apps.createNamespacedDaemonSet({ namespace: CILIUM_NAMESPACE, body: own(ciliumDaemonSet()) }));
+  await createIfAbsent(() => clients.apps.createNamespacedDeployment({ namespace: CILIUM_NAMESPACE, body: own(ciliumOperator()) }));
 }
 
-async function seedWorkloads(clients: KubeClients, s: SeedSettings, opts: SeedOptions): Promise<void> {
+async function seedWorkloads(clients: KubeClients, s: SeedSettings, opts: SeedOptions, own: Own): Promise<void> {
   const wanted = (ns: string | undefined): boolean => ns === 'kube-system' || !opts.withoutDemoWorkloads;
   for (const pdb of seedDisruptionBudgets(breaks(s, 'pdb-never-evicts')).filter((p) => wanted(p.metadata?.namespace))) {
-    await createIfAbsent(() => clients.policy.createNamespacedPodDisruptionBudget({ namespace: pdb.metadata?.namespace ?? '', body: pdb }));
+    await createIfAbsent(() => clients.policy.createNamespacedPodDisruptionBudget({ namespace: pdb.metadata?.namespace ?? '', body: own(pdb) }));
   }
   for (const d of seedDeployments().filter((x) => wanted(x.metadata?.namespace))) {
-    await createIfAbsent(() => clients.apps.createNamespacedDeployment({ namespace: d.metadata?.namespace ?? '', body: d }));
+    await createIfAbsent(() => clients.apps.createNamespacedDeployment({ namespace: d.metadata?.namespace ?? '', body: own(d) }));
   }
 }
 
 export async function seedCluster(kc: KubeConfig, opts: SeedOptions = {}): Promise<void> {
   const { crdDeadlineMs, withoutDemoWorkloads: _w, ...settings } = opts;
-  const s = seedSettings(settings);
+  const { labels, placement, ...shape } = settings;
+  const s = seedSettings(shape);
+  const own: Own = (obj) => stamp(obj, { ...(labels ? { labels } : {}), ...(placement ? { placement } : {}) });
   const clients = kubeClients(kc);
   const deadlineMs = crdDeadlineMs ?? 30_000;
-  for (const ns of SEED_NAMESPACES) await createIfAbsent(() => clients.core.createNamespace({ body: namespace(ns) }));
-  await createIfAbsent(() => clients.core.createNamespacedConfigMap({ namespace: 'kube-system', body: kubeadmConfig() }));
-  await seedCalico(clients, s, deadlineMs);
-  await seedCilium(clients, s, deadlineMs);
-  await seedWorkloads(clients, s, opts);
+  for (const ns of SEED_NAMESPACES) await createIfAbsent(() => clients.core.createNamespace({ body: own(namespace(ns)) }));
+  await createIfAbsent(() => clients.core.createNamespacedConfigMap({ namespace: 'kube-system', body: own(kubeadmConfig()) }));
+  await seedCalico(clients, s, deadlineMs, own);
+  await seedCilium(clients, s, deadlineMs, own);
+  await seedWorkloads(clients, s, opts, own);
 }

@@ -1,5 +1,5 @@
 /**
- * Kill test: SIGKILL the cleanup at random points, 50 times, and check that every table is either untouched
+ * Kill test: SIGKILL the cleanup at random points, 30 times, and check that every table is either untouched
  * or clean of Calico, and that a re-run finishes the job. Half the kills hit a bare `iptables-restore`
  * transaction after a random delay; half hit a separate node process running the whole cleanup, at a random
  * table boundary (plus a little jitter, so some land mid-transaction).
@@ -17,10 +17,13 @@ import { createNetns, netnsExecArgv, type Netns } from '../../support/netns.js';
 import { generateFelixFixture } from '../../support/felix-fixture.js';
 import { loadFixture, loadTables, snapshot, withoutCalico, type Snapshot } from '../../support/iptables-snapshot.js';
 
-const ITERATIONS = 50;
+const ITERATIONS = 30;
 const FIXTURE = generateFelixFixture({ calicoRules: 60, seed: 5 });
 const REPO = resolve(import.meta.dirname, '../../..');
-const DEADLINE_MS = 10_000;
+/** How long a killed process group may take to be gone (a loaded machine reaps slowly). */
+const DEADLINE_MS = 60_000;
+/** Generous: the compile and the iterations spawn hundreds of processes, and CI may share the cores. */
+const COMPILE_DEADLINE_MS = 300_000;
 /** Both backends and both families, in two targets to keep 50 iterations fast. */
 const KILL_TARGETS: IptablesTarget[] = [
   { backend: 'legacy', family: 'ipv4' },
@@ -41,7 +44,7 @@ async function compileChild(): Promise<void> {
     '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--strict', '--esModuleInterop',
     join(REPO, 'test/agent/iptables/kill-child.ts')];
   // tsc emits even when someone else's work in progress has type errors; only a missing output is fatal.
-  const res = await createCommandRunner()([process.execPath, tsc, ...args], { timeoutMs: 60_000, allowFailure: true });
+  const res = await createCommandRunner()([process.execPath, tsc, ...args], { timeoutMs: COMPILE_DEADLINE_MS, allowFailure: true });
   childScript = join(buildDir, 'test/agent/iptables/kill-child.js');
   await access(childScript).catch(() => {
     throw new Error(`could not compile the kill child: ${res.stdout}${res.stderr}`);
@@ -51,7 +54,7 @@ async function compileChild(): Promise<void> {
 beforeAll(async () => {
   ns = await createNetns('iptkill');
   await compileChild();
-}, 90_000);
+}, COMPILE_DEADLINE_MS + 30_000);
 
 afterAll(async () => {
   await ns.destroy();
@@ -157,6 +160,7 @@ describe('iptables cleanup killed at random points', () => {
       expect(await snapshot(ns.run, KILL_TARGETS)).toEqual(clean);
     }
     expect(outcomes.untouched + outcomes.partial + outcomes.clean).toBe(ITERATIONS);
-    expect(outcomes.partial).toBeGreaterThan(0);
-  }, 120_000);
+    // Some kill must have landed between two tables (else the test proved nothing about atomicity per table).
+    expect({ outcomes, someKillBetweenTables: outcomes.partial > 0 }).toMatchObject({ someKillBetweenTables: true });
+  }, 600_000);
 });

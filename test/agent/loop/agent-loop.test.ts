@@ -8,6 +8,7 @@ import { OrderRunner } from '../../../agent/orders/runner.js';
 import { createLogger, silentLogger } from '../../../shared/logger.js';
 import { SimNodeHost } from '../../../sim/host/sim-node-host.js';
 import { eventually, startFakeCoordinator, type FakeCoordinator } from './fake-coordinator.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const NODE = 'node-a';
 
@@ -43,6 +44,7 @@ function ciliumSwitch(initial: boolean) {
 
 function startAgent(coordinator: FakeCoordinator, host: SimNodeHost, token = 'tok-a', cilium = ciliumSwitch(true)) {
   const stop = new AbortController();
+  const backoff = new Backoff({ initialMs: 50, maxMs: 200, factor: 2, jitter: 0.5 });
   const locator = fixedLocator(coordinator.url);
   const api = createCoordinatorClient({ ...locator, readToken: async () => token, requestTimeoutMs: 2000 });
   const runner = new OrderRunner({
@@ -62,14 +64,17 @@ function startAgent(coordinator: FakeCoordinator, host: SimNodeHost, token = 'to
       ciliumReady: () => cilium.ready,
       onCiliumChange: (cb) => cilium.subscribe(cb),
       log: process.env.DEBUG_AGENT ? createLogger({ component: 'agent', level: 'debug' }) : silentLogger(),
-      backoff: new Backoff({ initialMs: 50, maxMs: 200, factor: 2, jitter: 0.5 }),
+      backoff,
     },
     stop.signal,
   );
-  return { stop: async () => {
-    stop.abort();
-    await done;
-  } };
+  return {
+    backoff,
+    stop: async () => {
+      stop.abort();
+      await done;
+    },
+  };
 }
 
 describe('backoffDelayMs', () => {
@@ -88,7 +93,7 @@ describe('backoffDelayMs', () => {
 
 describe('agent loop against a fake coordinator', () => {
   let coordinator: FakeCoordinator;
-  let agents: { stop(): Promise<void> }[] = [];
+  let agents: ReturnType<typeof startAgent>[] = [];
   afterEach(async () => {
     await Promise.all(agents.map((a) => a.stop()));
     agents = [];
@@ -128,7 +133,8 @@ describe('agent loop against a fake coordinator', () => {
     agents.push(startAgent(coordinator, host));
     await eventually(() => coordinator.directory.registrations.length === 1, 'first registration');
     await coordinator.crash();
-    await new Promise((r) => setTimeout(r, 300));
+    const agent = agents.at(-1);
+    await waitFor('a failed attempt while the coordinator is down', () => (agent?.backoff.failures ?? 0) >= 1);
     await coordinator.restart();
     await eventually(() => coordinator.directory.registrations.length === 2, 'registration after restart');
     coordinator.directory.give({ kind: 'cleanup', id: 'c-1', dryRun: false });
@@ -190,7 +196,8 @@ describe('agent loop against a fake coordinator', () => {
     const { host } = simulatedNode();
     agents.push(startAgent(coordinator, host, 'stolen'));
     coordinator.directory.give({ kind: 'cleanup', id: 'c-1', dryRun: false });
-    await new Promise((r) => setTimeout(r, 400));
+    const attempts = (): number => coordinator.tokensSeen.filter((t) => t === 'stolen').length;
+    await waitFor('the agent to try its refused token three times', () => attempts() >= 3);
     expect(coordinator.directory.registrations).toEqual([]);
     expect(coordinator.directory.polls).toEqual([]);
     expect(await host.calicoLeftovers()).toBe(true);

@@ -7,6 +7,7 @@ import { UnauthorizedError } from '../../../shared/errors.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { createGateRouter, startGateServer, type GateServer } from '../../../coordinator/gate/index.js';
 import type { AgentDirectory } from '../../../coordinator/ports.js';
+import { waitFor } from '../../support/wait-for.js';
 
 export class ScriptedDirectory implements AgentDirectory {
   registrations: RegisterRequest[] = [];
@@ -89,11 +90,7 @@ export async function startFakeCoordinator(tokens: Record<string, string>): Prom
   };
 }
 
-/** Polls `check` until it holds or the deadline passes (tests only). */
+/** Resolves once `check` holds; fails after the deadline (the tests' one waitFor). */
 export async function eventually(check: () => boolean, what: string, deadlineMs = 10_000): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(what, check, { timeoutMs: deadlineMs });
 }

@@ -4,7 +4,7 @@ import type { Phase } from '../../../shared/phases.js';
 import { checkTimeoutSeconds, orderFor, orderIdFor, resultForCurrentOrder } from '../../../coordinator/core/orders.js';
 import { BOOT_A, state } from './fixtures.js';
 
-const settings = { dnsName: 'kubernetes.default.svc.cluster.local', validateTimeoutSeconds: 180 };
+const settings = { dnsName: 'kubernetes.default.svc.cluster.local', validateTimeoutSeconds: 180, cidrs: { forward: '10.245.0.0/16', rollback: '192.168.0.0/16' } };
 
 describe('the order a node should see', () => {
   it.each<[Phase, string | null]>([
@@ -36,9 +36,13 @@ describe('the order a node should see', () => {
     }
   });
 
-  it('when validating after a migration or after a rollback, then the expected CIDR is Cilium\'s or Calico\'s', () => {
+  it('when validating after a migration or after a rollback, then the expected CIDR is the one pre-flight read for Cilium or Calico', () => {
     expect(orderFor(state({ phase: 'Validating' }), settings)).toMatchObject({ expectedCidr: '10.245.0.0/16', dnsName: settings.dnsName, timeoutSeconds: 45 });
-    expect(orderFor(state({ phase: 'RollbackValidating' }), settings)).toMatchObject({ expectedCidr: '10.244.0.0/16' });
+    expect(orderFor(state({ phase: 'RollbackValidating' }), settings)).toMatchObject({ expectedCidr: '192.168.0.0/16' });
+  });
+
+  it('when pre-flight has not read the CIDRs yet, then no validate order is sent', () => {
+    expect(orderFor(state({ phase: 'Validating' }), { ...settings, cidrs: undefined })).toBeNull();
   });
 
   it('when the Migration names a check image, then the validate order carries it; otherwise the agent decides', () => {

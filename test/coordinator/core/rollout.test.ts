@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Phase } from '../../../shared/phases.js';
-import { decideRollout, decideStep, type RolloutInput, type RolloutNode, type RolloutPolicy } from '../../../coordinator/core/rollout.js';
+import { decideRollout, decideStep, pausedByCanary, type RolloutInput, type RolloutNode, type RolloutPolicy } from '../../../coordinator/core/rollout.js';
 import { later, obs, settings, state, T0 } from './fixtures.js';
 
 interface NodeOpts {
@@ -103,6 +103,16 @@ describe('decideRollout: canary (spec.pauseAfter)', () => {
     const i = input({ nodes, policy: policy({ concurrency: k, pauseAfter: after }) });
     expect(granted(i)).toEqual(grants);
     expect(heldBy(i)).toEqual(held);
+  });
+
+  it.each([
+    { why: 'the canary node is done', nodes: [node('a', { phase: 'Done' }), node('b')], holders: [], paused: true },
+    { why: 'the canary node is in flight', nodes: [node('a', { phase: 'Rebooting' }), node('b')], holders: [[0, 'a']], paused: false },
+    { why: 'the canary node is granted but still Pending', nodes: [node('a'), node('b')], holders: [[0, 'a']], paused: false },
+    { why: 'the canary node is granted in this decision', nodes: [node('a'), node('b')], holders: [], paused: false },
+  ] as const)('when $why, then the rollout shows Paused: $paused', ({ nodes, holders, paused }) => {
+    const i = input({ nodes: [...nodes], holders: new Map(holders.map(([s, n]) => [s, n])), policy: policy({ concurrency: 2, pauseAfter: 1 }) });
+    expect(pausedByCanary(decideRollout(i), i)).toBe(paused);
   });
 
   it('when the canary holds, then the reason says how to go on', () => {

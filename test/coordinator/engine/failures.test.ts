@@ -19,7 +19,7 @@ describe('engine: halt, retry, rollback', () => {
     h = new Harness(workers(2), testConfig({ drainTimeoutSeconds: '1' }));
     h.cluster.blockedEvictions.add('web-w1');
     h.cluster.pdbs = [
-      { metadata: { name: 'web-pdb', namespace: 'app' }, spec: { selector: { matchLabels: { app: 'web' } }, minAvailable: 2 } },
+      { metadata: { name: 'web-pdb', namespace: 'app' }, spec: { selector: { matchLabels: { app: 'web' } }, minAvailable: 1 } },
     ];
     await h.startEngine();
     h.startAgents();
@@ -31,7 +31,7 @@ describe('engine: halt, retry, rollback', () => {
     expect(reason).toContain('app/web-w1');
     expect(String(h.cluster.migrationStatus()['haltReason'])).toContain('app/web-pdb');
     expect(h.cluster.phaseOf('w2')).toBeUndefined();
-    expect(h.cluster.events.some((e) => e.node === 'w1' && e.reason === 'CNIMigrationHalted' && e.warning)).toBe(true);
+    expect(h.cluster.events.map((e) => ({ node: e.node, reason: e.reason, warning: e.warning }))).toContainEqual({ node: 'w1', reason: 'CNIMigrationHalted', warning: true });
 
     h.cluster.blockedEvictions.clear();
     h.cluster.patchNode('w1', { annotations: { [NodeAnnotation.request]: 'retry' } });

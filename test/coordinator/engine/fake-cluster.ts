@@ -17,6 +17,8 @@ import type { EvictionOutcome } from '../../../coordinator/kube/pods.js';
 import type { Watched } from '../../../coordinator/kube/watched.js';
 import { RESTARTED_AT_ANNOTATION, type StageKube } from '../../../coordinator/engine/stage-kube.js';
 import { nodeInfo } from '../../support/node-info.js';
+import type { RawClusterObjects } from '../../../coordinator/core/facts/index.js';
+import { seedLikeCluster } from '../../support/cluster-objects.js';
 
 type Listener<T> = (obj: T) => void;
 
@@ -73,6 +75,8 @@ export interface FakeNodeSpec {
   name: string;
   controlPlane?: boolean;
   unschedulable?: boolean;
+  /** The node's topology.kubernetes.io/zone label. */
+  zone?: string;
 }
 
 export class FakeCluster {
@@ -84,6 +88,8 @@ export class FakeCluster {
   readonly migrations = new Store<MigrationObject>();
   readonly events: NodeEvent[] = [];
   pdbs: V1PodDisruptionBudget[] = [];
+  /** What pre-flight reads: Calico on 10.244.0.0/16 and Cilium in secondary mode on 10.245.0.0/16. */
+  clusterObjects: RawClusterObjects = seedLikeCluster();
   /** Pods whose eviction is refused with 429. */
   readonly blockedEvictions = new Set<string>();
   /** Nodes whose replacement Cilium pods never become Ready. */
@@ -116,7 +122,10 @@ export class FakeCluster {
         name: s.name,
         uid: uuid(this.seq++),
         resourceVersion: this.nextRv(),
-        labels: s.controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {},
+        labels: {
+          ...(s.controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
+          ...(s.zone ? { 'topology.kubernetes.io/zone': s.zone } : {}),
+        },
         annotations: {},
       },
       spec: s.unschedulable ? { unschedulable: true } : {},
@@ -303,7 +312,11 @@ export class FakeCluster {
         write: (r) => later(() => this.writeLease(r)),
       },
       events: { emit: (e) => later(() => void this.events.push(e)) },
-      pdbs: { inNamespace: (ns) => later(() => this.pdbs.filter((b) => b.metadata?.namespace === ns)) },
+      pdbs: {
+        inNamespace: (ns) => later(() => this.pdbs.filter((b) => b.metadata?.namespace === ns)),
+        all: () => later(() => [...this.pdbs]),
+      },
+      clusterObjects: { read: () => later(() => this.clusterObjects) },
       migration: {
         get: () => later(() => this.migrations.items.get(MIGRATION_DEFAULT_NAME)),
         patchStatus: (status) =>

@@ -5,6 +5,7 @@ import { silentLogger } from '../../../shared/logger.js';
 import { startEngineWith, type Engine } from '../../../coordinator/engine/engine.js';
 import { FakeAgents } from './fake-agents.js';
 import { FakeCluster, type FakeNodeSpec } from './fake-cluster.js';
+import { waitFor } from '../../support/wait-for.js';
 
 export function testConfig(flags: Record<string, unknown> = {}): CoordinatorConfig {
   return parseConfig(coordinatorConfigSpec, COORDINATOR_ENV_PREFIX, {
@@ -82,24 +83,14 @@ export class Harness {
 }
 
 /** Resolves once `cond()` holds, checked on every node or Migration change of `fake`; fails after `ms`. */
-export function waitForChange(fake: FakeCluster, cond: () => boolean, ms: number, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      if (!cond()) return;
-      cleanup();
-      resolve();
+export async function waitForChange(fake: FakeCluster, cond: () => boolean, ms: number, what: string): Promise<void> {
+  const wakeOn = (wake: () => void): (() => void) => {
+    fake.nodes.listeners.add(wake);
+    fake.migrations.listeners.add(wake);
+    return () => {
+      fake.nodes.listeners.delete(wake);
+      fake.migrations.listeners.delete(wake);
     };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`timed out waiting for ${what}`));
-    }, ms);
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      fake.nodes.listeners.delete(check);
-      fake.migrations.listeners.delete(check);
-    };
-    fake.nodes.listeners.add(check);
-    fake.migrations.listeners.add(check);
-    check();
-  });
+  };
+  await waitFor(what, cond, { timeoutMs: ms, wakeOn });
 }

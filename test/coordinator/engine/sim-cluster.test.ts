@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Order, OrderResult } from '../../../shared/api.js';
 import { silentLogger } from '../../../shared/logger.js';
+import { MIGRATION_DEFAULT_NAME } from '../../../shared/names.js';
 import { startSimCluster, type SimCluster } from '../../../sim/index.js';
 import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from '../../../sim/demo/install.js';
 import { startEngine, type Engine } from '../../../coordinator/engine/engine.js';
@@ -43,7 +44,7 @@ beforeAll(async () => {
   sim = await startSimCluster({ nodes: 4, controlPlanes: 1, ciliumReadyDelayMs: 50, rebootDowntimeMs: 100, heartbeatIntervalMs: 1000 });
   const admin = sim.kubeConfig();
   await installDeployManifests(admin, 'deploy');
-  await createMigration(admin, { concurrency: 1, autoRollback: false, includeControlPlane: false });
+  await createMigration(admin, { concurrency: 1, autoRollback: false, includeControlPlane: false }, { name: MIGRATION_DEFAULT_NAME });
   const kc = kubeConfigWithToken(admin, await serviceAccountToken(admin, 'cni-migrate', 'cni-migrate-coordinator'));
   engine = await startEngine({ kc, config: testConfig({ drainTimeoutSeconds: '60' }), log: silentLogger(), identity: 'coordinator-0' });
   for (const n of sim.nodeNames()) loops.push(agent(n));
@@ -69,7 +70,7 @@ describe('engine on the simulated cluster', () => {
     expect(done()).toBe(workers);
     for (const n of engine.snapshot().nodes.filter((x) => x.phase === 'Done')) {
       expect(reboots.get(n.name)).toBe(1);
-      expect(sim.ciliumManaged(n.name)).toBe(true);
+      expect({ node: n.name, ciliumManaged: sim.ciliumManaged(n.name) }).toEqual({ node: n.name, ciliumManaged: true });
     }
     while (engine.snapshot().grants.length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(engine.snapshot().grants).toEqual([]);

@@ -71,6 +71,9 @@ afterAll(async () => {
   await api.close();
 });
 
+/** Generous: on a loaded machine a watch event can lag; the waits end as soon as the condition holds. */
+const WATCH_DEADLINE_MS = 60_000;
+
 describe('kube adapters on the simulated API server', () => {
   it('when a node is cordoned and annotated with a merge patch, then the reply and the watch show it', async () => {
     const watched = watchNodes(kc, log);
@@ -81,8 +84,8 @@ describe('kube adapters on the simulated API server', () => {
       const reply = await nodesApi(kc).patch('w1', { unschedulable: true, annotations: { 'cni-migrate.io/phase': 'Cordoning' } });
       expect(reply.spec?.unschedulable).toBe(true);
       expect(reply.metadata?.annotations?.['cni-migrate.io/phase']).toBe('Cordoning');
-      const ok = await waitUntil(() => watched.get('w1')?.spec?.unschedulable === true, (cb) => watched.onChange(cb), 5000, new AbortController().signal);
-      expect(ok).toBe(true);
+      const ok = await waitUntil(() => watched.get('w1')?.spec?.unschedulable === true, (cb) => watched.onChange(cb), WATCH_DEADLINE_MS, new AbortController().signal);
+      expect({ ok, watchedSpec: watched.get('w1')?.spec }).toMatchObject({ ok: true });
       off();
       expect(seen.length).toBeGreaterThan(0);
       const undone = await nodesApi(kc).patch('w1', { unschedulable: false, annotations: { 'cni-migrate.io/phase': null } });
@@ -119,11 +122,12 @@ describe('kube adapters on the simulated API server', () => {
     const terminating = await waitUntil(
       () => view.list().every((p) => p.metadata?.deletionTimestamp !== undefined),
       (cb) => view.onChange(cb),
-      5000,
+      WATCH_DEADLINE_MS,
       new AbortController().signal,
     );
+    const seen = view.list().map((p) => ({ name: p.metadata?.name, deletionTimestamp: p.metadata?.deletionTimestamp }));
     await view.stop();
-    expect(terminating).toBe(true);
+    expect({ terminating, seen }).toMatchObject({ terminating: true });
   });
 
   it('when two writers race on a Lease, then the stale one gets a Conflict', async () => {
@@ -145,7 +149,7 @@ describe('kube adapters on the simulated API server', () => {
   it('when an Event about a Node is emitted, then it is stored in namespace default', async () => {
     await eventsApi(kc, 'cp1', () => new Date()).emit({ node: 'w1', nodeUid: undefined, reason: 'CNIMigrationDraining', message: 'cordoned', warning: false });
     const list = await api.kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'default' });
-    expect(list.items.some((e) => e.reason === 'CNIMigrationDraining' && e.involvedObject.name === 'w1')).toBe(true);
+    expect(list.items.map((e) => ({ reason: e.reason, node: e.involvedObject.name }))).toContainEqual({ reason: 'CNIMigrationDraining', node: 'w1' });
   });
 
   it('when the Migration exists, then its spec is read, watched, and its status written through the subresource (a halt reason cleared on retry)', async () => {
@@ -161,8 +165,8 @@ describe('kube adapters on the simulated API server', () => {
     try {
       const status = { phase: 'Running', nodes: [], migrated: 0, total: 2, inFlight: 1, conditions: [] };
       await m.patchStatus(status);
-      const ok = await waitUntil(() => watched.get('default')?.status !== undefined, (cb) => watched.onChange(cb), 5000, new AbortController().signal);
-      expect(ok).toBe(true);
+      const ok = await waitUntil(() => watched.get('default')?.status !== undefined, (cb) => watched.onChange(cb), WATCH_DEADLINE_MS, new AbortController().signal);
+      expect({ ok, watched: watched.get('default') }).toMatchObject({ ok: true });
       expect(watched.get('default')?.status).toMatchObject({ phase: 'Running', total: 2 });
       await m.patchStatus({ ...status, phase: 'Halted', haltReason: 'w1: drain not finished' });
       expect((await m.get())?.status).toMatchObject({ haltReason: 'w1: drain not finished' });

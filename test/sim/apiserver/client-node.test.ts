@@ -134,7 +134,7 @@ describe('client-node against the simulated API server', () => {
     stopped = true;
     await informer.stop();
     expect(errors.length).toBeGreaterThan(0);
-    expect(server.requestCounts().some((c) => c.verb === 'list' && c.resource === 'nodes')).toBe(true);
+    expect(server.requestCounts()).toContainEqual(expect.objectContaining({ verb: 'list', resource: 'nodes' }));
   });
 
   it('when a token is issued for a ServiceAccount, then TokenReview authenticates it for its audience only', async () => {

@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import { CoreV1Api, Watch, type V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
+import { readDeployManifests } from '../../../sim/demo/deploy-manifests.js';
+import { NodeAnnotation, PHASE_LABEL } from '../../../shared/names.js';
+import { readmeBlock } from '../../support/readme.js';
+import { REPO_ROOT } from '../../deploy/support/manifests.js';
 
 /** kubectl from PATH. */
 const KUBECTL = 'kubectl';
@@ -162,5 +166,26 @@ describe('kubectl against the simulated API server', () => {
     expect(all.find((l) => l.startsWith('sim-w4 '))).toMatch(/\sDone$/);
     const halted = (await kubectl('get', 'nodes', '-l', 'cni-migrate.io/phase=Halted', '-o', 'name')).stdout;
     expect(halted).toBe('node/sim-w3');
+  });
+
+  it('when the README\'s uninstall commands run, then the Migration, everything deploy/ installed and every cni-migrate.io key on the Nodes are gone', async () => {
+    server.applyManifests(await readDeployManifests('deploy'));
+    server.applyManifests([{ apiVersion: 'cni-migrate.io/v1alpha1', kind: 'Migration', metadata: { name: 'default' }, spec: {} }]);
+    const everyKey = Object.fromEntries(Object.values(NodeAnnotation).map((k) => [k, 'x']));
+    server.applyManifests([{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'sim-w5', labels: { [PHASE_LABEL]: 'Done', keep: 'me' }, annotations: { ...everyKey, other: 'kept' } } }]);
+    const lines = readmeBlock('## Uninstall', 'sh').trim().split('\n').filter((l) => l.startsWith('kubectl '));
+    expect(lines.length).toBe(4);
+    for (const line of lines) {
+      const args = line.split(/\s+/).slice(1).map((a) => (a === 'deploy/' ? join(REPO_ROOT, 'deploy') : a));
+      const r = await kubectl(...args);
+      expect({ line, exitCode: r.exitCode, stderr: r.stderr }).toEqual({ line, exitCode: 0, stderr: "" });
+    }
+    const node = await core.readNode({ name: 'sim-w5' });
+    expect(node.metadata?.labels).toMatchObject({ keep: 'me' });
+    expect(Object.keys(node.metadata?.labels ?? {}).filter((k) => k.startsWith('cni-migrate.io/'))).toEqual([]);
+    expect(Object.keys(node.metadata?.annotations ?? {}).filter((k) => k.startsWith('cni-migrate.io/'))).toEqual([]);
+    expect(node.metadata?.annotations?.['other']).toBe('kept');
+    expect((await kubectl('get', 'namespace', 'cni-migrate')).exitCode).not.toBe(0);
+    expect((await kubectl('get', 'crd', 'migrations.cni-migrate.io')).exitCode).not.toBe(0);
   });
 });

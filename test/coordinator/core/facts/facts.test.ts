@@ -3,7 +3,7 @@ import { clusterFactsFrom } from '../../../../coordinator/core/facts/index.js';
 import { ciliumConfigFacts } from '../../../../coordinator/core/facts/cilium.js';
 import { currentHelmRelease, decodeHelmRelease } from '../../../../coordinator/core/facts/helm-release.js';
 import { cidrsOverlap, parseCidr } from '../../../../coordinator/core/facts/cidr.js';
-import { calicoNodeDs, configMap, helmSecret, seedLikeCluster } from './raw-fixtures.js';
+import { calicoNodeDs, configMap, helmSecret, seedLikeCluster } from '../../../support/cluster-objects.js';
 
 describe('Calico facts', () => {
   it('when Calico was installed by its manifest, then the method, pool, Felix settings and autodetection are read', () => {

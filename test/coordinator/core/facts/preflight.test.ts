@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { clusterFactsFrom, type RawClusterObjects } from '../../../../coordinator/core/facts/index.js';
 import { runPreflight, type PreflightInput } from '../../../../coordinator/core/preflight/index.js';
-import { calicoNodeDs, configMap, ipPool, node, SECONDARY_CILIUM_CONFIG, seedLikeCluster } from './raw-fixtures.js';
+import { calicoNodeDs, configMap, ipPool, node, SECONDARY_CILIUM_CONFIG, seedLikeCluster } from '../../../support/cluster-objects.js';
 
 const report = (raw: RawClusterObjects, extra: Omit<PreflightInput, 'facts'> = {}) => runPreflight({ facts: clusterFactsFrom(raw), ...extra });
 const checksOf = (raw: RawClusterObjects, extra: Omit<PreflightInput, 'facts'> = {}) => report(raw, extra).blockers.map((b) => b.check);

@@ -1,7 +1,7 @@
 /** Raw cluster objects as an API server returns them, for the pure facts and pre-flight tests. */
 import type { V1ConfigMap, V1DaemonSet, V1Node, V1Secret } from '@kubernetes/client-node';
 import { gzipSync } from 'node:zlib';
-import { emptyClusterObjects, type RawClusterObjects, type RawObject } from '../../../../coordinator/core/facts/index.js';
+import { emptyClusterObjects, type RawClusterObjects, type RawObject } from '../../coordinator/core/facts/index.js';
 
 export const configMap = (namespace: string, name: string, data: Record<string, string>): V1ConfigMap => ({ metadata: { namespace, name }, data });
 
@@ -79,4 +79,14 @@ export function seedLikeCluster(): RawClusterObjects {
     }),
     nodes: [node('w1', '172.18.0.2', '10.244.0.0/24'), node('w2', '172.18.0.3', '10.244.1.0/24')],
   };
+}
+
+/** The cluster the examples in deploy/cilium/ are generated for: the seed's, before Cilium is installed. */
+export function exampleClusterBeforeCilium(): RawClusterObjects {
+  return { ...seedLikeCluster(), ciliumConfig: undefined, ciliumDaemonSet: undefined, ciliumOperator: undefined, ciliumNodeConfig: undefined, helmSecrets: [] };
+}
+
+/** The same cluster once Cilium was installed by Helm with `values` (for the promotion example). */
+export function exampleClusterWithCilium(values: Record<string, unknown>): RawClusterObjects {
+  return { ...seedLikeCluster(), helmSecrets: [helmSecret({ name: 'cilium', version: 1, status: 'deployed', chart: 'cilium', config: values })] };
 }

@@ -1,0 +1,121 @@
+/**
+ * Pre-flight in the engine: at the start of each rollout (a new leader, or a changed spec) it reads the
+ * cluster, runs the pure `runPreflight`, and keeps the result. Until a check has passed, its gate holds every
+ * new grant, so a blocker stops the rollout before any node is touched; a blocked check runs again every
+ * `recheckMs` so a fixed cluster goes on by itself. The validation CIDRs come from the last check.
+ */
+import type { V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
+import { describeError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { clusterFactsFrom, type RawClusterObjects } from '../core/facts/index.js';
+import type { MigrationSpec } from '../core/migration-spec.js';
+import { runPreflight, type ValidationCidrs } from '../core/preflight/index.js';
+import { preflightHaltReason, preflightStatus, type PreflightStatus } from '../core/preflight/record.js';
+import type { Gate } from '../core/rollout.js';
+import type { Cluster } from './cluster.js';
+
+export interface PreflightReads {
+  clusterObjects(): Promise<RawClusterObjects>;
+  runningPods(): Promise<V1Pod[]>;
+  pdbs(): Promise<V1PodDisruptionBudget[]>;
+}
+
+export interface PreflightGateDeps {
+  reads: PreflightReads;
+  log: Logger;
+  now: () => Date;
+  /** A check finished: the controller should pass again. */
+  wake: () => void;
+  recheckMs?: number;
+}
+
+const GATE = 'pre-flight';
+
+/** The engine's reads for pre-flight, from its Cluster. */
+export function preflightReads(c: Pick<Cluster, 'clusterObjects' | 'pods' | 'pdbs'>): PreflightReads {
+  return { clusterObjects: () => c.clusterObjects.read(), runningPods: () => c.pods.runningPods(), pdbs: () => c.pdbs.all() };
+}
+
+/** Any change of the spec (a resume included) starts the rollout again, with a new pre-flight. */
+const specKey = (s: MigrationSpec): string => JSON.stringify(s);
+
+export class PreflightGate {
+  private result: PreflightStatus | undefined;
+  private validation: ValidationCidrs | undefined;
+  /** The spec the last check ran for; a blocked or failed check is due again at `recheckAt`. */
+  private checkedFor: string | undefined;
+  private recheckAt: number | undefined;
+  private running = false;
+  private stopped = false;
+  private recheck: NodeJS.Timeout | undefined;
+
+  constructor(private readonly d: PreflightGateDeps) {}
+
+  /** Each pass: start a check when this rollout has none yet (or its spec changed, or a recheck is due). */
+  consider(spec: MigrationSpec | undefined, scope: ReadonlySet<string>): void {
+    if (!spec || this.running || this.stopped) return;
+    const key = specKey(spec);
+    const recheckDue = this.recheckAt !== undefined && this.d.now().getTime() >= this.recheckAt;
+    if (key === this.checkedFor && !recheckDue) return;
+    this.running = true;
+    this.checkedFor = key;
+    this.recheckAt = undefined;
+    void this.check(spec, scope).finally(() => {
+      this.running = false;
+      if (!this.stopped) this.d.wake();
+    });
+  }
+
+  /** Holds every new grant until a check has passed. */
+  gate(): Gate | undefined {
+    if (!this.result) return { name: GATE, reason: 'pre-flight has not finished yet' };
+    return this.result.passed ? undefined : { name: GATE, reason: preflightHaltReason(this.result) ?? 'pre-flight blocked' };
+  }
+
+  cidrs(): ValidationCidrs | undefined {
+    return this.validation;
+  }
+
+  status(): PreflightStatus | undefined {
+    return this.result;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.recheck);
+  }
+
+  private async check(spec: MigrationSpec, scope: ReadonlySet<string>): Promise<void> {
+    try {
+      const [raw, pods, pdbs] = await Promise.all([this.d.reads.clusterObjects(), this.d.reads.runningPods(), this.d.reads.pdbs()]);
+      const facts = clusterFactsFrom(raw);
+      const report = runPreflight({
+        facts,
+        overrides: { ciliumCidr: spec.validation.ciliumCidr, calicoCidr: spec.validation.calicoCidr },
+        workloads: { podsInScope: pods.filter((p) => scope.has(p.spec?.nodeName ?? '')), allPods: pods, pdbs, drain: spec.drain },
+      });
+      this.result = preflightStatus(report, facts, this.d.now());
+      this.validation = report.cidrs ?? this.validation;
+      this.log(report.blockers.length, report.warnings.length);
+      if (report.blockers.length > 0) this.scheduleRecheck();
+    } catch (e) {
+      this.d.log.warn({ err: describeError(e) }, 'pre-flight could not read the cluster; retrying');
+      this.scheduleRecheck();
+    }
+  }
+
+  private scheduleRecheck(): void {
+    const ms = this.d.recheckMs ?? 15_000;
+    this.recheckAt = this.d.now().getTime() + ms;
+    clearTimeout(this.recheck);
+    this.recheck = setTimeout(() => this.d.wake(), ms);
+    this.recheck.unref();
+  }
+
+  private log(blockers: number, warnings: number): void {
+    const r = this.result;
+    if (!r) return;
+    if (blockers > 0) this.d.log.warn({ blockers: r.blockers.map((b) => `${b.message} (fix: ${b.fix})`) }, 'pre-flight found blockers: no node starts');
+    else this.d.log.info({ warnings: r.warnings.map((w) => w.message), validation: r.validation }, `pre-flight passed with ${warnings} warning(s)`);
+  }
+}

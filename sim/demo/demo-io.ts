@@ -1,0 +1,38 @@
+/** What the demo takes from its caller (where to print, test hooks) and what it returns. */
+import type { Logger } from '../../shared/logger.js';
+import type { RequestCount } from '../apiserver/index.js';
+import type { DemoSummary } from './summary.js';
+
+export interface DemoIo {
+  out: NodeJS.WritableStream;
+  tty: boolean;
+  log: Logger;
+  deployDir: string;
+  /** Extra coordinator config keys (tests shorten deadlines). */
+  coordinator?: Record<string, unknown>;
+  replicas?: number;
+  autoRollback?: boolean;
+  /** Aborting it (Ctrl-C) ends the run; with --kubeconfig, what it created is removed first. */
+  signal?: AbortSignal;
+  /** Called the first time each node is seen in each phase (tests kill agents or coordinators here). */
+  onNodePhase?(node: string, phase: string, controls: DemoControls): void;
+}
+
+/** What a test may break while the rollout runs. */
+export interface DemoControls {
+  killAgent(node: string, revive: boolean): Promise<void>;
+  restartCoordinator(replica: number): Promise<void>;
+  /** Kill replica `replica` (as SIGKILL would) and start a fresh one with a new identity at once. */
+  crashCoordinator(replica: number): Promise<void>;
+  leaderIndex(): number;
+}
+
+export interface DemoResult {
+  summary: DemoSummary;
+  /** Every node migrated, or (failure scenario) the rollout halted as it should. */
+  ok: boolean;
+  /** How many times a coordinator replica was killed and started again. */
+  coordinatorRestarts: number;
+  /** The coordinator's and the agents' API requests by verb and resource (embedded sim only). */
+  apiRequests: RequestCount[] | undefined;
+}

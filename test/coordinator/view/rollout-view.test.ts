@@ -1,0 +1,62 @@
+/** The status model: counts, ETA, the stage after the rollout, and what a halt or an automatic rollback asks of the operator. */
+import { describe, expect, it } from '@jest/globals';
+import type { V1Node } from '@kubernetes/client-node';
+import { NodeAnnotation } from '../../../shared/names.js';
+import { buildRolloutView } from '../../../coordinator/view/rollout-view.js';
+import { duration, progressBar, renderRolloutView } from '../../../coordinator/view/render.js';
+
+const now = new Date('2026-01-01T00:10:00Z');
+const node = (name: string, a: Record<string, string> = {}): V1Node => ({ metadata: { name, annotations: a } });
+const done = (name: string, startedAt: string, finishedAt: string): V1Node =>
+  node(name, { [NodeAnnotation.phase]: 'Done', [NodeAnnotation.startedAt]: startedAt, [NodeAnnotation.finishedAt]: finishedAt });
+
+describe('the rollout view', () => {
+  it('when two of four nodes took 60 s each at concurrency 1, then the ETA is 120 s', () => {
+    const v = buildRolloutView({
+      migration: { spec: { concurrency: 1 }, status: { phase: 'Running' } },
+      nodes: [done('w1', '2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z'), done('w2', '2026-01-01T00:01:00Z', '2026-01-01T00:02:00Z'), node('w3'), node('w4')],
+      now,
+    });
+    expect(v.counts).toMatchObject({ total: 4, done: 2, pending: 2 });
+    expect(v.etaSeconds).toBe(120);
+    expect(renderRolloutView(v, 'text')[1]).toBe(`${progressBar(2, 4)} 2/4 done, 0 in flight, 2 pending  ETA 2m00s`);
+  });
+
+  it('when no node is done yet, then there is no ETA', () => {
+    expect(buildRolloutView({ migration: { spec: {} }, nodes: [node('w1')], now }).etaSeconds).toBeNull();
+  });
+
+  it('when a cluster stage runs, then the stage and what it waits for are shown', () => {
+    const stage = { stage: 'Promote', step: 'AwaitingPromotion', since: now.toISOString(), waitingFor: 'helm upgrade with values-final.yaml' };
+    const v = buildRolloutView({ migration: { spec: {}, status: { phase: 'Promoting', stage } }, nodes: [], now });
+    expect(renderRolloutView(v, 'text').slice(0, 1)).toEqual(['Migration default  stage Promote (AwaitingPromotion)  phase Promoting']);
+    expect(renderRolloutView(v, 'text')).toContain('waiting for: helm upgrade with values-final.yaml');
+  });
+
+  it('when a node was rolled back automatically, then the way on is to migrate it again', () => {
+    const v = buildRolloutView({
+      migration: { spec: {}, status: { phase: 'Halted' } },
+      nodes: [node('w1', { [NodeAnnotation.phase]: 'RolledBack', [NodeAnnotation.haltReason]: 'rolled back automatically: dns failed' })],
+      now,
+    });
+    expect(v.halt).toMatchObject({ node: 'w1', next: ['cni-migrate retry w1'] });
+    expect(v.etaSeconds).toBeNull();
+  });
+
+  it('when the rollout is halted and paused, then resume is among the commands', () => {
+    const v = buildRolloutView({
+      migration: { spec: { paused: true }, status: { phase: 'Halted' } },
+      nodes: [node('w1', { [NodeAnnotation.phase]: 'Halted', [NodeAnnotation.haltReason]: 'x', [NodeAnnotation.failedPhase]: 'Rebooting' })],
+      now,
+    });
+    expect(v.halt?.next).toEqual(['cni-migrate retry w1', 'cni-migrate rollback w1', 'cni-migrate resume']);
+  });
+
+  it.each([
+    [5, '5s'],
+    [75, '1m15s'],
+    [3700, '1h01m'],
+  ])('when %i seconds are shown, then they read %s', (s, text) => {
+    expect(duration(s)).toBe(text);
+  });
+});
