@@ -12,7 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CoordinationV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { Backoff, DEFAULT_BACKOFF } from '../../agent/loop/backoff.js';
 import type { Logger } from '../../shared/logger.js';
-import { LEADER_LEASE_NAME } from '../../shared/names.js';
+import { LEADER_LEASE_NAME, MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
 import { seededRandom } from '../../sim/seeded-random.js';
 import { startSimCluster, type SimCluster } from '../../sim/index.js';
 import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from '../../sim/demo/agent-fleet.js';
@@ -145,11 +145,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
     const view = new OutsideView(admin, scope, (n) => fleet.nodeChanged(n));
     await view.start();
     closers.push(() => view.stop());
-    const migrations = await watchMigrations(admin);
+    const migrations = await watchMigrations(admin, MIGRATION_DEFAULT_NAME);
     closers.push(() => migrations.stop());
     injectFaults(sim, o);
     const started = Date.now();
-    await createMigration(admin, { concurrency: o.concurrency, autoRollback: false, includeControlPlane: true, nodeSelector: sim.nodeSelector });
+    await createMigration(
+      admin,
+      { concurrency: o.concurrency, autoRollback: false, includeControlPlane: true, nodeSelector: sim.nodeSelector },
+      { name: MIGRATION_DEFAULT_NAME },
+    );
     let ended = false;
     const killing = killAtRandom(o, procs, sim, () => ended);
     const deadlineMs = Math.max(300_000, o.killWindowMs * 4);
