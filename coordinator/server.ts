@@ -13,6 +13,7 @@ import { VERSION } from '../shared/version.js';
 import type { AgentDirectory } from './ports.js';
 import { startEngine, type Engine } from './engine/engine.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
+import { dashboardRouter } from './dashboard/router.js';
 import { createCoordinatorGate, startGateServer, type GateLimits } from './gate/index.js';
 
 export interface CoordinatorDeps {
@@ -130,6 +131,7 @@ export async function startCoordinator(o: StartOptions): Promise<RunningCoordina
   const root = express.Router();
   const startup = startupDeadline(config.startupTimeoutSeconds * 1000);
   root.use(probeRouter(() => engine, () => (engine ? engine.stuck() : startup.overdue())));
+  root.use(dashboardRouter(() => engine));
   root.use(createCoordinatorGate({ kc, config, directory: forwardingDirectory(() => engine), log, ...(o.limits ? { limits: o.limits } : {}) }));
   const server = await startGateServer(root, config.bindAddress, config.port);
   log.info({ version: VERSION, port: server.port, node: config.nodeName }, 'coordinator listening');

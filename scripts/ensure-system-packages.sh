@@ -17,6 +17,7 @@ REQUIRED=(
   "ping iputils-ping"
   "nslookup dnsutils"
   "curl curl"
+  "chromium chromium"
   "openssl openssl"
   "kubectl -"
 )

@@ -12,7 +12,8 @@
  * Everything is recorded in the Node annotations, the slot Leases and the Migration object, so a new engine
  * (after a crash, or on another replica) resumes exactly where the last one was.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, V1Node } from '@kubernetes/client-node';
+import type { MigrationObject } from '../kube/migration.js';
 import type { Heartbeat, Order, OrderResult, RegisterRequest } from '../../shared/api.js';
 import type { CoordinatorConfig } from '../../shared/config.js';
 import { CniMigrateError, describeError } from '../../shared/errors.js';
@@ -47,6 +48,8 @@ export interface Engine extends AgentDirectory {
   /** Why the engine looks stuck (no election round finished for far longer than a round takes), else undefined. */
   stuck(): string | undefined;
   snapshot(): EngineSnapshot;
+  /** What the watches hold now: the Migration and the Nodes (read-only; the dashboard shows them). */
+  observed(): { migration: MigrationObject | undefined; nodes: readonly V1Node[] };
   readonly metrics: Registry;
 }
 
@@ -194,6 +197,10 @@ class MigrationEngine implements Engine {
   private async stopWatches(): Promise<void> {
     const c = this.cluster;
     await Promise.all([c.nodeCache.stop(), c.ciliumPods.stop(), c.migrationCache.stop(), c.ciliumDaemonSet.stop()]);
+  }
+
+  observed(): { migration: MigrationObject | undefined; nodes: readonly V1Node[] } {
+    return { migration: this.cluster.migrationCache.list()[0], nodes: this.cluster.nodeCache.list() };
   }
 
   snapshot(): EngineSnapshot {

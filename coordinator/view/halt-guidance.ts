@@ -58,9 +58,13 @@ export function rolledBackGuidance(node: string, step: Phase | undefined, reason
   };
 }
 
-/** Pre-flight holds the rollout before any node is touched: fix the cluster; the check runs again by itself. */
-export function preflightGuidance(reason: string): HaltGuidance {
-  const next = ['cni-migrate preflight'];
+/**
+ * Pre-flight holds the rollout before any node is touched: each blocker's fix, then the command that lists
+ * them all; the check runs again by itself.
+ */
+export function preflightGuidance(reason: string, fixes: readonly string[] = []): HaltGuidance {
+  const commands = fixes.map((f) => f.replace(/^[^:]*: (?=kubectl )/, ''));
+  const next = [...new Set([...commands, 'cni-migrate preflight'])];
   return {
     node: '',
     step: undefined,
@@ -69,7 +73,7 @@ export function preflightGuidance(reason: string): HaltGuidance {
     lines: [
       `the rollout has not started: ${reason}`,
       'No node was touched. Fix each blocker; pre-flight runs again every 15 s and on any change of the Migration.',
-      `  ${next[0] ?? ''}    # every blocker and warning, each with its fix`,
+      ...next.map((c) => (c === 'cni-migrate preflight' ? `  ${c}    # every blocker and warning, each with its fix` : `  ${c}`)),
     ],
   };
 }

@@ -92,6 +92,12 @@ function eta(states: readonly NodeState[], concurrency: number): number | null {
   return Math.round((avg * left) / Math.max(1, concurrency));
 }
 
+/** The fix of each pre-flight blocker recorded in the status. */
+function fixesOf(preflight: unknown): string[] {
+  const blockers = field(preflight, 'blockers');
+  return Array.isArray(blockers) ? blockers.map((b) => str(field(b, 'fix'))).filter((f): f is string => f !== undefined) : [];
+}
+
 function haltOf(states: readonly NodeState[], status: unknown, paused: boolean): HaltGuidance | null {
   const halted = states.find((s) => s.phase === 'Halted');
   if (halted) return haltGuidance(halted.name, halted.failedPhase, halted.haltReason ?? 'unknown cause', paused);
@@ -99,7 +105,7 @@ function haltOf(states: readonly NodeState[], status: unknown, paused: boolean):
   if (back) return rolledBackGuidance(back.name, back.failedPhase, back.haltReason ?? '');
   const reason = str(field(status, 'haltReason'));
   if (reason?.startsWith('invalid spec')) return specGuidance(reason);
-  if (reason?.startsWith('pre-flight:')) return preflightGuidance(reason);
+  if (reason?.startsWith('pre-flight')) return preflightGuidance(reason, fixesOf(field(status, 'preflight')));
   return null;
 }
 

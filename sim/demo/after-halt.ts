@@ -24,15 +24,18 @@ export async function liftFaults(sim: SimCluster, f: LiftableFaults): Promise<vo
 
 export interface RetryRequest {
   admin: KubeConfig;
-  node: string;
+  /** The halted node; null when pre-flight halted the rollout (it checks again by itself). */
+  node: string | null;
+  /** The demo's own Migration among those watched. */
+  migration: () => MigrationObject | undefined;
   migrations: WatchedList<MigrationObject>;
   deadlineMs: number;
 }
 
 /** Asks for the retry, waits for the coordinator to take it up (the rollout leaves Halted), then for the end. */
 export async function retryAndWait(r: RetryRequest): Promise<RolloutEnd> {
-  await requestNode(operatorApi(r.admin), r.node, 'retry');
-  await r.migrations.until((items) => items[0]?.status?.phase !== 'Halted', `the retry of ${r.node} to start`, r.deadlineMs);
-  await r.migrations.until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout after the retry', r.deadlineMs);
-  return rolloutEnd(r.migrations.list()[0]) ?? { kind: 'halted', reason: 'unknown' };
+  if (r.node !== null) await requestNode(operatorApi(r.admin), r.node, 'retry');
+  await r.migrations.until(() => r.migration()?.status?.phase !== 'Halted', `the rollout to go on after ${r.node ?? 'pre-flight'}`, r.deadlineMs);
+  await r.migrations.until(() => rolloutEnd(r.migration()) !== undefined, 'the rollout after the retry', r.deadlineMs);
+  return rolloutEnd(r.migration()) ?? { kind: 'halted', reason: 'unknown' };
 }

@@ -12,6 +12,8 @@ export interface DemoIo {
   coordinator?: Record<string, unknown>;
   replicas?: number;
   autoRollback?: boolean;
+  /** Called once the rollout ended, before anything stops (tests look at the leader's dashboard here). */
+  beforeClose?(info: { dashboardUrl: string }): Promise<void>;
   /** Aborting it (Ctrl-C) ends the run; with --kubeconfig, what it created is removed first. */
   signal?: AbortSignal;
   /** Called the first time each node is seen in each phase (tests kill agents or coordinators here). */

@@ -41,7 +41,8 @@ class DemoSession {
   pdbs: WatchedList<V1PodDisruptionBudget> | undefined;
   migrations: WatchedList<MigrationObject> | undefined;
   readonly faults: LiftableFaults = {};
-  retried: string | undefined;
+  /** `--then retry`: the node retried (null: a pre-flight halt, which goes on by itself once lifted). */
+  retried: string | null | undefined;
   coordinators: CoordinatorSet | undefined;
   fleet: AgentFleet | undefined;
 
@@ -191,7 +192,7 @@ class DemoSession {
   rolloutView(): RolloutView {
     const pods = this.pods?.list() ?? [];
     return buildRolloutView({
-      migration: this.migrations?.list()[0],
+      migration: this.migrations?.list().find((m) => m.metadata.name === this.migrationName),
       nodes: this.ownNodes(),
       podsOn: (node) => pods.filter((p) => p.spec?.nodeName === node),
       pdbs: this.pdbs?.list() ?? [],
@@ -246,11 +247,11 @@ class DemoSession {
     await this.untilInterrupted(migrations.until((items) => rolloutEnd(ours(items)) !== undefined, 'the rollout', deadlineMs));
     await this.restarting;
     const end = rolloutEnd(ours(migrations.list())) ?? { kind: 'halted', reason: 'unknown' };
-    const halted = this.rolloutView().halt?.node;
-    if (this.opts.then !== 'retry' || end.kind !== 'halted' || !halted) return end;
+    const halt = this.rolloutView().halt;
+    if (this.opts.then !== 'retry' || end.kind !== 'halted' || !halt) return end;
     await liftFaults(this.sim, this.faults);
-    this.retried = halted;
-    return retryAndWait({ admin: this.admin, node: halted, migrations, deadlineMs });
+    this.retried = halt.node === '' ? null : halt.node;
+    return retryAndWait({ admin: this.admin, node: this.retried, migration: () => ours(migrations.list()), migrations, deadlineMs });
   }
 
   /** The halt as the summary and `--json` report it, in `cni-migrate status`'s words. */
@@ -271,7 +272,7 @@ class DemoSession {
       migrated,
       failed: phases.filter((p) => p === 'Halted' || p === 'RolledBack').length,
       halted: this.haltSummary(end),
-      then: this.retried ? { request: 'retry', node: this.retried } : null,
+      then: this.retried !== undefined ? { request: 'retry', node: this.retried } : null,
       maxInFlight: this.observer.maxInFlight,
       maxRebootsPerNode: this.observer.maxRebootsPerNode(),
       handoffMs: this.observer.handoffMs(),
@@ -279,6 +280,12 @@ class DemoSession {
       wallMs,
     };
     return { ...summary, ok: judge(summary, this.plan) };
+  }
+
+  /** Lets the caller look at the leader's dashboard before anything stops. */
+  async beforeClose(): Promise<void> {
+    const leader = this.coordinators?.leader();
+    if (this.io.beforeClose && leader) await this.io.beforeClose({ dashboardUrl: `http://127.0.0.1:${leader.port}/` });
   }
 
   async close(): Promise<void> {
@@ -342,6 +349,7 @@ async function runOnCluster(opts: DemoOptions, io: DemoIo, existing: ExistingClu
     const end = await session.runRollout(Math.max(120_000, opts.nodes * 3000));
     view.update(session.viewState());
     const summary = session.summarize(end, Date.now() - started);
+    await session.beforeClose();
     const counts = sim.api?.requestCounts();
     return {
       summary,

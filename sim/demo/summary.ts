@@ -26,7 +26,7 @@ export interface DemoSummary {
   failed: number;
   halted: HaltSummary | null;
   /** What the demo did after the halt (`--then retry`): lifted the fault and retried this node. */
-  then: { request: 'retry'; node: string } | null;
+  then: { request: 'retry'; node: string | null } | null;
   maxInFlight: number;
   maxRebootsPerNode: number;
   /** Node done → next node cordoned; null when no hand-off happened. */
@@ -72,14 +72,15 @@ function haltLines(s: DemoSummary): string[] {
   const h = s.halted;
   if (!h) return [];
   const step = PhaseSchema.safeParse(h.step);
-  const words = h.node ? haltGuidance(h.node, step.success ? step.data : undefined, h.reason, false).lines : preflightGuidance(h.reason).lines;
+  const words = h.node === '' ? preflightGuidance(h.reason, h.next).lines : haltGuidance(h.node, step.success ? step.data : undefined, h.reason, false).lines;
   const demo = s.then === null && LIFTABLE.includes(s.scenario) ? [`In this demo, \`npm run demo -- --scenario ${s.scenario} --then retry\` lifts the fault and retries.`] : [];
   return ['', ...words, ...demo, ''];
 }
 
 function outcome(s: DemoSummary): string {
   const verdict = s.ok ? 'as expected' : 'NOT as expected';
-  const what = s.halted ? 'the rollout halted' : `every node migrated${s.then ? ` after the ${s.then.request} of ${s.then.node}` : ''}`;
+  const after = s.then ? ` after the fault was lifted${s.then.node ? ` and ${s.then.node} retried` : ''}` : '';
+  const what = s.halted ? 'the rollout halted' : `every node migrated${after}`;
   return `scenario ${s.scenario}: ${what} (${verdict})`;
 }
 

@@ -36,9 +36,14 @@ describe('the demo command line', () => {
 });
 
 describe('after a halt, the operator retries', () => {
-  it('when the PDB block is lifted and the halted node retried, then every node is migrated', async () => {
+  it('when the PDB block is lifted, then pre-flight passes on its next check and every node is migrated', async () => {
     const { summary, ok } = await runRollout({ nodes: 3, scenario: 'pdb-blocked', then: 'retry' }, { coordinator: FAST_DEADLINES });
-    expect(summary).toMatchObject({ ok: true, halted: null, then: { request: 'retry', node: 'sim-worker-1' }, migrated: 3, nodes: 3 });
+    expect(summary).toMatchObject({ ok: true, halted: null, then: { request: 'retry', node: null }, migrated: 3, nodes: 3 });
     expect(ok).toBe(true);
+  });
+
+  it('when DNS is fixed on the halted node and it is retried, then every node is migrated', async () => {
+    const { summary } = await runRollout({ nodes: 3, scenario: 'dns-broken-on-node', then: 'retry' }, { coordinator: FAST_DEADLINES });
+    expect(summary).toMatchObject({ ok: true, halted: null, then: { request: 'retry', node: 'sim-worker-1' }, migrated: 3 });
   });
 });

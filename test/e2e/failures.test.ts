@@ -4,11 +4,12 @@ import { FAST_DEADLINES, runRollout } from './support.js';
 const fast = { coordinator: FAST_DEADLINES };
 
 describe('end to end: failures halt the rollout', () => {
-  it('when a PodDisruptionBudget blocks the drain, then the rollout halts naming the PDB', async () => {
+  it('when a PodDisruptionBudget can never allow an eviction, then pre-flight halts the rollout before any node, naming the PDB and its fix', async () => {
     const { summary, apiRequests } = await runRollout({ nodes: 4, scenario: 'pdb-blocked' }, fast);
-    expect(summary.halted).toMatchObject({ node: 'sim-worker-1', step: 'Draining', next: ['cni-migrate retry sim-worker-1', 'cni-migrate rollback sim-worker-1'] });
+    expect(summary.halted).toMatchObject({ node: '', step: null });
     expect(summary.halted?.reason).toContain('sim-never-allows');
-    expect(summary.maxInFlight).toBe(1);
+    expect(summary.halted?.next).toEqual([expect.stringMatching(/^kubectl -n demo patch pdb sim-never-allows-web /), 'cni-migrate preflight']);
+    expect(summary.maxInFlight).toBe(0);
     // While the drain waits on the PDB the coordinator must stay quiet: a status write loop once sent
     // thousands of Migration status patches during a few seconds of blocked drain.
     const statusWrites = (apiRequests ?? [])

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 
 const SCRIPT = join(import.meta.dirname, '..', '..', 'scripts', 'ensure-system-packages.sh');
-const COMMANDS = ['iptables-legacy', 'iptables-nft', 'ipset', 'ip', 'nft', 'dnsmasq', 'nsenter', 'ping', 'nslookup', 'curl', 'openssl', 'kubectl'];
+const COMMANDS = ['iptables-legacy', 'iptables-nft', 'ipset', 'ip', 'nft', 'dnsmasq', 'nsenter', 'ping', 'nslookup', 'curl', 'chromium', 'openssl', 'kubectl'];
 
 let bin = '';
 

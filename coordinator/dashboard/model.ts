@@ -1,0 +1,67 @@
+/**
+ * What the dashboard shows, from what the coordinator's watches hold: the rollout in `cni-migrate status`'s
+ * words, the grant holders, each node's time from grant to done (the hand-off timeline), and the
+ * zero-downtime probe's figures when there are any.
+ */
+import type { V1Node } from '@kubernetes/client-node';
+import { NodeAnnotation } from '../../shared/names.js';
+import { buildRolloutView, type RolloutView } from '../view/rollout-view.js';
+
+export interface TimelineBar {
+  node: string;
+  phase: string;
+  /** RFC 3339; the bar runs to `finishedAt`, or to now while the node is in flight. */
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface DashboardModel {
+  generatedAt: string;
+  leader: boolean;
+  grants: { slot: number; node: string }[];
+  view: RolloutView;
+  timeline: TimelineBar[];
+  /** Loss and latency samples of the zero-downtime probe over time; empty when no probe reports. */
+  probe: { at: string; pairing: string; lossPercent: number }[];
+}
+
+export interface DashboardInput {
+  migration: { spec?: unknown; status?: unknown } | undefined;
+  nodes: readonly V1Node[];
+  leader: boolean;
+  grants: { slot: number; node: string }[];
+  now: Date;
+}
+
+/** The nodes the rollout covers: those its status lists, else those cni-migrate has touched. */
+function inScope(input: DashboardInput): V1Node[] {
+  const rows = (input.migration?.status as { nodes?: { name?: unknown }[] } | undefined)?.nodes;
+  const listed = new Set((Array.isArray(rows) ? rows : []).map((r) => r.name).filter((n): n is string => typeof n === 'string'));
+  if (listed.size > 0) return input.nodes.filter((n) => listed.has(n.metadata?.name ?? ''));
+  return input.nodes.filter((n) => n.metadata?.annotations?.[NodeAnnotation.phase] !== undefined);
+}
+
+function timelineOf(nodes: readonly V1Node[], view: RolloutView): TimelineBar[] {
+  const phase = new Map(view.nodes.map((n) => [n.name, n.phase]));
+  return nodes
+    .flatMap((n) => {
+      const a = n.metadata?.annotations ?? {};
+      const startedAt = a[NodeAnnotation.startedAt];
+      const name = n.metadata?.name ?? '';
+      return startedAt ? [{ node: name, phase: phase.get(name) ?? 'Pending', startedAt, finishedAt: a[NodeAnnotation.finishedAt] ?? null }] : [];
+    })
+    .sort((x, y) => x.startedAt.localeCompare(y.startedAt));
+}
+
+export function dashboardModel(input: DashboardInput): DashboardModel {
+  const nodes = inScope(input);
+  const view = buildRolloutView({ migration: input.migration, nodes, now: input.now });
+  return {
+    generatedAt: input.now.toISOString(),
+    leader: input.leader,
+    grants: input.grants,
+    view,
+    timeline: timelineOf(nodes, view),
+    probe: [],
+  };
+}
