@@ -8,7 +8,7 @@ const { existsSync, readdirSync, statSync, utimesSync, writeFileSync } = require
 const { join } = require('node:path');
 
 /** What tsconfig.build.json compiles, and what changes its output. */
-const SOURCE_DIRS = ['agent', 'coordinator', 'shared', 'sim', 'test/bench'];
+const SOURCE_DIRS = ['agent', 'coordinator', 'shared', 'sim', 'test/bench', 'test/chaos'];
 const SOURCE_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 
 function newestMtime(root) {

@@ -70,6 +70,12 @@ export function terminatedOutcome(pod: V1Pod): CheckPodOutcome | undefined {
 export function kubeCheckPods(kc: KubeConfig, namespace: string): CheckPodApi {
   const core = kc.makeApiClient(CoreV1Api);
   const watch = new Watch(kc);
+  /** The resourceVersion of each pod this client created (a redelivered order's pod is read instead). */
+  const createdAt = new Map<string, string>();
+  const remember = (created: V1Pod): void => {
+    const { name, resourceVersion } = created.metadata ?? {};
+    if (name !== undefined && resourceVersion !== undefined) createdAt.set(name, resourceVersion);
+  };
 
   /** Watches from `resourceVersion` until the pod terminated (an outcome), the watch ended (undefined), or `until`. */
   function watchOnce(name: string, resourceVersion: string, until: number): Promise<CheckPodOutcome | undefined> {
@@ -127,7 +133,7 @@ export function kubeCheckPods(kc: KubeConfig, namespace: string): CheckPodApi {
     async create(pod, until = Date.now() + 30_000) {
       for (;;) {
         try {
-          await retryTransient(() => core.createNamespacedPod({ namespace, body: pod }), until);
+          remember(await retryTransient(() => core.createNamespacedPod({ namespace, body: pod }), until));
           return;
         } catch (e) {
           if (httpStatusOf(e) !== 409) throw new CniMigrateError('KubeApi', 'cannot create the check pod', { cause: e });
@@ -139,8 +145,12 @@ export function kubeCheckPods(kc: KubeConfig, namespace: string): CheckPodApi {
     },
     async waitForTermination(name, deadlineMs) {
       const until = Date.now() + deadlineMs;
+      // A pod this client just created cannot have terminated at its creation: the first watch starts there.
+      let fresh = createdAt.get(name);
+      createdAt.delete(name);
       while (Date.now() < until) {
-        const state = await readState(name, until);
+        const state = fresh ?? (await readState(name, until));
+        fresh = undefined;
         if (typeof state !== 'string') return state;
         const watched = Date.now();
         const outcome = await watchOnce(name, state, until);

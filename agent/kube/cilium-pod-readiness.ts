@@ -1,8 +1,8 @@
 /**
- * Whether this node's Cilium pod is Ready, kept current by a watch on the Cilium pods of this node
- * (a ListWatch with label and field selectors: one LIST, then events), restarted after errors.
+ * Whether this node's Cilium pod is Ready, kept current by one watch on the Cilium pods of this node
+ * (label and field selectors), restarted after errors.
  */
-import { CoreV1Api, ListWatch, Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { CILIUM_NAMESPACE, CILIUM_POD_SELECTOR } from '../../shared/names.js';
 import type { Logger } from '../../shared/logger.js';
 
@@ -19,50 +19,58 @@ export const isPodReady = (pod: V1Pod): boolean =>
 
 const RESTART_DELAY_MS = 1000;
 
+/**
+ * A watch with no resourceVersion: the API server first sends the current pods as ADDED events, then
+ * every change, so one request gives both the state and its updates (a restarted watch sends the state
+ * again, so the pods seen are forgotten first).
+ */
 export function watchCiliumPodReadiness(kc: KubeConfig, nodeName: string, log: Logger): CiliumReadiness {
-  const core = kc.makeApiClient(CoreV1Api);
-  const fieldSelector = `spec.nodeName=${nodeName}`;
-  const list = () =>
-    core.listNamespacedPod({ namespace: CILIUM_NAMESPACE, labelSelector: CILIUM_POD_SELECTOR, fieldSelector });
-  const informer = new ListWatch<V1Pod>(
-    `/api/v1/namespaces/${CILIUM_NAMESPACE}/pods`,
-    new Watch(kc),
-    list,
-    false,
-    CILIUM_POD_SELECTOR,
-    fieldSelector,
-  );
+  const watch = new Watch(kc);
+  const query = { labelSelector: CILIUM_POD_SELECTOR, fieldSelector: `spec.nodeName=${nodeName}` };
+  const pods = new Map<string, V1Pod>();
   const listeners = new Set<() => void>();
   const changed = (): void => listeners.forEach((cb) => cb());
-  for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, changed);
-  informer.on('connect', changed);
   let stopped = false;
   let restart: NodeJS.Timeout | undefined;
+  let abort: AbortController | undefined;
+  const onEvent = (type: string, pod: V1Pod): void => {
+    const uid = pod.metadata?.uid;
+    if (uid === undefined) return;
+    if (type === 'DELETED') pods.delete(uid);
+    else if (type === 'ADDED' || type === 'MODIFIED') pods.set(uid, pod);
+    else return;
+    changed();
+  };
   const startSoon = (delayMs: number): void => {
     restart = setTimeout(() => {
       if (stopped) return;
-      informer.start().catch((err: unknown) => {
-        log.warn({ node: nodeName, err }, 'cannot list the Cilium pod; retrying');
-        startSoon(RESTART_DELAY_MS);
-      });
+      pods.clear();
+      watch.watch(`/api/v1/namespaces/${CILIUM_NAMESPACE}/pods`, query, onEvent, onDone).then(
+        (ctl) => {
+          abort = ctl;
+          if (stopped) ctl.abort();
+        },
+        (err: unknown) => onDone(err),
+      );
     }, delayMs);
   };
-  informer.on('error', (err: unknown) => {
+  function onDone(err: unknown): void {
     if (stopped) return;
-    log.warn({ node: nodeName, err }, 'watch of the Cilium pod failed; restarting it');
-    startSoon(RESTART_DELAY_MS);
-  });
+    if (err) log.warn({ node: nodeName, err }, 'watch of the Cilium pod failed; restarting it');
+    startSoon(err ? RESTART_DELAY_MS : 0);
+  }
   startSoon(0);
   return {
-    ready: () => informer.list(CILIUM_NAMESPACE).some(isPodReady),
+    ready: () => [...pods.values()].some(isPodReady),
     onChange: (cb) => {
       listeners.add(cb);
       return () => listeners.delete(cb);
     },
-    async stop() {
+    stop() {
       stopped = true;
       clearTimeout(restart);
-      await informer.stop();
+      abort?.abort();
+      return Promise.resolve();
     },
   };
 }

@@ -17,9 +17,10 @@ export function kindOfPhase(phase: Phase): NodeKind | undefined {
   return phase === 'Pending' || phase === 'RolledBack' ? 'calico' : undefined;
 }
 
-/** Only a node about to validate needs peers (listing pods cluster-wide is not free). */
+/** Only a node that may start validating in this pass needs peers (a reboot may complete straight into it). */
 export const needsPeers = (s: NodeState): boolean =>
-  s.phase === 'WaitingReady' || s.phase === 'RollbackWaitingReady' || (s.phase === 'Halted' && s.request === 'retry');
+  ['Rebooting', 'WaitingReady', 'RollbackRebooting', 'RollbackWaitingReady'].includes(s.phase) ||
+  (s.phase === 'Halted' && s.request === 'retry');
 
 /** The peer IPs that validations in progress are pinging. */
 export const peersInUse = (states: Iterable<NodeState>): Set<string> =>

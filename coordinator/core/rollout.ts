@@ -12,12 +12,13 @@
  * While paused, a node in flight finishes the step it is in but does not start the next (`decideStep`).
  */
 import { isTerminal, type Phase } from '../../shared/phases.js';
-import { stay, type Decision, type Observations, type Settings } from './decision.js';
+import { advance, type Advance } from './advance.js';
+import type { Observations, Settings, Transition } from './decision.js';
 import { grantCandidates } from './migration-order.js';
 import type { NodeState } from './node-state.js';
 import { planGrants, type SlotGrant } from './slots.js';
 import { rolloutHaltReason } from './status.js';
-import { actionsFor, transition, wantsGrant } from './transition.js';
+import { wantsGrant } from './transition.js';
 
 /** What the operator asked of the rollout (the Migration's spec). */
 export interface RolloutPolicy {
@@ -202,14 +203,13 @@ export interface StepInput {
 }
 
 /**
- * One node's next step under the rollout policy: while paused, a node finishes the step it is in but
- * does not start the next one (a halt still happens, and a retry or rollback of a halted node still
- * proceeds); its "ensure" actions for the step it is in still run.
+ * One node's next step under the rollout policy, as far as the observations allow (`advance`): while
+ * paused, a node finishes the step it is in but does not start the next one (a halt still happens, and a
+ * retry or rollback of a halted node still proceeds); its work for the step it is in still runs.
  */
-export function decideStep(i: StepInput): { decision: Decision; held?: string } {
-  const decided = transition(i.state, i.obs, i.now, i.settings);
-  const from = decided.transition?.from;
-  if (!i.paused || !from || decided.phase === 'Halted' || from === 'Halted' || from === 'RolledBack') return { decision: decided };
-  const decision = { ...stay(i.state), actions: actionsFor(i.state, i.obs, i.settings) };
-  return { decision, held: `rollout paused: stays in ${i.state.phase} (spec.paused)` };
+export function decideStep(i: StepInput): { step: Advance; held?: string } {
+  const allowed = (t: Transition): boolean => !i.paused || t.to === 'Halted' || t.from === 'Halted' || t.from === 'RolledBack';
+  const step = advance({ state: i.state, obs: i.obs, now: i.now, settings: i.settings, allowed });
+  if (!step.refused) return { step };
+  return { step, held: `rollout paused: stays in ${step.state.phase} (spec.paused)` };
 }

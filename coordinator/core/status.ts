@@ -1,6 +1,7 @@
 /**
  * The rollout's status, computed from the nodes' recorded states: what `kubectl get migration default -o
- * yaml` and `cni-migrate status` show.
+ * yaml` and `cni-migrate status` show. It holds the counts and the nodes in flight (a halted node among
+ * them), not a row per node: each node's own record is on the Node, so the status stays small at any size.
  */
 import { isInFlight } from '../../shared/phases.js';
 import type { Condition, MigrationStatus, NodeStatus, RolloutPhase } from './migration-spec.js';
@@ -96,7 +97,7 @@ export function summarizeStatus(i: StatusInput): MigrationStatus {
   const stoppedAt = i.specError ? undefined : haltedNode(i.nodes)?.name;
   return {
     phase,
-    nodes: i.nodes.map((n) => nodeStatus(n, i.now)),
+    nodes: i.nodes.filter((n) => isInFlight(n.phase)).map((n) => nodeStatus(n, i.now)),
     migrated: i.nodes.filter((n) => n.phase === 'Done').length,
     total: i.nodes.length,
     inFlight,

@@ -65,9 +65,9 @@ export class Controller {
     this.view = new NodeView(d.cluster.nodeCache);
     this.rollout = new RolloutSource(d.cluster.migrationCache, d.config.migrationName);
     this.scope = new RolloutScope(d.cluster.nodes, this.view);
-    this.peers = new PeerSource(() => d.cluster.pods.runningPods());
+    this.peers = new PeerSource((node) => d.cluster.pods.watchNodePods(node), d.log);
     this.loop = new PassLoop(() => this.pass(), d.log);
-    this.status = new StatusWriter(d.cluster.migration);
+    this.status = new StatusWriter(d.cluster.migration, () => this.wake());
     this.holds = new HoldLog(d.log);
     this.intent = { ...d, view: this.view };
     this.preflight = new PreflightGate({ reads: preflightReads(d.cluster), log: d.log, now: d.now, wake: () => this.wake() });
@@ -95,6 +95,8 @@ export class Controller {
     this.preflight.stop();
     this.stages?.stop();
     await this.loop.stop();
+    this.status.stop();
+    await this.peers.stop();
   }
 
   /** Schedules a pass (now, or after `afterMs` for a retry). */
@@ -118,12 +120,12 @@ export class Controller {
     const rollout = this.rollout.read();
     const { inScope, summaries, order } = await this.scope.layout(rollout.spec, this.d.config.nodeName);
     this.preflight.consider(rollout.spec, inScope);
-    this.peers.newPass(order);
+    this.peers.newPass(order, this.view.names());
     const held: Hold[] = [];
     const states = new Map<string, NodeState>();
     for (const name of this.view.names()) states.set(name, await this.stepNode(name, rollout, held));
     const nodes: RolloutNode[] = summaries.map((s) => ({ ...s, state: states.get(s.name) ?? this.stateOf(s.name), inScope: inScope.has(s.name) }));
-    const decision = await this.decideGrants(rollout, nodes);
+    const decision = this.decideGrants(rollout, nodes);
     await this.grant(decision, states);
     this.holds.update([...held, ...decision.held], (n) => states.get(n)?.phase ?? 'Pending');
     const stage = rollout.specError ? undefined : await this.stages?.pass({ spec: rollout.spec, statusStage: rollout.stage, states, scope: order });
@@ -146,11 +148,11 @@ export class Controller {
         peerCandidates: needsPeers(state) ? await this.peers.peersFor(name, (n) => kindOfPhase(this.stateOf(n).phase)) : [],
       });
       const settings = settingsFor(this.d.config, rollout.spec);
-      const step = decideStep({ state, obs, now: this.d.now(), settings, paused: rollout.spec?.paused ?? false });
-      if (step.held) held.push({ node: name, by: 'paused', reason: step.held });
-      await recordIntent(this.intent, state, step.decision);
-      this.executor.run(step.decision.state, step.decision.actions);
-      return step.decision.state;
+      const { step, held: pausedReason } = decideStep({ state, obs, now: this.d.now(), settings, paused: rollout.spec?.paused ?? false });
+      if (pausedReason) held.push({ node: name, by: 'paused', reason: pausedReason });
+      await recordIntent(this.intent, state, step);
+      this.executor.run(step.state, step.actions);
+      return step.state;
     } catch (e) {
       nodeLogger(this.d.log, name, state.phase).warn({ err: describeError(e) }, 'reconcile failed; retrying');
       this.wake(RETRY_FAILED_NODE_MS);
@@ -158,12 +160,12 @@ export class Controller {
     }
   }
 
-  private async decideGrants(rollout: Rollout, nodes: RolloutNode[]): Promise<RolloutDecision> {
+  private decideGrants(rollout: Rollout, nodes: RolloutNode[]): RolloutDecision {
     const holders = this.d.grants.holders();
     const policy = policyOf(rollout.spec);
     const gates = closedGates(this.d.cluster, this.preflight.gate());
     const slotFree = holders.size < (policy?.concurrency ?? 1);
-    const peerHosts = slotFree ? await this.peers.hostsOfPeersInUse(nodes.map((n) => n.state)) : new Set<string>();
+    const peerHosts = slotFree ? this.peers.hostsOfPeersInUse(nodes.map((n) => n.state)) : new Set<string>();
     const decision = decideRollout({ policy, specError: rollout.specError, nodes, holders, selfNode: this.d.config.nodeName, gates, peerHosts });
     if (decision.gatesChecked) this.ciliumProblem = gates.find((g) => g.name === CILIUM_GATE)?.reason;
     return decision;

@@ -1,34 +1,97 @@
 /**
- * Validation peers for one reconcile pass: the running pods are listed at most once per pass, and only
- * when a node is about to validate or a grant must avoid draining a peer away.
+ * Validation peers, served from watches: the pods of a few anchor nodes per kind, watched one node each
+ * (a field-selected watch, never a cluster-wide list). Cilium anchors are the first nodes done in
+ * migration order; Calico anchors are nodes out of the rollout's scope, then the nodes granted last.
+ * Both sets are stable for most of a rollout, so a validation costs no request, and the pods a
+ * validation pings are known by node (a grant that would drain one of them away waits).
  */
 import type { V1Pod } from '@kubernetes/client-node';
+import { describeError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
 import type { NodeState } from '../core/node-state.js';
 import { choosePeers, nodesHostingPeers, peersInUse, type NodeKind } from '../core/peers.js';
+import type { Watched } from '../kube/watched.js';
+
+/** Anchor nodes watched per kind: enough that one without a suitable pod leaves peers to find. */
+export const ANCHORS_PER_KIND = 3;
+
+type KindOf = (node: string) => NodeKind | undefined;
 
 export class PeerSource {
-  private pods: V1Pod[] | undefined;
-  /** Position of each in-scope node in the migration order (peers come from the nodes granted last). */
+  private order: readonly string[] = [];
+  private all: readonly string[] = [];
+  /** Position of each in-scope node in the migration order (Calico peers come from the nodes granted last). */
   private rank = new Map<string, number>();
+  private anchors: Set<string> | undefined;
+  private readonly watches = new Map<string, Watched<V1Pod>>();
 
-  constructor(private readonly runningPods: () => Promise<V1Pod[]>) {}
+  constructor(
+    private readonly watchNodePods: (node: string) => Watched<V1Pod>,
+    private readonly log: Logger,
+  ) {}
 
-  /** Start a pass: forget the last pass's pods, remember the migration order. */
-  newPass(migrationOrder: readonly string[]): void {
-    this.pods = undefined;
+  /**
+   * Start a pass: remember the migration order and every node; anchors are chosen again when first needed.
+   */
+  newPass(migrationOrder: readonly string[], allNodes: readonly string[]): void {
+    this.order = migrationOrder;
+    this.all = allNodes;
     this.rank = new Map(migrationOrder.map((n, i) => [n, i]));
+    this.anchors = undefined;
   }
 
-  async peersFor(self: string, kindOf: (node: string) => NodeKind | undefined): Promise<string[]> {
-    const pods = (this.pods ??= await this.runningPods());
+  async peersFor(self: string, kindOf: KindOf): Promise<string[]> {
+    const pods = await this.anchorPods(kindOf);
     return choosePeers({ pods, kindOf, self, grantRank: (n) => this.rank.get(n) ?? Infinity });
   }
 
-  /** The nodes hosting a peer that a validation in progress pings (the pods are listed only if one runs). */
-  async hostsOfPeersInUse(states: Iterable<NodeState>): Promise<Set<string>> {
+  /** The nodes hosting a peer that a validation in progress pings. */
+  hostsOfPeersInUse(states: Iterable<NodeState>): Set<string> {
     const peerIps = peersInUse(states);
     if (peerIps.size === 0) return new Set();
-    const pods = (this.pods ??= await this.runningPods());
-    return nodesHostingPeers(peerIps, pods);
+    return nodesHostingPeers(peerIps, this.watchedPods());
+  }
+
+  async stop(): Promise<void> {
+    const all = [...this.watches.values()];
+    this.watches.clear();
+    await Promise.all(all.map((w) => w.stop().catch(() => undefined)));
+  }
+
+  private watchedPods(): V1Pod[] {
+    return [...this.watches.values()].flatMap((w) => [...w.list()]);
+  }
+
+  private async anchorPods(kindOf: KindOf): Promise<V1Pod[]> {
+    if (!this.anchors) {
+      const cilium = this.order.filter((n) => kindOf(n) === 'cilium').slice(0, ANCHORS_PER_KIND);
+      // Calico nodes the rollout never grants (out of scope) first, then those it grants last.
+      const never = this.all.filter((n) => !this.rank.has(n));
+      const calico = [...never, ...[...this.order].reverse()].filter((n) => kindOf(n) === 'calico').slice(0, ANCHORS_PER_KIND);
+      this.anchors = new Set([...cilium, ...calico]);
+      await this.watchOnly(this.anchors);
+    }
+    return this.watchedPods();
+  }
+
+  private async watchOnly(anchors: ReadonlySet<string>): Promise<void> {
+    for (const [node, w] of this.watches) {
+      if (anchors.has(node)) continue;
+      this.watches.delete(node);
+      void w.stop().catch(() => undefined);
+    }
+    const added = [...anchors].filter((n) => !this.watches.has(n));
+    await Promise.all(added.map((n) => this.startWatch(n)));
+  }
+
+  private async startWatch(node: string): Promise<void> {
+    const w = this.watchNodePods(node);
+    this.watches.set(node, w);
+    try {
+      await w.start();
+    } catch (e) {
+      this.watches.delete(node);
+      this.log.warn({ node, err: describeError(e) }, 'cannot watch the pods of a peer node; choosing again next pass');
+    }
   }
 }

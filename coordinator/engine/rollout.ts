@@ -23,8 +23,12 @@ export interface Rollout {
   stage?: unknown;
 }
 
+const PartialStatusSchema = MigrationStatusSchema.partial();
+
 export class RolloutSource {
   private lastGood: MigrationSpec | undefined;
+  /** The object last parsed and what it read as: the watch hands out the same object until it changes. */
+  private parsed: { obj: MigrationObject; rollout: Rollout } | undefined;
 
   constructor(
     private readonly cache: Watched<MigrationObject>,
@@ -34,7 +38,12 @@ export class RolloutSource {
   read(): Rollout {
     const obj = this.cache.get(this.name);
     if (!obj) return { spec: undefined, specError: undefined, previousConditions: [] };
-    const status = MigrationStatusSchema.partial().safeParse(obj.status ?? {});
+    if (this.parsed?.obj !== obj) this.parsed = { obj, rollout: this.parse(obj) };
+    return this.parsed.rollout;
+  }
+
+  private parse(obj: MigrationObject): Rollout {
+    const status = PartialStatusSchema.safeParse(obj.status ?? {});
     const previousConditions = status.success ? (status.data.conditions ?? []) : [];
     const stage = (obj.status as { stage?: unknown } | undefined)?.stage;
     const parsed = parseMigrationSpec(obj.spec);

@@ -1,13 +1,24 @@
 /**
  * Which nodes the rollout covers: those the Migration's label selector selects (the API server evaluates
  * it, so the selector syntax is exactly kubectl's), minus control-plane nodes unless included. The API is
- * asked again only when the selector or some node's labels changed.
+ * asked again only when the selector or some node's labels changed (other than the labels the rollout
+ * itself sets, the Cilium migration label and the phase; a selector on those is not supported).
  */
+import { CILIUM_MIGRATION_LABEL, PHASE_LABEL } from '../../shared/names.js';
 import type { NodesApi } from '../kube/nodes.js';
 import type { MigrationSpec } from '../core/migration-spec.js';
 import type { NodeView } from './node-view.js';
 import { migrationOrder } from '../core/migration-order.js';
 import { summaryOf } from './rollout.js';
+
+/**
+ * A node's labels less those this rollout sets on every node it migrates (the Cilium migration label, the
+ * phase): asking the API again for each of those would cost a cluster-wide LIST per node and phase.
+ */
+function withoutOwnLabels(labels: Record<string, string> | undefined): Record<string, string> {
+  const { [CILIUM_MIGRATION_LABEL]: _label, [PHASE_LABEL]: _phase, ...rest } = labels ?? {};
+  return rest;
+}
 
 export interface ScopeLayout {
   inScope: Set<string>;
@@ -48,7 +59,7 @@ export class RolloutScope {
   }
 
   private async selectedBy(selector: string, names: string[]): Promise<Set<string>> {
-    const labels = names.map((n) => [n, this.view.get(n)?.metadata?.labels ?? {}]);
+    const labels = names.map((n) => [n, withoutOwnLabels(this.view.get(n)?.metadata?.labels)]);
     const key = JSON.stringify([selector, labels]);
     if (key !== this.key) {
       this.selected = new Set(await this.nodes.namesMatching(selector));

@@ -1,5 +1,6 @@
 /**
- * Writes the Migration's status when it changed. Only the leader writes it, so the conditions this
+ * Writes the Migration's status when it changed, at most once a second (a rollout of thousands of nodes
+ * changes it many times a second; the status holds counts and the nodes in flight). Only the leader writes it, so the conditions this
  * writer last wrote are newer than the watched copy, which may lag a write or two behind: deriving
  * transition times from a stale copy made two writes ping-pong forever.
  */
@@ -7,18 +8,41 @@ import type { Condition, MigrationStatus } from '../core/migration-spec.js';
 import { summarizeStatus, type StatusInput } from '../core/status.js';
 import type { MigrationApi } from '../kube/migration.js';
 
+/** The status is written at most this often: a change within it is written when it ends. */
+export const STATUS_MIN_INTERVAL_MS = 1000;
+
 export class StatusWriter {
   private last = '';
   private lastConditions: Condition[] | undefined;
+  private lastAt = 0;
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly migration: MigrationApi) {}
+  /** `wake` asks for another pass once a held-back change may be written. */
+  constructor(
+    private readonly migration: MigrationApi,
+    private readonly wake: () => void,
+  ) {}
 
   async write(input: Omit<StatusInput, 'previousConditions'>, watchedConditions: readonly Condition[]): Promise<void> {
     const status: MigrationStatus = summarizeStatus({ ...input, previousConditions: this.lastConditions ?? watchedConditions });
     const key = JSON.stringify({ ...status, nodes: status.nodes.map((n) => ({ ...n, durationSeconds: 0 })) });
     if (key === this.last) return;
+    const wait = this.lastAt + STATUS_MIN_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.wake();
+      }, wait);
+      return;
+    }
     await this.migration.patchStatus(status);
     this.last = key;
+    this.lastAt = Date.now();
     this.lastConditions = status.conditions;
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }

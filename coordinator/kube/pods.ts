@@ -1,6 +1,7 @@
 /**
  * Pods: the node's Cilium pod (watched), evictions through policy/v1, deletion with a uid precondition,
- * a per-node pod watch for drains (a ListWatch with a field selector), and running pods for peers.
+ * a per-node pod watch (a ListWatch with a field selector) for drains and validation peers, and running
+ * pods cluster-wide for the revalidation after the rollout.
  */
 import {
   CoreV1Api,
@@ -26,10 +27,10 @@ export interface PodsApi {
   evict(pod: PodRef): Promise<EvictionOutcome>;
   /** Deletes the pod only while it still has this uid (a replacement is never deleted). */
   deleteIfUid(pod: PodRef, uid: string): Promise<void>;
-  /** Running pods cluster-wide (peer candidates). */
-  runningPods(): Promise<V1Pod[]>;
   /** A watch of the pods bound to one node. */
   watchNodePods(node: string): Watched<V1Pod>;
+  /** Running pods cluster-wide (peers of the revalidation after the rollout; not used per node). */
+  runningPods(): Promise<V1Pod[]>;
 }
 
 const nodeSelector = (node: string): string => `spec.nodeName=${node}`;

@@ -49,6 +49,7 @@ function faultControlsOf(faults: FaultInjector, watches: WatchRegistry): FaultCo
     remove: (id) => faults.remove(id),
     clear: () => faults.clear(),
     seed: (s) => faults.seed(s),
+    injected: () => faults.injected(),
     dropWatches: (filter) => {
       const chosen = [...watches].filter(
         (w) => (filter?.caller === undefined || w.caller === filter.caller) && (filter?.resource === undefined || w.storage.endsWith(`/${filter.resource}`)),

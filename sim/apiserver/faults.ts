@@ -1,5 +1,6 @@
 /**
- * Fault injection, per rule: return a 5xx, answer writes with 409, add latency, or drop (close) watches;
+ * Fault injection, per rule: return a 5xx, answer writes with 409, add latency, drop (close) watches, or
+ * apply a write and lose its answer (the connection is cut after the change is stored, as a timeout would);
  * optionally filtered by caller, verb, resource; applied at a rate drawn from a seeded generator so a
  * scenario is deterministic given its seed.
  */
@@ -22,6 +23,8 @@ export const faultRuleSchema = z
     conflict: z.boolean().optional(),
     latencyMs: z.number().int().nonnegative().optional(),
     dropWatch: z.boolean().optional(),
+    /** Writes only: apply the change, then cut the connection instead of answering. */
+    loseResponse: z.boolean().optional(),
   })
   .strict();
 
@@ -39,6 +42,8 @@ export interface FaultDecision {
   latencyMs: number;
   error?: KubeStatusError;
   dropWatch: boolean;
+  /** The write is applied and its answer never sent. */
+  loseResponse: boolean;
 }
 
 export interface FaultControls {
@@ -48,6 +53,8 @@ export interface FaultControls {
   clear(): void;
   /** Reseed the generator that decides which requests a `rate` < 1 rule hits. */
   seed(seed: number): void;
+  /** How many times the rules fired so far. */
+  injected(): number;
   /** Close every open watch now (optionally only one caller's or one resource's); returns how many. */
   dropWatches(filter?: { caller?: string; resource?: string }): number;
 }
@@ -86,9 +93,13 @@ export class FaultInjector {
     this.random = seededRandom(seed);
   }
 
+  injected(): number {
+    return this.rules.reduce((n, r) => n + r.used, 0);
+  }
+
   /** What to do to this request: the first applicable rule wins for errors; latency adds up. */
   decide(t: FaultTarget): FaultDecision {
-    const d: FaultDecision = { latencyMs: 0, dropWatch: false };
+    const d: FaultDecision = { latencyMs: 0, dropWatch: false, loseResponse: false };
     for (const rule of this.rules) {
       if (!matches(rule, t) || (rule.times !== undefined && rule.used >= rule.times)) continue;
       if (this.random() >= rule.rate) continue;
@@ -103,9 +114,16 @@ function applyRule(rule: ParsedRule, t: FaultTarget, d: FaultDecision): void {
   d.latencyMs += rule.latencyMs ?? 0;
   if (rule.dropWatch && t.verb === 'watch') d.dropWatch = true;
   if (d.error) return;
+  if (rule.loseResponse && WRITE_VERBS.has(t.verb)) d.loseResponse = true;
+  d.error = injectedError(rule, t);
+}
+
+function injectedError(rule: ParsedRule, t: FaultTarget): KubeStatusError | undefined {
   if (rule.error !== undefined) {
-    d.error = new KubeStatusError(rule.error, failure(rule.error, 'injected fault', rule.error === 503 ? 'ServiceUnavailable' : 'InternalError'));
-  } else if (rule.conflict && WRITE_VERBS.has(t.verb)) {
-    d.error = new KubeStatusError(409, failure(409, `Operation cannot be fulfilled on ${t.resource}: injected conflict`, 'Conflict', { kind: t.resource }));
+    return new KubeStatusError(rule.error, failure(rule.error, 'injected fault', rule.error === 503 ? 'ServiceUnavailable' : 'InternalError'));
   }
+  if (rule.conflict && WRITE_VERBS.has(t.verb)) {
+    return new KubeStatusError(409, failure(409, `Operation cannot be fulfilled on ${t.resource}: injected conflict`, 'Conflict', { kind: t.resource }));
+  }
+  return undefined;
 }

@@ -101,12 +101,12 @@ function authenticate(edge: Edge, req: IncomingMessage): UserInfo {
   return r.user;
 }
 
-async function applyFaults(edge: Edge, info: RequestInfo, caller: string): Promise<boolean> {
-  if (info.kind !== 'resource') return false;
+async function applyFaults(edge: Edge, info: RequestInfo, caller: string): Promise<{ dropWatch: boolean; loseResponse: boolean }> {
+  if (info.kind !== 'resource') return { dropWatch: false, loseResponse: false };
   const d = edge.faults.decide({ verb: info.verb, resource: info.resource, subresource: info.subresource, caller });
   if (d.latencyMs > 0) await delay(d.latencyMs);
   if (d.error) throw d.error;
-  return d.dropWatch;
+  return d;
 }
 
 interface Incoming {
@@ -138,7 +138,7 @@ async function serve(edge: Edge, req: IncomingMessage, res: ServerResponse): Pro
   const text = await readBody(req);
   const user = authenticate(edge, req);
   if (info.kind === 'resource') edge.accounting.record(info.verb, info.resource, info.subresource, user.username);
-  const dropWatch = await applyFaults(edge, info, user.username);
+  const { dropWatch, loseResponse } = await applyFaults(edge, info, user.username);
   if (info.kind === 'nonresource') {
     const reply = edge.discovery(info, req.headers.accept ?? 'application/json');
     if (!reply) throw new PageNotFound();
@@ -147,8 +147,13 @@ async function serve(edge: Edge, req: IncomingMessage, res: ServerResponse): Pro
   }
   const body: RequestBody = { json: decodeText(text, req.method, req.headers['content-type']), contentType: req.headers['content-type'], present: text.length > 0 };
   const reply = serveResource(edge, { info, user, body, accept: req.headers.accept }, res);
-  if (reply) send(res, reply);
-  else if (dropWatch) res.destroy();
+  answer(res, reply, { dropWatch, loseResponse });
+}
+
+/** Sends the reply, unless a fault loses it; a watch (no reply) is cut when a fault drops it. */
+function answer(res: ServerResponse, reply: Reply | undefined, faults: { dropWatch: boolean; loseResponse: boolean }): void {
+  if (reply === undefined ? faults.dropWatch : faults.loseResponse) res.destroy();
+  else if (reply) send(res, reply);
 }
 
 /** The request listener for `http.createServer`. */

@@ -55,6 +55,19 @@ export function apiRequestsPerNode(counts: RequestCount[] | undefined, evictedPo
   return Math.round(((total - Math.min(evictions, evictedPods)) / migrated) * 10) / 10;
 }
 
+/** `verb resource[/subresource]` → requests per migrated node, of the tool's own callers, largest first. */
+export function requestsByVerb(counts: readonly RequestCount[], migrated: number): Record<string, number> {
+  const sums = new Map<string, number>();
+  for (const c of toolRequests([...counts])) {
+    const key = `${c.verb} ${c.resource}${c.subresource ? `/${c.subresource}` : ''}`;
+    sums.set(key, (sums.get(key) ?? 0) + c.count);
+  }
+  const per = Math.max(1, migrated);
+  return Object.fromEntries(
+    [...sums.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, Math.round((n / per) * 100) / 100]),
+  );
+}
+
 function haltLines(s: DemoSummary): string[] {
   const h = s.halted;
   if (!h) return [];

@@ -2,7 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import type { DemoControls } from '../../sim/demo/run-demo.js';
 import { runRollout } from './support.js';
 
-const CRASH_PHASES = new Set(['Cordoning', 'Draining', 'Labeling', 'RestartingCilium', 'Rebooting', 'WaitingReady', 'Validating', 'Uncordoning']);
+/**
+ * The in-flight phases every node records (the cordon, the label and the uncordon ride in the patch of the
+ * phase next to them; WaitingReady is recorded only when the node is not Ready at once after its reboot).
+ */
+const CRASH_PHASES = new Set(['Draining', 'RestartingCilium', 'Rebooting', 'Validating']);
 
 const OUTAGE_PROOF_DEADLINES = { drainTimeoutSeconds: 40, rebootTimeoutSeconds: 40, validateTimeoutSeconds: 40 };
 
@@ -24,7 +28,7 @@ describe('end to end: restarts at every phase', () => {
     const { summary, ok, coordinatorRestarts } = await runRollout({ nodes: 4, concurrency: 1, scenario: 'coordinator-restarts' });
     expect(summary).toMatchObject({ migrated: 4, halted: null, maxRebootsPerNode: 1, maxInFlight: 1 });
     expect({ ok, summary }).toMatchObject({ ok: true });
-    expect(coordinatorRestarts).toBeGreaterThanOrEqual(9);
+    expect(coordinatorRestarts).toBeGreaterThanOrEqual(5);
   });
 
   it('when the coordinator is restarted at every phase with concurrency 2, then never more than 2 nodes are in flight', async () => {
@@ -32,7 +36,7 @@ describe('end to end: restarts at every phase', () => {
     expect({ ok, summary }).toMatchObject({ ok: true });
     expect(summary).toMatchObject({ migrated: 5, halted: null, maxRebootsPerNode: 1 });
     expect(summary.maxInFlight).toBe(2);
-    expect(coordinatorRestarts).toBeGreaterThanOrEqual(9);
+    expect(coordinatorRestarts).toBeGreaterThanOrEqual(5);
   });
 
   it("when a node's agent is killed at every phase, then every node still migrates, rebooted once", async () => {
@@ -49,7 +53,7 @@ describe('end to end: restarts at every phase', () => {
     );
     expect({ ok, summary }).toMatchObject({ ok: true });
     expect(summary).toMatchObject({ migrated: 3, maxRebootsPerNode: 1, maxInFlight: 1 });
-    expect(kills.length).toBeGreaterThanOrEqual(3 * 6);
+    expect(kills.length).toBeGreaterThanOrEqual(3 * CRASH_PHASES.size);
   });
 
   it('when two coordinator replicas run and the leader is restarted mid-rollout, then the other takes over and all nodes migrate', async () => {
@@ -77,7 +81,7 @@ describe('end to end: restarts at every phase', () => {
       { onNodePhase: hook.onNodePhase, coordinator: { leaseDurationSeconds: 2 } },
     );
     expect(hook.crashes).toHaveLength(CRASH_PHASES.size);
-    expect(coordinatorRestarts).toBeGreaterThanOrEqual(8);
+    expect(coordinatorRestarts).toBeGreaterThanOrEqual(CRASH_PHASES.size);
     expect({ ok, summary }).toMatchObject({ ok: true });
     expect(summary).toMatchObject({ migrated: 3, halted: null, maxRebootsPerNode: 1, maxInFlight: 1 });
   });

@@ -191,26 +191,27 @@ describe('decideStep: pause holds the next step of a node in flight', () => {
   const cordoned = { state: state({ phase: 'Cordoning' }), obs: obs({ unschedulable: true }), now: later(1000), settings };
 
   it('when not paused, then a cordoned node moves on to Draining', () => {
-    expect(decideStep({ ...cordoned, paused: false }).decision.phase).toBe('Draining');
+    expect(decideStep({ ...cordoned, paused: false }).step.state.phase).toBe('Draining');
   });
 
   it('when paused, then it stays in Cordoning, says so, and still runs its step', () => {
     const step = decideStep({ ...cordoned, obs: obs({ unschedulable: false }), now: later(1000), paused: true });
-    expect(step.decision.phase).toBe('Cordoning');
-    expect(step.decision.actions).toEqual([{ kind: 'cordon' }]);
+    expect(step.step.state.phase).toBe('Cordoning');
+    expect(step.step.effects).toEqual({ unschedulable: true });
+    expect(step.held).toMatch(/paused/);
     const moved = decideStep({ ...cordoned, paused: true });
-    expect(moved.decision.phase).toBe('Cordoning');
-    expect(moved.decision.patch).toEqual({});
+    expect(moved.step.state.phase).toBe('Cordoning');
+    expect(moved.step.patch).toEqual({});
     expect(moved.held).toMatch(/paused/);
   });
 
   it('when paused and the step passes its deadline, then the node still halts', () => {
     const late = { ...cordoned, obs: obs({ unschedulable: false }), now: later(settings.drainTimeoutMs + 1), paused: true };
-    expect(decideStep(late).decision.phase).toBe('Halted');
+    expect(decideStep(late).step.state.phase).toBe('Halted');
   });
 
   it('when paused and an operator asks a halted node for a retry, then the retry proceeds', () => {
     const halted = state({ phase: 'Halted', failedPhase: 'Rebooting', haltReason: 'x', request: 'retry', phaseSince: T0 });
-    expect(decideStep({ state: halted, obs: obs(), now: later(1), settings, paused: true }).decision.phase).toBe('Rebooting');
+    expect(decideStep({ state: halted, obs: obs(), now: later(1), settings, paused: true }).step.state.phase).toBe('Rebooting');
   });
 });

@@ -20,8 +20,8 @@ function countingWrites(c: Cluster): { cluster: Cluster; writes: () => number } 
       ...c,
       nodes: { namesMatching: (s) => c.nodes.namesMatching(s), patch: counted((name, p) => c.nodes.patch(name, p)) },
       pods: {
-        runningPods: () => c.pods.runningPods(),
         watchNodePods: (node) => c.pods.watchNodePods(node),
+        runningPods: () => c.pods.runningPods(),
         evict: counted((ref) => c.pods.evict(ref)),
         deleteIfUid: counted((ref, uid) => c.pods.deleteIfUid(ref, uid)),
       },

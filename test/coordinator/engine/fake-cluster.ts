@@ -302,8 +302,8 @@ export class FakeCluster {
       pods: {
         evict: (ref) => later(() => this.evict(ref)),
         deleteIfUid: (ref, uid) => later(() => this.deleteCilium(ref, uid)),
-        runningPods: () => later(() => [...this.pods.items.values()].filter((p) => p.status?.phase === 'Running')),
         watchNodePods: (node) => this.pods.watched((p) => p.spec?.nodeName === node),
+        runningPods: () => later(() => [...this.pods.items.values()].filter((p) => p.status?.phase === 'Running')),
       },
       ciliumPods: this.pods.watched((p) => p.metadata?.labels?.['k8s-app'] === 'cilium'),
       leases: {

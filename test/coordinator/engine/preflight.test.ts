@@ -28,6 +28,9 @@ describe('engine: pre-flight at the start of the rollout', () => {
     h.cluster.clusterObjects = seedLikeCluster();
     h.cluster.setMigration({ concurrency: 2 });
     await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done after the fix');
+    // The status is written at most once a second: wait for the write that follows the fix.
+    const passed = (): boolean => (h!.cluster.migrationStatus()['preflight'] as { passed?: boolean } | undefined)?.passed === true;
+    await h.waitFor(passed, 5000, 'status with pre-flight passed');
     expect(h.cluster.migrationStatus()['preflight']).toMatchObject({ passed: true, blockers: [] });
   });
 });

@@ -55,6 +55,20 @@ describe('simulated API server controls', () => {
     }
   });
 
+  it("when a write's answer is lost, then the change is stored but the client sees the connection cut", async () => {
+    const s = await startApiServer();
+    try {
+      const core = s.kubeConfig().makeApiClient(CoreV1Api);
+      s.faults.add({ match: { verb: 'create', resource: 'nodes' }, loseResponse: true, times: 1 });
+      s.faults.add({ match: { verb: 'get', resource: 'nodes' }, loseResponse: true });
+      await expect(core.createNode({ body: { metadata: { name: 'n2' } } })).rejects.toThrow();
+      expect((await core.readNode({ name: 'n2' })).metadata?.name).toBe('n2');
+      expect(await statusOf(core.createNode({ body: { metadata: { name: 'n2' } } }))).toBe(409);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('when bookmarks are asked for, then the watch sends empty objects carrying only a resourceVersion', async () => {
     const s = await startApiServer({ bookmarkIntervalMs: 100 });
     try {

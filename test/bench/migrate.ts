@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:migrate`: the coordinator alone, at cluster scale. For each size and concurrency it
+ * starts the simulated cluster and its agents in one process and the coordinator in another, migrates
+ * every node (instant reboots, nothing to drain), and prints one JSON line:
+ * `{"results":[{nodes, concurrency, wallMs, overheadMsPerNode, handoffMs:{p50,p99}, apiRequestsPerNode,
+ * requestsByVerb, coordinatorRssMiB, coordinatorCpuMs, apiServerRequestsPerSec, migrated, halted}]}`.
+ * - overheadMsPerNode: wall time × concurrency / nodes, the slot time each node costs when its own work
+ *   takes no time;
+ * - requestsByVerb: the coordinator's and the agents' requests per migrated node, by verb and resource.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { z } from 'zod';
+import { apiRequestsPerNode, requestsByVerb } from '../../sim/demo/summary.js';
+import type { CoordinatorUsage, RolloutDone, RunSpec, ToCoordinator, ToDriver, ToSim } from './migrate/protocol.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const deployDir = path.resolve(here, '../../../deploy');
+
+const listOf = (max: number) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => Number(x.trim())))
+    .pipe(z.array(z.number().int().min(1).max(max)).min(1));
+
+const OptionsSchema = z.strictObject({
+  nodes: listOf(5000),
+  concurrency: listOf(50),
+  json: z.boolean().default(false),
+});
+
+export interface BenchResult {
+  nodes: number;
+  concurrency: number;
+  migrated: number;
+  halted: string | null;
+  wallMs: number;
+  overheadMsPerNode: number;
+  handoffMs: { p50: number; p99: number } | null;
+  apiRequestsPerNode: number | null;
+  requestsByVerb: Record<string, number>;
+  coordinatorRssMiB: number;
+  coordinatorCpuMs: number;
+  apiServerRequestsPerSec: number;
+  phaseMs: Record<string, number>;
+}
+
+class Child {
+  private readonly proc: ChildProcess;
+  private readonly waiting = new Map<string, (m: ToDriver) => void>();
+  private failure: ((e: Error) => void) | undefined;
+
+  constructor(script: string) {
+    const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    this.proc = fork(path.join(here, 'migrate', script), [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.proc.on('message', (m: ToDriver) => {
+      if (m.kind === 'failed') this.failure?.(new Error(m.message));
+      this.waiting.get(m.kind)?.(m);
+    });
+    this.proc.on('exit', (code) => this.failure?.(new Error(`${script} exited (${code ?? 'signal'})`)));
+  }
+
+  ask<K extends ToDriver['kind']>(msg: ToSim | ToCoordinator, kind: K, deadlineMs: number): Promise<Extract<ToDriver, { kind: K }>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${kind} within ${deadlineMs / 1000}s`)), deadlineMs);
+      this.failure = (e) => {
+        clearTimeout(timer);
+        reject(e);
+      };
+      this.waiting.set(kind, (m) => {
+        clearTimeout(timer);
+        this.waiting.delete(kind);
+        resolve(m as Extract<ToDriver, { kind: K }>);
+      });
+      this.proc.send(msg);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.failure = undefined;
+    if (this.proc.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.proc.once('exit', resolve));
+    this.proc.send({ kind: 'stop' });
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function resultOf(spec: RunSpec, done: RolloutDone, usage: CoordinatorUsage): BenchResult {
+  const per = done.migrated || 1;
+  return {
+    nodes: done.nodes,
+    concurrency: spec.concurrency,
+    migrated: done.migrated,
+    halted: done.halted,
+    wallMs: done.wallMs,
+    overheadMsPerNode: Math.round(((done.wallMs * spec.concurrency) / done.nodes) * 10) / 10,
+    handoffMs: done.handoffMs && { p50: Math.round(done.handoffMs.p50 * 10) / 10, p99: Math.round(done.handoffMs.p99 * 10) / 10 },
+    apiRequestsPerNode: apiRequestsPerNode(done.requests, done.evictedPods, done.migrated),
+    requestsByVerb: requestsByVerb(done.requests, per),
+    coordinatorRssMiB: usage.peakRssMiB,
+    coordinatorCpuMs: usage.cpuMs,
+    apiServerRequestsPerSec: done.apiServerRequestsPerSec,
+    phaseMs: done.phaseMs,
+  };
+}
+
+async function runOne(spec: RunSpec): Promise<BenchResult> {
+  const sim = new Child('sim-side.js');
+  const coordinator = new Child('coordinator-side.js');
+  try {
+    const setupMs = 120_000 + spec.nodes * 100;
+    const ready = await sim.ask({ kind: 'start', spec }, 'cluster-ready', setupMs);
+    await coordinator.ask({ kind: 'start', server: ready.server, token: ready.coordinatorToken }, 'coordinator-started', 60_000);
+    const done = await sim.ask({ kind: 'rollout' }, 'rollout-done', setupMs + spec.nodes * 1000);
+    const usage = await coordinator.ask({ kind: 'usage' }, 'usage', 10_000);
+    return resultOf(spec, done, usage);
+  } finally {
+    await coordinator.stop();
+    await sim.stop();
+  }
+}
+
+async function runBench(opts: z.infer<typeof OptionsSchema>): Promise<void> {
+  const results: BenchResult[] = [];
+  for (const nodes of opts.nodes) {
+    for (const concurrency of opts.concurrency) {
+      const r = await runOne({ nodes, concurrency, deployDir });
+      results.push(r);
+      const line = `nodes ${r.nodes} concurrency ${r.concurrency}: migrated ${r.migrated} in ${r.wallMs} ms; hand-off p50 ${r.handoffMs?.p50 ?? '-'} ms p99 ${r.handoffMs?.p99 ?? '-'} ms; ${r.apiRequestsPerNode ?? 'n/a'} requests/node; coordinator ${r.coordinatorRssMiB} MiB, ${r.coordinatorCpuMs} ms CPU\n`;
+      (opts.json ? process.stderr : process.stdout).write(line);
+    }
+  }
+  if (opts.json) process.stdout.write(`${JSON.stringify({ results })}\n`);
+}
+
+const program = new Command('bench:migrate')
+  .option('--nodes <list>', 'cluster sizes, comma-separated', '1000')
+  .option('--concurrency <list>', 'concurrencies, comma-separated', '20')
+  .option('--json', 'print only the JSON result (progress goes to stderr)')
+  .action(async (raw: Record<string, unknown>) => {
+    const parsed = OptionsSchema.safeParse(raw);
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
+    await runBench(parsed.data);
+  });
+
+program.parseAsync(process.argv).then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`bench:migrate failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,50 @@
+/**
+ * The messages between `bench:migrate`'s three processes: the driver, the simulated cluster (API server,
+ * kubelets, controllers and every agent) and the coordinator, which runs alone so its memory and CPU are
+ * its own.
+ */
+import type { RequestCount } from '../../../sim/apiserver/index.js';
+import type { Percentiles } from '../../../sim/demo/measure.js';
+
+export interface RunSpec {
+  nodes: number;
+  concurrency: number;
+  deployDir: string;
+}
+
+/** Sim → driver: the cluster is up; the coordinator may connect with this server and token. */
+export interface ClusterReady {
+  kind: 'cluster-ready';
+  server: string;
+  coordinatorToken: string;
+}
+
+/** Sim → driver: the rollout ended (or its deadline passed). */
+export interface RolloutDone {
+  kind: 'rollout-done';
+  nodes: number;
+  migrated: number;
+  halted: string | null;
+  wallMs: number;
+  /** null when no node was handed off. */
+  handoffMs: Percentiles | null;
+  evictedPods: number;
+  /** Every request the API server served during the rollout, by caller, verb and resource. */
+  requests: RequestCount[];
+  /** Mean time nodes spent in each phase. */
+  phaseMs: Record<string, number>;
+  /** Requests per second the API server served during the rollout (every caller: kubelets too). */
+  apiServerRequestsPerSec: number;
+}
+
+/** Coordinator → driver: its resource use so far. */
+export interface CoordinatorUsage {
+  kind: 'usage';
+  peakRssMiB: number;
+  cpuMs: number;
+}
+
+export type ToDriver = ClusterReady | RolloutDone | CoordinatorUsage | { kind: 'coordinator-started' } | { kind: 'failed'; message: string };
+
+export type ToSim = { kind: 'start'; spec: RunSpec } | { kind: 'rollout' } | { kind: 'stop' };
+export type ToCoordinator = { kind: 'start'; server: string; token: string } | { kind: 'usage' } | { kind: 'stop' };

@@ -1,0 +1,165 @@
+/**
+ * `bench:migrate`'s simulated cluster process: the API server, kubelets and controllers, deploy/'s RBAC,
+ * and one real agent per node. Reboots and Cilium restarts are instant and no workload needs draining,
+ * so what the rollout's wall time measures is the coordinator's orchestration.
+ */
+import { CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { silentLogger } from '../../../shared/logger.js';
+import { MIGRATION_DEFAULT_NAME, NodeAnnotation } from '../../../shared/names.js';
+import type { RequestCount } from '../../../sim/apiserver/index.js';
+import { startSimCluster, type SimCluster } from '../../../sim/index.js';
+import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from '../../../sim/demo/agent-fleet.js';
+import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from '../../../sim/demo/install.js';
+import { RolloutObserver } from '../../../sim/demo/measure.js';
+import { rolloutEnd, watchMigrations } from '../../../sim/demo/migration-watch.js';
+import { watchList, type WatchedList } from '../../../sim/demo/watch-cache.js';
+import { PhaseClock } from './phase-clock.js';
+import type { RolloutDone, RunSpec, ToDriver, ToSim } from './protocol.js';
+
+const CHECK_IMAGE = 'ghcr.io/nicolaka/netshoot:v0.13';
+const total = (counts: readonly RequestCount[]): number => counts.reduce((n, c) => n + c.count, 0);
+const send = (m: ToDriver): void => void process.send?.(m);
+
+class SimSide {
+  private readonly closers: (() => Promise<unknown>)[] = [];
+  private readonly observer = new RolloutObserver();
+  private readonly clock = new PhaseClock();
+  private evictedPods = 0;
+
+  private constructor(
+    private readonly sim: SimCluster,
+    private readonly spec: RunSpec,
+  ) {}
+
+  static async start(spec: RunSpec): Promise<SimSide> {
+    const sim = await startSimCluster(
+      { nodes: spec.nodes, rebootDowntimeMs: 0, ciliumReadyDelayMs: 0, withoutDemoWorkloads: true },
+      silentLogger(),
+    );
+    const side = new SimSide(sim, spec);
+    await installDeployManifests(sim.kubeConfig(), spec.deployDir);
+    return side;
+  }
+
+  async coordinatorCredentials(): Promise<{ server: string; token: string }> {
+    const kc = this.sim.kubeConfig();
+    const token = await serviceAccountToken(kc, AGENT_NAMESPACE, 'cni-migrate-coordinator');
+    return { server: kc.getCurrentCluster()?.server ?? '', token };
+  }
+
+  private async startAgents(): Promise<void> {
+    const admin = this.sim.kubeConfig();
+    const core = admin.makeApiClient(CoreV1Api);
+    const pods = await watchList<V1Pod>(
+      admin,
+      `/api/v1/namespaces/${AGENT_NAMESPACE}/pods`,
+      () => core.listNamespacedPod({ namespace: AGENT_NAMESPACE, labelSelector: AGENT_POD_SELECTOR }),
+      { labelSelector: AGENT_POD_SELECTOR },
+    );
+    const names = new Set(this.sim.nodeNames());
+    const covered = (items: readonly V1Pod[]): boolean => new Set(items.map((p) => p.spec?.nodeName)).size >= names.size;
+    await pods.until(covered, 'an agent pod on every node', 120_000);
+    const sim = this.sim;
+    const fleet = new AgentFleet({
+      adminKc: admin,
+      kubeConfigFor: (t) => kubeConfigWithToken(admin, t),
+      sim: { bootId: (n) => sim.bootId(n), kernel: (n) => sim.kernel(n), rebootNode: (n) => sim.rebootNode(n), ciliumManaged: (n) => sim.ciliumManaged(n) },
+      checkImage: CHECK_IMAGE,
+      log: silentLogger(),
+    });
+    this.closers.push(() => fleet.stopAll(), () => pods.stop());
+    await fleet.startAll(pods.list().filter((p) => names.has(p.spec?.nodeName ?? '')));
+    const nodes = await this.watchNodes();
+    nodes.onChange((n) => fleet.nodeChanged(n));
+  }
+
+  private async watchNodes(): Promise<WatchedList<V1Node>> {
+    const admin = this.sim.kubeConfig();
+    const core = admin.makeApiClient(CoreV1Api);
+    const nodes = await watchList<V1Node>(admin, '/api/v1/nodes', () => core.listNode());
+    this.closers.push(() => nodes.stop());
+    for (const n of nodes.list()) this.observer.observe(n, performance.now());
+    nodes.onChange((n) => {
+      this.observer.observe(n, performance.now());
+      this.clock.observe(n, performance.now());
+    });
+    const pods = await watchList<V1Pod>(admin, '/api/v1/pods', () => core.listPodForAllNamespaces());
+    this.closers.push(() => pods.stop());
+    pods.onDelete((p) => {
+      if (p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet') === true) this.evictedPods += 1;
+    });
+    return nodes;
+  }
+
+  async rollout(): Promise<RolloutDone> {
+    await this.startAgents();
+    const admin = this.sim.kubeConfig();
+    const migrations = await watchMigrations(admin, MIGRATION_DEFAULT_NAME);
+    this.closers.push(() => migrations.stop());
+    const before = total(this.sim.api?.requestCounts() ?? []);
+    const started = performance.now();
+    await createMigration(
+      admin,
+      { concurrency: this.spec.concurrency, autoRollback: false, includeControlPlane: true, nodeSelector: this.sim.nodeSelector },
+      { name: MIGRATION_DEFAULT_NAME },
+    );
+    const deadlineMs = Math.max(120_000, this.spec.nodes * 200);
+    const ended = await migrations
+      .until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs)
+      .then(() => rolloutEnd(migrations.list()[0]))
+      .catch((e: unknown) => ({ kind: 'halted' as const, reason: e instanceof Error ? e.message : String(e) }));
+    const wallMs = performance.now() - started;
+    const requests = this.sim.api?.requestCounts() ?? [];
+    const own = new Set(this.sim.nodeNames());
+    const phases = (await admin.makeApiClient(CoreV1Api).listNode()).items
+      .filter((n) => own.has(n.metadata?.name ?? ''))
+      .map((n) => n.metadata?.annotations?.[NodeAnnotation.phase]);
+    return {
+      kind: 'rollout-done',
+      nodes: own.size,
+      migrated: phases.filter((p) => p === 'Done').length,
+      halted: ended?.kind === 'halted' ? ended.reason : null,
+      wallMs: Math.round(wallMs),
+      handoffMs: this.observer.handoffMs(),
+      evictedPods: this.evictedPods,
+      requests,
+      phaseMs: this.clock.meanMs(),
+      apiServerRequestsPerSec: Math.round(((total(requests) - before) / wallMs) * 1000),
+    };
+  }
+
+  resetRequestCounts(): void {
+    this.sim.api?.resetRequestCounts();
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.closers.reverse()) await close().catch(() => undefined);
+    await this.sim.close();
+  }
+}
+
+let side: SimSide | undefined;
+
+async function handle(m: ToSim): Promise<void> {
+  switch (m.kind) {
+    case 'start': {
+      side = await SimSide.start(m.spec);
+      side.resetRequestCounts();
+      const { server, token } = await side.coordinatorCredentials();
+      send({ kind: 'cluster-ready', server, coordinatorToken: token });
+      return;
+    }
+    case 'rollout':
+      if (side) send(await side.rollout());
+      return;
+    case 'stop':
+      await side?.close();
+      process.exit(0);
+  }
+}
+
+process.on('message', (m: ToSim) => {
+  handle(m).catch((e: unknown) => {
+    send({ kind: 'failed', message: `simulated cluster: ${e instanceof Error ? e.message : String(e)}` });
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * The coordinator as its pods run it: the real binary in separate OS processes, one per replica, each
+ * SIGKILLed on demand and started again with the same pod name or a new one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export interface ReplicaSpec {
+  /** The built `dist/.../coordinator/main.js`. */
+  main: string;
+  kubeconfig: string;
+  /** Extra `coordinator` flags (deadlines, Lease duration). */
+  flags: Record<string, string>;
+}
+
+interface Replica {
+  name: string;
+  port: number;
+  child: ChildProcess;
+  startedAt: number;
+  generation: number;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+export class CoordinatorProcesses {
+  private readonly replicas: Replica[] = [];
+  kills = 0;
+  startupKills = 0;
+
+  constructor(private readonly spec: ReplicaSpec) {}
+
+  async start(count: number): Promise<void> {
+    for (let i = 0; i < count; i += 1) this.replicas.push(this.spawn(`cni-migrate-coordinator-${i}-1`, await freePort(), 1));
+  }
+
+  names(): string[] {
+    return this.replicas.map((r) => r.name);
+  }
+
+  /** SIGKILL replica `i` and start it again at once, under its old pod name or a new one. */
+  async kill(i: number, samePodName: boolean, duringStartup = false): Promise<void> {
+    const r = this.replicas[i];
+    if (r === undefined) return;
+    await this.killChild(r.child);
+    this.kills += 1;
+    if (duringStartup) this.startupKills += 1;
+    const generation = r.generation + 1;
+    const name = samePodName ? r.name : `cni-migrate-coordinator-${i}-${generation}`;
+    this.replicas[i] = this.spawn(name, r.port, generation);
+  }
+
+  indexOf(podName: string | undefined): number {
+    return this.replicas.findIndex((r) => r.name === podName);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.replicas.splice(0).map((r) => this.killChild(r.child)));
+  }
+
+  private spawn(name: string, port: number, generation: number): Replica {
+    const flags = {
+      ...this.spec.flags,
+      kubeconfig: this.spec.kubeconfig,
+      port: String(port),
+      'bind-address': '127.0.0.1',
+      'advertise-address': '127.0.0.1',
+      'pod-name': name,
+      'log-level': 'error',
+    };
+    const argv = [this.spec.main, 'coordinator', ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v])];
+    const child = spawn(process.execPath, argv, { stdio: 'ignore' });
+    return { name, port, child, startedAt: Date.now(), generation };
+  }
+
+  private async killChild(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
