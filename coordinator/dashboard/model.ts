@@ -28,17 +28,17 @@ export interface DashboardModel {
 export interface DashboardInput {
   migration: { spec?: unknown; status?: unknown } | undefined;
   nodes: readonly V1Node[];
+  /** The nodes the rollout covers (the coordinator's last pass); nodes cni-migrate touched are shown as well. */
+  scope: readonly string[];
   leader: boolean;
   grants: { slot: number; node: string }[];
   now: Date;
 }
 
-/** The nodes the rollout covers: those its status lists, else those cni-migrate has touched. */
+/** The nodes the rollout covers, and any node cni-migrate has touched. */
 function inScope(input: DashboardInput): V1Node[] {
-  const rows = (input.migration?.status as { nodes?: { name?: unknown }[] } | undefined)?.nodes;
-  const listed = new Set((Array.isArray(rows) ? rows : []).map((r) => r.name).filter((n): n is string => typeof n === 'string'));
-  if (listed.size > 0) return input.nodes.filter((n) => listed.has(n.metadata?.name ?? ''));
-  return input.nodes.filter((n) => n.metadata?.annotations?.[NodeAnnotation.phase] !== undefined);
+  const scope = new Set(input.scope);
+  return input.nodes.filter((n) => scope.has(n.metadata?.name ?? '') || n.metadata?.annotations?.[NodeAnnotation.phase] !== undefined);
 }
 
 function timelineOf(nodes: readonly V1Node[], view: RolloutView): TimelineBar[] {

@@ -25,9 +25,9 @@ export function dashboardRouter(engine: () => Engine | undefined, now: () => Dat
       res.status(503).json({ error: 'the coordinator is starting' });
       return;
     }
-    const { migration, nodes } = e.observed();
+    const { migration, nodes, scope } = e.observed();
     const snap = e.snapshot();
-    res.set('Cache-Control', 'no-store').json(dashboardModel({ migration, nodes, leader: snap.leader, grants: snap.grants, now: now() }));
+    res.set('Cache-Control', 'no-store').json(dashboardModel({ migration, nodes, scope, leader: snap.leader, grants: snap.grants, now: now() }));
   });
   return r;
 }

@@ -50,6 +50,7 @@ export class Controller {
   readonly view: NodeView;
   private readonly rollout: RolloutSource;
   private readonly scope: RolloutScope;
+  private lastOrder: readonly string[] = [];
   private readonly peers: PeerSource;
   private readonly loop: PassLoop;
   private readonly status: StatusWriter;
@@ -116,9 +117,15 @@ export class Controller {
     return perNode ?? this.stages?.orderOf(node, spec) ?? null;
   }
 
+  /** The nodes in scope, in migration order, as the last pass saw them. */
+  scopeNames(): readonly string[] {
+    return this.lastOrder;
+  }
+
   private async pass(): Promise<void> {
     const rollout = this.rollout.read();
     const { inScope, summaries, order } = await this.scope.layout(rollout.spec, this.d.config.nodeName);
+    this.lastOrder = order;
     this.preflight.consider(rollout.spec, inScope);
     this.peers.newPass(order, this.view.names());
     const held: Hold[] = [];

@@ -49,7 +49,8 @@ export interface Engine extends AgentDirectory {
   stuck(): string | undefined;
   snapshot(): EngineSnapshot;
   /** What the watches hold now: the Migration and the Nodes (read-only; the dashboard shows them). */
-  observed(): { migration: MigrationObject | undefined; nodes: readonly V1Node[] };
+  /** What the watches hold, and the nodes the rollout covers (in migration order, as the last pass saw them). */
+  observed(): { migration: MigrationObject | undefined; nodes: readonly V1Node[]; scope: readonly string[] };
   readonly metrics: Registry;
 }
 
@@ -199,8 +200,8 @@ class MigrationEngine implements Engine {
     await Promise.all([c.nodeCache.stop(), c.ciliumPods.stop(), c.migrationCache.stop(), c.ciliumDaemonSet.stop()]);
   }
 
-  observed(): { migration: MigrationObject | undefined; nodes: readonly V1Node[] } {
-    return { migration: this.cluster.migrationCache.list()[0], nodes: this.cluster.nodeCache.list() };
+  observed(): { migration: MigrationObject | undefined; nodes: readonly V1Node[]; scope: readonly string[] } {
+    return { migration: this.cluster.migrationCache.list()[0], nodes: this.cluster.nodeCache.list(), scope: this.controller.scopeNames() };
   }
 
   snapshot(): EngineSnapshot {

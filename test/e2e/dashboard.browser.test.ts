@@ -2,7 +2,8 @@
  * The coordinator's dashboard in a real browser (Debian's chromium, headless, driven by playwright-core): a
  * demo rollout halts on a node whose DNS is broken, and the page shows the node grid coloured by phase, the grant
  * holders, the hand-off timeline, the probe panel, and the halt with the commands that continue. The
- * screenshot the README embeds is written here (docs/dashboard.png).
+ * screenshot the README embeds (docs/dashboard.png) is written by this test when CNI_MIGRATE_UPDATE_SCREENSHOT=1;
+ * otherwise it goes to a temporary directory, so a test run leaves the work tree as it was.
  */
 import { describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
@@ -37,7 +38,8 @@ async function lookAt(url: string): Promise<Seen> {
     const response = await page.goto(url);
     await page.waitForSelector('body[data-loaded="true"]', { timeout: 20_000 });
     await page.waitForSelector('#halt-next:not(:empty)', { timeout: 20_000 });
-    await page.screenshot({ path: join(REPO_ROOT, 'docs', 'dashboard.png'), fullPage: true });
+    const shot = process.env['CNI_MIGRATE_UPDATE_SCREENSHOT'] === '1' ? join(REPO_ROOT, 'docs', 'dashboard.png') : join(profile, 'dashboard.png');
+    await page.screenshot({ path: shot, fullPage: true });
     const nodes = await page.evaluate<Seen['nodes']>(
       "[...document.querySelectorAll('#grid .node')].map((e) => ({ name: e.dataset.node, phase: e.dataset.phase, colour: getComputedStyle(e).backgroundColor }))",
     );
