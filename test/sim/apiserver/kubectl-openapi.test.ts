@@ -5,22 +5,18 @@
  * `get nodes` with the server-side Table columns, and events selected by their source.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
 import { parse } from 'yaml';
-import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
+import type { SimApiServer } from '../../../sim/apiserver/index.js';
+import { startKubectlSim, type KubectlSim } from './kubectl-sim.js';
 import { GOLDEN_DIR } from './golden-harness.js';
 
 const DEPLOY = resolve(GOLDEN_DIR, '..', '..', '..', 'deploy');
+let sim: KubectlSim;
 let dir: string;
 let server: SimApiServer;
-
-async function kubectl(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const r = await execa('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), ...args], { reject: false, timeout: 60_000 });
-  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const kubectl = (...args: string[]): ReturnType<KubectlSim['kubectl']> => sim.kubectl(...args);
 
 const event = (name: string, component: string, reason: string): Record<string, unknown> => ({
   apiVersion: 'v1',
@@ -38,22 +34,8 @@ const event = (name: string, component: string, reason: string): Record<string, 
 
 describe('kubectl as a new user runs it against the simulated API server', () => {
   beforeAll(async () => {
-    const version = await execa('kubectl', ['version', '--client'], { reject: false });
-    if (version.exitCode !== 0) throw new Error(`this test needs the kubectl binary on PATH: ${version.stderr || version.message}`);
-    dir = mkdtempSync(join(tmpdir(), 'sim-kubectl-openapi-'));
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    await execa('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
-    server = await startApiServer({ tls: { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') } });
-    const kubeconfig = {
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'sim', cluster: { server: server.url, 'certificate-authority': cert } }],
-      users: [{ name: 'admin', user: { token: server.adminToken } }],
-      contexts: [{ name: 'sim', context: { cluster: 'sim', user: 'admin' } }],
-      'current-context': 'sim',
-    };
-    writeFileSync(join(dir, 'kubeconfig'), JSON.stringify(kubeconfig));
+    sim = await startKubectlSim('sim-kubectl-openapi-');
+    ({ dir, server } = sim);
     server.applyManifests([
       {
         apiVersion: 'v1',
@@ -67,8 +49,7 @@ describe('kubectl as a new user runs it against the simulated API server', () =>
   });
 
   afterAll(async () => {
-    await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await sim?.close();
   });
 
   it('when kubectl apply -k deploy/ runs with validation on, then every object is created, and a second run changes nothing', async () => {

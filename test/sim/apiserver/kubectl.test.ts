@@ -4,36 +4,20 @@
  * a tiny ReplicaSet controller replaces them elsewhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, Watch, type V1Pod } from '@kubernetes/client-node';
-import { execa } from 'execa';
-import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
+import type { SimApiServer } from '../../../sim/apiserver/index.js';
+import { startKubectlSim, type KubectlSim } from './kubectl-sim.js';
 import { readDeployManifests } from '../../../sim/demo/deploy-manifests.js';
 import { NodeAnnotation, PHASE_LABEL } from '../../../shared/names.js';
 import { readmeBlock } from '../../support/readme.js';
 import { REPO_ROOT } from '../../deploy/support/manifests.js';
 
-/** kubectl from PATH. */
-const KUBECTL = 'kubectl';
-
-async function requireKubectl(): Promise<void> {
-  const r = await execa(KUBECTL, ['version', '--client'], { reject: false });
-  if (r.exitCode !== 0) {
-    throw new Error(`this test needs the kubectl binary on PATH and could not run it: ${r.stderr || r.message || 'exit ' + String(r.exitCode)}`);
-  }
-}
-
-let dir: string;
+let sim: KubectlSim;
 let server: SimApiServer;
 let core: CoreV1Api;
 const stops: (() => void)[] = [];
-
-async function kubectl(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const r = await execa(KUBECTL, ['--kubeconfig', join(dir, 'kubeconfig'), ...args], { reject: false, timeout: 60_000 });
-  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const kubectl = (...args: string[]): ReturnType<KubectlSim['kubectl']> => sim.kubectl(...args);
 
 const isReady = [{ type: 'Ready', status: 'True' }];
 
@@ -82,21 +66,8 @@ async function startReplacer(node: string, owner: Record<string, unknown>): Prom
 
 describe('kubectl against the simulated API server', () => {
   beforeAll(async () => {
-    await requireKubectl();
-    dir = mkdtempSync(join(tmpdir(), 'sim-kubectl-'));
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    await execa('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
-    server = await startApiServer({ tls: { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') } });
-    const kubeconfig = {
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'sim', cluster: { server: server.url, 'certificate-authority': cert } }],
-      users: [{ name: 'admin', user: { token: server.adminToken } }],
-      contexts: [{ name: 'sim', context: { cluster: 'sim', user: 'admin' } }],
-      'current-context': 'sim',
-    };
-    writeFileSync(join(dir, 'kubeconfig'), JSON.stringify(kubeconfig));
+    sim = await startKubectlSim('sim-kubectl-');
+    ({ server } = sim);
     core = server.kubeConfig().makeApiClient(CoreV1Api);
     const nodes = ['sim-w1', 'sim-w2'].map((name) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { conditions: isReady } }));
     server.applyManifests(nodes);
@@ -104,8 +75,7 @@ describe('kubectl against the simulated API server', () => {
 
   afterAll(async () => {
     stops.forEach((s) => s());
-    await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await sim?.close();
   });
 
   it('when kubectl get nodes runs, then it lists the nodes', async () => {
