@@ -173,6 +173,9 @@ describe('bad input', () => {
 describe('installing the CLI', () => {
   it('when installed with npm, then cni-migrate and the kubectl plugin kubectl-cni_migrate are on the PATH, both the coordinator binary', async () => {
     const prefix = join(workDir, 'prefix');
+    // As the README: build first (npm links a bin only when its file exists), then install.
+    const build = await execa('node', ['scripts/build-if-stale.cjs'], { cwd: REPO_ROOT, reject: false });
+    expect({ exitCode: build.exitCode, stderr: build.stderr }).toEqual({ exitCode: 0, stderr: '' });
     const r = await execa('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '.'], { cwd: REPO_ROOT, reject: false });
     expect(r.exitCode).toBe(0);
     const target = async (name: string) => realpath(join(prefix, 'bin', name)).catch(() => readlink(join(prefix, 'bin', name)));
