@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { FAST_DEADLINES, runRollout } from './support.js';
+import { expectOk, FAST_DEADLINES, runRollout } from './support.js';
 
 const fast = { coordinator: FAST_DEADLINES };
 
@@ -21,21 +21,21 @@ describe('end to end: failures halt the rollout', () => {
 
   it('when a node never comes back from its reboot, then the rollout halts on it and touches no other node', async () => {
     const { summary, ok } = await runRollout({ nodes: 4, scenario: 'node-never-returns' }, fast);
-    expect({ ok, summary }).toMatchObject({ ok: true });
+    expectOk({ ok, summary });
     expect(summary.halted?.node).toBe('sim-worker-1');
     expect(summary).toMatchObject({ migrated: 0, failed: 1, maxInFlight: 1 });
   });
 
   it('when the Cilium pod never turns Ready, then the rollout halts on that node', async () => {
     const { summary, ok } = await runRollout({ nodes: 4, scenario: 'cilium-never-ready' }, fast);
-    expect({ ok, summary }).toMatchObject({ ok: true });
+    expectOk({ ok, summary });
     expect(summary.halted?.reason).toMatch(/cilium/i);
     expect(summary).toMatchObject({ migrated: 0, failed: 1 });
   });
 
   it('when DNS fails on a node after its reboot, then the rollout halts naming the DNS check', async () => {
     const { summary, ok } = await runRollout({ nodes: 4, scenario: 'dns-broken-on-node' }, fast);
-    expect({ ok, summary }).toMatchObject({ ok: true });
+    expectOk({ ok, summary });
     expect(summary.halted?.reason).toContain('dns');
     expect(summary).toMatchObject({ migrated: 0, failed: 1, maxRebootsPerNode: 1 });
   });

@@ -40,3 +40,8 @@ export function runRollout(flags: Record<string, unknown>, io: Partial<DemoIo> =
   });
 }
 
+
+/** Fails a run that did not end as its scenario expects, showing the whole summary (what was seen, not just "false"). */
+export function expectOk(run: { ok: boolean; summary: unknown }): void {
+  if (!run.ok) throw new Error(`the rollout did not end as expected; its summary: ${JSON.stringify(run.summary, null, 2)}`);
+}

@@ -14,13 +14,13 @@ describe('engine: canary and zone caps', () => {
     h.cluster.setMigration({ concurrency: 2, pauseAfter: 1 });
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Paused', 10_000, 'the rollout Paused after the canary');
+    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Paused', 60_000, 'the rollout Paused after the canary');
     expect(h.cluster.phaseOf('w1')).toBe('Done');
     expect([h.cluster.phaseOf('w2'), h.cluster.phaseOf('w3')]).toEqual([undefined, undefined]);
     h.cluster.setMigration({ concurrency: 2, pauseAfter: 3 });
-    await h.waitFor(() => h!.allIn('Done'), 10_000, 'every worker Done');
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'every worker Done');
     // The status is written at most once a second: wait for the write that follows the last node.
-    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Completed', 5000, 'status Completed');
+    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Completed', 60_000, 'status Completed');
   });
 
   it('when spec.maxUnavailablePerZone is 1, then never two nodes of one zone are in flight, and every node is migrated', async () => {
@@ -43,7 +43,7 @@ describe('engine: canary and zone caps', () => {
     };
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.allIn('Done'), 10_000, 'every node Done');
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'every node Done');
     expect(maxPerZone).toBe(1);
     expect(maxOverall).toBe(2);
   });

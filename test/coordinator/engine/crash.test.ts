@@ -59,7 +59,7 @@ describe('engine: crash() dies like a killed process', () => {
     const old = countingWrites(fake.ports());
     current = await start(fake, old.cluster, 'coordinator-old');
     agents.start(['w1', 'w2']);
-    await waitForChange(fake, () => fake.phaseOf('w1') === 'Draining', 5000, 'w1 Draining');
+    await waitForChange(fake, () => fake.phaseOf('w1') === 'Draining', 60_000, 'w1 Draining');
     current.crash();
     const writesAtCrash = old.writes();
     expect(fake.leases.get(LEADER_LEASE_NAME)?.holder).toBe('coordinator-old');
@@ -68,7 +68,7 @@ describe('engine: crash() dies like a killed process', () => {
 
     current = await start(fake, fake.ports(), 'coordinator-new');
     fake.blockedEvictions.delete('web-w1');
-    await waitForChange(fake, () => fake.phaseOf('w1') === 'Done' && fake.phaseOf('w2') === 'Done', 10_000, 'all Done');
+    await waitForChange(fake, () => fake.phaseOf('w1') === 'Done' && fake.phaseOf('w2') === 'Done', 60_000, 'all Done');
 
     expect(old.writes()).toBe(writesAtCrash);
     expect(fake.leases.get(LEADER_LEASE_NAME)?.holder).toBe('coordinator-new');

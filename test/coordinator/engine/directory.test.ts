@@ -52,7 +52,7 @@ describe('engine as the agents\' directory', () => {
     h.agents.script.failDns.add('w1');
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 5000, 'Halted');
+    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 60_000, 'Halted');
     const snap = h.engine!.snapshot();
     expect(snap.nodes[0]).toMatchObject({ name: 'w1', phase: 'Halted', reason: expect.stringContaining('dns') as unknown });
     expect(snap.grants).toEqual([{ slot: 0, node: 'w1' }]);
@@ -61,7 +61,7 @@ describe('engine as the agents\' directory', () => {
   it('when the engine is not the leader, then it hands out no order and refuses a result (409: report it again)', async () => {
     h = new Harness(workers(1));
     const leader = await h.startEngine('coordinator-a');
-    await h.waitFor(() => leader.isLeader(), 5000, 'leader');
+    await h.waitFor(() => leader.isLeader(), 60_000, 'leader');
     const follower = await h.startEngine('coordinator-b');
     expect(follower.isLeader()).toBe(false);
     const stop = new AbortController();

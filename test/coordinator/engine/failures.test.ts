@@ -23,9 +23,9 @@ describe('engine: halt, retry, rollback', () => {
     ];
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 5000, 'w1 Halted');
-    await h.waitFor(() => h!.cluster.node('w1').spec?.unschedulable === false && slotHolders(h!).length === 0, 2000, 'restored');
-    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Halted', 2000, 'status Halted');
+    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 60_000, 'w1 Halted');
+    await h.waitFor(() => h!.cluster.node('w1').spec?.unschedulable === false && slotHolders(h!).length === 0, 60_000, 'restored');
+    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Halted', 60_000, 'status Halted');
     const reason = annotation(h, 'w1', NodeAnnotation.haltReason) ?? '';
     expect(reason).toContain('PodDisruptionBudget app/web-pdb');
     expect(reason).toContain('app/web-w1');
@@ -35,7 +35,7 @@ describe('engine: halt, retry, rollback', () => {
 
     h.cluster.blockedEvictions.clear();
     h.cluster.patchNode('w1', { annotations: { [NodeAnnotation.request]: 'retry' } });
-    await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done after retry');
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done after retry');
     expect(annotation(h, 'w1', NodeAnnotation.attempt)).toBe('2');
     expect(annotation(h, 'w1', NodeAnnotation.request)).toBeUndefined();
   });
@@ -47,7 +47,7 @@ describe('engine: halt, retry, rollback', () => {
     if (bare?.metadata) bare.metadata.ownerReferences = [];
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 5000, 'w1 Halted');
+    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 60_000, 'w1 Halted');
     expect(annotation(h, 'w1', NodeAnnotation.haltReason)).toContain('app/bare has no controller');
   });
 
@@ -56,7 +56,7 @@ describe('engine: halt, retry, rollback', () => {
     h.agents.script.hangOnReboot.add('w1');
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 5000, 'w1 Halted');
+    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 60_000, 'w1 Halted');
     expect(annotation(h, 'w1', NodeAnnotation.failedPhase)).toBe('Rebooting');
     expect(annotation(h, 'w1', NodeAnnotation.haltReason)).toContain('did not reboot');
     expect(h.cluster.node('w1').spec?.unschedulable).toBe(true);
@@ -70,7 +70,7 @@ describe('engine: halt, retry, rollback', () => {
     h.cluster.ciliumBroken.add('w1');
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 5000, 'w1 Halted');
+    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 60_000, 'w1 Halted');
     expect(annotation(h, 'w1', NodeAnnotation.failedPhase)).toBe('RestartingCilium');
     expect(annotation(h, 'w1', NodeAnnotation.haltReason)).toContain('Cilium pod not Ready');
     expect(h.cluster.reboots.get('w1')).toBeUndefined();
@@ -82,12 +82,12 @@ describe('engine: halt, retry, rollback', () => {
     h.agents.script.failDns.add('w1');
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 5000, 'w1 Halted');
+    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 60_000, 'w1 Halted');
     expect(annotation(h, 'w1', NodeAnnotation.haltReason)).toContain('dns kubernetes.default.svc.cluster.local: timeout');
     expect(h.cluster.phaseOf('w2')).toBeUndefined();
     h.agents.script.failDns.clear();
     h.cluster.patchNode('w1', { annotations: { [NodeAnnotation.request]: 'retry' } });
-    await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done');
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done');
     expect(h.cluster.reboots.get('w1')).toBe(1);
   });
 
@@ -97,8 +97,8 @@ describe('engine: halt, retry, rollback', () => {
     h.agents.script.failDns.add('w1');
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'RolledBack', 10_000, 'w1 RolledBack');
-    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Halted', 2000, 'status Halted');
+    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'RolledBack', 60_000, 'w1 RolledBack');
+    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Halted', 60_000, 'status Halted');
     const node = h.cluster.node('w1');
     expect(node.metadata?.labels?.['io.cilium.migration/cilium-default']).toBeUndefined();
     expect(node.spec?.unschedulable).toBe(false);
@@ -116,10 +116,10 @@ describe('engine: halt, retry, rollback', () => {
     h.agents.script.failDns.add('w1');
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 5000, 'w1 Halted');
+    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 60_000, 'w1 Halted');
     h.cluster.patchNode('w1', { annotations: { [NodeAnnotation.request]: 'rollback' } });
-    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'RolledBack', 10_000, 'w1 RolledBack');
+    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'RolledBack', 60_000, 'w1 RolledBack');
     expect(annotation(h, 'w1', NodeAnnotation.haltReason)).toBeUndefined();
-    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Completed', 2000, 'status Completed');
+    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Completed', 60_000, 'status Completed');
   });
 });

@@ -18,9 +18,9 @@ describe('engine: happy path', () => {
     };
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.allIn('Done', ['w1', 'w2', 'w3']), 10_000, 'all workers Done');
+    await h.waitFor(() => h!.allIn('Done', ['w1', 'w2', 'w3']), 60_000, 'all workers Done');
     const status = h.cluster.migrationStatus();
-    await h.waitFor(() => h!.cluster.migrationStatus()['migrated'] === 3, 2000, 'status migrated=3');
+    await h.waitFor(() => h!.cluster.migrationStatus()['migrated'] === 3, 60_000, 'status migrated=3');
     expect(order).toEqual(['w1', 'w2', 'w3']);
     expect(h.cluster.maxInFlight).toBe(1);
     expect(h.cluster.phaseOf('cp1')).toBeUndefined();
@@ -50,7 +50,7 @@ describe('engine: happy path', () => {
     h.cluster.setMigration({ concurrency: 3 });
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.allIn('Done'), 15_000, 'all Done');
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done');
     expect(h.cluster.maxInFlight).toBe(3);
     expect([...h.cluster.reboots.values()]).toEqual(Array(7).fill(1));
     expect(h.cluster.leases.has(slotLeaseName(2))).toBe(true);
@@ -66,7 +66,7 @@ describe('engine: happy path', () => {
     };
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done');
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done');
     expect(order).toEqual(['w1', 'w2', 'cp0', 'cp1']);
   });
 
@@ -74,7 +74,7 @@ describe('engine: happy path', () => {
     h = new Harness([{ name: 'w1', unschedulable: true }]);
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.allIn('Done'), 10_000, 'Done');
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'Done');
     expect(h.cluster.node('w1').spec?.unschedulable).toBe(true);
     expect(h.cluster.node('w1').metadata?.annotations?.[NodeAnnotation.wasUnschedulable]).toBe('true');
   });
@@ -84,11 +84,11 @@ describe('engine: happy path', () => {
     h.cluster.setMigration({ paused: true });
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Paused', 5000, 'status Paused');
+    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Paused', 60_000, 'status Paused');
     expect(h.cluster.phaseOf('w1')).toBeUndefined();
     h.cluster.setMigration({ paused: false });
-    await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done');
-    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Completed', 2000, 'status Completed');
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done');
+    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Completed', 60_000, 'status Completed');
   });
 
   it('when the rollout is paused mid-node, then the node finishes its step and waits for the resume', async () => {
@@ -98,13 +98,13 @@ describe('engine: happy path', () => {
     };
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.cluster.reboots.get('w1') === 1, 5000, 'w1 rebooted');
-    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Paused', 5000, 'status Paused');
+    await h.waitFor(() => h!.cluster.reboots.get('w1') === 1, 60_000, 'w1 rebooted');
+    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Paused', 60_000, 'status Paused');
     h.cluster.patchNode('w1', { annotations: { 'example.com/poke': 'wake the engine' } });
     await new Promise((r) => setTimeout(r, 200)); // a negative check: give the engine time to (wrongly) move on
     expect(h.cluster.phaseOf('w1')).toBe('Rebooting');
     h.cluster.setMigration({ paused: false });
-    await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done');
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done');
     expect([...h.cluster.reboots.values()]).toEqual([1, 1]);
   });
 
@@ -117,12 +117,12 @@ describe('engine: happy path', () => {
       (h!.cluster.migrationStatus()['conditions'] as { type: string; status: string; message: string }[] | undefined)?.find(
         (c) => c.type === 'CiliumReady',
       );
-    await h.waitFor(() => ciliumCondition()?.status === 'False', 5000, 'CiliumReady False');
+    await h.waitFor(() => ciliumCondition()?.status === 'False', 60_000, 'CiliumReady False');
     expect(ciliumCondition()?.message).toContain('DaemonSet kube-system/cilium not found');
     expect(h.cluster.phaseOf('w1')).toBeUndefined();
     h.cluster.ciliumUninstalled = false;
     h.cluster.addCiliumPod('w9', true);
-    await h.waitFor(() => h!.allIn('Done', ['w1', 'w2']), 10_000, 'all Done');
+    await h.waitFor(() => h!.allIn('Done', ['w1', 'w2']), 60_000, 'all Done');
   });
 
   it('when a node selector limits the scope, then only the selected nodes are migrated and counted', async () => {
@@ -132,8 +132,8 @@ describe('engine: happy path', () => {
     h.cluster.setMigration({ nodeSelector: 'pool=blue', concurrency: 2 });
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.allIn('Done', ['w2', 'w3']), 10_000, 'w2 and w3 Done');
-    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Completed', 2000, 'status Completed');
+    await h.waitFor(() => h!.allIn('Done', ['w2', 'w3']), 60_000, 'w2 and w3 Done');
+    await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Completed', 60_000, 'status Completed');
     expect(h.cluster.migrationStatus()).toMatchObject({ total: 2, migrated: 2 });
     expect(h.cluster.phaseOf('w1')).toBeUndefined();
   });
@@ -141,7 +141,7 @@ describe('engine: happy path', () => {
   it('when the leader Lease is written, then it carries the address agents use', async () => {
     h = new Harness(workers(1));
     await h.startEngine();
-    await h.waitFor(() => h!.engine!.isLeader(), 5000, 'leader');
+    await h.waitFor(() => h!.engine!.isLeader(), 60_000, 'leader');
     expect(h.cluster.leases.get('cni-migrate-leader')?.annotations['cni-migrate.io/address']).toBe('192.168.1.10:9876');
   });
 });

@@ -67,8 +67,11 @@ export class Harness {
     this.agents.start([...this.cluster.nodes.items.keys()]);
   }
 
-  /** Resolves once `cond()` holds (checked on every node or Migration change), fails after `ms`. */
-  waitFor(cond: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+  /**
+   * Resolves once `cond()` holds (checked on every node or Migration change), fails after `ms`. The deadline only
+   * bounds a failure (a wait ends as soon as the condition holds), so it is generous for a loaded machine.
+   */
+  waitFor(cond: () => boolean, ms = 60_000, what = 'condition'): Promise<void> {
     return waitForChange(this.cluster, cond, ms, what);
   }
 

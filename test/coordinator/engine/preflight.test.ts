@@ -17,7 +17,7 @@ describe('engine: pre-flight at the start of the rollout', () => {
     const before = JSON.stringify([h.cluster.node('w1'), h.cluster.node('w2')]);
     await h.startEngine();
     h.startAgents();
-    await waitForChange(h.cluster, () => h!.cluster.migrationStatus()['phase'] === 'Halted', 5000, 'rollout Halted by pre-flight');
+    await waitForChange(h.cluster, () => h!.cluster.migrationStatus()['phase'] === 'Halted', 60_000, 'rollout Halted by pre-flight');
     const status = h.cluster.migrationStatus();
     expect(String(status['haltReason'])).toMatch(/^pre-flight: Calico's address autodetection is firstFound.*fix: kubectl -n kube-system set env daemonset\/calico-node IP_AUTODETECTION_METHOD=kubernetes-internal-ip/);
     expect(status['preflight']).toMatchObject({ passed: false, blockers: [{ check: 'calico-autodetection' }], validation: { ciliumCidr: '10.245.0.0/16', calicoCidr: '10.244.0.0/16' } });
@@ -27,10 +27,10 @@ describe('engine: pre-flight at the start of the rollout', () => {
 
     h.cluster.clusterObjects = seedLikeCluster();
     h.cluster.setMigration({ concurrency: 2 });
-    await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done after the fix');
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done after the fix');
     // The status is written at most once a second: wait for the write that follows the fix.
     const passed = (): boolean => (h!.cluster.migrationStatus()['preflight'] as { passed?: boolean } | undefined)?.passed === true;
-    await h.waitFor(passed, 5000, 'status with pre-flight passed');
+    await h.waitFor(passed, 60_000, 'status with pre-flight passed');
     expect(h.cluster.migrationStatus()['preflight']).toMatchObject({ passed: true, blockers: [] });
   });
 });

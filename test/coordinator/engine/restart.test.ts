@@ -34,7 +34,7 @@ describe('engine: a coordinator killed at any instant resumes where it was', () 
     const kill = killWhen(h, 'w2', phase);
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done');
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done');
     expect(kill.restarted()).toBe(true);
     for (const n of ['w1', 'w2', 'w3']) {
       expect(h.cluster.reboots.get(n)).toBe(1);
@@ -50,7 +50,7 @@ describe('engine: a coordinator killed at any instant resumes where it was', () 
     const kill = killWhen(h, 'w1', phase);
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'RolledBack', 10_000, 'w1 RolledBack');
+    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'RolledBack', 60_000, 'w1 RolledBack');
     expect(kill.restarted()).toBe(true);
     expect(h.cluster.reboots.get('w1')).toBe(2);
     expect(h.cluster.phaseOf('w2')).toBeUndefined();
@@ -68,7 +68,7 @@ describe('engine: a coordinator killed at any instant resumes where it was', () 
     };
     await h.startEngine();
     h.startAgents();
-    await h.waitFor(() => h!.allIn('Done'), 15_000, 'all Done');
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done');
     expect(kills).toBeGreaterThanOrEqual(8);
     expect([...h.cluster.reboots.values()]).toEqual([1, 1, 1, 1]);
     expect([...h.cluster.doneCount.values()]).toEqual([1, 1, 1, 1]);
@@ -87,17 +87,17 @@ describe('engine: two replicas', () => {
     h = new Harness(workers(2));
     const a = await h.startEngine('coordinator-a');
     const b = await h.startEngine('coordinator-b');
-    await h.waitFor(() => a.isLeader() || b.isLeader(), 5000, 'a leader');
+    await h.waitFor(() => a.isLeader() || b.isLeader(), 60_000, 'a leader');
     expect(a.isLeader() && b.isLeader()).toBe(false);
     const [leader, follower] = a.isLeader() ? [a, b] : [b, a];
     h.engine = leader;
     h.startAgents();
-    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Done', 10_000, 'w1 Done');
+    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Done', 60_000, 'w1 Done');
     expect(follower.snapshot().leader).toBe(false);
     await leader.stop();
     h.engine = follower;
     await until(() => follower.isLeader(), 10_000, 'the follower to lead');
-    await h.waitFor(() => h!.allIn('Done'), 10_000, 'all Done');
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done');
     expect([...h.cluster.reboots.values()]).toEqual([1, 1]);
     expect(h.cluster.leases.get('cni-migrate-leader')?.holder).toBe(follower === a ? 'coordinator-a' : 'coordinator-b');
     expect(follower.snapshot().nodes.map((n) => n.phase)).toEqual(['Done', 'Done']);
@@ -125,7 +125,7 @@ describe('engine: a leader cut off from the API server', () => {
       },
     };
     const a = await startEngineWith({ cluster: partitioned, config: testConfig(), log: silentLogger(), identity: 'coordinator-a' });
-    await h.waitFor(() => a.isLeader(), 5000, 'a leads');
+    await h.waitFor(() => a.isLeader(), 60_000, 'a leads');
     const b = await h.startEngine('coordinator-b');
     expect(b.isLeader()).toBe(false);
     cut = true;

@@ -33,13 +33,13 @@ describe('the cluster-level stages', () => {
   it('When every node is migrated and Helm-managed Cilium is promoted by hand, then the run ends Complete with each stage timed', async () => {
     const { h, fake } = await setUp();
     const gate = (): boolean => at(h, 'Promote/AwaitingPromotion') && stageOf(h)?.waitingFor !== undefined;
-    await h.waitFor(() => gate() && h.cluster.migrationStatus()['phase'] === 'Promoting', 10_000, 'the promotion gate');
+    await h.waitFor(() => gate() && h.cluster.migrationStatus()['phase'] === 'Promoting', 60_000, 'the promotion gate');
     expect(stageOf(h)?.waitingFor).toContain('set the promotion keys in kube-system/cilium-config');
     fake.helmUpgrade();
-    await h.waitFor(() => at(h, 'Complete/Done'), 15_000, 'Complete');
+    await h.waitFor(() => at(h, 'Complete/Done'), 60_000, 'Complete');
     const r = stageOf(h);
     // The rollout's status is written at most once a second: its phase follows the stage record.
-    await h.waitFor(() => h.cluster.migrationStatus()['phase'] === 'Completed', 5000, 'status Completed');
+    await h.waitFor(() => h.cluster.migrationStatus()['phase'] === 'Completed', 60_000, 'status Completed');
     expect(r?.times.map((t) => t.name)).toEqual(['Promote', 'RemoveCalico', 'CleanNodes', 'RemoveCrds']);
     expect(r?.times.every((t) => t.finishedAt !== undefined)).toBe(true);
     expect(h.cluster.ciliumRestarts).toBe(1);
@@ -58,13 +58,13 @@ describe('the cluster-level stages', () => {
 
   it('When a stage is not enabled, then the coordinator stops before it and says which field enables it; enabling it continues', async () => {
     const { h, fake } = await setUp({ removeCalico: false, patchCiliumConfig: true });
-    await h.waitFor(() => at(h, 'Promote/Done'), 15_000, 'Promote done');
+    await h.waitFor(() => at(h, 'Promote/Done'), 60_000, 'Promote done');
     expect(fake.ciliumConfig['custom-cni-conf']).toBe('false');
-    await h.waitFor(() => stageOf(h)?.waitingFor === 'spec.stages.removeCalico is not enabled', 5000, 'the stop');
+    await h.waitFor(() => stageOf(h)?.waitingFor === 'spec.stages.removeCalico is not enabled', 60_000, 'the stop');
     // The rollout's status is written at most once a second: its phase follows the stage record.
-    await h.waitFor(() => h.cluster.migrationStatus()['phase'] === 'Completed', 5000, 'status Completed');
+    await h.waitFor(() => h.cluster.migrationStatus()['phase'] === 'Completed', 60_000, 'status Completed');
     h.cluster.setMigration({ concurrency: 2, stages: ALL });
-    await h.waitFor(() => at(h, 'Complete/Done'), 15_000, 'Complete');
+    await h.waitFor(() => at(h, 'Complete/Done'), 60_000, 'Complete');
   }, 30_000);
 
   it('When the operator is gone before the Installation, then the stage halts naming the Installation and its finalizer', async () => {
@@ -72,11 +72,11 @@ describe('the cluster-level stages', () => {
     fake.helmUpgrade();
     fake.objects.delete('apps/v1/deployments/tigera-operator/tigera-operator');
     h.cluster.setMigration({ concurrency: 2, stages: { ...ALL, timeoutSeconds: 1 } });
-    await h.waitFor(() => stageOf(h)?.haltReason !== undefined, 15_000, 'the halt');
+    await h.waitFor(() => stageOf(h)?.haltReason !== undefined, 60_000, 'the halt');
     expect(stageOf(h)?.haltReason).toContain(
       'RemoveCalico halted in RemovingInstallation: not gone within 1s: Installation default still terminating (finalizers: tigera.io/operator-cleanup)',
     );
-    await h.waitFor(() => h.cluster.migrationStatus()['phase'] === 'Halted', 5000, 'phase Halted');
+    await h.waitFor(() => h.cluster.migrationStatus()['phase'] === 'Halted', 60_000, 'phase Halted');
   }, 30_000);
 });
 
