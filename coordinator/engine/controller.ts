@@ -12,7 +12,7 @@ import type { Order } from '../../shared/api.js';
 import { readNodeState, type NodeState } from '../core/node-state.js';
 import { observe, type AgentReport } from '../core/observe.js';
 import { orderFor } from '../core/orders.js';
-import { kindOfPhase, needsPeers } from '../core/peers.js';
+import { kindOfPhase, needsPeers, type NodeKind } from '../core/peers.js';
 import { decideRollout, decideStep, pausedByCanary, type Hold, type RolloutDecision, type RolloutNode } from '../core/rollout.js';
 import { nextHaltDeadline } from '../core/steps.js';
 import type { Cluster } from './cluster.js';
@@ -132,7 +132,7 @@ export class Controller {
     const states = new Map<string, NodeState>();
     for (const name of this.view.names()) states.set(name, await this.stepNode(name, rollout, held));
     const nodes: RolloutNode[] = summaries.map((s) => ({ ...s, state: states.get(s.name) ?? this.stateOf(s.name), inScope: inScope.has(s.name) }));
-    const decision = this.decideGrants(rollout, nodes);
+    const decision = await this.decideGrants(rollout, nodes);
     await this.grant(decision, states);
     this.holds.update([...held, ...decision.held], (n) => states.get(n)?.phase ?? 'Pending');
     const stage = rollout.specError ? undefined : await this.stages?.pass({ spec: rollout.spec, statusStage: rollout.stage, states, scope: order });
@@ -167,12 +167,13 @@ export class Controller {
     }
   }
 
-  private decideGrants(rollout: Rollout, nodes: RolloutNode[]): RolloutDecision {
+  private async decideGrants(rollout: Rollout, nodes: RolloutNode[]): Promise<RolloutDecision> {
     const holders = this.d.grants.holders();
     const policy = policyOf(rollout.spec);
     const gates = closedGates(this.d.cluster, this.preflight.gate());
     const slotFree = holders.size < (policy?.concurrency ?? 1);
-    const peerHosts = slotFree ? this.peers.hostsOfPeersInUse(nodes.map((n) => n.state)) : new Set<string>();
+    const kindOf = (n: string): NodeKind | undefined => kindOfPhase(this.stateOf(n).phase);
+    const peerHosts = slotFree ? await this.peers.hostsOfPeersInUse(nodes.map((n) => n.state), kindOf) : new Set<string>();
     const decision = decideRollout({ policy, specError: rollout.specError, nodes, holders, selfNode: this.d.config.nodeName, gates, peerHosts });
     if (decision.gatesChecked) this.ciliumProblem = gates.find((g) => g.name === CILIUM_GATE)?.reason;
     return decision;

@@ -45,11 +45,15 @@ export class PeerSource {
     return choosePeers({ pods, kindOf, self, grantRank: (n) => this.rank.get(n) ?? Infinity });
   }
 
-  /** The nodes hosting a peer that a validation in progress pings. */
-  hostsOfPeersInUse(states: Iterable<NodeState>): Set<string> {
+  /**
+   * The nodes hosting a peer that a validation in progress pings. The anchors are watched first: a coordinator
+   * that has just started (or restarted) watches nothing yet, and would otherwise grant a node whose pod a
+   * running validation pings.
+   */
+  async hostsOfPeersInUse(states: Iterable<NodeState>, kindOf: KindOf): Promise<Set<string>> {
     const peerIps = peersInUse(states);
     if (peerIps.size === 0) return new Set();
-    return nodesHostingPeers(peerIps, this.watchedPods());
+    return nodesHostingPeers(peerIps, await this.anchorPods(kindOf));
   }
 
   async stop(): Promise<void> {
