@@ -47,9 +47,7 @@ export class PassLoop {
       return;
     }
     this.dirty = true;
-    this.running ??= this.loop().finally(() => {
-      this.running = undefined;
-    });
+    this.running ??= this.loop();
   }
 
   /** Wakes once at `at` (the next phase deadline), replacing the previous one; none when undefined. */
@@ -59,15 +57,23 @@ export class PassLoop {
     this.deadlineTimer = setTimeout(() => this.wake(), Math.max(0, at.getTime() - now.getTime()) + DEADLINE_SLACK_MS);
   }
 
+  /**
+   * The loop marks itself finished in the same step as its last look at `dirty`: a `.finally` on its promise would
+   * run a microtask later, and a wake in between would find a loop that has already looked its last (lost wake).
+   */
   private async loop(): Promise<void> {
-    while (this.dirty && !this.stopped) {
-      this.dirty = false;
-      try {
-        await this.pass();
-      } catch (e) {
-        this.log.error({ err: describeError(e) }, 'reconcile pass failed; retrying');
-        this.wake(RETRY_FAILED_PASS_MS);
+    try {
+      while (this.dirty && !this.stopped) {
+        this.dirty = false;
+        try {
+          await this.pass();
+        } catch (e) {
+          this.log.error({ err: describeError(e) }, 'reconcile pass failed; retrying');
+          this.wake(RETRY_FAILED_PASS_MS);
+        }
       }
+    } finally {
+      this.running = undefined;
     }
   }
 }
