@@ -12,10 +12,8 @@
  */
 import { isInFlight, type Phase } from '../../shared/phases.js';
 import { enter, stay, type Action, type Decision, type Observations, type Settings } from './decision.js';
-import type { NodeState } from './node-state.js';
+import { REQUEST_PHASES, type NodeState } from './node-state.js';
 import { deadlineOf, STEPS, type StepInput } from './steps.js';
-
-const REQUEST_PHASES: readonly Phase[] = ['Halted', 'RolledBack'];
 
 /** Where `retry` resumes a node that failed in `failed`. */
 export function retryPhaseFor(failed: Phase | undefined): Phase {
