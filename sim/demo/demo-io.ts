@@ -4,6 +4,8 @@ import type { Logger } from '../../shared/logger.js';
 import type { ApiCallRecord, RequestCount } from '../apiserver/index.js';
 import type { DemoSummary } from './summary.js';
 import type { FullRunSummary } from './full-run.js';
+import type { SimNodeHost } from '../host/sim-node-host.js';
+import type { DemoNodeHost } from './agent-fleet.js';
 
 export interface DemoIo {
   out: NodeJS.WritableStream;
@@ -22,6 +24,8 @@ export interface DemoIo {
   onNodePhase?(node: string, phase: string, controls: DemoControls): void;
   /** Called on every change of an addressed pod in the tool's namespace (tests read the check pods here). */
   onAgentNamespacePod?(pod: V1Pod): void;
+  /** The agent's host on each node (default: the simulated host; tests run the real host code in a network namespace). */
+  nodeHost?: (sim: SimNodeHost) => DemoNodeHost;
   /** `--full`: called the first time each stage step (`Stage/Step`) is seen in the Migration status. */
   onStageStep?(step: string, controls: DemoControls): void;
 }
