@@ -68,6 +68,18 @@ export function requestsByVerb(counts: readonly RequestCount[], migrated: number
   );
 }
 
+const CALLER_ROLE: Record<string, string> = { [TOOL_CALLERS[0] ?? '']: 'coordinator', [TOOL_CALLERS[1] ?? '']: 'agent' };
+
+/** The same breakdown per caller: `{coordinator: {...}, agent: {...}}` (who makes which request). */
+export function requestsByCaller(counts: readonly RequestCount[], migrated: number): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const caller of TOOL_CALLERS) {
+    const role = CALLER_ROLE[caller] ?? caller;
+    out[role] = requestsByVerb(counts.filter((c) => c.caller === caller), migrated);
+  }
+  return out;
+}
+
 function haltLines(s: DemoSummary): string[] {
   const h = s.halted;
   if (!h) return [];
