@@ -88,7 +88,6 @@ class MigrationEngine implements Engine {
   private readonly controller: Controller;
   private readonly elector: LeaderElector;
   private readonly unsubscribe: (() => void)[] = [];
-  private renewTimer: NodeJS.Timeout | undefined;
   private leading = false;
   private stopped = false;
   private dead = false;
@@ -150,15 +149,12 @@ class MigrationEngine implements Engine {
     }
     if (this.dead) return;
     this.leading = true;
-    const every = (this.d.config.leaseDurationSeconds * 1000) / 3;
-    this.renewTimer = setInterval(() => void this.grants.renew(), every);
     this.controller.start();
     this.waiters.notifyAll();
   }
 
   private async follow(): Promise<void> {
     this.leading = false;
-    clearInterval(this.renewTimer);
     await this.controller.stop();
     this.waiters.notifyAll();
   }
@@ -189,7 +185,6 @@ class MigrationEngine implements Engine {
     this.leading = false;
     this.unsubscribe.forEach((u) => u());
     this.elector.abandon();
-    clearInterval(this.renewTimer);
     void this.controller.stop();
     this.waiters.notifyAll();
     void this.stopWatches().catch(() => undefined);

@@ -2,7 +2,7 @@
  * Grant slots: Lease `cni-migrate-slot-<i>` held by the node being migrated (`kubectl get leases -n
  * cni-migrate` shows who). The leader is their only writer: it grants, renews while held, and releases.
  */
-import { describeError, isCniMigrateError } from '../../shared/errors.js';
+import { isCniMigrateError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { SLOT_LEASE_PREFIX, slotLeaseName } from '../../shared/names.js';
 import type { LeaseRecord, LeasesApi } from '../kube/leases.js';
@@ -97,18 +97,6 @@ export class SlotGrants {
       const l = this.records.get(i);
       if (l) await this.write({ ...l, holder: undefined, acquireTime: undefined, renewTime: undefined });
       this.freed.delete(i);
-    }
-  }
-
-  /** Renews every held slot; a failure is logged and retried at the next renewal. */
-  async renew(): Promise<void> {
-    for (const [i, l] of [...this.records].filter(([slot, r]) => r.holder && !this.freed.has(slot))) {
-      try {
-        await this.write({ ...l, renewTime: this.now() });
-      } catch (e) {
-        this.log.warn({ lease: l.name, slot: i, err: describeError(e) }, 'slot renewal failed');
-        await this.load().catch(() => undefined);
-      }
     }
   }
 

@@ -32,6 +32,8 @@ export interface DemoSummary {
   /** Node done → next node cordoned; null when no hand-off happened. */
   handoffMs: Percentiles | null;
   apiRequestsPerNode: number | null;
+  /** `verb resource[/subresource]` → requests per migrated node (see requestsByVerb); null when not measured. */
+  requestsByVerb: Record<string, number> | null;
   wallMs: number;
 }
 
@@ -78,6 +80,16 @@ export function requestsByCaller(counts: readonly RequestCount[], migrated: numb
     out[role] = requestsByVerb(counts.filter((c) => c.caller === caller), migrated);
   }
   return out;
+}
+
+/** The summary's request figures: per migrated node in all, and by verb and resource. */
+export function requestFigures(
+  counts: RequestCount[] | undefined,
+  evictedPods: number,
+  migrated: number,
+): Pick<DemoSummary, 'apiRequestsPerNode' | 'requestsByVerb'> {
+  const perNode = apiRequestsPerNode(counts, evictedPods, migrated);
+  return { apiRequestsPerNode: perNode, requestsByVerb: counts && perNode !== null ? requestsByVerb(counts, migrated) : null };
 }
 
 function haltLines(s: DemoSummary): string[] {
