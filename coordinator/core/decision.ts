@@ -47,7 +47,7 @@ export type Action =
   | { kind: 'label' }
   | { kind: 'unlabel' }
   | { kind: 'drain'; deadline: Date }
-  | { kind: 'deleteCiliumPod'; uid: string }
+  | { kind: 'restartCilium'; uid: string }
   | { kind: 'releaseGrant' }
   | { kind: 'clearRequest' };
 

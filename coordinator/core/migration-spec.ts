@@ -52,6 +52,8 @@ export const MigrationSpecSchema = z.object({
     .prefault({}),
 });
 export type MigrationSpec = z.infer<typeof MigrationSpecSchema>;
+/** A spec as written (every defaulted field optional), e.g. when a Migration is created. */
+export type MigrationSpecInput = z.input<typeof MigrationSpecSchema>;
 
 export const RolloutPhaseSchema = z.enum([
   'Pending',

@@ -12,10 +12,8 @@
  */
 import { isInFlight, type Phase } from '../../shared/phases.js';
 import { enter, stay, type Action, type Decision, type Observations, type Settings } from './decision.js';
-import type { NodeState } from './node-state.js';
+import { REQUEST_PHASES, type NodeState } from './node-state.js';
 import { deadlineOf, halt, STEPS, type StepInput } from './steps.js';
-
-const REQUEST_PHASES: readonly Phase[] = ['Halted', 'RolledBack'];
 
 /** Where `retry` resumes a node that failed in `failed`. */
 export function retryPhaseFor(failed: Phase | undefined): Phase {
@@ -77,16 +75,16 @@ function restoreSchedulability(s: NodeState, o: Observations): Action[] {
 type ActionRule = (s: NodeState, o: Observations, settings: Settings) => Action[];
 
 const none: ActionRule = () => [];
-const deleteOldCiliumPod: ActionRule = (s, o) =>
-  o.ciliumPod && o.ciliumPod.uid === s.ciliumPodBefore ? [{ kind: 'deleteCiliumPod', uid: o.ciliumPod.uid }] : [];
+const restartCilium: ActionRule = (s, o) =>
+  o.ciliumPod && o.ciliumPod.uid === s.ciliumPodBefore ? [{ kind: 'restartCilium', uid: o.ciliumPod.uid }] : [];
 
 const PHASE_ACTIONS: Partial<Record<Phase, ActionRule>> = {
   Cordoning: (_s, o) => (o.unschedulable ? [] : [{ kind: 'cordon' }]),
   Draining: (s, o, settings) => (o.drain ? [] : [{ kind: 'drain', deadline: deadlineOf(s, settings) ?? new Date(0) }]),
   Labeling: (_s, o) => (o.labeled ? [] : [{ kind: 'label' }]),
   RollbackUnlabeling: (_s, o) => (o.labeled ? [{ kind: 'unlabel' }] : []),
-  RestartingCilium: deleteOldCiliumPod,
-  RollbackRestartingCilium: deleteOldCiliumPod,
+  RestartingCilium: restartCilium,
+  RollbackRestartingCilium: restartCilium,
   Uncordoning: restoreSchedulability,
   RollbackUncordoning: restoreSchedulability,
   Halted: (s, o) => (s.failedPhase === 'Draining' ? restoreSchedulability(s, o) : []),

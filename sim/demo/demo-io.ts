@@ -3,6 +3,8 @@ import type { Logger } from '../../shared/logger.js';
 import type { RequestCount } from '../apiserver/index.js';
 import type { DemoSummary } from './summary.js';
 import type { FullRunSummary } from './full-run.js';
+import type { SimNodeHost } from '../host/sim-node-host.js';
+import type { DemoNodeHost } from './agent-fleet.js';
 
 export interface DemoIo {
   out: NodeJS.WritableStream;
@@ -19,6 +21,8 @@ export interface DemoIo {
   signal?: AbortSignal;
   /** Called the first time each node is seen in each phase (tests kill agents or coordinators here). */
   onNodePhase?(node: string, phase: string, controls: DemoControls): void;
+  /** The agent's host on each node (default: the simulated host; tests run the real host code in a network namespace). */
+  nodeHost?: (sim: SimNodeHost) => DemoNodeHost;
   /** `--full`: called the first time each stage step (`Stage/Step`) is seen in the Migration status. */
   onStageStep?(step: string, controls: DemoControls): void;
 }

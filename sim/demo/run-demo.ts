@@ -141,10 +141,10 @@ class DemoSession {
         bootId: (n) => sim.bootId(n),
         kernel: (n) => sim.kernel(n),
         rebootNode: (n) => sim.rebootNode(n),
-        ciliumManaged: (n) => sim.ciliumManaged(n),
-      },
+        ciliumManaged: (n) => sim.ciliumManaged(n) },
       checkImage: CHECK_IMAGE,
       log: this.io.log.child({ component: 'agent' }),
+      hostFor: this.io.nodeHost,
     });
     this.closers.push(() => this.fleet?.stopAll() ?? Promise.resolve());
     await this.fleet.startAll(pods.list().filter((p) => names.has(p.spec?.nodeName ?? '')));
