@@ -30,6 +30,8 @@ export interface Observations {
   drain: DrainOutcome | undefined;
   /** Peer pod IPs a validation would ping now. */
   peerCandidates: string[];
+  /** The `spec.probe` threshold this attempt's hand-off crossed (the zero-downtime probe), if any. */
+  probeBreach?: string | undefined;
 }
 
 export interface Settings {
@@ -45,7 +47,7 @@ export type Action =
   | { kind: 'label' }
   | { kind: 'unlabel' }
   | { kind: 'drain'; deadline: Date }
-  | { kind: 'deleteCiliumPod'; uid: string }
+  | { kind: 'restartCilium'; uid: string }
   | { kind: 'releaseGrant' }
   | { kind: 'clearRequest' };
 
