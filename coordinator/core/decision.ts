@@ -30,6 +30,8 @@ export interface Observations {
   drain: DrainOutcome | undefined;
   /** Peer pod IPs a validation would ping now. */
   peerCandidates: string[];
+  /** The `spec.probe` threshold this attempt's hand-off crossed (the zero-downtime probe), if any. */
+  probeBreach?: string | undefined;
 }
 
 export interface Settings {

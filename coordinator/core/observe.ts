@@ -18,6 +18,7 @@ export interface ObservationSources {
   drain: DrainOutcome | undefined;
   agent: AgentReport | undefined;
   peerCandidates: string[];
+  probeBreach?: string | undefined;
 }
 
 const condTrue = (conds: { type: string; status: string }[] | undefined, type: string): boolean =>
@@ -56,5 +57,6 @@ export function observe(name: string, src: ObservationSources): Observations {
     ciliumPod: ciliumPodOn(name, src.ciliumPods),
     drain: src.drain,
     peerCandidates: src.peerCandidates,
+    probeBreach: src.probeBreach,
   };
 }

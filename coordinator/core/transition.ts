@@ -13,7 +13,7 @@
 import { isInFlight, type Phase } from '../../shared/phases.js';
 import { enter, stay, type Action, type Decision, type Observations, type Settings } from './decision.js';
 import { REQUEST_PHASES, type NodeState } from './node-state.js';
-import { deadlineOf, STEPS, type StepInput } from './steps.js';
+import { deadlineOf, halt, STEPS, type StepInput } from './steps.js';
 
 /** Where `retry` resumes a node that failed in `failed`. */
 export function retryPhaseFor(failed: Phase | undefined): Phase {
@@ -104,9 +104,19 @@ export function actionsFor(s: NodeState, o: Observations, settings: Settings): A
   return actions;
 }
 
+/**
+ * The zero-downtime probe saw the cluster's traffic suffer past a `spec.probe` threshold during this node's
+ * hand-off: the node halts where it is (a rollback is never interrupted: it is the way back).
+ */
+function haltOnProbe(i: StepInput): Decision | undefined {
+  const { state, obs } = i;
+  if (!obs.probeBreach || state.direction !== 'migrate' || !isInFlight(state.phase) || state.phase === 'Halted') return undefined;
+  return halt(i, obs.probeBreach);
+}
+
 export function transition(state: NodeState, obs: Observations, now: Date, settings: Settings): Decision {
   const input: StepInput = { state, obs, now, settings };
-  const decided = actOnRequest(input) ?? STEPS[state.phase](input);
+  const decided = actOnRequest(input) ?? haltOnProbe(input) ?? STEPS[state.phase](input);
   const base = decided.transition ? decided : stay(state);
   return { ...base, actions: actionsFor(base.state, obs, settings) };
 }
