@@ -22,6 +22,7 @@ import { judge, pickVictim, planScenario, seedShape, type ScenarioPlan } from '.
 import { apiRequestsPerNode, toolRequests, type DemoSummary, type HaltSummary } from './summary.js';
 import { watchList, type WatchedList } from './watch-cache.js';
 import { FULL_STAGES, okWithFullRun, fullRunEnd, fullRunOf, startFullRun } from './full-run.js';
+import { DEMO_PROBE_LIMITS, LegacyRoutingFault, probeSummary, startProbeFleet } from './probe-session.js';
 
 export type { DemoControls, DemoIo, DemoResult } from './demo-io.js';
 
@@ -62,6 +63,11 @@ class DemoSession {
 
   readonly plan: ScenarioPlan;
   readonly owner: ExistingCluster | undefined;
+  private get legacyRouting(): LegacyRoutingFault {
+    this.legacyRoutingFault ??= new LegacyRoutingFault(this.admin, this.plan.legacyRoutingOffAfterFirstNode === true);
+    return this.legacyRoutingFault;
+  }
+  private legacyRoutingFault: LegacyRoutingFault | undefined;
 
   get migrationName(): string {
     return this.owner?.run.migrationName ?? MIGRATION_DEFAULT_NAME;
@@ -158,6 +164,7 @@ class DemoSession {
       this.observer.observe(n, Date.now());
       this.fleet?.nodeChanged(n);
       this.maybeRestartCoordinator(phaseOf(n));
+      this.legacyRouting.onPhase(phaseOf(n));
       this.tellHook(n.metadata?.name ?? '', phaseOf(n));
       view.update(this.viewState());
     });
@@ -176,6 +183,12 @@ class DemoSession {
     pods.onDelete((p) => {
       if (p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet') === true) this.evictedPods += 1;
     });
+    const leaderUrl = (): string | undefined => {
+      const leader = this.coordinators?.leader();
+      return leader ? `http://127.0.0.1:${leader.port}` : undefined;
+    };
+    const probes = startProbeFleet({ admin: this.admin, sim: this.sim, pods: () => pods.list(), leaderUrl, log: this.io.log.child({ component: 'probe' }) });
+    this.closers.push(() => probes.stop());
   }
 
   private started = Date.now();
@@ -241,6 +254,7 @@ class DemoSession {
         autoRollback: this.io.autoRollback ?? false,
         includeControlPlane: true,
         nodeSelector: this.sim.nodeSelector,
+        probe: DEMO_PROBE_LIMITS,
         stages: this.opts.full ? FULL_STAGES : {} },
       { name: this.migrationName, ...(this.owner ? { labels: this.owner.run.labels } : {}) },
     );
@@ -283,6 +297,7 @@ class DemoSession {
       maxInFlight: this.observer.maxInFlight,
       maxRebootsPerNode: this.observer.maxRebootsPerNode(),
       handoffMs: this.observer.handoffMs(),
+      probe: probeSummary(this.migrations?.list().find((m) => m.metadata.name === this.migrationName)),
       apiRequestsPerNode: apiRequestsPerNode(this.sim.api?.requestCounts(), this.evictedPods, migrated),
       wallMs,
     };
