@@ -71,6 +71,7 @@ export class FakeStages {
       },
       backup: {
         collect: () => later(() => new Map()),
+        stored: () => later(() => new Map()),
         store: () =>
           later(() => {
             this.backups += 1;
