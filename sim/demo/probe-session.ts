@@ -19,12 +19,24 @@ export const DEMO_PROBE_LIMITS: Partial<ProbeLimits> = { maxLossPercent: 1, minS
 /** Simulated probe pods report this often (the real probe: every second). */
 const DEMO_REPORT_EVERY_MS = 400;
 
-export function startProbeFleet(d: { admin: KubeConfig; sim: Pick<SimCluster, 'podLocations'>; pods: () => readonly V1Pod[]; leaderUrl: () => string | undefined; log: Logger }): ProbeFleet {
+export interface ProbeFleetSetup {
+  admin: KubeConfig;
+  sim: Pick<SimCluster, 'podLocations'>;
+  pods: { list(): readonly V1Pod[] };
+  /** The leading coordinator replica (its port on loopback), if any. */
+  leader: () => { port: number } | undefined;
+  log: Logger;
+}
+
+export function startProbeFleet(d: ProbeFleetSetup): ProbeFleet {
   const fleet = new ProbeFleet({
     admin: d.admin,
     podLocations: () => d.sim.podLocations(),
-    pods: d.pods,
-    coordinatorUrl: d.leaderUrl,
+    pods: () => d.pods.list(),
+    coordinatorUrl: () => {
+      const leader = d.leader();
+      return leader ? `http://127.0.0.1:${leader.port}` : undefined;
+    },
     reportEveryMs: DEMO_REPORT_EVERY_MS,
     log: d.log,
   });
@@ -36,15 +48,15 @@ export function startProbeFleet(d: { admin: KubeConfig; sim: Pick<SimCluster, 'p
 export class LegacyRoutingFault {
   private done = false;
   constructor(
-    private readonly admin: KubeConfig,
-    private readonly armed: boolean,
+    private readonly admin: () => KubeConfig,
+    private readonly armed: () => boolean,
   ) {}
 
   /** After the first node is Done. */
   onPhase(phase: string): void {
-    if (!this.armed || this.done || phase !== 'Done') return;
+    if (this.done || phase !== 'Done' || !this.armed()) return;
     this.done = true;
-    const core = this.admin.makeApiClient(CoreV1Api);
+    const core = this.admin().makeApiClient(CoreV1Api);
     void core
       .patchNamespacedConfigMap(
         { name: 'cilium-config', namespace: CILIUM_NAMESPACE, body: { data: { 'enable-host-legacy-routing': 'false' } } },

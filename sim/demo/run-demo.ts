@@ -9,7 +9,7 @@ import { NodeAnnotation } from '../../shared/names.js';
 import { MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
 import { CniMigrateError } from '../../shared/errors.js';
 import { startSimCluster, type SimCluster } from '../index.js';
-import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from './agent-fleet.js';
+import { AGENT_NAMESPACE, AgentFleet, agentOnEveryNode, watchAgentPods } from './agent-fleet.js';
 import { CoordinatorSet, DEMO_GATE_LIMITS, demoCoordinatorConfig } from './coordinators.js';
 import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from './install.js';
 import { finishRun, prepareExistingCluster, type ExistingCluster } from './existing-cluster.js';
@@ -63,11 +63,7 @@ class DemoSession {
 
   readonly plan: ScenarioPlan;
   readonly owner: ExistingCluster | undefined;
-  private get legacyRouting(): LegacyRoutingFault {
-    this.legacyRoutingFault ??= new LegacyRoutingFault(this.admin, this.plan.legacyRoutingOffAfterFirstNode === true);
-    return this.legacyRoutingFault;
-  }
-  private legacyRoutingFault: LegacyRoutingFault | undefined;
+  private readonly legacyRouting = new LegacyRoutingFault(() => this.admin, () => this.plan.legacyRoutingOffAfterFirstNode === true);
 
   get migrationName(): string {
     return this.owner?.run.migrationName ?? MIGRATION_DEFAULT_NAME;
@@ -126,27 +122,14 @@ class DemoSession {
   }
 
   async startAgents(): Promise<void> {
-    const core = this.admin.makeApiClient(CoreV1Api);
-    const pods = await watchList<V1Pod>(
-      this.admin,
-      `/api/v1/namespaces/${AGENT_NAMESPACE}/pods`,
-      () => core.listNamespacedPod({ namespace: AGENT_NAMESPACE, labelSelector: AGENT_POD_SELECTOR }),
-      { labelSelector: AGENT_POD_SELECTOR },
-    );
+    const pods = await watchAgentPods(this.admin);
     this.closers.push(() => pods.stop());
     const names = new Set(this.sim.nodeNames());
-    const covered = (items: readonly V1Pod[]): boolean =>
-      new Set(items.map((p) => p.spec?.nodeName).filter((n) => n !== undefined && names.has(n))).size === names.size;
-    await this.untilInterrupted(pods.until(covered, 'an agent pod on every node', 60_000));
-    const sim = this.sim;
+    await this.untilInterrupted(pods.until(agentOnEveryNode(names), 'an agent pod on every node', 60_000));
     this.fleet = new AgentFleet({
       adminKc: this.admin,
       kubeConfigFor: (t) => kubeConfigWithToken(this.admin, t),
-      sim: {
-        bootId: (n) => sim.bootId(n),
-        kernel: (n) => sim.kernel(n),
-        rebootNode: (n) => sim.rebootNode(n),
-        ciliumManaged: (n) => sim.ciliumManaged(n) },
+      sim: this.sim,
       checkImage: CHECK_IMAGE,
       log: this.io.log.child({ component: 'agent' }),
       hostFor: this.io.nodeHost,
@@ -183,11 +166,7 @@ class DemoSession {
     pods.onDelete((p) => {
       if (p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet') === true) this.evictedPods += 1;
     });
-    const leaderUrl = (): string | undefined => {
-      const leader = this.coordinators?.leader();
-      return leader ? `http://127.0.0.1:${leader.port}` : undefined;
-    };
-    const probes = startProbeFleet({ admin: this.admin, sim: this.sim, pods: () => pods.list(), leaderUrl, log: this.io.log.child({ component: 'probe' }) });
+    const probes = startProbeFleet({ admin: this.admin, sim: this.sim, pods, leader: () => this.coordinators?.leader(), log: this.io.log.child({ component: 'probe' }) });
     this.closers.push(() => probes.stop());
   }
 

@@ -67,9 +67,11 @@ export function judge(summary: DemoSummary, plan: ScenarioPlan): boolean {
   const allMigrated = summary.halted === null && summary.migrated === summary.nodes;
   if (!plan.expectHalt || summary.then !== null) return allMigrated;
   const mentions = plan.haltMentions === undefined || (summary.halted?.reason ?? '').toLowerCase().includes(plan.haltMentions);
-  const lost = plan.expectProbeLoss === undefined || (summary.probe?.pairings[plan.expectProbeLoss]?.lost ?? 0) > 0;
-  return summary.halted !== null && mentions && lost;
+  return summary.halted !== null && mentions && probeLostAsExpected(summary, plan);
 }
+
+const probeLostAsExpected = (summary: DemoSummary, plan: ScenarioPlan): boolean =>
+  plan.expectProbeLoss === undefined || (summary.probe?.pairings[plan.expectProbeLoss]?.lost ?? 0) > 0;
 
 /** How the simulated cluster is seeded: the scenario's deliberate problems and the Calico flags. */
 export function seedShape(opts: DemoOptions): SeedSettingsInput {

@@ -61,9 +61,13 @@ function counts(i: ClassifyInput, target: string, ip: string, at: number): boole
   const node = i.nodes.get(target);
   if (inFlightAt(node, at)) return false;
   const current = i.currentIp(target);
-  if (current === undefined) return true;
-  const replacedSince = node?.startedAt && node.phase !== 'Pending' ? node.startedAt.getTime() : undefined;
-  return current.ip === ip && (replacedSince === undefined || at < replacedSince || current.since >= replacedSince);
+  return current === undefined || (current.ip === ip && !awaitingNewPod(node, current.since, at));
+}
+
+/** The node was handed off before `at` (its probe pod replaced by the reboot), and its pod's address is older than that. */
+function awaitingNewPod(node: NodeTimeline | undefined, since: number, at: number): boolean {
+  const started = node?.startedAt && node.phase !== 'Pending' ? node.startedAt.getTime() : undefined;
+  return started !== undefined && at >= started && since < started;
 }
 
 /** The nodes that may have been in flight during the report (started, not finished before its first probe). */
