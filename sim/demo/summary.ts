@@ -38,6 +38,8 @@ export interface DemoSummary {
   /** The zero-downtime probe's figures per pairing, and whether the migration was zero-downtime; null when not measured. */
   probe: ProbeSummary | null;
   apiRequestsPerNode: number | null;
+  /** `verb resource[/subresource]` → requests per migrated node (see requestsByVerb); null when not measured. */
+  requestsByVerb: Record<string, number> | null;
   wallMs: number;
 }
 
@@ -72,6 +74,28 @@ export function requestsByVerb(counts: readonly RequestCount[], migrated: number
   return Object.fromEntries(
     [...sums.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, Math.round((n / per) * 100) / 100]),
   );
+}
+
+const CALLER_ROLE: Record<string, string> = { [TOOL_CALLERS[0] ?? '']: 'coordinator', [TOOL_CALLERS[1] ?? '']: 'agent' };
+
+/** The same breakdown per caller: `{coordinator: {...}, agent: {...}}` (who makes which request). */
+export function requestsByCaller(counts: readonly RequestCount[], migrated: number): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const caller of TOOL_CALLERS) {
+    const role = CALLER_ROLE[caller] ?? caller;
+    out[role] = requestsByVerb(counts.filter((c) => c.caller === caller), migrated);
+  }
+  return out;
+}
+
+/** The summary's request figures: per migrated node in all, and by verb and resource. */
+export function requestFigures(
+  counts: RequestCount[] | undefined,
+  evictedPods: number,
+  migrated: number,
+): Pick<DemoSummary, 'apiRequestsPerNode' | 'requestsByVerb'> {
+  const perNode = apiRequestsPerNode(counts, evictedPods, migrated);
+  return { apiRequestsPerNode: perNode, requestsByVerb: counts && perNode !== null ? requestsByVerb(counts, migrated) : null };
 }
 
 function haltLines(s: DemoSummary): string[] {
