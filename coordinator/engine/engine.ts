@@ -263,7 +263,8 @@ class MigrationEngine implements Engine {
     if (state.lastResult?.orderId === res.orderId) return true;
     // A reboot that went ahead shows in the new boot id: only its failure needs recording.
     if (current.kind === 'reboot' && res.outcome === 'succeeded') return true;
-    const counts = res.cleanup ? { found: res.cleanup.removed, left: res.cleanup.leftover } : {};
+    const c = res.cleanup;
+    const counts = c ? { found: c.removed, left: c.leftover, ...(c.leftByKind ? { leftByKind: c.leftByKind } : {}) } : {};
     const recorded = JSON.stringify({ orderId: res.orderId, outcome: res.outcome, message: describeResult(res), ...counts });
     const node = await this.cluster.nodes.patch(res.nodeName, { annotations: { [NodeAnnotation.lastResult]: recorded } });
     this.controller.view.wrote(node);
