@@ -30,6 +30,8 @@ export interface Observations {
   drain: DrainOutcome | undefined;
   /** Peer pod IPs a validation would ping now. */
   peerCandidates: string[];
+  /** When this coordinator last heard from the node's agent (register, heartbeat, order poll); unset before it did. */
+  agentHeardAt?: Date | undefined;
 }
 
 export interface Settings {
@@ -91,6 +93,7 @@ const SERIALIZERS: Partial<Record<keyof NodeState, [string, Serializer]>> = {
   request: [NodeAnnotation.request, (s) => s.request ?? null],
   startedAt: [NodeAnnotation.startedAt, (s) => s.startedAt?.toISOString() ?? null],
   finishedAt: [NodeAnnotation.finishedAt, (s) => s.finishedAt?.toISOString() ?? null],
+  agentSeen: [NodeAnnotation.agentSeen, (s) => s.agentSeen?.toISOString() ?? null],
 };
 
 /** The annotation patch that records `changes` (and the phase clock) on the Node. */

@@ -9,6 +9,8 @@ import type { CiliumPodObservation, DrainOutcome, Observations } from './decisio
 export interface AgentReport {
   bootId: string;
   ciliumReady: boolean | undefined;
+  /** When this coordinator last heard from the agent (registration, heartbeat or order poll). */
+  heardAt?: Date;
 }
 
 export interface ObservationSources {
@@ -56,5 +58,6 @@ export function observe(name: string, src: ObservationSources): Observations {
     ciliumPod: ciliumPodOn(name, src.ciliumPods),
     drain: src.drain,
     peerCandidates: src.peerCandidates,
+    ...(src.agent?.heardAt ? { agentHeardAt: src.agent.heardAt } : {}),
   };
 }

@@ -24,6 +24,7 @@ import type { AgentReport } from '../core/observe.js';
 import type { AgentDirectory } from '../ports.js';
 import { clusterFromKubeConfig, type Cluster } from './cluster.js';
 import { Controller } from './controller.js';
+import { OrderDeliveries } from './deliveries.js';
 import { SlotGrants } from './grants.js';
 import { LeaderElector } from './leader.js';
 import { MigrationMetrics } from './metrics.js';
@@ -87,6 +88,7 @@ class MigrationEngine implements Engine {
   private readonly grants: SlotGrants;
   private readonly controller: Controller;
   private readonly elector: LeaderElector;
+  private readonly deliveries: OrderDeliveries;
   private readonly unsubscribe: (() => void)[] = [];
   private renewTimer: NodeJS.Timeout | undefined;
   private leading = false;
@@ -108,6 +110,7 @@ class MigrationEngine implements Engine {
       agents: this.agents,
       orderChanged: (node) => this.waiters.notify(node),
     });
+    this.deliveries = new OrderDeliveries({ cluster, view: this.controller.view, stateOf: (n) => this.controller.stateOf(n), now, log });
     const address = config.advertiseAddress ? `${config.advertiseAddress}:${config.port}` : undefined;
     this.elector = new LeaderElector({
       leases: cluster.leases, identity: d.identity, durationSeconds: config.leaseDurationSeconds, address, now, log,
@@ -214,12 +217,12 @@ class MigrationEngine implements Engine {
   }
 
   register(req: RegisterRequest): Promise<void> {
-    this.report(req.nodeName, { bootId: req.bootId, ciliumReady: undefined });
+    this.report(req.nodeName, { bootId: req.bootId, ciliumReady: undefined, heardAt: this.d.now() });
     return Promise.resolve();
   }
 
   heartbeat(hb: Heartbeat): Promise<void> {
-    this.report(hb.nodeName, { bootId: hb.bootId, ciliumReady: hb.ciliumReady });
+    this.report(hb.nodeName, { bootId: hb.bootId, ciliumReady: hb.ciliumReady, heardAt: this.d.now() });
     return Promise.resolve();
   }
 
@@ -234,9 +237,14 @@ class MigrationEngine implements Engine {
   }
 
   async order(nodeName: string, after: string | undefined, signal: AbortSignal): Promise<Order | null> {
+    const agent = this.agents.get(nodeName);
+    if (agent) agent.heardAt = this.d.now();
     for (;;) {
       const o = this.currentOrder(nodeName);
-      if (o && o.id !== after) return o;
+      if (o && o.id !== after) {
+        this.deliveries.delivered(nodeName, o);
+        return o;
+      }
       if (signal.aborted || this.stopped) return null;
       await this.waiters.next(nodeName, signal);
     }
