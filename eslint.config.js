@@ -9,6 +9,7 @@ const never = {
   sim: { regex: '(^|/)(sim|test)/', message: 'Product code never imports the simulation or the tests.' },
   agentFromCoordinator: { regex: '(^|/)agent/', message: 'The coordinator never imports the agent: they share only shared/.' },
   coordinatorFromAgent: { regex: '(^|/)coordinator/', message: 'The agent never imports the coordinator: they share only shared/.' },
+  probeFromOthers: { regex: '(^|/)(agent|coordinator)/', message: 'The probe imports only shared/: it is its own program.' },
   ours: { regex: '(^|/)(agent|coordinator|sim|test)/', message: 'shared/ imports nothing of ours.' },
   coreEdges: {
     regex: '(^|/)(engine|kube|gate)/|^\\.\\./(server|operator|cli|main|status-watch)\\.js$',
@@ -26,6 +27,7 @@ const kubeValues = {
   message: 'Kubernetes calls live in agent/kube/ or coordinator/kube/ (types are fine anywhere).',
 };
 const kubeAtAll = { name: '@kubernetes/client-node', message: 'Agent host code never talks to Kubernetes.' };
+const kubeForProbe = { name: '@kubernetes/client-node', message: 'The probe never talks to Kubernetes: the coordinator answers it with its peers.' };
 const restrict = (patterns, paths = []) => ({ '@typescript-eslint/no-restricted-imports': ['error', { paths, patterns }] });
 
 export default tseslint.config(
@@ -58,6 +60,7 @@ export default tseslint.config(
   { files: ['coordinator/kube/**/*.ts'], rules: restrict([never.sim, never.agentFromCoordinator]) },
   { files: ['coordinator/core/**/*.ts'], rules: restrict([never.sim, never.agentFromCoordinator, never.coreEdges, never.coreIo], [kubeValues]) },
   { files: ['agent/**/*.ts'], rules: restrict([never.sim, never.coordinatorFromAgent], [kubeValues]) },
+  { files: ['probe/**/*.ts'], rules: restrict([never.sim, never.probeFromOthers], [kubeForProbe]) },
   { files: ['agent/kube/**/*.ts'], rules: restrict([never.sim, never.coordinatorFromAgent]) },
   { files: ['agent/host/**/*.ts'], rules: restrict([never.sim, never.coordinatorFromAgent, never.hostKube], [kubeAtAll]) },
   {

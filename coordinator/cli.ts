@@ -11,6 +11,8 @@ import { operatorApi, parseNodeName, requestNode, setPaused, showStatus, type Op
 import { watchStatus } from './status-watch.js';
 import { planCommand, preflightCommand, valuesCommand, type ReportFormat } from './cluster-commands.js';
 import { clusterReader, type ClusterReader } from './kube/cluster-read.js';
+import { calicoBackupApi, type CalicoBackupApi } from './kube/calico-backup.js';
+import { backupCommand, type BackupCommandOptions } from './backup-command.js';
 
 export interface CoordinatorCliHandlers {
   coordinator(config: CoordinatorConfig): Promise<void>;
@@ -18,6 +20,8 @@ export interface CoordinatorCliHandlers {
   operator?: (kubeconfig: string | undefined) => OperatorApi;
   /** What preflight, plan and values read (default: client-node with --kubeconfig, else the user's kubeconfig). */
   clusterRead?: (kubeconfig: string | undefined) => ClusterReader;
+  /** What `backup` reads (default: client-node with --kubeconfig, else the user's kubeconfig). */
+  backupRead?: (kubeconfig: string | undefined, namespace: string) => CalicoBackupApi;
   /** Where operator commands print (default: stdout). */
   out?: (text: string) => void;
   /** Ends `status --watch` (main: SIGINT or SIGTERM). */
@@ -91,6 +95,25 @@ function addClusterCommands(program: Command, env: Record<string, string | undef
   values.addOption(new Option('--stage <stage>', 'migration or final').choices(['migration', 'final']).makeOptionMandatory());
   values.action(() => valuesCommand(reader(values), values.opts<{ stage: 'migration' | 'final' }>().stage, out));
   for (const c of [preflight, plan, values]) program.addCommand(c);
+  program.addCommand(backupCommandOf(env, h, out));
+}
+
+/** `backup -f FILE`: the Calico objects worth keeping, to a file (from the live cluster, else the stored backup). */
+function backupCommandOf(env: Record<string, string | undefined>, h: CoordinatorCliHandlers, out: (t: string) => void): Command {
+  const backup = new Command('backup')
+    .description("Write Calico's objects worth keeping (pools, Felix/BGP configuration, policies, network sets, host endpoints, the Installation) to a file.")
+    .option('--kubeconfig <path>', 'Path to a kubeconfig (default: $KUBECONFIG or ~/.kube/config).')
+    .requiredOption('-f, --file <path>', 'the file to write (never overwritten; - for stdout)')
+    .addOption(new Option('-o, --output <format>', 'yaml (documents) or json (a List)').choices(['yaml', 'json']).default('yaml'))
+    .addOption(new Option('--from <source>', 'live: the Calico CRDs; stored: the backup ConfigMaps the RemoveCalico stage wrote; auto: live, else stored').choices(['auto', 'live', 'stored']).default('auto'))
+    .option('--namespace <ns>', "the coordinator's namespace, where the stored backup is", 'cni-migrate')
+    .exitOverride();
+  return backup.action(async () => {
+    const o = backup.opts<BackupCommandOptions & { kubeconfig?: string; namespace: string }>();
+    const path = o.kubeconfig ?? env[envName(COORDINATOR_ENV_PREFIX, 'kubeconfig')];
+    const api = (h.backupRead ?? ((p, ns) => calicoBackupApi(loadKubeConfig(p, 'default'), ns)))(path, o.namespace);
+    out(await backupCommand(api, { file: o.file, output: o.output, from: o.from }, out));
+  });
 }
 
 export function buildCoordinatorProgram(

@@ -7,7 +7,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import { K8sNameSchema } from '../shared/api.js';
 import { ConfigError, CniMigrateError, PreconditionError } from '../shared/errors.js';
 import { CONTROL_PLANE_LABEL, NodeAnnotation } from '../shared/names.js';
-import { readNodeState, type OperatorRequest } from './core/node-state.js';
+import { readNodeState, REQUEST_ACCEPTED_IN, type OperatorRequest } from './core/node-state.js';
 import type { OperatorApi } from './kube/operator-api.js';
 import { buildRolloutView, type RolloutView } from './view/rollout-view.js';
 import { renderRolloutView } from './view/render.js';
@@ -62,11 +62,6 @@ export async function setPaused(api: OperatorApi, paused: boolean): Promise<stri
   return paused ? 'paused: no new step starts\n' : 'resumed\n';
 }
 
-const REQUESTABLE: Record<OperatorRequest, readonly string[]> = {
-  retry: ['Halted', 'RolledBack'],
-  rollback: ['Halted'],
-};
-
 /** A node name from the command line, or a clear usage error. */
 export function parseNodeName(node: string): string {
   const parsed = K8sNameSchema.safeParse(node);
@@ -81,8 +76,8 @@ export async function requestNode(api: OperatorApi, node: string, request: Opera
   const n = await api.readNode(name);
   if (!n) throw new CniMigrateError('NotFound', `node ${name} not found`);
   const state = readNodeState(name, n.metadata?.annotations);
-  if (!REQUESTABLE[request].includes(state.phase)) {
-    throw new PreconditionError(`node ${name} is ${state.phase}: ${request} applies to ${REQUESTABLE[request].join(' or ')} nodes`);
+  if (!REQUEST_ACCEPTED_IN[request].includes(state.phase)) {
+    throw new PreconditionError(`node ${name} is ${state.phase}: ${request} applies to ${REQUEST_ACCEPTED_IN[request].join(' or ')} nodes`);
   }
   await api.nodes.patch(name, { annotations: { [NodeAnnotation.request]: request } });
   return `${request} requested for ${name} (was ${state.phase}${state.haltReason ? `: ${state.haltReason}` : ''})\n`;

@@ -3,6 +3,7 @@
  * the engine decides. Orders are derived from the state recorded on the Node, so they survive restarts.
  */
 import type { Heartbeat, Order, OrderResult, RegisterRequest } from '../shared/api.js';
+import type { ProbeAnswer, ProbeReport } from '../shared/probe.js';
 
 export interface AgentDirectory {
   /** An authenticated agent (already proven to run on `req.nodeName`) registered. */
@@ -15,4 +16,9 @@ export interface AgentDirectory {
   order(nodeName: string, after: string | undefined, signal: AbortSignal): Promise<Order | null>;
   /** A result for an order. false when the order id is not the node's current order (stale: ignored). */
   result(res: OrderResult): Promise<boolean>;
+}
+
+/** The seam between the probe API and the engine: an authenticated probe pod's report, answered with its peers. */
+export interface ProbeDirectory {
+  probeReport(report: ProbeReport): Promise<ProbeAnswer>;
 }

@@ -10,7 +10,7 @@ import type { CoordinatorConfig } from '../shared/config.js';
 import { CniMigrateError, DeadlineError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { VERSION } from '../shared/version.js';
-import type { AgentDirectory } from './ports.js';
+import type { AgentDirectory, ProbeDirectory } from './ports.js';
 import { startEngine, type Engine } from './engine/engine.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
 import { dashboardRouter } from './dashboard/router.js';
@@ -132,7 +132,13 @@ export async function startCoordinator(o: StartOptions): Promise<RunningCoordina
   const startup = startupDeadline(config.startupTimeoutSeconds * 1000);
   root.use(probeRouter(() => engine, () => (engine ? engine.stuck() : startup.overdue())));
   root.use(dashboardRouter(() => engine));
-  root.use(createCoordinatorGate({ kc, config, directory: forwardingDirectory(() => engine), log, ...(o.limits ? { limits: o.limits } : {}) }));
+  const probes: ProbeDirectory = {
+    probeReport: (report) => {
+      if (!engine) throw new CniMigrateError('Unavailable', 'the coordinator is starting; retry shortly');
+      return engine.probeReport(report);
+    },
+  };
+  root.use(createCoordinatorGate({ kc, config, directory: forwardingDirectory(() => engine), probes, log, ...(o.limits ? { limits: o.limits } : {}) }));
   const server = await startGateServer(root, config.bindAddress, config.port);
   log.info({ version: VERSION, port: server.port, node: config.nodeName }, 'coordinator listening');
   const running = await startup

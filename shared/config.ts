@@ -53,6 +53,7 @@ export const coordinatorConfigSpec = {
   podName: key(K8sNameSchema.optional(), "The coordinator's pod name; its leader-election identity."),
   advertiseAddress: key(z.string().min(1).optional(), 'Address agents use to reach the coordinator (the host IP).'),
   agentServiceAccount: key(K8sNameSchema.default('cni-migrate-agent'), 'The only ServiceAccount agents may use.'),
+  probeServiceAccount: key(K8sNameSchema.default('cni-migrate-probe'), 'The only ServiceAccount the zero-downtime probe pods may use.'),
   audience: key(z.string().min(1).default(TOKEN_AUDIENCE), 'Audience required of agent tokens.'),
   tokenCacheSeconds: key(intFlag(30, 0, 600), 'How long a successful TokenReview is cached.'),
   leaseDurationSeconds: key(intFlag(15, 2, 300), 'Leader and grant Lease duration.'),

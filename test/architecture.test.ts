@@ -39,6 +39,10 @@ describe('the architecture rules: each forbidden import fails lint', () => {
     ['agent host code imports an agent adapter', 'agent/host/x.ts', "import { kubeCheckPods as x } from '../kube/check-pod-api.js';", 'Agent host code never talks to Kubernetes'],
     ['the agent loop calls Kubernetes itself', 'agent/loop/x.ts', "import { CoreV1Api as x } from '@kubernetes/client-node';", 'Kubernetes calls live in'],
     ['the engine calls Kubernetes itself', 'coordinator/engine/x.ts', "import { CoreV1Api as x } from '@kubernetes/client-node';", 'Kubernetes calls live in'],
+    ['the probe imports the coordinator', 'probe/x.ts', "import { classifyReport as x } from '../coordinator/core/probe/classify.js';", 'The probe imports only shared/'],
+    ['the probe imports the agent', 'probe/x.ts', "import { runAgentLoop as x } from '../agent/loop/agent-loop.js';", 'The probe imports only shared/'],
+    ['the probe imports the simulation', 'probe/x.ts', "import { startApiServer as x } from '../sim/apiserver/index.js';", 'never imports the simulation'],
+    ['the probe calls Kubernetes', 'probe/x.ts', "import { CoreV1Api as x } from '@kubernetes/client-node';", 'never talks to Kubernetes'],
   ])('when %s, then lint fails', async (_why, file, source, message) => {
     const errors = await importErrors(file, source);
     expect(errors).toHaveLength(1);
@@ -57,6 +61,7 @@ describe('the architecture rules: what is allowed stays allowed', () => {
     ['the engine uses the core and the adapters', 'coordinator/engine/x.ts', "import { nodesApi as x } from '../kube/nodes.js';"],
     ['agent host code runs commands', 'agent/host/x.ts', "import { execa as x } from 'execa';"],
     ['shared imports shared', 'shared/x.ts', "import { httpStatusOf as x } from './http-status.js';"],
+    ['the probe imports shared', 'probe/x.ts', "import { PROBE_INTERVAL_MS as x } from '../shared/probe.js';"],
     ['the simulation imports the product', 'sim/demo/x.ts', "import { startCoordinator as x } from '../../coordinator/server.js';"],
   ])('when %s, then lint passes', async (_why, file, source) => {
     expect(await importErrors(file, source)).toEqual([]);

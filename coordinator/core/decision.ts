@@ -32,6 +32,8 @@ export interface Observations {
   peerCandidates: string[];
   /** When this coordinator last heard from the node's agent (register, heartbeat, order poll); unset before it did. */
   agentHeardAt?: Date | undefined;
+  /** The `spec.probe` threshold this attempt's hand-off crossed (the zero-downtime probe), if any. */
+  probeBreach?: string | undefined;
 }
 
 export interface Settings {
@@ -47,7 +49,7 @@ export type Action =
   | { kind: 'label' }
   | { kind: 'unlabel' }
   | { kind: 'drain'; deadline: Date }
-  | { kind: 'deleteCiliumPod'; uid: string }
+  | { kind: 'restartCilium'; uid: string }
   | { kind: 'releaseGrant' }
   | { kind: 'clearRequest' };
 

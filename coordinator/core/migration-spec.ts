@@ -7,6 +7,7 @@ import { PhaseSchema } from '../../shared/phases.js';
 import { ImageRefSchema, Ipv4CidrSchema } from '../../shared/api.js';
 import { PreflightStatusSchema } from './preflight/record.js';
 import { StageRecordSchema } from './stages/record.js';
+import { ProbeLimitsSchema, ProbeStatusSchema } from './probe/limits.js';
 
 export const MigrationSpecSchema = z.object({
   paused: z.boolean().default(false),
@@ -19,6 +20,8 @@ export const MigrationSpecSchema = z.object({
   pauseAfter: z.number().int().min(1).max(100000).optional(),
   /** At most this many nodes in flight per `topology.kubernetes.io/zone`. */
   maxUnavailablePerZone: z.number().int().min(1).max(64).optional(),
+  /** Thresholds on the zero-downtime probe that halt the node in flight; unset: the probe only reports. */
+  probe: ProbeLimitsSchema,
   drain: z
     .object({
       timeoutSeconds: z.number().int().positive().max(86400).optional(),
@@ -49,6 +52,8 @@ export const MigrationSpecSchema = z.object({
     .prefault({}),
 });
 export type MigrationSpec = z.infer<typeof MigrationSpecSchema>;
+/** A spec as written (every defaulted field optional), e.g. when a Migration is created. */
+export type MigrationSpecInput = z.input<typeof MigrationSpecSchema>;
 
 export const RolloutPhaseSchema = z.enum([
   'Pending',
@@ -94,6 +99,8 @@ export const MigrationStatusSchema = z.object({
   preflight: PreflightStatusSchema.optional(),
   /** The cluster-level stage (written before each stage step's side effect). */
   stage: StageRecordSchema.optional(),
+  /** The zero-downtime probe's figures (absent until a probe pod reported). */
+  probe: ProbeStatusSchema.optional(),
 });
 export type MigrationStatus = z.infer<typeof MigrationStatusSchema>;
 

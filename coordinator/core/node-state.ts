@@ -12,6 +12,14 @@ export type Direction = z.infer<typeof DirectionSchema>;
 export const OperatorRequestSchema = z.enum(['retry', 'rollback']);
 export type OperatorRequest = z.infer<typeof OperatorRequestSchema>;
 
+/** The phases in which each operator request is accepted; in any other phase it is refused (or cleared if set). */
+export const REQUEST_ACCEPTED_IN: Readonly<Record<OperatorRequest, readonly Phase[]>> = {
+  retry: ['Halted', 'RolledBack'],
+  rollback: ['Halted'],
+};
+/** The phases that accept some operator request. */
+export const REQUEST_PHASES: readonly Phase[] = [...new Set(Object.values(REQUEST_ACCEPTED_IN).flat())];
+
 export const RecordedResultSchema = z.object({
   orderId: z.string(),
   outcome: z.enum(['succeeded', 'failed', 'refused']),

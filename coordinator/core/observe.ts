@@ -20,6 +20,7 @@ export interface ObservationSources {
   drain: DrainOutcome | undefined;
   agent: AgentReport | undefined;
   peerCandidates: string[];
+  probeBreach?: string | undefined;
 }
 
 const condTrue = (conds: { type: string; status: string }[] | undefined, type: string): boolean =>
@@ -59,5 +60,6 @@ export function observe(name: string, src: ObservationSources): Observations {
     drain: src.drain,
     peerCandidates: src.peerCandidates,
     ...(src.agent?.heardAt ? { agentHeardAt: src.agent.heardAt } : {}),
+    probeBreach: src.probeBreach,
   };
 }

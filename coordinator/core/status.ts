@@ -8,6 +8,7 @@ import type { Condition, MigrationStatus, NodeStatus, RolloutPhase } from './mig
 import type { NodeState } from './node-state.js';
 import { preflightHaltReason, type PreflightStatus } from './preflight/record.js';
 import type { StageRecord } from './stages/record.js';
+import type { ProbeStatus } from './probe/limits.js';
 
 export interface StatusInput {
   /** Nodes in scope, in migration order. */
@@ -22,6 +23,8 @@ export interface StatusInput {
   preflight?: PreflightStatus | undefined;
   /** The cluster-level stage, once the per-node rollout is over. */
   stage?: StageRecord | undefined;
+  /** The zero-downtime probe's figures, once a probe pod reported. */
+  probe?: ProbeStatus | undefined;
   now: Date;
 }
 
@@ -104,6 +107,7 @@ export function summarizeStatus(i: StatusInput): MigrationStatus {
     ...(halt ? { haltReason: halt } : {}),
     ...(stoppedAt ? { haltedNode: stoppedAt } : {}),
     ...(i.preflight ? { preflight: i.preflight } : {}),
+    ...(i.probe ? { probe: i.probe } : {}),
     conditions: [
       condition(
         i.previousConditions,

@@ -12,10 +12,8 @@
  */
 import { isInFlight, type Phase } from '../../shared/phases.js';
 import { enter, stay, type Action, type Decision, type Observations, type Settings } from './decision.js';
-import type { NodeState } from './node-state.js';
-import { deadlineOf, STEPS, type StepInput } from './steps.js';
-
-const REQUEST_PHASES: readonly Phase[] = ['Halted', 'RolledBack'];
+import { REQUEST_PHASES, type NodeState } from './node-state.js';
+import { deadlineOf, halt, STEPS, type StepInput } from './steps.js';
 
 /** Where `retry` resumes a node that failed in `failed`. */
 export function retryPhaseFor(failed: Phase | undefined): Phase {
@@ -77,16 +75,16 @@ function restoreSchedulability(s: NodeState, o: Observations): Action[] {
 type ActionRule = (s: NodeState, o: Observations, settings: Settings) => Action[];
 
 const none: ActionRule = () => [];
-const deleteOldCiliumPod: ActionRule = (s, o) =>
-  o.ciliumPod && o.ciliumPod.uid === s.ciliumPodBefore ? [{ kind: 'deleteCiliumPod', uid: o.ciliumPod.uid }] : [];
+const restartCilium: ActionRule = (s, o) =>
+  o.ciliumPod && o.ciliumPod.uid === s.ciliumPodBefore ? [{ kind: 'restartCilium', uid: o.ciliumPod.uid }] : [];
 
 const PHASE_ACTIONS: Partial<Record<Phase, ActionRule>> = {
   Cordoning: (_s, o) => (o.unschedulable ? [] : [{ kind: 'cordon' }]),
   Draining: (s, o, settings) => (o.drain ? [] : [{ kind: 'drain', deadline: deadlineOf(s, settings) ?? new Date(0) }]),
   Labeling: (_s, o) => (o.labeled ? [] : [{ kind: 'label' }]),
   RollbackUnlabeling: (_s, o) => (o.labeled ? [{ kind: 'unlabel' }] : []),
-  RestartingCilium: deleteOldCiliumPod,
-  RollbackRestartingCilium: deleteOldCiliumPod,
+  RestartingCilium: restartCilium,
+  RollbackRestartingCilium: restartCilium,
   Uncordoning: restoreSchedulability,
   RollbackUncordoning: restoreSchedulability,
   Halted: (s, o) => (s.failedPhase === 'Draining' ? restoreSchedulability(s, o) : []),
@@ -106,9 +104,19 @@ export function actionsFor(s: NodeState, o: Observations, settings: Settings): A
   return actions;
 }
 
+/**
+ * The zero-downtime probe saw the cluster's traffic suffer past a `spec.probe` threshold during this node's
+ * hand-off: the node halts where it is (a rollback is never interrupted: it is the way back).
+ */
+function haltOnProbe(i: StepInput): Decision | undefined {
+  const { state, obs } = i;
+  if (!obs.probeBreach || state.direction !== 'migrate' || !isInFlight(state.phase) || state.phase === 'Halted') return undefined;
+  return halt(i, obs.probeBreach);
+}
+
 export function transition(state: NodeState, obs: Observations, now: Date, settings: Settings): Decision {
   const input: StepInput = { state, obs, now, settings };
-  const decided = actOnRequest(input) ?? STEPS[state.phase](input);
+  const decided = actOnRequest(input) ?? haltOnProbe(input) ?? STEPS[state.phase](input);
   const base = decided.transition ? decided : stay(state);
   return { ...base, actions: actionsFor(base.state, obs, settings) };
 }

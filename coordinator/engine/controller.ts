@@ -14,7 +14,10 @@ import { observe, type AgentReport } from '../core/observe.js';
 import { orderFor } from '../core/orders.js';
 import { kindOfPhase, needsPeers, type NodeKind } from '../core/peers.js';
 import { decideRollout, decideStep, pausedByCanary, type Hold, type RolloutDecision, type RolloutNode } from '../core/rollout.js';
-import { nextHaltDeadline } from '../core/steps.js';
+import { haltDeadlineOf, nextHaltDeadline } from '../core/steps.js';
+import { isInFlight } from '../../shared/phases.js';
+import type { NodeTimeline } from '../core/probe/classify.js';
+import { ProbeLedger } from './probe-ledger.js';
 import type { Cluster } from './cluster.js';
 import { Executor } from './executor.js';
 import type { SlotGrants } from './grants.js';
@@ -61,6 +64,8 @@ export class Controller {
   /** The Cilium gate's reason when the last decision consulted it (shown in the status). */
   private ciliumProblem: string | undefined;
   private stages: StageRunner | undefined;
+  /** The zero-downtime probe's figures; its breaches halt the node in flight. */
+  readonly probe: ProbeLedger;
 
   constructor(private readonly d: ControllerDeps) {
     this.view = new NodeView(d.cluster.nodeCache);
@@ -73,6 +78,18 @@ export class Controller {
     this.intent = { ...d, view: this.view };
     this.preflight = new PreflightGate({ reads: preflightReads(d.cluster), log: d.log, now: d.now, wake: () => this.wake() });
     this.executor = this.newExecutor();
+    this.probe = new ProbeLedger({
+      nodes: () => this.timelines(),
+      limits: () => this.rollout.read().spec?.probe,
+      now: d.now,
+      metrics: d.metrics.probe,
+      breached: () => this.wake(),
+    });
+  }
+
+  /** Every node's recorded migration times (the probe sorts its samples by them). */
+  private timelines(): ReadonlyMap<string, NodeTimeline> {
+    return new Map(this.view.names().map((n) => [n, this.stateOf(n)]));
   }
 
   /** A fresh executor per term of leadership (a stopped one never acts again). */
@@ -137,7 +154,11 @@ export class Controller {
     this.holds.update([...held, ...decision.held], (n) => states.get(n)?.phase ?? 'Pending');
     const stage = rollout.specError ? undefined : await this.stages?.pass({ spec: rollout.spec, statusStage: rollout.stage, states, scope: order });
     await this.writeStatus(rollout, nodes, decision, stage);
-    this.loop.wakeAt(nextHaltDeadline(states.values(), settingsFor(this.d.config, rollout.spec), this.d.now()), this.d.now());
+    const settings = settingsFor(this.d.config, rollout.spec);
+    this.loop.wakeAt(nextHaltDeadline(states.values(), settings, this.d.now()), this.d.now());
+    const now = this.d.now().getTime();
+    const pastDeadline = [...states.values()].filter((s) => isInFlight(s.phase) && s.phase !== 'Halted' && (haltDeadlineOf(s, settings)?.getTime() ?? Infinity) < now);
+    this.d.metrics.rollout(this.status.halted(), pastDeadline.length);
   }
 
   /** Read one node, decide its next step, record the intent, start the actions. */
@@ -153,6 +174,7 @@ export class Controller {
         drain: this.executor.drainOutcome(name, state.attempt),
         agent: this.d.agents.get(name),
         peerCandidates: needsPeers(state) ? await this.peers.peersFor(name, (n) => kindOfPhase(this.stateOf(n).phase)) : [],
+        probeBreach: this.probe.breachOf(name, state.attempt),
       });
       const settings = settingsFor(this.d.config, rollout.spec);
       const { step, held: pausedReason } = decideStep({ state, obs, now: this.d.now(), settings, paused: rollout.spec?.paused ?? false });
@@ -192,6 +214,6 @@ export class Controller {
     const shown = nodes.filter((n) => n.inScope || n.state.phase !== 'Pending').map((n) => n.state);
     const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, { nodes, holders: this.d.grants.holders() });
     const { specError } = rollout;
-    await this.status.write({ nodes: shown, paused, specError, ciliumProblem: this.ciliumProblem, preflight: this.preflight.status(), stage, now: this.d.now() }, rollout.previousConditions);
+    await this.status.write({ nodes: shown, paused, specError, ciliumProblem: this.ciliumProblem, preflight: this.preflight.status(), stage, probe: this.probe.status(), now: this.d.now() }, rollout.previousConditions);
   }
 }

@@ -21,7 +21,8 @@ import type { Logger } from '../../shared/logger.js';
 import { NodeAnnotation } from '../../shared/names.js';
 import type { Phase } from '../../shared/phases.js';
 import type { AgentReport } from '../core/observe.js';
-import type { AgentDirectory } from '../ports.js';
+import type { AgentDirectory, ProbeDirectory } from '../ports.js';
+import type { ProbeAnswer, ProbeReport } from '../../shared/probe.js';
 import { clusterFromKubeConfig, type Cluster } from './cluster.js';
 import { Controller } from './controller.js';
 import { OrderDeliveries } from './deliveries.js';
@@ -38,7 +39,7 @@ export interface EngineSnapshot {
   grants: { slot: number; node: string }[];
 }
 
-export interface Engine extends AgentDirectory {
+export interface Engine extends AgentDirectory, ProbeDirectory {
   stop(): Promise<void>;
   /**
    * Dies at once as a killed process would (tests and the demo): every timer, watch and loop stops, and
@@ -230,6 +231,12 @@ class MigrationEngine implements Engine {
     const before = this.agents.get(node);
     this.agents.set(node, r);
     if (before?.bootId !== r.bootId || before.ciliumReady !== r.ciliumReady) this.controller.wake();
+  }
+
+  /** Only the leader keeps the probe's figures (the Service sends probe pods to it); a follower refuses. */
+  probeReport(report: ProbeReport): Promise<ProbeAnswer> {
+    if (!this.leading) return Promise.reject(new CniMigrateError('Conflict', 'not the leader: probe report not recorded; send it again'));
+    return Promise.resolve(this.controller.probe.record(report));
   }
 
   private currentOrder(node: string): Order | null {

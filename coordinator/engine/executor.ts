@@ -77,14 +77,15 @@ export class Executor {
         return this.patchNode(s.name, { annotations: { [NodeAnnotation.request]: null } });
       case 'releaseGrant':
         return this.d.grants.release(s.name);
-      case 'deleteCiliumPod':
-        return this.deleteCiliumPod(a.uid);
+      case 'restartCilium':
+        return this.restartCilium(a.uid);
       case 'drain':
         return this.drain(s, a.deadline);
     }
   }
 
-  private async deleteCiliumPod(uid: string): Promise<void> {
+  /** Restart Cilium on the node: delete its Cilium pod (the replacement reads the node's CiliumNodeConfig). */
+  private async restartCilium(uid: string): Promise<void> {
     const pod: V1Pod | undefined = this.d.cluster.ciliumPods.list().find((p) => p.metadata?.uid === uid);
     if (!pod) return;
     await this.d.cluster.pods.deleteIfUid(

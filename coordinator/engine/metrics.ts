@@ -1,6 +1,10 @@
-/** Prometheus metrics, updated on phase transitions only. One registry per engine (several may run in a process). */
-import { Counter, Histogram, Registry } from 'prom-client';
+/**
+ * Prometheus metrics, updated on phase transitions (and the probe's on its reports). One registry per engine
+ * (several may run in a process). docs/metrics.md lists every one; a test keeps the two in step.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Phase } from '../../shared/phases.js';
+import { ProbeMetrics } from './probe-metrics.js';
 
 export class MigrationMetrics {
   readonly registry = new Registry();
@@ -31,6 +35,23 @@ export class MigrationMetrics {
     buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800],
     registers: [this.registry],
   });
+  private readonly halted = new Gauge({
+    name: 'cni_migrate_halted',
+    help: '1 while the rollout is halted (a node failed a step, a stage halted, or the spec is invalid), else 0.',
+    registers: [this.registry],
+  });
+  private readonly pastDeadline = new Gauge({
+    name: 'cni_migrate_nodes_past_step_deadline',
+    help: 'Nodes in flight whose current step has outlived its deadline without halting (the coordinator is not acting on them).',
+    registers: [this.registry],
+  });
+  readonly probe = new ProbeMetrics(this.registry);
+
+  /** After each pass of the leader: whether the rollout is halted, and how many nodes are past their step's deadline. */
+  rollout(halted: boolean, nodesPastDeadline: number): void {
+    this.halted.set(halted ? 1 : 0);
+    this.pastDeadline.set(nodesPastDeadline);
+  }
 
   /** Records one transition `from` → `to` after `seconds` in `from`. */
   transition(from: Phase, to: Phase, seconds: number | undefined): void {

@@ -85,7 +85,7 @@ export class StageObserver {
       nodesMigrated: i.scope.length > 0 && i.scope.every((n) => i.states.get(n)?.phase === 'Done'),
       nodes: i.scope,
       ...promotion,
-      ciliumRestartedAt: ds?.spec?.template.metadata?.annotations?.[RESTARTED_AT_ANNOTATION],
+      ciliumDaemonSetRestartedAt: ds?.spec?.template.metadata?.annotations?.[RESTARTED_AT_ANNOTATION],
       ciliumRolloutProblem: ciliumRolloutProblem(ds),
       nodeConfigPresent,
       installMethod: method,

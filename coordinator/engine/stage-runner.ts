@@ -153,8 +153,8 @@ export class StageRunner {
     switch (a.kind) {
       case 'patchCiliumConfig':
         return k.promotion.patchConfig({ ...PROMOTED_CONFIG });
-      case 'restartCilium':
-        return k.promotion.restartDaemonSet(a.restartedAt);
+      case 'restartCiliumDaemonSet':
+        return k.promotion.restartCiliumDaemonSet(a.restartedAt);
       case 'deleteNodeConfig':
         return k.promotion.deleteNodeConfig();
       default:

@@ -7,15 +7,31 @@
 import type { Condition, MigrationStatus } from '../core/migration-spec.js';
 import { summarizeStatus, type StatusInput } from '../core/status.js';
 import type { MigrationApi } from '../kube/migration.js';
+import type { ProbeFigures } from '../core/probe/figures.js';
 
 /** The status is written at most this often: a change within it is written when it ends. */
 export const STATUS_MIN_INTERVAL_MS = 1000;
+
+/**
+ * What must be written when it changes: everything but the clocks and the probe's running counts. The probe's
+ * figures ride along with any write, and force one only when a probe is lost or a connection breaks.
+ */
+function changeKey(status: MigrationStatus): string {
+  const probeKey = (f: ProbeFigures): unknown => Object.entries(f).map(([p, x]) => [p, x.lost, x.broken, x.longestGapMs]);
+  const probe = status.probe && {
+    figures: probeKey(status.probe.figures),
+    handOffs: status.probe.handOffs.map((h) => [h.node, h.attempt, probeKey(h.figures)]),
+    zeroDowntime: status.probe.zeroDowntime,
+  };
+  return JSON.stringify({ ...status, nodes: status.nodes.map((n) => ({ ...n, durationSeconds: 0 })), probe });
+}
 
 export class StatusWriter {
   private last = '';
   private lastConditions: Condition[] | undefined;
   private lastAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  private lastHalted = false;
 
   /** `wake` asks for another pass once a held-back change may be written. */
   constructor(
@@ -25,7 +41,8 @@ export class StatusWriter {
 
   async write(input: Omit<StatusInput, 'previousConditions'>, watchedConditions: readonly Condition[]): Promise<void> {
     const status: MigrationStatus = summarizeStatus({ ...input, previousConditions: this.lastConditions ?? watchedConditions });
-    const key = JSON.stringify({ ...status, nodes: status.nodes.map((n) => ({ ...n, durationSeconds: 0 })) });
+    this.lastHalted = status.phase === 'Halted';
+    const key = changeKey(status);
     if (key === this.last) return;
     const wait = this.lastAt + STATUS_MIN_INTERVAL_MS - Date.now();
     if (wait > 0) {
@@ -39,6 +56,11 @@ export class StatusWriter {
     this.last = key;
     this.lastAt = Date.now();
     this.lastConditions = status.conditions;
+  }
+
+  /** Whether the status last computed says the rollout is halted. */
+  halted(): boolean {
+    return this.lastHalted;
   }
 
   stop(): void {

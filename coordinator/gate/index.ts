@@ -12,6 +12,8 @@ import { createTokenReviewAuthenticator, type AgentAuthenticator } from './authe
 import { kubeAuthApi } from '../kube/token-review.js';
 import { gateErrorHandler, notFound } from './errors.js';
 import { addAgentRoutes, jsonBodies } from './routes.js';
+import { addProbeRoutes, type ProbeRouteDeps } from './probe-routes.js';
+import type { ProbeDirectory } from '../ports.js';
 
 export type { AgentAuthenticator, AuthApi } from './authenticator.js';
 export { createTokenReviewAuthenticator } from './authenticator.js';
@@ -39,9 +41,11 @@ export interface GateRouterDeps {
   auth: AgentAuthenticator;
   log: Logger;
   limits?: Partial<GateLimits>;
+  /** The zero-downtime probe's reports, authenticated as its own ServiceAccount. */
+  probes?: ProbeRouteDeps;
 }
 
-export function createGateRouter({ directory, auth, log, limits }: GateRouterDeps): Router {
+export function createGateRouter({ directory, auth, log, limits, probes }: GateRouterDeps): Router {
   const l: GateLimits = { ...DEFAULT_GATE_LIMITS, ...limits };
   const timing: RegisterResponse = {
     heartbeatIntervalSeconds: l.heartbeatIntervalSeconds,
@@ -50,6 +54,7 @@ export function createGateRouter({ directory, auth, log, limits }: GateRouterDep
   const router = express.Router();
   router.use(jsonBodies(l.maxBodyBytes));
   addAgentRoutes(router, { directory, auth, log, timing });
+  if (probes) addProbeRoutes(router, probes);
   router.use(notFound);
   router.use(gateErrorHandler(log));
   return router;
@@ -58,17 +63,20 @@ export function createGateRouter({ directory, auth, log, limits }: GateRouterDep
 /** The gate as the coordinator runs it: TokenReview through `kc`, rules and cache from the coordinator config. */
 export function createCoordinatorGate(deps: {
   kc: KubeConfig;
-  config: Pick<CoordinatorConfig, 'namespace' | 'agentServiceAccount' | 'audience' | 'tokenCacheSeconds'>;
+  config: Pick<CoordinatorConfig, 'namespace' | 'agentServiceAccount' | 'probeServiceAccount' | 'audience' | 'tokenCacheSeconds'>;
   directory: AgentDirectory;
+  probes: ProbeDirectory;
   log: Logger;
   limits?: Partial<GateLimits>;
 }): Router {
   const { kc, config, directory, log } = deps;
-  const auth = createTokenReviewAuthenticator({
-    api: kubeAuthApi(kc),
-    rules: { namespace: config.namespace, serviceAccount: config.agentServiceAccount, audience: config.audience },
-    cacheSeconds: config.tokenCacheSeconds,
-    log,
-  });
-  return createGateRouter({ directory, auth, log, ...(deps.limits ? { limits: deps.limits } : {}) });
+  const authFor = (serviceAccount: string): AgentAuthenticator =>
+    createTokenReviewAuthenticator({
+      api: kubeAuthApi(kc),
+      rules: { namespace: config.namespace, serviceAccount, audience: config.audience },
+      cacheSeconds: config.tokenCacheSeconds,
+      log,
+    });
+  const probes = { directory: deps.probes, auth: authFor(config.probeServiceAccount), log };
+  return createGateRouter({ directory, auth: authFor(config.agentServiceAccount), log, probes, ...(deps.limits ? { limits: deps.limits } : {}) });
 }

@@ -7,18 +7,26 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1ConfigMap } from '
 import { z } from 'zod';
 import { APP_LABEL, COMPONENT_LABEL } from '../../shared/names.js';
 import { BACKUP_PLURALS } from '../core/stages/calico-removal.js';
-import { packBackup, type PlainObject } from '../core/stages/backup-pack.js';
+import { packBackup, unpackBackup, type PlainObject } from '../core/stages/backup-pack.js';
 import type { BackupRecord } from '../core/stages/record.js';
 import { isConflict, isNotFound, kubeCall, kubeError } from './api-errors.js';
 
 export const BACKUP_COMPONENT = 'calico-backup';
-const ListSchema = z.looseObject({ items: z.array(z.record(z.string(), z.unknown())) });
+const ListSchema = z.looseObject({ apiVersion: z.string().optional(), kind: z.string().optional(), items: z.array(z.record(z.string(), z.unknown())) });
+
+/** Each item with its apiVersion and kind (the list's, `IPPoolList` → `IPPool`), so the backup can be applied as is. */
+function withTypes(list: z.infer<typeof ListSchema>): PlainObject[] {
+  const types = { ...(list.apiVersion ? { apiVersion: list.apiVersion } : {}), ...(list.kind ? { kind: list.kind.replace(/List$/, '') } : {}) };
+  return list.items.map((item) => ({ ...types, ...item }));
+}
 
 export interface CalicoBackupApi {
   /** Every Calico object worth keeping, by plural (kinds whose CRD is absent are left out). */
   collect(): Promise<Map<string, PlainObject[]>>;
   /** Collects and writes the backup ConfigMaps. */
   store(): Promise<BackupRecord>;
+  /** The objects the backup ConfigMaps hold, by plural (empty when there is no stored backup). */
+  stored(): Promise<Map<string, PlainObject[]>>;
 }
 
 export function calicoBackupApi(kc: KubeConfig, namespace: string): CalicoBackupApi {
@@ -26,7 +34,7 @@ export function calicoBackupApi(kc: KubeConfig, namespace: string): CalicoBackup
   const core = kc.makeApiClient(CoreV1Api);
   const list = async (group: string, plural: string): Promise<PlainObject[]> => {
     try {
-      return ListSchema.parse(await custom.listClusterCustomObject({ group, version: 'v1', plural })).items;
+      return withTypes(ListSchema.parse(await custom.listClusterCustomObject({ group, version: 'v1', plural })));
     } catch (e) {
       if (isNotFound(e)) return [];
       throw kubeError(`list ${plural}.${group}`, e);
@@ -60,6 +68,11 @@ export function calicoBackupApi(kc: KubeConfig, namespace: string): CalicoBackup
         });
       }
       return { objects: packed.objects, configMaps: packed.configMaps.map((c) => c.name), kinds: packed.kinds };
+    },
+    stored: async () => {
+      const selector = `${APP_LABEL}=cni-migrate,${COMPONENT_LABEL}=${BACKUP_COMPONENT}`;
+      const list = await kubeCall(`list the backup ConfigMaps in ${namespace}`, () => core.listNamespacedConfigMap({ namespace, labelSelector: selector }));
+      return unpackBackup(list.items.map((cm) => ({ name: cm.metadata?.name ?? '', data: cm.data ?? {} })));
     },
   };
 }

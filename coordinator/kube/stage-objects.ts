@@ -27,7 +27,7 @@ export interface CiliumPromotionApi {
   /** Merge-patches keys into kube-system/cilium-config. */
   patchConfig(data: Record<string, string>): Promise<void>;
   /** What `kubectl rollout restart ds/cilium` does: the pod template's restartedAt annotation (strategic merge). */
-  restartDaemonSet(restartedAt: string): Promise<void>;
+  restartCiliumDaemonSet(restartedAt: string): Promise<void>;
   nodeConfigPresent(): Promise<boolean>;
   deleteNodeConfig(): Promise<void>;
 }
@@ -77,7 +77,7 @@ export function ciliumPromotionApi(kc: KubeConfig): CiliumPromotionApi {
         core.patchNamespacedConfigMap({ namespace: CILIUM_NAMESPACE, name: 'cilium-config', body: { data } }, merge),
       );
     },
-    restartDaemonSet: async (restartedAt) => {
+    restartCiliumDaemonSet: async (restartedAt) => {
       const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt } } } } };
       await kubeCall(`restart DaemonSet ${CILIUM_NAMESPACE}/${CILIUM_DAEMONSET}`, () =>
         apps.patchNamespacedDaemonSet({ namespace: CILIUM_NAMESPACE, name: CILIUM_DAEMONSET, body }, strategic),

@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../../shared/logger.js';
 import { RequestAccounting } from './accounting.js';
+import { ApiCallLog } from './call-log.js';
 import { Authenticator } from './auth.js';
 import { defaultUid, type ApiContext } from './context.js';
 import { createObject, replaceObject } from './crud.js';
@@ -26,6 +27,26 @@ import { installControllers } from './controllers.js';
 const INITIAL_RV = 100;
 const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
+/**
+ * `default/kubernetes`, which every kube-apiserver keeps: the first address of its Service CIDR (kubeadm's
+ * default 10.96.0.0/12, as the seeded kubeadm-config says) on port 443 in front of the API's own port.
+ */
+const KUBERNETES_SERVICE: Obj = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+  spec: {
+    type: 'ClusterIP',
+    clusterIP: '10.96.0.1',
+    clusterIPs: ['10.96.0.1'],
+    ipFamilies: ['IPv4'],
+    ipFamilyPolicy: 'SingleStack',
+    internalTrafficPolicy: 'Cluster',
+    sessionAffinity: 'None',
+    ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
+  },
+};
+
 export interface AssembleOptions {
   watchHistory: number;
   bookmarkIntervalMs: number;
@@ -36,6 +57,7 @@ export interface ServerParts {
   edge: Edge;
   auth: Authenticator;
   accounting: RequestAccounting;
+  calls: ApiCallLog;
   faultControls: FaultControls;
   issueToken(o: IssueOptions): string;
   applyManifests(objects: Obj[]): Obj[];
@@ -86,15 +108,17 @@ export function assemble(opts: AssembleOptions): ServerParts {
   const controllers = installControllers(ctx, subresources);
   let address = '127.0.0.1:6443';
   const edge: Edge = {
-    ctx, auth, accounting: new RequestAccounting(), faults, watches, subresources,
+    ctx, auth, accounting: new RequestAccounting(), calls: new ApiCallLog(), faults, watches, subresources,
     timing: { bookmarkIntervalMs: opts.bookmarkIntervalMs, defaultTimeoutSeconds: 1800 },
     discovery: (req, accept) => discover(ctx.registry, address, req, accept) ?? serveOpenApi(ctx.registry, req, accept),
   };
   for (const ns of BOOTSTRAP_NAMESPACES) applyOne(ctx, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  applyOne(ctx, KUBERNETES_SERVICE);
   return {
     edge,
     auth,
     accounting: edge.accounting,
+    calls: edge.calls,
     faultControls: faultControlsOf(faults, watches),
     issueToken: (o) => issueToken(ctx, auth, o),
     applyManifests: (objects) => objects.map((o) => applyOne(ctx, o)),

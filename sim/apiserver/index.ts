@@ -10,12 +10,14 @@ import { z } from 'zod';
 import { ConfigError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import type { RequestCount } from './accounting.js';
+import type { ApiCallRecord } from './call-log.js';
 import { assemble, type ServerParts } from './assemble.js';
 import type { FaultControls } from './faults.js';
 import { requestListener } from './http-server.js';
 import type { Obj } from './json.js';
 
 export type { RequestCount } from './accounting.js';
+export type { ApiCallRecord } from './call-log.js';
 export type { FaultControls, FaultRule } from './faults.js';
 
 export interface ServiceAccountTokenOptions {
@@ -36,6 +38,8 @@ export interface SimApiServer {
   issueServiceAccountToken(opts: ServiceAccountTokenOptions): string;
   requestCounts(): RequestCount[];
   resetRequestCounts(): void;
+  /** Every distinct call each caller made, with RBAC's verdict (the calls the shipped RBAC must allow). */
+  apiCalls(): ApiCallRecord[];
   /** Create (or replace) objects as the admin, as `kubectl apply` would; returns the stored objects. */
   applyManifests(objects: Obj[]): Obj[];
   faults: FaultControls;
@@ -94,6 +98,7 @@ function facade(parts: ServerParts, url: string, close: () => Promise<void>, caP
     issueServiceAccountToken: (opts) => parts.issueToken(opts),
     requestCounts: () => parts.accounting.snapshot(),
     resetRequestCounts: () => parts.accounting.reset(),
+    apiCalls: () => parts.calls.snapshot(),
     applyManifests: (objects) => parts.applyManifests(objects),
     faults: parts.faultControls,
     close,

@@ -12,11 +12,20 @@ import type { Backoff } from '../../agent/loop/backoff.js';
 import { discoveringLocator } from '../../agent/loop/locate-coordinator.js';
 import { kubeAddressSources } from '../../agent/kube/coordinator-address.js';
 import { startAgent, type RunningAgent } from '../../agent/loop/start-agent.js';
+import type { NodeHost } from '../../agent/host/node-host.js';
 import { SimNodeHost, type SimNodeSource } from '../host/sim-node-host.js';
 
 export const AGENT_NAMESPACE = 'cni-migrate';
 export const AGENT_SERVICE_ACCOUNT = 'cni-migrate-agent';
 export const AGENT_POD_SELECTOR = 'app.kubernetes.io/component=agent';
+
+/** A node's host as the demo reports it: the agent's NodeHost, and what its cleanups did. */
+export interface DemoNodeHost extends NodeHost {
+  /** Cleanups run for real (not dry runs). */
+  readonly cleanupRuns: number;
+  /** Calico items still on the node (as far as this host knows). */
+  leftoverItems(): number;
+}
 
 export interface FleetDeps {
   /** The admin's view: issues the agents' tokens (as the kubelet would). */
@@ -26,11 +35,13 @@ export interface FleetDeps {
   checkImage: string;
   log: Logger;
   backoff?: () => Backoff;
+  /** The agent's host on a node (default: the simulated host itself; tests run the real host code in a network namespace). */
+  hostFor?: (sim: SimNodeHost) => DemoNodeHost;
 }
 
 interface Member {
   pod: { name: string; uid: string; namespace: string };
-  host: SimNodeHost;
+  host: DemoNodeHost;
   coordinatorToken: string;
   apiKc: KubeConfig;
   agent: RunningAgent | undefined;
@@ -55,7 +66,7 @@ export class AgentFleet {
     await Promise.all(agentPods.map((pod) => this.join(pod)));
   }
 
-  host(node: string): SimNodeHost | undefined {
+  host(node: string): DemoNodeHost | undefined {
     return this.members.get(node)?.host;
   }
 
@@ -104,7 +115,7 @@ export class AgentFleet {
     };
     const member: Member = {
       pod: { name, uid, namespace: AGENT_NAMESPACE },
-      host: new SimNodeHost(nodeName, source),
+      host: (this.deps.hostFor ?? ((h) => h))(new SimNodeHost(nodeName, source)),
       coordinatorToken,
       apiKc: this.deps.kubeConfigFor(apiToken),
       agent: undefined,

@@ -1,8 +1,11 @@
 /** What the demo takes from its caller (where to print, test hooks) and what it returns. */
+import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
-import type { RequestCount } from '../apiserver/index.js';
+import type { ApiCallRecord, RequestCount } from '../apiserver/index.js';
 import type { DemoSummary } from './summary.js';
 import type { FullRunSummary } from './full-run.js';
+import type { SimNodeHost } from '../host/sim-node-host.js';
+import type { DemoNodeHost } from './agent-fleet.js';
 
 export interface DemoIo {
   out: NodeJS.WritableStream;
@@ -19,6 +22,10 @@ export interface DemoIo {
   signal?: AbortSignal;
   /** Called the first time each node is seen in each phase (tests kill agents or coordinators here). */
   onNodePhase?(node: string, phase: string, controls: DemoControls): void;
+  /** Called on every change of an addressed pod in the tool's namespace (tests read the check pods here). */
+  onAgentNamespacePod?(pod: V1Pod): void;
+  /** The agent's host on each node (default: the simulated host; tests run the real host code in a network namespace). */
+  nodeHost?: (sim: SimNodeHost) => DemoNodeHost;
   /** `--full`: called the first time each stage step (`Stage/Step`) is seen in the Migration status. */
   onStageStep?(step: string, controls: DemoControls): void;
 }
@@ -42,4 +49,6 @@ export interface DemoResult {
   coordinatorRestarts: number;
   /** The coordinator's and the agents' API requests by verb and resource (embedded sim only). */
   apiRequests: RequestCount[] | undefined;
+  /** Every distinct API call by caller, with RBAC's verdict (embedded sim only). */
+  apiCalls: ApiCallRecord[] | undefined;
 }

@@ -7,7 +7,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { NodeAnnotation } from '../../shared/names.js';
 import { readStageRecord, stageDurations, type StageRecord } from '../../coordinator/core/stages/record.js';
 import { helmUpgradeCilium } from '../cluster/helm-upgrade.js';
-import type { SimNodeHost } from '../host/sim-node-host.js';
+import type { DemoNodeHost } from './agent-fleet.js';
 import { rolloutEnd, type MigrationObject, type RolloutEnd } from './migration-watch.js';
 import type { WatchedList } from './watch-cache.js';
 import type { DemoControls, DemoIo } from './demo-io.js';
@@ -84,7 +84,7 @@ export interface FullRunSession {
   readonly admin: KubeConfig;
   readonly opts: { full: boolean; calicoInstall?: string | undefined };
   readonly io: DemoIo;
-  readonly fleet: { host(n: string): SimNodeHost | undefined } | undefined;
+  readonly fleet: { host(n: string): DemoNodeHost | undefined } | undefined;
   controls(): DemoControls;
   ownNodes(): { metadata?: { name?: string } }[];
 }
@@ -121,7 +121,7 @@ export function watchStageSteps(migrations: WatchedList<MigrationObject>, seen: 
 
 export async function fullRunSummary(
   admin: KubeConfig,
-  input: { migration: MigrationObject | undefined; nodes: string[]; host: (n: string) => SimNodeHost | undefined; calicoInstall: string },
+  input: { migration: MigrationObject | undefined; nodes: string[]; host: (n: string) => DemoNodeHost | undefined; calicoInstall: string },
 ): Promise<FullRunSummary> {
   const r = stageOf(input.migration);
   const core = admin.makeApiClient(CoreV1Api);

@@ -8,6 +8,7 @@ import { CniMigrateError } from '../../shared/errors.js';
 import { MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION } from '../../shared/names.js';
 import { httpStatusOf } from '../../shared/http-status.js';
 import { stamp, type SeedOptions } from '../cluster/seed/index.js';
+import type { MigrationSpecInput } from '../../coordinator/core/migration-spec.js';
 import type { ObjectRef } from './plan.js';
 import { ACCESS_KINDS, readDeployManifests, type Manifest } from './deploy-manifests.js';
 
@@ -47,18 +48,8 @@ export async function installDeployManifests(kc: KubeConfig, deployDir: string, 
   for (const m of await deployManifests(deployDir)) await createIfAbsent(() => objects.create(stamp(m, owner)));
 }
 
-export interface MigrationSpec {
-  concurrency: number;
-  autoRollback: boolean;
-  includeControlPlane: boolean;
-  /** Label selector of the nodes the rollout covers ('' for every node). */
-  nodeSelector?: string;
-  /** The cluster-level stages after the rollout (`--full` enables them all). */
-  stages?: Record<string, boolean>;
-}
-
 /** Create the Migration `name`, unpaused. One that exists already is not the run's: it is never taken over. */
-export async function createMigration(kc: KubeConfig, spec: MigrationSpec, owner: { name: string; labels?: Record<string, string> }): Promise<void> {
+export async function createMigration(kc: KubeConfig, spec: MigrationSpecInput, owner: { name: string; labels?: Record<string, string> }): Promise<void> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const ref = { group: MIGRATION_GROUP, version: MIGRATION_VERSION, plural: MIGRATION_PLURAL };
   const fullSpec = { paused: false, nodeSelector: '', drain: { deleteEmptyDirData: true, force: false }, validation: {}, ...spec };

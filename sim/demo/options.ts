@@ -17,6 +17,11 @@ export type Scenario = (typeof SCENARIOS)[number];
 
 /** Scenarios whose fault the demo can lift before `--then retry`. */
 export const LIFTABLE: readonly Scenario[] = ['pdb-blocked', 'dns-broken-on-node'];
+/** Scenarios that halt a node the demo can roll back to Calico (`--then rollback`) once the fault is lifted. */
+export const ROLLBACKABLE: readonly Scenario[] = ['dns-broken-on-node'];
+
+export const THEN_REQUESTS = ['retry', 'rollback'] as const;
+export type ThenRequest = (typeof THEN_REQUESTS)[number];
 
 export const DemoOptionsSchema = z.strictObject({
   nodes: z.coerce.number().int().min(2).max(1000).default(6),
@@ -26,14 +31,17 @@ export const DemoOptionsSchema = z.strictObject({
   json: z.boolean().default(false),
   keep: z.boolean().default(false),
   seed: z.coerce.number().int().min(0).default(1),
-  then: z.enum(['retry']).optional(),
+  then: z.enum(THEN_REQUESTS).optional(),
   /** The whole runbook: after every node, promote Cilium, remove Calico, clean every node, remove the CRDs. */
   full: z.boolean().default(false),
   calicoPool: SeedSettingsSchema.shape.calicoPool.optional(),
   calicoInstall: z.enum(['manifest', 'operator']).optional(),
-}).refine((o) => o.then === undefined || LIFTABLE.includes(o.scenario), {
+}).refine((o) => o.then !== 'retry' || LIFTABLE.includes(o.scenario), {
   path: ['then'],
-  message: `applies to the scenarios whose fault the demo can lift: ${LIFTABLE.join(', ')}`,
+  message: `retry applies to the scenarios whose fault the demo can lift: ${LIFTABLE.join(', ')}`,
+}).refine((o) => o.then !== 'rollback' || ROLLBACKABLE.includes(o.scenario), {
+  path: ['then'],
+  message: `rollback applies to the scenarios that halt a node it can roll back: ${ROLLBACKABLE.join(', ')}`,
 });
 export type DemoOptions = z.infer<typeof DemoOptionsSchema>;
 
@@ -51,7 +59,9 @@ export function buildDemoProgram(run: (opts: DemoOptions) => Promise<unknown>): 
     .option('--concurrency <k>', 'nodes migrated at once')
     .addOption(new Option('--scenario <name>', 'what goes wrong').choices(SCENARIOS))
     .option('--kubeconfig <path>', 'run against an existing cluster: add simulated demo-* nodes to it and migrate only those')
-    .addOption(new Option('--then <request>', 'after the halt, lift the fault and act as the operator would (retry the halted node)').choices(['retry']))
+    .addOption(
+      new Option('--then <request>', 'after the halt, lift the fault and act as the operator would: retry the halted node, or roll it back to Calico and then migrate it again').choices(THEN_REQUESTS),
+    )
     .option('--full', 'the whole runbook: then promote Cilium (playing the helm upgrade), remove Calico, clean every node, remove the CRDs')
     .option('--json', 'print only the JSON summary on stdout (the live view and the summary go to stderr)')
     .option('--keep', 'with --kubeconfig: keep what the demo created instead of removing it on exit')
@@ -60,7 +70,7 @@ export function buildDemoProgram(run: (opts: DemoOptions) => Promise<unknown>): 
     .addOption(new Option('--calico-install <how>', 'how Calico was installed in the simulated cluster').choices(['manifest', 'operator']))
     .addHelpText('after', `
 Exit codes:
-  0  the scenario ended as it should: every node migrated (happy, coordinator-restarts, any scenario with --then retry),
+  0  the scenario ended as it should: every node migrated (happy, coordinator-restarts, any scenario with --then),
      or the rollout halted on the broken node naming the cause (the failure scenarios), or pre-flight halted it before
      any node was touched (the pre-flight scenarios: ${SEED_BREAKS.filter((b) => b !== 'bgp-peers').join(', ')})
   1  it did not (a node was not migrated, or the halt was not the expected one), or the run failed

@@ -9,7 +9,6 @@ import { NodeAnnotation } from '../../shared/names.js';
 import { MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
 import { CniMigrateError } from '../../shared/errors.js';
 import { startSimCluster, type SimCluster } from '../index.js';
-import type { SeedSettingsInput } from '../cluster/seed/settings.js';
 import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from './agent-fleet.js';
 import { CoordinatorSet, DEMO_GATE_LIMITS, demoCoordinatorConfig } from './coordinators.js';
 import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from './install.js';
@@ -17,9 +16,9 @@ import { finishRun, prepareExistingCluster, type ExistingCluster } from './exist
 import { plainWriter, ttyWriter, type ViewState, type ViewWriter } from './live-view.js';
 import { RolloutObserver } from './measure.js';
 import { rolloutEnd, watchMigrations, type MigrationObject, type RolloutEnd } from './migration-watch.js';
-import { liftFaults, retryAndWait, type LiftableFaults } from './after-halt.js';
+import { actAndWait, liftFaults, type LiftableFaults } from './after-halt.js';
 import type { DemoOptions } from './options.js';
-import { judge, pickVictim, planScenario, type ScenarioPlan } from './scenario.js';
+import { judge, pickVictim, planScenario, seedShape, type ScenarioPlan } from './scenario.js';
 import { apiRequestsPerNode, toolRequests, type DemoSummary, type HaltSummary } from './summary.js';
 import { watchList, type WatchedList } from './watch-cache.js';
 import { FULL_STAGES, okWithFullRun, fullRunEnd, fullRunOf, startFullRun } from './full-run.js';
@@ -42,8 +41,8 @@ class DemoSession {
   pdbs: WatchedList<V1PodDisruptionBudget> | undefined;
   migrations: WatchedList<MigrationObject> | undefined;
   readonly faults: LiftableFaults = {};
-  /** `--then retry`: the node retried (null: a pre-flight halt, which goes on by itself once lifted). */
-  retried: string | null | undefined;
+  /** `--then`: the node acted on (null: a pre-flight halt, which goes on by itself once lifted). */
+  actedOn: string | null | undefined;
   coordinators: CoordinatorSet | undefined;
   fleet: AgentFleet | undefined;
 
@@ -141,10 +140,10 @@ class DemoSession {
         bootId: (n) => sim.bootId(n),
         kernel: (n) => sim.kernel(n),
         rebootNode: (n) => sim.rebootNode(n),
-        ciliumManaged: (n) => sim.ciliumManaged(n),
-      },
+        ciliumManaged: (n) => sim.ciliumManaged(n) },
       checkImage: CHECK_IMAGE,
       log: this.io.log.child({ component: 'agent' }),
+      hostFor: this.io.nodeHost,
     });
     this.closers.push(() => this.fleet?.stopAll() ?? Promise.resolve());
     await this.fleet.startAll(pods.list().filter((p) => names.has(p.spec?.nodeName ?? '')));
@@ -171,6 +170,9 @@ class DemoSession {
     );
     this.pdbs = pdbs;
     this.closers.push(() => pdbs.stop());
+    pods.onChange((p) => {
+      if (p.metadata?.namespace === AGENT_NAMESPACE && p.status?.podIP) this.io.onAgentNamespacePod?.(p);
+    });
     pods.onDelete((p) => {
       if (p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet') === true) this.evictedPods += 1;
     });
@@ -246,11 +248,17 @@ class DemoSession {
     await this.untilInterrupted(migrations.until((items) => ended(ours(items)) !== undefined, 'the rollout', deadlineMs));
     await this.restarting;
     const end = ended(ours(migrations.list())) ?? { kind: 'halted', reason: 'unknown' };
+    return end.kind === 'halted' ? this.afterHalt(end, () => ours(migrations.list()), deadlineMs) : end;
+  }
+
+  /** `--then`: lift the fault and act on the halted node as the operator would; else the halt stands. */
+  private async afterHalt(end: RolloutEnd, migration: () => MigrationObject | undefined, deadlineMs: number): Promise<RolloutEnd> {
     const halt = this.rolloutView().halt;
-    if (this.opts.then !== 'retry' || end.kind !== 'halted' || !halt) return end;
+    if (this.opts.then === undefined || !halt || !this.nodes || !this.migrations) return end;
     await liftFaults(this.sim, this.faults);
-    this.retried = halt.node === '' ? null : halt.node;
-    return retryAndWait({ admin: this.admin, node: this.retried, migration: () => ours(migrations.list()), migrations, deadlineMs });
+    this.actedOn = halt.node === '' ? null : halt.node;
+    const request = { admin: this.admin, request: this.opts.then, node: this.actedOn, nodes: this.nodes };
+    return actAndWait({ ...request, migration, migrations: this.migrations, deadlineMs });
   }
 
   /** The halt as the summary and `--json` report it, in `cni-migrate status`'s words. */
@@ -271,7 +279,7 @@ class DemoSession {
       migrated,
       failed: phases.filter((p) => p === 'Halted' || p === 'RolledBack').length,
       halted: this.haltSummary(end),
-      then: this.retried !== undefined ? { request: 'retry', node: this.retried } : null,
+      then: this.actedOn !== undefined && this.opts.then ? { request: this.opts.then, node: this.actedOn } : null,
       maxInFlight: this.observer.maxInFlight,
       maxRebootsPerNode: this.observer.maxRebootsPerNode(),
       handoffMs: this.observer.handoffMs(),
@@ -298,15 +306,6 @@ export class DemoInterrupted extends CniMigrateError {
   constructor(signal: string) {
     super('Internal', `interrupted by ${signal}`);
   }
-}
-
-/** How the simulated cluster is seeded: the scenario's deliberate problems and the Calico flags. */
-function seedShape(opts: DemoOptions): SeedSettingsInput {
-  return {
-    breaks: planScenario(opts.scenario).breaks ?? [],
-    ...(opts.calicoPool ? { calicoPool: opts.calicoPool } : {}),
-    ...(opts.calicoInstall ? { calicoInstall: opts.calicoInstall } : {}),
-  };
 }
 
 export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult> {
@@ -356,6 +355,7 @@ async function runOnCluster(opts: DemoOptions, io: DemoIo, existing: ExistingClu
       ok: okWithFullRun(summary.ok, full),
       coordinatorRestarts: session.coordinators?.restarts ?? 0,
       apiRequests: counts && toolRequests(counts),
+      apiCalls: sim.api?.apiCalls(),
     };
   } finally {
     view.close();

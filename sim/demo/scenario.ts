@@ -3,8 +3,8 @@
  * rollout halted (for the failure scenarios), naming the cause.
  */
 import type { NodeFaultsInput } from '../cluster/faults.js';
-import type { Scenario } from './options.js';
-import type { SeedBreak } from '../cluster/seed/settings.js';
+import type { DemoOptions, Scenario } from './options.js';
+import type { SeedBreak, SeedSettingsInput } from '../cluster/seed/settings.js';
 import type { DemoSummary } from './summary.js';
 import { sortNatural } from '../../shared/natural-order.js';
 
@@ -61,4 +61,13 @@ export function judge(summary: DemoSummary, plan: ScenarioPlan): boolean {
   if (!plan.expectHalt || summary.then !== null) return allMigrated;
   const mentions = plan.haltMentions === undefined || (summary.halted?.reason ?? '').toLowerCase().includes(plan.haltMentions);
   return summary.halted !== null && mentions;
+}
+
+/** How the simulated cluster is seeded: the scenario's deliberate problems and the Calico flags. */
+export function seedShape(opts: DemoOptions): SeedSettingsInput {
+  return {
+    breaks: planScenario(opts.scenario).breaks ?? [],
+    ...(opts.calicoPool ? { calicoPool: opts.calicoPool } : {}),
+    ...(opts.calicoInstall ? { calicoInstall: opts.calicoInstall } : {}),
+  };
 }

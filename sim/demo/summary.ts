@@ -6,7 +6,7 @@ import { haltGuidance, preflightGuidance } from '../../coordinator/view/halt-gui
 import { PhaseSchema } from '../../shared/phases.js';
 import type { RequestCount } from '../apiserver/index.js';
 import type { Percentiles } from './measure.js';
-import { LIFTABLE, type Scenario } from './options.js';
+import { LIFTABLE, type Scenario, type ThenRequest } from './options.js';
 
 export interface HaltSummary {
   node: string;
@@ -25,8 +25,11 @@ export interface DemoSummary {
   migrated: number;
   failed: number;
   halted: HaltSummary | null;
-  /** What the demo did after the halt (`--then retry`): lifted the fault and retried this node. */
-  then: { request: 'retry'; node: string | null } | null;
+  /**
+   * What the demo did after the halt (`--then`): lifted the fault and retried this node, or rolled it back to
+   * Calico and then migrated it again.
+   */
+  then: { request: ThenRequest; node: string | null } | null;
   maxInFlight: number;
   maxRebootsPerNode: number;
   /** Node done → next node cordoned; null when no hand-off happened. */
@@ -79,7 +82,8 @@ function haltLines(s: DemoSummary): string[] {
 
 function outcome(s: DemoSummary): string {
   const verdict = s.ok ? 'as expected' : 'NOT as expected';
-  const after = s.then ? ` after the fault was lifted${s.then.node ? ` and ${s.then.node} retried` : ''}` : '';
+  const acted = s.then?.request === 'rollback' ? 'rolled back to Calico, then migrated again' : 'retried';
+  const after = s.then ? ` after the fault was lifted${s.then.node ? ` and ${s.then.node} ${acted}` : ''}` : '';
   const what = s.halted ? 'the rollout halted' : `every node migrated${after}`;
   return `scenario ${s.scenario}: ${what} (${verdict})`;
 }

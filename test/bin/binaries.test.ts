@@ -1,13 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { chmod, mkdir, mkdtemp, readlink, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBinaries } from './support/build-binaries.js';
 import { startBinary, type RunningBinary } from './support/spawn-binary.js';
 import { REPO_ROOT, renderDeploy } from '../deploy/support/manifests.js';
 import { startApiServer, type SimApiServer } from '../../sim/apiserver/index.js';
+import { freePort } from '../support/free-port.js';
+import { waitFor } from '../support/wait-for.js';
 
 let agentMain = '';
 let coordinatorMain = '';
@@ -60,29 +61,20 @@ const run = (script: string, args: string[], env: Record<string, string> = {}): 
   return b;
 };
 
-/** A loopback port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** The HTTP status of GET url, polled until it equals `want` or `timeoutMs` passes (returns the last status). */
-async function statusOf(url: string, want: number, timeoutMs = 5000): Promise<number | string> {
-  const deadline = Date.now() + timeoutMs;
-  let last: number | string = 'no answer';
-  while (Date.now() < deadline) {
-    last = await fetch(url).then(
-      (r) => r.status,
-      (e: unknown) => String(e),
-    );
-    if (last === want) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return last;
+/** Waits until GET url answers `want` (the deadline only bounds a failure, which names the last answer). */
+async function statusOf(url: string, want: number): Promise<number> {
+  return waitFor(
+    `GET ${url} to answer ${want}`,
+    async () => {
+      const got = await fetch(url).then(
+        (r) => r.status,
+        (e: unknown) => String(e),
+      );
+      if (got !== want) throw new Error(`answered ${got}`);
+      return want;
+    },
+    { timeoutMs: 60_000, intervalMs: 50 },
+  );
 }
 
 async function listening(port: number): Promise<boolean> {

@@ -12,20 +12,13 @@ import { startApiServer, type SimApiServer } from '../../sim/apiserver/index.js'
 import { readDeployManifests } from '../../sim/demo/deploy-manifests.js';
 import { runCoordinator } from '../../coordinator/server.js';
 import { testConfig } from './engine/harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 let api: SimApiServer;
 let stop: () => void;
 let running: Promise<void>;
 const port = 20000 + Math.floor(Math.random() * 20000);
 const base = `http://127.0.0.1:${port}`;
-
-async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 beforeAll(async () => {
   api = await startApiServer();
@@ -45,7 +38,7 @@ afterAll(async () => {
 
 describe('the coordinator server', () => {
   it('when it runs, then probes, metrics and the agent API share one port', async () => {
-    await until(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 10_000);
+    await waitFor('/readyz to answer 200', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 60_000 });
     expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok\n');
     expect(await (await fetch(`${base}/metrics`)).text()).toContain('cni_migrate_migrations_started_total');
     const unauthenticated = await fetch(`${base}/v1/heartbeat`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
@@ -54,10 +47,14 @@ describe('the coordinator server', () => {
 
   it('when it leads, then the leader Lease carries the address agents use', async () => {
     const leases = api.kubeConfig().makeApiClient(CoordinationV1Api);
-    await until(async () => {
-      const l = await leases.readNamespacedLease({ name: 'cni-migrate-leader', namespace: 'cni-migrate' }).catch(() => undefined);
-      return l?.spec?.holderIdentity === 'coordinator-0';
-    }, 10_000);
+    await waitFor(
+      'coordinator-0 to hold the leader Lease',
+      async () => {
+        const l = await leases.readNamespacedLease({ name: 'cni-migrate-leader', namespace: 'cni-migrate' }).catch(() => undefined);
+        return l?.spec?.holderIdentity === 'coordinator-0';
+      },
+      { timeoutMs: 60_000 },
+    );
     const lease = await leases.readNamespacedLease({ name: 'cni-migrate-leader', namespace: 'cni-migrate' });
     expect(lease.metadata?.annotations?.['cni-migrate.io/address']).toBe(`10.1.2.3:${port}`);
   });

@@ -125,9 +125,9 @@ describe('the Migration CRD', () => {
     );
   });
 
-  it('when the status is written, then it has phase, counts, haltReason, haltedNode and conditions', () => {
+  it('when the status is written, then it has phase, counts, haltReason, haltedNode, conditions and the probe figures', () => {
     const fields = Object.keys(at('status').properties ?? {});
-    expect(fields.sort()).toEqual(['conditions', 'haltReason', 'haltedNode', 'inFlight', 'migrated', 'nodes', 'phase', 'preflight', 'stage', 'total']);
+    expect(fields.sort()).toEqual(['conditions', 'haltReason', 'haltedNode', 'inFlight', 'migrated', 'nodes', 'phase', 'preflight', 'probe', 'stage', 'total']);
     expect(at('status.phase').enum).toEqual(['Pending', 'Running', 'Paused', 'Halted', 'Promoting', 'RemovingCalico', 'CleaningNodes', 'RemovingCRDs', 'Completed']);
     expect(at('status.conditions.[]').required).toEqual(['type', 'status', 'lastTransitionTime', 'reason', 'message']);
   });
@@ -141,6 +141,7 @@ describe('the CRD and the coordinator code', () => {
     expect(Object.keys(MigrationSpecSchema.shape.drain.unwrap().shape).sort()).toEqual(keys(at('spec.drain')));
     expect(Object.keys(MigrationSpecSchema.shape.validation.unwrap().shape).sort()).toEqual(keys(at('spec.validation')));
     expect(Object.keys(MigrationSpecSchema.shape.stages.unwrap().shape).sort()).toEqual(keys(at('spec.stages')));
+    expect(Object.keys(MigrationSpecSchema.shape.probe.unwrap().shape).sort()).toEqual(keys(at('spec.probe')));
   });
 
   it('when the coordinator writes a status, then its fields and rollout phases are the CRD\'s', () => {

@@ -29,7 +29,7 @@ describe('the demo command line', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
       'demo: invalid demo flags:',
-      '  --then: applies to the scenarios whose fault the demo can lift: pdb-blocked, dns-broken-on-node',
+      '  --then: retry applies to the scenarios whose fault the demo can lift: pdb-blocked, dns-broken-on-node',
     ]);
     expect(r.stdout).toBe('');
   });

@@ -22,7 +22,7 @@ describe('end to end: the whole runbook on the simulated cluster (demo --full)',
   it('When Calico was installed by the operator and the coordinator is killed at each stage (at its first side effect, and mid-cleanup), then the run still ends Complete with ds/cilium restarted once and every node cleaned once', async () => {
     const crashes: string[] = [];
     // Every step is killed in the engine tests (test/coordinator/engine/stages.test.ts); here, one per stage.
-    const killAt = new Set(['Promote/RestartingCilium', 'RemoveCalico/RemovingInstallation', 'CleanNodes/Cleaning', 'RemoveCrds/RemovingCrds']);
+    const killAt = new Set(['Promote/RestartingCiliumDaemonSet', 'RemoveCalico/RemovingInstallation', 'CleanNodes/Cleaning', 'RemoveCrds/RemovingCrds']);
     const onStageStep = (step: string, controls: DemoControls): void => {
       if (!killAt.has(step)) return;
       crashes.push(step);

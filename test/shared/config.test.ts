@@ -65,6 +65,7 @@ describe('defaults', () => {
       port: 9876,
       namespace: 'cni-migrate',
       agentServiceAccount: 'cni-migrate-agent',
+      probeServiceAccount: 'cni-migrate-probe',
       audience: 'cni-migrate',
       tokenCacheSeconds: 30,
       leaseDurationSeconds: 15,

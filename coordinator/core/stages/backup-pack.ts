@@ -2,7 +2,7 @@
  * Packs the Calico objects worth keeping into ConfigMaps (one YAML document stream per kind, split across
  * ConfigMaps so none exceeds the size bound; a ConfigMap is limited to 1 MiB in etcd). Pure.
  */
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 
 /** Well below the 1 MiB limit of an object in etcd (keys and metadata count too). */
 export const BACKUP_CONFIGMAP_MAX_BYTES = 900 * 1024;
@@ -59,4 +59,29 @@ export function packBackup(byPlural: ReadonlyMap<string, readonly PlainObject[]>
   }
   flush();
   return { configMaps, objects, kinds };
+}
+
+/** The ConfigMap's index in its name (`…-backup-<i>`), for reading them back in the order they were written. */
+const indexOf = (name: string): number => Number(/-(\d+)$/.exec(name)?.[1] ?? Number.MAX_SAFE_INTEGER);
+
+/** One ConfigMap key's YAML document stream as objects. */
+function parseObjects(where: string, text: string): PlainObject[] {
+  return parseAllDocuments(text).map((doc) => {
+    if (doc.errors.length > 0) throw new Error(`${where} is not valid YAML: ${doc.errors[0]?.message ?? ''}`);
+    const value: unknown = doc.toJS();
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${where} holds a document that is not an object`);
+    return value as PlainObject;
+  });
+}
+
+/** The inverse of packBackup: the objects by plural, in the order they were packed. Throws on a document that is not an object. */
+export function unpackBackup(configMaps: readonly PackedConfigMap[]): Map<string, PlainObject[]> {
+  const out = new Map<string, PlainObject[]>();
+  for (const cm of [...configMaps].sort((a, b) => indexOf(a.name) - indexOf(b.name))) {
+    for (const [key, text] of Object.entries(cm.data)) {
+      const plural = key.replace(/-\d+\.yaml$/, '');
+      out.set(plural, [...(out.get(plural) ?? []), ...parseObjects(`${cm.name}/${key}`, text)]);
+    }
+  }
+  return out;
 }

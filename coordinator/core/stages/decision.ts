@@ -38,7 +38,7 @@ export interface ClusterObservations {
   promotionMissing: readonly string[];
   helm: HelmRelease | undefined;
   /** ds/cilium's pod-template `kubectl.kubernetes.io/restartedAt`. */
-  ciliumRestartedAt: string | undefined;
+  ciliumDaemonSetRestartedAt: string | undefined;
   /** Why ds/cilium is not rolled out (undefined: desired = updated = ready, generation observed). */
   ciliumRolloutProblem: string | undefined;
   nodeConfigPresent: boolean;
@@ -58,7 +58,7 @@ export interface ClusterObservations {
 
 export type StageAction =
   | { kind: 'patchCiliumConfig' }
-  | { kind: 'restartCilium'; restartedAt: string }
+  | { kind: 'restartCiliumDaemonSet'; restartedAt: string }
   | { kind: 'deleteNodeConfig' }
   | { kind: 'backupCalico' }
   | { kind: 'deleteObjects'; refs: ObjectRef[] }

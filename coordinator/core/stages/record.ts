@@ -13,7 +13,7 @@ export type StageName = z.infer<typeof StageNameSchema>;
 
 /** Each stage's steps, in order. `Done` ends a stage; the next one starts only when the spec enables it. */
 export const STAGE_STEPS = {
-  Promote: ['AwaitingPromotion', 'RestartingCilium', 'WaitingRollout', 'Revalidating', 'DeletingNodeConfig', 'Done'],
+  Promote: ['AwaitingPromotion', 'RestartingCiliumDaemonSet', 'WaitingRollout', 'Revalidating', 'DeletingNodeConfig', 'Done'],
   RemoveCalico: ['BackingUp', 'RemovingApiServer', 'RemovingInstallation', 'RemovingOperator', 'RemovingManifest', 'Done'],
   CleanNodes: ['Cleaning', 'Done'],
   RemoveCrds: ['RemovingCrds', 'Done'],

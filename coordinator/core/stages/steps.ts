@@ -39,23 +39,23 @@ const awaitingPromotion: StageStepFn = (i) => {
   const { obs } = i;
   if (obs.promotionMissing.length === 0) {
     const restartedAt = i.now.toISOString();
-    return enterStep(i.record, 'RestartingCilium', i.now, {
+    return enterStep(i.record, 'RestartingCiliumDaemonSet', i.now, {
       message: `cilium-config shows the promotion; restarting ds/cilium (restartedAt ${restartedAt})`,
       changes: { restartedAt },
-      actions: [{ kind: 'restartCilium', restartedAt }],
+      actions: [{ kind: 'restartCiliumDaemonSet', restartedAt }],
     });
   }
   const mayPatch = i.spec.patchCiliumConfig && !obs.helm;
   return keep(i.record, mayPatch ? [{ kind: 'patchCiliumConfig' }] : [], gateMessage({ missing: obs.promotionMissing, helm: obs.helm, mayPatch }));
 };
 
-const restartingCilium: StageStepFn = (i) => {
+const restartingCiliumDaemonSet: StageStepFn = (i) => {
   const stamp = i.record.restartedAt ?? i.record.since;
-  if (i.obs.ciliumRestartedAt === stamp) {
+  if (i.obs.ciliumDaemonSetRestartedAt === stamp) {
     return enterStep(i.record, 'WaitingRollout', i.now, { message: 'ds/cilium restarted; waiting for its rollout' });
   }
   if (expired(i, i.settings.removalTimeoutMs)) return haltStage(i.record, `ds/cilium not restarted within ${secs(i.settings.removalTimeoutMs)}s`);
-  return keep(i.record, [{ kind: 'restartCilium', restartedAt: stamp }]);
+  return keep(i.record, [{ kind: 'restartCiliumDaemonSet', restartedAt: stamp }]);
 };
 
 const waitingRollout: StageStepFn = (i) => {
@@ -171,7 +171,7 @@ const removingCrds: StageStepFn = (i) => {
 
 const STEP_FNS: Partial<Record<StageStep, StageStepFn>> = {
   AwaitingPromotion: awaitingPromotion,
-  RestartingCilium: restartingCilium,
+  RestartingCiliumDaemonSet: restartingCiliumDaemonSet,
   WaitingRollout: waitingRollout,
   Revalidating: revalidating,
   DeletingNodeConfig: deletingNodeConfig,

@@ -16,6 +16,7 @@ import { applyIptablesPlan, planIptablesCleanup, type IptablesPlan } from '../..
 import { createNetns, netnsExecArgv, type Netns } from '../../support/netns.js';
 import { generateFelixFixture } from '../../support/felix-fixture.js';
 import { loadFixture, loadTables, snapshot, withoutCalico, type Snapshot } from '../../support/iptables-snapshot.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const ITERATIONS = 30;
 const FIXTURE = generateFelixFixture({ calicoRules: 60, seed: 5 });
@@ -61,21 +62,16 @@ afterAll(async () => {
   await rm(buildDir, { recursive: true, force: true });
 });
 
-/** Until no live (non-zombie) process is left in the group, or the deadline passes. */
-async function waitForGroupGone(pgid: number): Promise<void> {
-  const deadline = Date.now() + DEADLINE_MS;
-  while (Date.now() < deadline) {
-    const alive = await Promise.all(
-      (await readdir('/proc')).filter((p) => /^\d+$/.test(p)).map(async (pid) => {
-        const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return fields[0] !== 'Z' && fields[2] === String(pgid);
-      }),
-    );
-    if (!alive.includes(true)) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`process group ${pgid} still alive after ${DEADLINE_MS} ms`);
+/** Any live (non-zombie) process left in the group. */
+async function groupAlive(pgid: number): Promise<boolean> {
+  const alive = await Promise.all(
+    (await readdir('/proc')).filter((p) => /^\d+$/.test(p)).map(async (pid) => {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return fields[0] !== 'Z' && fields[2] === String(pgid);
+    }),
+  );
+  return alive.includes(true);
 }
 
 async function killGroup(child: ChildProcess): Promise<void> {
@@ -88,7 +84,7 @@ async function killGroup(child: ChildProcess): Promise<void> {
     // The group already finished on its own.
   }
   await exited;
-  await waitForGroupGone(pid);
+  await waitFor(`process group ${pid} gone`, async () => !(await groupAlive(pid)), { timeoutMs: DEADLINE_MS, intervalMs: 5 });
 }
 
 const randomInt = (max: number): number => Math.floor(Math.random() * (max + 1));

@@ -14,7 +14,8 @@ import { silentLogger } from '../../../shared/logger.js';
 import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
 import { readDeployManifests } from '../../../sim/demo/deploy-manifests.js';
 import { SimNodeHost } from '../../../sim/host/sim-node-host.js';
-import { eventually, startFakeCoordinator, type FakeCoordinator } from './fake-coordinator.js';
+import { startFakeCoordinator, type FakeCoordinator } from './fake-coordinator.js';
+import { waitFor } from '../../support/wait-for.js';
 
 let api: SimApiServer;
 let coordinator: FakeCoordinator;
@@ -66,10 +67,10 @@ describe('agent daemon', () => {
     let stop = (): void => undefined;
     const stopped = new Promise<void>((resolve) => (stop = resolve));
     const daemon = runAgentDaemon({ config, log: silentLogger(), stop: stopped, host });
-    await eventually(() => coordinator.directory.heartbeats.length >= 1, 'first heartbeat');
+    await waitFor('first heartbeat', () => coordinator.directory.heartbeats.length >= 1);
     await writeFile(tokenPath, 'token-2\n');
     coordinator.directory.give({ kind: 'cleanup', id: 'c-1', dryRun: true });
-    await eventually(() => coordinator.directory.results.length === 1, 'cleanup result');
+    await waitFor('cleanup result', () => coordinator.directory.results.length === 1);
     stop();
     await daemon;
     expect(coordinator.tokensSeen).toEqual(expect.arrayContaining(['token-1', 'token-2']));

@@ -7,7 +7,6 @@ import { UnauthorizedError } from '../../../shared/errors.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { createGateRouter, startGateServer, type GateServer } from '../../../coordinator/gate/index.js';
 import type { AgentDirectory } from '../../../coordinator/ports.js';
-import { waitFor } from '../../support/wait-for.js';
 
 export class ScriptedDirectory implements AgentDirectory {
   registrations: RegisterRequest[] = [];
@@ -55,7 +54,8 @@ export interface FakeCoordinator {
   close(): Promise<void>;
 }
 
-export async function startFakeCoordinator(tokens: Record<string, string>): Promise<FakeCoordinator> {
+/** `heartbeatIntervalSeconds` is what the agents are told (1 s unless a test needs heartbeats only on change). */
+export async function startFakeCoordinator(tokens: Record<string, string>, heartbeatIntervalSeconds = 1): Promise<FakeCoordinator> {
   const directory = new ScriptedDirectory();
   const tokensSeen: string[] = [];
   const auth = {
@@ -69,7 +69,7 @@ export async function startFakeCoordinator(tokens: Record<string, string>): Prom
     directory,
     auth,
     log: silentLogger(),
-    limits: { heartbeatIntervalSeconds: 1, longPollSeconds: 2 },
+    limits: { heartbeatIntervalSeconds, longPollSeconds: 2 },
   });
   let server: GateServer | undefined = await startGateServer(router);
   const port = server.port;
@@ -88,9 +88,4 @@ export async function startFakeCoordinator(tokens: Record<string, string>): Prom
       await server?.close();
     },
   };
-}
-
-/** Resolves once `check` holds; fails after the deadline (the tests' one waitFor). */
-export async function eventually(check: () => boolean, what: string, deadlineMs = 10_000): Promise<void> {
-  await waitFor(what, check, { timeoutMs: deadlineMs });
 }

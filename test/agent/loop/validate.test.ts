@@ -12,6 +12,7 @@ import type { CheckReport } from '../../../shared/checks.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
 import { readDeployManifests } from '../../../sim/demo/deploy-manifests.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const order: ValidateOrder = {
   kind: 'validate',
@@ -129,13 +130,7 @@ describe('validate order against the simulated API server', () => {
     const list = async () =>
       (await admin.listNamespacedPod({ namespace: 'cni-migrate', labelSelector: 'app.kubernetes.io/component=validation-check' }))
         .items;
-    let pod: V1Pod | undefined;
-    const until = Date.now() + 10_000;
-    while (pod === undefined && Date.now() < until) {
-      pod = (await list())[0];
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    if (pod === undefined) throw new Error('check pod never created');
+    const pod: V1Pod = await waitFor('the check pod to be created', async () => (await list())[0]);
     const name = pod.metadata?.name ?? '';
     await admin.replaceNamespacedPodStatus({
       namespace: 'cni-migrate',

@@ -61,6 +61,7 @@ describe('the Migration spec', () => {
         nodeSelector: '',
         includeControlPlane: true,
         autoRollback: false,
+        probe: { minSamples: 20 },
         drain: { deleteEmptyDirData: false, force: false },
         validation: {},
         stages: { promote: false, patchCiliumConfig: false, removeCalico: false, cleanNodes: false, removeCrds: false },

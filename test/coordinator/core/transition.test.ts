@@ -80,11 +80,11 @@ const rows: Row[] = [
     s: { phase: 'Labeling' },
     o: { labeled: true },
     phase: 'RestartingCilium',
-    actions: ['deleteCiliumPod'],
+    actions: ['restartCilium'],
     patch: { [NodeAnnotation.ciliumPodBefore]: 'pod-old' },
   },
   // RestartingCilium
-  { when: 'restarting Cilium, old pod still there', s: { phase: 'RestartingCilium', ciliumPodBefore: 'pod-old' }, phase: 'RestartingCilium', actions: ['deleteCiliumPod'] },
+  { when: 'restarting Cilium, old pod still there', s: { phase: 'RestartingCilium', ciliumPodBefore: 'pod-old' }, phase: 'RestartingCilium', actions: ['restartCilium'] },
   {
     when: 'restarting Cilium, replacement not Ready',
     s: { phase: 'RestartingCilium', ciliumPodBefore: 'pod-old' },
@@ -143,7 +143,7 @@ const rows: Row[] = [
   // Rollback path
   { when: 'unlabeling, labeled', s: { phase: 'RollbackUnlabeling', direction: 'rollback' }, o: { labeled: true }, phase: 'RollbackUnlabeling', actions: ['unlabel'] },
   { when: 'unlabeling, unlabeled', s: { phase: 'RollbackUnlabeling', direction: 'rollback' }, phase: 'RollbackRestoringCniFiles', actions: [], patch: { [NodeAnnotation.orderId]: 'w1.1.RollbackRestoringCniFiles' } },
-  { when: 'restoring CNI files, succeeded', s: { phase: 'RollbackRestoringCniFiles', ...result('RollbackRestoringCniFiles', 'succeeded') }, phase: 'RollbackRestartingCilium', actions: ['deleteCiliumPod'] },
+  { when: 'restoring CNI files, succeeded', s: { phase: 'RollbackRestoringCniFiles', ...result('RollbackRestoringCniFiles', 'succeeded') }, phase: 'RollbackRestartingCilium', actions: ['restartCilium'] },
   { when: 'restoring CNI files, failed', s: { phase: 'RollbackRestoringCniFiles', ...result('RollbackRestoringCniFiles', 'failed') }, phase: 'Halted', actions: [] },
   { when: 'rollback restart, replacement Ready', s: { phase: 'RollbackRestartingCilium', ciliumPodBefore: 'pod-old' }, o: { ciliumPod: { uid: 'n', ready: true } }, phase: 'RollbackRebooting', actions: [] },
   { when: 'rollback reboot, new boot id', s: { phase: 'RollbackRebooting', bootIdBefore: BOOT_A }, o: { bootId: BOOT_B }, phase: 'RollbackWaitingReady', actions: [] },

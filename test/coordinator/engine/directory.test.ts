@@ -27,7 +27,8 @@ describe('engine as the agents\' directory', () => {
     const first = await engine.order('w1', undefined, new AbortController().signal);
     const stop = new AbortController();
     const again = engine.order('w1', first?.id, stop.signal);
-    setTimeout(() => stop.abort(), 50);
+    // The poll has looked already (it runs to its first wait at once): holding the current order, it waits.
+    stop.abort();
     expect(await again).toBeNull();
   });
 
@@ -65,8 +66,9 @@ describe('engine as the agents\' directory', () => {
     const follower = await h.startEngine('coordinator-b');
     expect(follower.isLeader()).toBe(false);
     const stop = new AbortController();
-    setTimeout(() => stop.abort(), 50);
-    expect(await follower.order('w1', undefined, stop.signal)).toBeNull();
+    const poll = follower.order('w1', undefined, stop.signal);
+    stop.abort();
+    expect(await poll).toBeNull();
     await expect(follower.result({ ...identity('w1'), orderId: 'w1.1.Rebooting', outcome: 'succeeded', message: '' })).rejects.toMatchObject({ code: 'Conflict' });
   });
 });

@@ -98,8 +98,8 @@ export class FakeCluster {
   readonly doneCount = new Map<string, number>();
   maxInFlight = 0;
   /** ds/cilium's pod-template restartedAt annotation, and how many times a restart changed it. */
-  ciliumRestartedAt: string | undefined;
-  ciliumRestarts = 0;
+  ciliumDaemonSetRestartedAt: string | undefined;
+  ciliumDaemonSetRestarts = 0;
   /** The stages' ports, when a test runs the cluster-level stages. */
   stageKube: StageKube | undefined;
   /** No Cilium DaemonSet at all. */
@@ -262,8 +262,8 @@ export class FakeCluster {
     const pods = [...this.pods.items.values()].filter((p) => p.metadata?.labels?.['k8s-app'] === 'cilium');
     const ready = pods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     const desired = this.ciliumUninstalled ? 0 : this.nodes.items.size;
-    const generation = 1 + this.ciliumRestarts;
-    const annotations = this.ciliumRestartedAt ? { [RESTARTED_AT_ANNOTATION]: this.ciliumRestartedAt } : undefined;
+    const generation = 1 + this.ciliumDaemonSetRestarts;
+    const annotations = this.ciliumDaemonSetRestartedAt ? { [RESTARTED_AT_ANNOTATION]: this.ciliumDaemonSetRestartedAt } : undefined;
     return {
       metadata: { name: 'cilium', namespace: CILIUM_NAMESPACE, generation },
       spec: { selector: {}, template: { metadata: { ...(annotations ? { annotations } : {}) }, spec: { containers: [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium:v1.15.6' }] } } },
@@ -333,9 +333,9 @@ export class FakeCluster {
   }
 
   /** What `kubectl rollout restart` does to the fake DaemonSet: a new template (only when the stamp changes). */
-  restartCilium(restartedAt: string): void {
-    if (this.ciliumRestartedAt === restartedAt) return;
-    this.ciliumRestartedAt = restartedAt;
-    this.ciliumRestarts += 1;
+  restartCiliumDaemonSet(restartedAt: string): void {
+    if (this.ciliumDaemonSetRestartedAt === restartedAt) return;
+    this.ciliumDaemonSetRestartedAt = restartedAt;
+    this.ciliumDaemonSetRestarts += 1;
   }
 }

@@ -58,7 +58,7 @@ export class FakeStages {
       promotion: {
         readConfig: () => later(() => ({ metadata: { name: 'cilium-config' }, data: { ...this.ciliumConfig } })),
         patchConfig: (data) => later(() => void (this.ciliumConfig = { ...this.ciliumConfig, ...data })),
-        restartDaemonSet: (at) => later(() => this.cluster.restartCilium(at)),
+        restartCiliumDaemonSet: (at) => later(() => this.cluster.restartCiliumDaemonSet(at)),
         nodeConfigPresent: () => later(() => this.nodeConfig),
         deleteNodeConfig: () => later(() => void (this.nodeConfig = false)),
       },
@@ -71,6 +71,7 @@ export class FakeStages {
       },
       backup: {
         collect: () => later(() => new Map()),
+        stored: () => later(() => new Map()),
         store: () =>
           later(() => {
             this.backups += 1;

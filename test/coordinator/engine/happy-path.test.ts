@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { CILIUM_MIGRATION_LABEL, NodeAnnotation, PHASE_LABEL, slotLeaseName } from '../../../shared/names.js';
-import { Harness, workers } from './harness.js';
+import { createLogger } from '../../../shared/logger.js';
+import { Harness, testConfig, workers } from './harness.js';
+import { waitFor } from '../../support/wait-for.js';
 
 describe('engine: happy path', () => {
   let h: Harness | undefined;
@@ -92,7 +94,9 @@ describe('engine: happy path', () => {
   });
 
   it('when the rollout is paused mid-node, then the node finishes its step and waits for the resume', async () => {
-    h = new Harness(workers(2));
+    const lines: string[] = [];
+    const log = createLogger({ component: 'test', level: 'info', destination: { write: (l: string) => void lines.push(l) } });
+    h = new Harness(workers(2), testConfig(), log);
     h.cluster.onPhase = (node, phase) => {
       if (node === 'w1' && phase === 'Rebooting') h!.cluster.setMigration({ paused: true });
     };
@@ -100,8 +104,12 @@ describe('engine: happy path', () => {
     h.startAgents();
     await h.waitFor(() => h!.cluster.reboots.get('w1') === 1, 60_000, 'w1 rebooted');
     await h.waitFor(() => h!.cluster.migrationStatus()['phase'] === 'Paused', 60_000, 'status Paused');
-    h.cluster.patchNode('w1', { annotations: { 'example.com/poke': 'wake the engine' } });
-    await new Promise((r) => setTimeout(r, 200)); // a negative check: give the engine time to (wrongly) move on
+    // The engine's own decision, not a pause in the test: once w1's reboot is seen, the pause holds it (and logs why).
+    const heldByPause = (l: string): boolean => {
+      const r = JSON.parse(l) as { node?: string; held?: string };
+      return r.node === 'w1' && r.held === 'paused';
+    };
+    await waitFor('w1 held by the pause after its reboot', () => lines.some(heldByPause), { timeoutMs: 60_000 });
     expect(h.cluster.phaseOf('w1')).toBe('Rebooting');
     h.cluster.setMigration({ paused: false });
     await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done');

@@ -1,7 +1,7 @@
 /** Runs engines and fake agents over one fake cluster; waits on the cluster's own change events. */
 import { COORDINATOR_ENV_PREFIX, coordinatorConfigSpec, type CoordinatorConfig } from '../../../shared/config.js';
 import { parseConfig } from '../../../shared/config-spec.js';
-import { silentLogger } from '../../../shared/logger.js';
+import { silentLogger, type Logger } from '../../../shared/logger.js';
 import { startEngineWith, type Engine } from '../../../coordinator/engine/engine.js';
 import { FakeAgents } from './fake-agents.js';
 import { FakeCluster, type FakeNodeSpec } from './fake-cluster.js';
@@ -11,23 +11,6 @@ export function testConfig(flags: Record<string, unknown> = {}): CoordinatorConf
   return parseConfig(coordinatorConfigSpec, COORDINATOR_ENV_PREFIX, {
     env: {},
     flags: { leaseDurationSeconds: '2', nodeName: 'cp1', advertiseAddress: '192.168.1.10', ...flags },
-  });
-}
-
-/** Polls `cond` (for state no event announces, such as leadership) until it holds; fails after `ms`. */
-export function until(cond: () => boolean, ms: number, what: string, onTick: () => void = () => undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const t = setInterval(() => {
-      onTick();
-      if (cond()) {
-        clearInterval(t);
-        resolve();
-      } else if (Date.now() - started > ms) {
-        clearInterval(t);
-        reject(new Error(`timed out waiting for ${what}`));
-      }
-    }, 10);
   });
 }
 
@@ -43,13 +26,14 @@ export class Harness {
   constructor(
     nodes: FakeNodeSpec[],
     private readonly config: CoordinatorConfig = testConfig(),
+    private readonly log: Logger = silentLogger(),
   ) {
     this.cluster = new FakeCluster(nodes);
     this.agents = new FakeAgents(this.cluster, () => this.engine);
   }
 
   async startEngine(identity = 'coordinator-a'): Promise<Engine> {
-    const e = await startEngineWith({ cluster: this.cluster.ports(), config: this.config, log: silentLogger(), identity });
+    const e = await startEngineWith({ cluster: this.cluster.ports(), config: this.config, log: this.log, identity });
     this.engines.push(e);
     this.engine ??= e;
     return e;

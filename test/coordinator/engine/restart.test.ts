@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { silentLogger } from '../../../shared/logger.js';
 import { startEngineWith } from '../../../coordinator/engine/engine.js';
-import { Harness, testConfig, until, workers } from './harness.js';
+import { Harness, testConfig, workers } from './harness.js';
+import { waitFor } from '../../support/wait-for.js';
 
 /**
  * The phases a node records on the way (a step whose effect rides in the same patch, such as the cordon,
@@ -96,7 +97,7 @@ describe('engine: two replicas', () => {
     expect(follower.snapshot().leader).toBe(false);
     await leader.stop();
     h.engine = follower;
-    await until(() => follower.isLeader(), 10_000, 'the follower to lead');
+    await waitFor('the follower to lead', () => follower.isLeader(), { timeoutMs: 60_000 });
     await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done');
     expect([...h.cluster.reboots.values()]).toEqual([1, 1]);
     expect(h.cluster.leases.get('cni-migrate-leader')?.holder).toBe(follower === a ? 'coordinator-a' : 'coordinator-b');
@@ -131,7 +132,14 @@ describe('engine: a leader cut off from the API server', () => {
     cut = true;
     const cutAt = Date.now();
     const bothLead: boolean[] = [];
-    await until(() => b.isLeader(), 10_000, 'b to lead', () => bothLead.push(a.isLeader() && b.isLeader()));
+    await waitFor(
+      'b to lead',
+      () => {
+        bothLead.push(a.isLeader() && b.isLeader());
+        return b.isLeader();
+      },
+      { timeoutMs: 60_000, intervalMs: 10 },
+    );
     expect(a.isLeader()).toBe(false);
     expect(bothLead.some((x) => x)).toBe(false);
     expect(Date.now() - cutAt).toBeGreaterThanOrEqual(1000);

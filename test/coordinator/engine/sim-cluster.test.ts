@@ -12,6 +12,7 @@ import { startSimCluster, type SimCluster } from '../../../sim/index.js';
 import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from '../../../sim/demo/install.js';
 import { startEngine, type Engine } from '../../../coordinator/engine/engine.js';
 import { testConfig } from './harness.js';
+import { waitFor } from '../../support/wait-for.js';
 
 let sim: SimCluster;
 let engine: Engine;
@@ -60,19 +61,17 @@ afterAll(async () => {
 describe('engine on the simulated cluster', () => {
   it('when the rollout runs, then every worker is migrated once and handed to Cilium', async () => {
     const workers = engine.snapshot().nodes.length - 1;
-    const deadline = Date.now() + 45_000;
     const done = () => engine.snapshot().nodes.filter((n) => n.phase === 'Done').length;
-    while (done() < workers && Date.now() < deadline) {
+    const end = await waitFor(`all ${workers} workers Done (or one Halted)`, () => {
       const halted = engine.snapshot().nodes.find((n) => n.phase === 'Halted');
-      if (halted) throw new Error(`halted: ${halted.name}: ${halted.reason ?? ''}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(done()).toBe(workers);
+      if (halted) return { halted: `${halted.name}: ${halted.reason ?? ''}` };
+      return done() === workers && { done: workers };
+    }, { timeoutMs: 240_000, intervalMs: 100 });
+    expect(end).toEqual({ done: workers });
     for (const n of engine.snapshot().nodes.filter((x) => x.phase === 'Done')) {
       expect(reboots.get(n.name)).toBe(1);
       expect({ node: n.name, ciliumManaged: sim.ciliumManaged(n.name) }).toEqual({ node: n.name, ciliumManaged: true });
     }
-    while (engine.snapshot().grants.length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(engine.snapshot().grants).toEqual([]);
-  }, 60_000);
+    await waitFor('every grant released', () => engine.snapshot().grants.length === 0, { timeoutMs: 60_000 });
+  });
 });

@@ -42,7 +42,7 @@ describe('the cluster-level stages', () => {
     await h.waitFor(() => h.cluster.migrationStatus()['phase'] === 'Completed', 60_000, 'status Completed');
     expect(r?.times.map((t) => t.name)).toEqual(['Promote', 'RemoveCalico', 'CleanNodes', 'RemoveCrds']);
     expect(r?.times.every((t) => t.finishedAt !== undefined)).toBe(true);
-    expect(h.cluster.ciliumRestarts).toBe(1);
+    expect(h.cluster.ciliumDaemonSetRestarts).toBe(1);
     expect(fake.nodeConfig).toBe(false);
     expect(fake.objects.size).toBe(0);
     expect(fake.crds).toEqual([]);
@@ -97,7 +97,7 @@ describe('a coordinator killed during the stages', () => {
       await h.restartEngine();
     }
     expect(seen.size).toBeGreaterThanOrEqual(10);
-    expect(h.cluster.ciliumRestarts).toBe(1);
+    expect(h.cluster.ciliumDaemonSetRestarts).toBe(1);
     expect([...h.agents.cleanups.values()]).toEqual([1, 1, 1]);
     expect(fake.objects.size).toBe(0);
   }, 60_000);

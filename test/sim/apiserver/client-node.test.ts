@@ -22,6 +22,7 @@ import {
 } from '@kubernetes/client-node';
 import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
 import { statusOf } from './status-code.js';
+import { waitFor } from '../../support/wait-for.js';
 
 let server: SimApiServer;
 let core: CoreV1Api;
@@ -42,15 +43,6 @@ async function readyPod(name: string, node: string, labels: Record<string, strin
   await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name, labels }, spec: { nodeName: node, containers: [{ name: 'c', image: 'x' }] } } });
   const body = { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } };
   return core.patchNamespacedPodStatus({ name, namespace: 'default', body }, mergePatch);
-}
-
-/** Resolves when `check` passes (re-checked on every turn of the event loop); rejects after `ms`. */
-async function eventually(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 describe('client-node against the simulated API server', () => {
@@ -125,12 +117,12 @@ describe('client-node against the simulated API server', () => {
     });
     await informer.start();
     await core.createNode({ body: { metadata: { name: 'first' } } });
-    await eventually(() => informer.list().some((n) => n.metadata?.name === 'first'));
+    await waitFor('the informer to list node first', () => informer.list().some((n) => n.metadata?.name === 'first'));
     server.faults.add({ match: { verb: 'watch', resource: 'nodes' }, latencyMs: 300, times: 1 });
     server.resetRequestCounts();
     expect(server.faults.dropWatches({ resource: 'nodes' })).toBe(1);
     for (let i = 0; i < 8; i++) await core.createNode({ body: { metadata: { name: `later-${i}` } } });
-    await eventually(() => informer.list().length === 9);
+    await waitFor('the informer to list 9 nodes', () => informer.list().length === 9);
     stopped = true;
     await informer.stop();
     expect(errors.length).toBeGreaterThan(0);
@@ -196,7 +188,7 @@ describe('client-node against the simulated API server', () => {
     await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'check-n1', ownerReferences: [owner] }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] } } });
     await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'check-pending', ownerReferences: [owner] }, spec: { containers: [{ name: 'c', image: 'x' }] } } });
     await apps.deleteNamespacedDaemonSet({ name: 'check', namespace: 'default' });
-    await eventually(async () => {
+    await waitFor('only check-n1 left, terminating', async () => {
       const pods = await core.listNamespacedPod({ namespace: 'default' });
       return pods.items.length === 1 && pods.items[0]?.metadata?.deletionTimestamp !== undefined;
     });
@@ -228,7 +220,7 @@ describe('client-node against the simulated API server', () => {
     });
     await custom.createClusterCustomObject({ group: 'crd.projectcalico.org', version: 'v1', plural: 'ippools', body: { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'default-ipv4' }, spec: { cidr: '10.244.0.0/16' } } });
     await ext.deleteCustomResourceDefinition({ name: 'ippools.crd.projectcalico.org' });
-    await eventually(async () => (await statusOf(ext.readCustomResourceDefinition({ name: 'ippools.crd.projectcalico.org' }))) === 404);
+    await waitFor('the CRD gone', async () => (await statusOf(ext.readCustomResourceDefinition({ name: 'ippools.crd.projectcalico.org' }))) === 404);
     expect(await statusOf(custom.listClusterCustomObject({ group: 'crd.projectcalico.org', version: 'v1', plural: 'ippools' }))).toBe(404);
   });
 
@@ -236,7 +228,7 @@ describe('client-node against the simulated API server', () => {
     await core.createNamespace({ body: { metadata: { name: 'temp' } } });
     await core.createNamespacedConfigMap({ namespace: 'temp', body: { metadata: { name: 'cm' }, data: { a: 'b' } } });
     await core.deleteNamespace({ name: 'temp' });
-    await eventually(async () => (await statusOf(core.readNamespace({ name: 'temp' }))) === 404);
+    await waitFor('namespace temp gone', async () => (await statusOf(core.readNamespace({ name: 'temp' }))) === 404);
     expect(await statusOf(core.readNamespacedConfigMap({ name: 'cm', namespace: 'temp' }))).toBe(404);
   });
 
@@ -268,9 +260,9 @@ describe('client-node against the simulated API server', () => {
     await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 's-1', labels: { app: 's' }, ownerReferences: [owner] }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] } } });
     await policy.createNamespacedPodDisruptionBudget({ namespace: 'default', body: { metadata: { name: 's' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 's' } } } } });
     const expected = async (): Promise<number | undefined> => (await policy.readNamespacedPodDisruptionBudget({ name: 's', namespace: 'default' })).status?.expectedPods;
-    await eventually(async () => (await expected()) === 3);
+    await waitFor('expectedPods 3', async () => (await expected()) === 3);
     await apps.patchNamespacedReplicaSet({ name: 's', namespace: 'default', body: { spec: { replicas: 5 } } }, mergePatch);
-    await eventually(async () => (await expected()) === 5);
+    await waitFor('expectedPods 5', async () => (await expected()) === 5);
     const pdb = await policy.readNamespacedPodDisruptionBudget({ name: 's', namespace: 'default' });
     expect(pdb.status).toMatchObject({ desiredHealthy: 4, currentHealthy: 0, disruptionsAllowed: 0 });
   });

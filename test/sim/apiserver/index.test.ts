@@ -1,8 +1,9 @@
 /**
- * The server's own controls: option validation, request accounting, injected faults, bookmarks.
+ * The server's own controls: option validation, request accounting, the API call log, injected faults,
+ * bookmarks; and what every fresh cluster holds (the default/kubernetes Service).
  */
 import { describe, expect, it } from '@jest/globals';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { ConfigError } from '../../../shared/errors.js';
 import { startApiServer } from '../../../sim/apiserver/index.js';
 import { statusOf } from './status-code.js';
@@ -77,6 +78,37 @@ describe('simulated API server controls', () => {
       expect(events.length).toBeGreaterThan(2);
       expect(new Set(events.map((e) => e.type))).toEqual(new Set(['BOOKMARK']));
       expect(events[0]?.object).toEqual({ kind: 'Node', apiVersion: 'v1', metadata: { resourceVersion: expect.any(String), creationTimestamp: null } });
+    } finally {
+      await s.close();
+    }
+  });
+  it('when a fresh server is read, then it holds the default/kubernetes Service on the first Service address', async () => {
+    const s = await startApiServer();
+    try {
+      const svc = await s.kubeConfig().makeApiClient(CoreV1Api).readNamespacedService({ namespace: 'default', name: 'kubernetes' });
+      expect(svc.spec).toMatchObject({ type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] });
+      expect(svc.metadata?.labels).toEqual({ component: 'apiserver', provider: 'kubernetes' });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('when a ServiceAccount calls, then each call is logged with what RBAC saw and its verdict, and a refused call to a kind nobody serves is 403', async () => {
+    const s = await startApiServer();
+    try {
+      await s.kubeConfig().makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'reader' } } });
+      const fresh = s.kubeConfig({ token: s.issueServiceAccountToken({ namespace: 'default', serviceAccount: 'reader' }) });
+      const core = fresh.makeApiClient(CoreV1Api);
+      expect(await statusOf(core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'x' }))).toBe(403);
+      const custom = fresh.makeApiClient(CustomObjectsApi);
+      expect(await statusOf(custom.listClusterCustomObject({ group: 'nobody.example', version: 'v1', plural: 'things' }))).toBe(403);
+      expect(s.apiCalls()).toEqual(
+        expect.arrayContaining([
+          { caller: 'system:serviceaccount:default:reader', verb: 'get', group: '', resource: 'configmaps', subresource: undefined, namespace: 'kube-system', name: 'x', allowed: false, count: 1 },
+          expect.objectContaining({ caller: 'system:serviceaccount:default:reader', verb: 'list', group: 'nobody.example', resource: 'things', allowed: false }),
+          expect.objectContaining({ caller: 'kubernetes-admin', verb: 'create', resource: 'serviceaccounts', namespace: 'default', allowed: true }),
+        ]),
+      );
     } finally {
       await s.close();
     }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Namespace } from '@kubernetes/client-node';
 import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
 import { statusOf } from './status-code.js';
+import { waitFor } from '../../support/wait-for.js';
 
 let server: SimApiServer;
 let core: CoreV1Api;
@@ -19,14 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-
-async function waitFor(description: string, probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${description}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const conditionOf = (ns: V1Namespace, type: string): string | undefined => ns.status?.conditions?.find((c) => c.type === type)?.message;
 

@@ -21,7 +21,7 @@ export function clusterObs(over: Partial<ClusterObservations> = {}): ClusterObse
     nodes: ['w1', 'w2', 'w3'],
     promotionMissing: ['custom-cni-conf is true (want false)'],
     helm: undefined,
-    ciliumRestartedAt: undefined,
+    ciliumDaemonSetRestartedAt: undefined,
     ciliumRolloutProblem: undefined,
     nodeConfigPresent: true,
     installMethod: 'manifest',

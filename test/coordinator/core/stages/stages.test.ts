@@ -41,19 +41,19 @@ describe('Promote', () => {
   });
   it('When cilium-config shows the promotion, then the restart stamp is recorded before the restart', () => {
     const d = decide(record(), { promotionMissing: [] });
-    expect(d.record).toMatchObject({ step: 'RestartingCilium', restartedAt: at(1000).toISOString(), since: at(1000).toISOString() });
-    expect(d.actions).toEqual([{ kind: 'restartCilium', restartedAt: at(1000).toISOString() }]);
+    expect(d.record).toMatchObject({ step: 'RestartingCiliumDaemonSet', restartedAt: at(1000).toISOString(), since: at(1000).toISOString() });
+    expect(d.actions).toEqual([{ kind: 'restartCiliumDaemonSet', restartedAt: at(1000).toISOString() }]);
   });
   it('When a restarted coordinator finds the restart not applied, then it restarts with the recorded stamp (not a new one)', () => {
-    const r = record({ step: 'RestartingCilium', restartedAt: T0.toISOString() });
-    expect(decide(r, { promotionMissing: [] }, 50_000).actions).toEqual([{ kind: 'restartCilium', restartedAt: T0.toISOString() }]);
+    const r = record({ step: 'RestartingCiliumDaemonSet', restartedAt: T0.toISOString() });
+    expect(decide(r, { promotionMissing: [] }, 50_000).actions).toEqual([{ kind: 'restartCiliumDaemonSet', restartedAt: T0.toISOString() }]);
   });
   it('When the template carries the recorded stamp, then it waits for the rollout and never restarts again', () => {
-    const r = record({ step: 'RestartingCilium', restartedAt: T0.toISOString() });
-    const d = decide(r, { promotionMissing: [], ciliumRestartedAt: T0.toISOString(), ciliumRolloutProblem: '1 of 3 pods updated' });
+    const r = record({ step: 'RestartingCiliumDaemonSet', restartedAt: T0.toISOString() });
+    const d = decide(r, { promotionMissing: [], ciliumDaemonSetRestartedAt: T0.toISOString(), ciliumRolloutProblem: '1 of 3 pods updated' });
     expect(d.record?.step).toBe('WaitingRollout');
     expect(kinds(d)).toEqual([]);
-    expect(kinds(decide(d.record, { ciliumRestartedAt: T0.toISOString(), ciliumRolloutProblem: 'x' }, 2000))).toEqual([]);
+    expect(kinds(decide(d.record, { ciliumDaemonSetRestartedAt: T0.toISOString(), ciliumRolloutProblem: 'x' }, 2000))).toEqual([]);
   });
   it('When the rollout is not done by its deadline (from the recorded step start), then the stage halts with the problem', () => {
     const r = record({ step: 'WaitingRollout' });

@@ -1,0 +1,97 @@
+/**
+ * The leader's ledger of the zero-downtime probe: every probe pod's reports, sorted into pairings by the
+ * pure core, folded into the figures overall and per hand-off. It answers each report with the peers to
+ * probe (the probe pods of the other nodes that reported lately), feeds the metrics, and tells the
+ * controller when a hand-off first crosses a `spec.probe` threshold (the controller then halts that node).
+ *
+ * The figures live in this process: a new leader starts them afresh (the Migration's status keeps the last
+ * ones written). The reports themselves are kept by the probe pods until a leader has taken them.
+ */
+import { PROBE_INTERVAL_MS, type ProbeAnswer, type ProbeReport } from '../../shared/probe.js';
+import { classifyReport, handOffKey, type NodeTimeline } from '../core/probe/classify.js';
+import { emptyAccumulator, figuresOf, foldSamples, zeroDowntime, type ProbeAccumulator, type ProbeFigures } from '../core/probe/figures.js';
+import { probeBreach, type ProbeLimits, type ProbeStatus } from '../core/probe/limits.js';
+import type { ProbeMetrics } from './probe-metrics.js';
+
+export interface ProbeLedgerDeps {
+  nodes: () => ReadonlyMap<string, NodeTimeline>;
+  limits: () => ProbeLimits | undefined;
+  now: () => Date;
+  metrics: ProbeMetrics;
+  /** A hand-off crossed a threshold: pass again. */
+  breached: () => void;
+}
+
+/** A probe pod that has not reported for this long is no longer offered as a peer. */
+export const PEER_FRESH_MS = 10_000;
+/** Hand-offs kept (and shown in the status, the newest last). */
+const HAND_OFFS_KEPT = 50;
+const HAND_OFFS_SHOWN = 10;
+
+interface HandOff {
+  node: string;
+  attempt: number;
+  acc: ProbeAccumulator;
+  breach: string | undefined;
+}
+
+export class ProbeLedger {
+  private readonly total = emptyAccumulator();
+  private readonly handOffs = new Map<string, HandOff>();
+  private readonly pods = new Map<string, { ip: string; at: number }>();
+  private excluded = 0;
+
+  constructor(private readonly d: ProbeLedgerDeps) {}
+
+  record(report: ProbeReport): ProbeAnswer {
+    const now = this.d.now().getTime();
+    this.pods.set(report.nodeName, { ip: report.podIP, at: now });
+    const nodes = this.d.nodes();
+    const c = classifyReport({ report, nodes, currentIp: (n) => this.pods.get(n)?.ip });
+    foldSamples(this.total, c.samples, c.breaks, PROBE_INTERVAL_MS);
+    this.excluded += c.excluded;
+    this.d.metrics.counted(c.samples, c.breaks, c.excluded);
+    this.d.metrics.figures(figuresOf(this.total));
+    const limits = this.d.limits();
+    for (const [key, part] of c.byHandOff) {
+      const h = this.handOff(key, nodes);
+      if (!h) continue;
+      foldSamples(h.acc, part.samples, part.breaks, PROBE_INTERVAL_MS);
+      if (h.breach === undefined && limits) this.judge(h, limits);
+    }
+    return { peers: this.peers(report.nodeName, now) };
+  }
+
+  private judge(h: HandOff, limits: ProbeLimits): void {
+    h.breach = probeBreach(figuresOf(h.acc), limits);
+    if (h.breach !== undefined) this.d.breached();
+  }
+
+  private handOff(key: string, nodes: ReadonlyMap<string, NodeTimeline>): HandOff | undefined {
+    const existing = this.handOffs.get(key);
+    if (existing) return existing;
+    const node = [...nodes.values()].find((n) => handOffKey(n) === key);
+    if (!node) return undefined;
+    const h: HandOff = { node: node.name, attempt: node.attempt, acc: emptyAccumulator(), breach: undefined };
+    this.handOffs.set(key, h);
+    if (this.handOffs.size > HAND_OFFS_KEPT) this.handOffs.delete(this.handOffs.keys().next().value ?? '');
+    return h;
+  }
+
+  private peers(self: string, now: number): ProbeAnswer['peers'] {
+    return [...this.pods.entries()].filter(([node, p]) => node !== self && now - p.at <= PEER_FRESH_MS).map(([node, p]) => ({ node, ip: p.ip }));
+  }
+
+  /** The threshold this attempt of the node's hand-off crossed, if any. */
+  breachOf(node: string, attempt: number): string | undefined {
+    return this.handOffs.get(handOffKey({ name: node, attempt }))?.breach;
+  }
+
+  /** Undefined before the first report. */
+  status(): ProbeStatus | undefined {
+    if (this.pods.size === 0) return undefined;
+    const figures: ProbeFigures = figuresOf(this.total);
+    const handOffs = [...this.handOffs.values()].slice(-HAND_OFFS_SHOWN).map((h) => ({ node: h.node, attempt: h.attempt, figures: figuresOf(h.acc) }));
+    return { figures, handOffs, excluded: this.excluded, zeroDowntime: zeroDowntime(figures) };
+  }
+}
