@@ -1,10 +1,11 @@
 /**
  * Whether this node's Cilium pod is Ready, kept current by one watch on the Cilium pods of this node
- * (label and field selectors), restarted after errors.
+ * (label and field selectors), restarted after errors with capped, jittered backoff (shared/watch-retry).
  */
 import { Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { CILIUM_NAMESPACE, CILIUM_POD_SELECTOR } from '../../shared/names.js';
 import type { Logger } from '../../shared/logger.js';
+import { WatchRetry } from '../../shared/watch-retry.js';
 
 export interface CiliumReadiness {
   ready(): boolean;
@@ -16,8 +17,6 @@ export interface CiliumReadiness {
 export const isPodReady = (pod: V1Pod): boolean =>
   pod.metadata?.deletionTimestamp === undefined &&
   (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-
-const RESTART_DELAY_MS = 1000;
 
 /**
  * A watch with no resourceVersion: the API server first sends the current pods as ADDED events, then
@@ -33,7 +32,9 @@ export function watchCiliumPodReadiness(kc: KubeConfig, nodeName: string, log: L
   let stopped = false;
   let restart: NodeJS.Timeout | undefined;
   let abort: AbortController | undefined;
+  const retry = new WatchRetry({ log: log.child({ node: nodeName }), what: 'the Cilium pod of this node' });
   const onEvent = (type: string, pod: V1Pod): void => {
+    retry.recovered();
     const uid = pod.metadata?.uid;
     if (uid === undefined) return;
     if (type === 'DELETED') pods.delete(uid);
@@ -47,6 +48,7 @@ export function watchCiliumPodReadiness(kc: KubeConfig, nodeName: string, log: L
       pods.clear();
       watch.watch(`/api/v1/namespaces/${CILIUM_NAMESPACE}/pods`, query, onEvent, onDone).then(
         (ctl) => {
+          retry.connected();
           abort = ctl;
           if (stopped) ctl.abort();
         },
@@ -56,8 +58,8 @@ export function watchCiliumPodReadiness(kc: KubeConfig, nodeName: string, log: L
   };
   function onDone(err: unknown): void {
     if (stopped) return;
-    if (err) log.warn({ node: nodeName, err }, 'watch of the Cilium pod failed; restarting it');
-    startSoon(err ? RESTART_DELAY_MS : 0);
+    // A watch the server ended (its timeout) restarts at once; a failed one after a backoff, logged once per streak.
+    startSoon(err ? retry.failed(err) : 0);
   }
   startSoon(0);
   return {

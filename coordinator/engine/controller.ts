@@ -6,7 +6,8 @@
  * grants and the Migration status, and arms the next deadline.
  */
 import type { CoordinatorConfig } from '../../shared/config.js';
-import { describeError } from '../../shared/errors.js';
+import { CniMigrateError, describeError } from '../../shared/errors.js';
+import { NodeAnnotation } from '../../shared/names.js';
 import { nodeLogger, type Logger } from '../../shared/logger.js';
 import type { Order } from '../../shared/api.js';
 import { readNodeState, type NodeState } from '../core/node-state.js';
@@ -32,6 +33,7 @@ import { RolloutScope } from './scope.js';
 import { drainOptionsOf, policyOf, RolloutSource, settingsFor, type Rollout } from './rollout.js';
 import { CILIUM_GATE, closedGates } from './gates.js';
 import { StatusWriter } from './status-writer.js';
+import { PendingResults } from './results.js';
 import { stageRunnerFor, type StageRunner } from './stage-runner.js';
 import type { StageRecord } from '../core/stages/record.js';
 
@@ -64,6 +66,7 @@ export class Controller {
   /** The Cilium gate's reason when the last decision consulted it (shown in the status). */
   private ciliumProblem: string | undefined;
   private stages: StageRunner | undefined;
+  private readonly results = new PendingResults();
   /** The zero-downtime probe's figures; its breaches halt the node in flight. */
   readonly probe: ProbeLedger;
 
@@ -113,6 +116,7 @@ export class Controller {
     this.preflight.stop();
     this.stages?.stop();
     await this.loop.stop();
+    this.results.failAll(new CniMigrateError('Conflict', 'this coordinator stopped leading: report the result again'));
     this.status.stop();
     await this.peers.stop();
   }
@@ -123,7 +127,17 @@ export class Controller {
   }
 
   stateOf(node: string): NodeState {
-    return readNodeState(node, this.view.get(node)?.metadata?.annotations);
+    return readNodeState(node, this.results.overlay(node, this.view.get(node)?.metadata?.annotations));
+  }
+
+  /**
+   * Records an agent's order result with the transition it causes (one Node patch): resolves once that
+   * patch landed, so the agent is answered only when its result is in Kubernetes.
+   */
+  recordResult(node: string, orderId: string, recorded: string): Promise<void> {
+    const written = this.results.add(node, orderId, recorded);
+    this.wake();
+    return written;
   }
 
   orderOf(node: string): Order | null {
@@ -151,6 +165,7 @@ export class Controller {
     const nodes: RolloutNode[] = summaries.map((s) => ({ ...s, state: states.get(s.name) ?? this.stateOf(s.name), inScope: inScope.has(s.name) }));
     const decision = await this.decideGrants(rollout, nodes);
     await this.grant(decision, states);
+    await this.d.grants.flushReleases();
     this.holds.update([...held, ...decision.held], (n) => states.get(n)?.phase ?? 'Pending');
     const stage = rollout.specError ? undefined : await this.stages?.pass({ spec: rollout.spec, statusStage: rollout.stage, states, scope: order });
     await this.writeStatus(rollout, nodes, decision, stage);
@@ -165,7 +180,8 @@ export class Controller {
   private async stepNode(name: string, rollout: Rollout, held: Hold[]): Promise<NodeState> {
     const state = this.stateOf(name);
     const granted = this.d.grants.holds(name);
-    if (state.phase === 'Pending' && !granted) return state;
+    const result = this.results.patchOf(name);
+    if (state.phase === 'Pending' && !granted && Object.keys(result).length === 0) return state;
     try {
       const obs = observe(name, {
         node: this.view.get(name),
@@ -179,10 +195,12 @@ export class Controller {
       const settings = settingsFor(this.d.config, rollout.spec);
       const { step, held: pausedReason } = decideStep({ state, obs, now: this.d.now(), settings, paused: rollout.spec?.paused ?? false });
       if (pausedReason) held.push({ node: name, by: 'paused', reason: pausedReason });
-      await recordIntent(this.intent, state, step);
+      await recordIntent(this.intent, state, { ...step, patch: { ...result, ...step.patch } });
+      this.results.written(name, result[NodeAnnotation.lastResult]);
       this.executor.run(step.state, step.actions);
       return step.state;
     } catch (e) {
+      this.results.written(name, undefined, e);
       nodeLogger(this.d.log, name, state.phase).warn({ err: describeError(e) }, 'reconcile failed; retrying');
       this.wake(RETRY_FAILED_NODE_MS);
       return state;

@@ -18,9 +18,9 @@ import type { Heartbeat, Order, OrderResult, RegisterRequest } from '../../share
 import type { CoordinatorConfig } from '../../shared/config.js';
 import { CniMigrateError, describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import { NodeAnnotation } from '../../shared/names.js';
 import type { Phase } from '../../shared/phases.js';
 import type { AgentReport } from '../core/observe.js';
+import { readNodeState } from '../core/node-state.js';
 import type { AgentDirectory, ProbeDirectory } from '../ports.js';
 import type { ProbeAnswer, ProbeReport } from '../../shared/probe.js';
 import { clusterFromKubeConfig, type Cluster } from './cluster.js';
@@ -91,7 +91,6 @@ class MigrationEngine implements Engine {
   private readonly elector: LeaderElector;
   private readonly deliveries: OrderDeliveries;
   private readonly unsubscribe: (() => void)[] = [];
-  private renewTimer: NodeJS.Timeout | undefined;
   private leading = false;
   private stopped = false;
   private dead = false;
@@ -154,15 +153,12 @@ class MigrationEngine implements Engine {
     }
     if (this.dead) return;
     this.leading = true;
-    const every = (this.d.config.leaseDurationSeconds * 1000) / 3;
-    this.renewTimer = setInterval(() => void this.grants.renew(), every);
     this.controller.start();
     this.waiters.notifyAll();
   }
 
   private async follow(): Promise<void> {
     this.leading = false;
-    clearInterval(this.renewTimer);
     await this.controller.stop();
     this.waiters.notifyAll();
   }
@@ -193,7 +189,6 @@ class MigrationEngine implements Engine {
     this.leading = false;
     this.unsubscribe.forEach((u) => u());
     this.elector.abandon();
-    clearInterval(this.renewTimer);
     void this.controller.stop();
     this.waiters.notifyAll();
     void this.stopWatches().catch(() => undefined);
@@ -267,17 +262,20 @@ class MigrationEngine implements Engine {
     if (!this.leading) throw new CniMigrateError('Conflict', `not the leader: result of ${res.orderId} not recorded; report it again`);
     const current = this.currentOrder(res.nodeName);
     if (!current || current.id !== res.orderId) return false;
-    const state = this.controller.stateOf(res.nodeName);
-    if (state.lastResult?.orderId === res.orderId) return true;
+    // Already on the Node (a report sent again); one still on its way joins the write it waits for.
+    const written = readNodeState(res.nodeName, this.controller.view.get(res.nodeName)?.metadata?.annotations);
+    if (written.lastResult?.orderId === res.orderId) return true;
     // A reboot that went ahead shows in the new boot id: only its failure needs recording.
     if (current.kind === 'reboot' && res.outcome === 'succeeded') return true;
-    const counts = res.cleanup ? { found: res.cleanup.removed, left: res.cleanup.leftover } : {};
-    const recorded = JSON.stringify({ orderId: res.orderId, outcome: res.outcome, message: describeResult(res), ...counts });
-    const node = await this.cluster.nodes.patch(res.nodeName, { annotations: { [NodeAnnotation.lastResult]: recorded } });
-    this.controller.view.wrote(node);
-    this.controller.wake();
+    await this.controller.recordResult(res.nodeName, res.orderId, recordedResult(res));
     return true;
   }
+}
+
+/** The `last-result` annotation of an order result. */
+function recordedResult(res: OrderResult): string {
+  const counts = res.cleanup ? { found: res.cleanup.removed, left: res.cleanup.leftover } : {};
+  return JSON.stringify({ orderId: res.orderId, outcome: res.outcome, message: describeResult(res), ...counts });
 }
 
 /** Starts an engine over a given cluster (the tests' scripted cluster, or the real one). */

@@ -2,7 +2,7 @@
  * Grant slots: Lease `cni-migrate-slot-<i>` held by the node being migrated (`kubectl get leases -n
  * cni-migrate` shows who). The leader is their only writer: it grants, renews while held, and releases.
  */
-import { describeError, isCniMigrateError } from '../../shared/errors.js';
+import { isCniMigrateError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { SLOT_LEASE_PREFIX, slotLeaseName } from '../../shared/names.js';
 import type { LeaseRecord, LeasesApi } from '../kube/leases.js';
@@ -15,6 +15,13 @@ export function slotIndexOf(leaseName: string): number | undefined {
 
 export class SlotGrants {
   private readonly records = new Map<number, LeaseRecord>();
+  /**
+   * Slots whose holder finished, not written yet: the next grant of the slot writes the new holder over
+   * the finished one (one Lease write per hand-off); `flushReleases` writes those no one took. A
+   * coordinator that dies in between leaves the finished node holding the slot, and its successor
+   * releases it again.
+   */
+  private readonly freed = new Set<number>();
 
   constructor(
     private readonly leases: LeasesApi,
@@ -26,6 +33,7 @@ export class SlotGrants {
   /** Reads the slot Leases (the grants survive a coordinator restart). */
   async load(): Promise<void> {
     this.records.clear();
+    this.freed.clear();
     for (const l of await this.leases.list()) {
       const i = slotIndexOf(l.name);
       if (i !== undefined) this.records.set(i, l);
@@ -34,12 +42,13 @@ export class SlotGrants {
 
   holders(): Map<number, string> {
     const out = new Map<number, string>();
-    for (const [i, l] of this.records) if (l.holder) out.set(i, l.holder);
+    for (const [i, l] of this.records) if (l.holder && !this.freed.has(i)) out.set(i, l.holder);
     return out;
   }
 
   holds(node: string): boolean {
-    return [...this.records.values()].some((l) => l.holder === node);
+    for (const [i, l] of this.records) if (l.holder === node && !this.freed.has(i)) return true;
+    return false;
   }
 
   /**
@@ -76,27 +85,26 @@ export class SlotGrants {
     await this.write({ ...base, holder: node, acquireTime: now, renewTime: now, transitions: base.transitions + 1 });
   }
 
-  async release(node: string): Promise<void> {
-    for (const l of [...this.records.values()].filter((r) => r.holder === node)) {
-      await this.write({ ...l, holder: undefined, acquireTime: undefined, renewTime: undefined });
-    }
+  /** Frees the node's slot at once; the Lease is written by the slot's next grant or by `flushReleases`. */
+  release(node: string): Promise<void> {
+    for (const [i, l] of this.records) if (l.holder === node) this.freed.add(i);
+    return Promise.resolve();
   }
 
-  /** Renews every held slot; a failure is logged and retried at the next renewal. */
-  async renew(): Promise<void> {
-    for (const l of [...this.records.values()].filter((r) => r.holder)) {
-      try {
-        await this.write({ ...l, renewTime: this.now() });
-      } catch (e) {
-        this.log.warn({ lease: l.name, err: describeError(e) }, 'slot renewal failed');
-        await this.load().catch(() => undefined);
-      }
+  /** Writes the release of every freed slot that no grant took over. */
+  async flushReleases(): Promise<void> {
+    for (const i of [...this.freed]) {
+      const l = this.records.get(i);
+      if (l) await this.write({ ...l, holder: undefined, acquireTime: undefined, renewTime: undefined });
+      this.freed.delete(i);
     }
   }
 
   private async write(r: LeaseRecord): Promise<void> {
     const written = await this.leases.write({ ...r, durationSeconds: this.durationSeconds });
     const i = slotIndexOf(written.name);
-    if (i !== undefined) this.records.set(i, written);
+    if (i === undefined) return;
+    this.records.set(i, written);
+    if (written.holder !== undefined) this.freed.delete(i);
   }
 }

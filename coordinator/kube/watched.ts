@@ -4,8 +4,8 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Informer, ObjectCache } from '@kubernetes/client-node';
-import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
+import { WatchRetry, type WatchRetryDeps } from '../../shared/watch-retry.js';
 
 export interface Watched<T> {
   list(): readonly T[];
@@ -16,38 +16,34 @@ export interface Watched<T> {
   stop(): Promise<void>;
 }
 
-const RESTART_BACKOFF_MS = [500, 1000, 2000, 5000, 10_000, 30_000] as const;
-/** A watch that stayed connected this long before failing starts its backoff over. */
-const HEALTHY_AFTER_MS = 60_000;
-
-/** Wraps an informer; a failed watch restarts with backoff until stopped. */
+/** Wraps an informer; a failed watch restarts with capped, jittered backoff (one log line per streak) until stopped. */
 export function watchedFrom<T extends KubernetesObject>(
   informer: Informer<T> & ObjectCache<T>,
   log: Logger,
   what: string,
+  retryDeps: Partial<WatchRetryDeps> = {},
 ): Watched<T> {
   const listeners = new Set<(obj: T) => void>();
-  const emit = (obj: T): void => listeners.forEach((l) => l(obj));
+  const retry = new WatchRetry({ log, what, ...retryDeps });
+  const emit = (obj: T): void => {
+    retry.recovered();
+    listeners.forEach((l) => l(obj));
+  };
   let stopped = true;
-  let failures = 0;
   let restartTimer: NodeJS.Timeout | undefined;
   informer.on('add', emit);
   informer.on('update', emit);
   informer.on('delete', emit);
-  let connectedAt = 0;
-  informer.on('connect', () => {
-    connectedAt = Date.now();
-  });
-  informer.on('error', (err: unknown) => {
-    if (stopped) return;
-    // client-node emits 'connect' before the list even on a refused connection: only a watch that stayed up resets.
-    if (connectedAt > 0 && Date.now() - connectedAt > HEALTHY_AFTER_MS) failures = 0;
-    const delay = RESTART_BACKOFF_MS[Math.min(failures++, RESTART_BACKOFF_MS.length - 1)];
-    log.warn({ err: describeError(err), what, delayMs: delay }, 'watch failed; restarting');
+  // client-node emits 'connect' before the list even on a refused connection: only a watch that stays up resets the streak.
+  informer.on('connect', () => retry.connected());
+  const restartLater = (err: unknown): void => {
+    if (stopped || restartTimer !== undefined) return;
     restartTimer = setTimeout(() => {
-      if (!stopped) informer.start().catch((e: unknown) => log.warn({ err: describeError(e), what }, 'watch restart failed'));
-    }, delay);
-  });
+      restartTimer = undefined;
+      if (!stopped) informer.start().catch(restartLater);
+    }, retry.failed(err));
+  };
+  informer.on('error', restartLater);
   return {
     list: () => informer.list(),
     get: (name, namespace) => informer.get(name, namespace),
@@ -62,6 +58,7 @@ export function watchedFrom<T extends KubernetesObject>(
     stop: async () => {
       stopped = true;
       clearTimeout(restartTimer);
+      restartTimer = undefined;
       await informer.stop();
     },
   };

@@ -19,7 +19,7 @@ import { rolloutEnd, watchMigrations, type MigrationObject, type RolloutEnd } fr
 import { actAndWait, liftFaults, type LiftableFaults } from './after-halt.js';
 import type { DemoOptions } from './options.js';
 import { judge, pickVictim, planScenario, seedShape, type ScenarioPlan } from './scenario.js';
-import { apiRequestsPerNode, toolRequests, type DemoSummary, type HaltSummary } from './summary.js';
+import { requestFigures, toolRequests, type DemoSummary, type HaltSummary } from './summary.js';
 import { watchList, type WatchedList } from './watch-cache.js';
 import { FULL_STAGES, okWithFullRun, fullRunEnd, fullRunOf, startFullRun } from './full-run.js';
 
@@ -283,7 +283,7 @@ class DemoSession {
       maxInFlight: this.observer.maxInFlight,
       maxRebootsPerNode: this.observer.maxRebootsPerNode(),
       handoffMs: this.observer.handoffMs(),
-      apiRequestsPerNode: apiRequestsPerNode(this.sim.api?.requestCounts(), this.evictedPods, migrated),
+      ...requestFigures(this.sim.api?.requestCounts(), this.evictedPods, migrated),
       wallMs,
     };
     return { ...summary, ok: judge(summary, this.plan) };

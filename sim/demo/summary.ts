@@ -35,6 +35,8 @@ export interface DemoSummary {
   /** Node done → next node cordoned; null when no hand-off happened. */
   handoffMs: Percentiles | null;
   apiRequestsPerNode: number | null;
+  /** `verb resource[/subresource]` → requests per migrated node (see requestsByVerb); null when not measured. */
+  requestsByVerb: Record<string, number> | null;
   wallMs: number;
 }
 
@@ -69,6 +71,28 @@ export function requestsByVerb(counts: readonly RequestCount[], migrated: number
   return Object.fromEntries(
     [...sums.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, Math.round((n / per) * 100) / 100]),
   );
+}
+
+const CALLER_ROLE: Record<string, string> = { [TOOL_CALLERS[0] ?? '']: 'coordinator', [TOOL_CALLERS[1] ?? '']: 'agent' };
+
+/** The same breakdown per caller: `{coordinator: {...}, agent: {...}}` (who makes which request). */
+export function requestsByCaller(counts: readonly RequestCount[], migrated: number): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const caller of TOOL_CALLERS) {
+    const role = CALLER_ROLE[caller] ?? caller;
+    out[role] = requestsByVerb(counts.filter((c) => c.caller === caller), migrated);
+  }
+  return out;
+}
+
+/** The summary's request figures: per migrated node in all, and by verb and resource. */
+export function requestFigures(
+  counts: RequestCount[] | undefined,
+  evictedPods: number,
+  migrated: number,
+): Pick<DemoSummary, 'apiRequestsPerNode' | 'requestsByVerb'> {
+  const perNode = apiRequestsPerNode(counts, evictedPods, migrated);
+  return { apiRequestsPerNode: perNode, requestsByVerb: counts && perNode !== null ? requestsByVerb(counts, migrated) : null };
 }
 
 function haltLines(s: DemoSummary): string[] {

@@ -6,14 +6,15 @@
  * requestsByVerb, coordinatorRssMiB, coordinatorCpuMs, apiServerRequestsPerSec, migrated, halted}]}`.
  * - overheadMsPerNode: wall time × concurrency / nodes, the slot time each node costs when its own work
  *   takes no time;
- * - requestsByVerb: the coordinator's and the agents' requests per migrated node, by verb and resource.
+ * - requestsByVerb: the coordinator's and the agents' requests per migrated node, by verb and resource;
+ *   requestsByCaller: the same, split into the coordinator's and the agents'.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { apiRequestsPerNode, requestsByVerb } from '../../sim/demo/summary.js';
+import { apiRequestsPerNode, requestsByCaller, requestsByVerb } from '../../sim/demo/summary.js';
 import type { CoordinatorUsage, RolloutDone, RunSpec, ToCoordinator, ToDriver, ToSim } from './migrate/protocol.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -41,6 +42,7 @@ export interface BenchResult {
   handoffMs: { p50: number; p99: number } | null;
   apiRequestsPerNode: number | null;
   requestsByVerb: Record<string, number>;
+  requestsByCaller: Record<string, Record<string, number>>;
   coordinatorRssMiB: number;
   coordinatorCpuMs: number;
   apiServerRequestsPerSec: number;
@@ -101,6 +103,7 @@ function resultOf(spec: RunSpec, done: RolloutDone, usage: CoordinatorUsage): Be
     handoffMs: done.handoffMs && { p50: Math.round(done.handoffMs.p50 * 10) / 10, p99: Math.round(done.handoffMs.p99 * 10) / 10 },
     apiRequestsPerNode: apiRequestsPerNode(done.requests, done.evictedPods, done.migrated),
     requestsByVerb: requestsByVerb(done.requests, per),
+    requestsByCaller: requestsByCaller(done.requests, per),
     coordinatorRssMiB: usage.peakRssMiB,
     coordinatorCpuMs: usage.cpuMs,
     apiServerRequestsPerSec: done.apiServerRequestsPerSec,

@@ -2,8 +2,9 @@
  * `bench:migrate`'s coordinator process: one coordinator replica (engine and agent API) with the
  * coordinator ServiceAccount's token, alone in its process so that its peak RSS and CPU time are its own.
  */
+import { pino } from 'pino';
 import { kubeConfigFor } from '../../../sim/apiserver/index.js';
-import { silentLogger } from '../../../shared/logger.js';
+import { createLogger, LOG_LEVELS, silentLogger, type LogLevel } from '../../../shared/logger.js';
 import { demoCoordinatorConfig } from '../../../sim/demo/coordinators.js';
 import { startCoordinatorReplica, type CoordinatorReplica } from '../../../sim/demo/coordinator-replica.js';
 import type { ToCoordinator, ToDriver } from './protocol.js';
@@ -12,6 +13,10 @@ const send = (m: ToDriver): void => void process.send?.(m);
 
 /** Deadlines far beyond anything the bench should take: a halt here is a finding, never a pass. */
 const BENCH_DEADLINES = { drainTimeoutSeconds: 600, rebootTimeoutSeconds: 600, validateTimeoutSeconds: 600, leaseDurationSeconds: 15 };
+
+/** BENCH_LOG=<level> shows the coordinator's log on stderr (to find why a run stalls). */
+const level = process.env.BENCH_LOG;
+const log = LOG_LEVELS.includes(level as LogLevel) ? createLogger({ component: 'coordinator', level: level as LogLevel, destination: pino.destination(2) }) : silentLogger();
 
 let replica: CoordinatorReplica | undefined;
 
@@ -27,7 +32,7 @@ async function handle(m: ToCoordinator): Promise<void> {
         kc: kubeConfigFor(m.server, m.token),
         config: demoCoordinatorConfig(BENCH_DEADLINES),
         identity: 'cni-migrate-coordinator-bench',
-        log: silentLogger(),
+        log,
         limits: { heartbeatIntervalSeconds: 10, longPollSeconds: 30 },
       });
       send({ kind: 'coordinator-started' });

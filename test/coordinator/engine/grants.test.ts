@@ -39,11 +39,36 @@ describe('slot grants', () => {
     const grants = new SlotGrants(leases, 15, () => new Date(), log);
     await grants.grant(0, 'w1');
     leases.loseNextAnswer = true;
-    await expect(grants.release('w1')).rejects.toThrow('socket hang up');
+    await grants.release('w1');
+    await expect(grants.flushReleases()).rejects.toThrow('socket hang up');
     await grants.grant(0, 'w2');
     expect(leases.store.get('cni-migrate-slot-0')?.holder).toBe('w2');
     expect(grants.holders()).toEqual(new Map([[0, 'w2']]));
     expect(lines.filter((l) => l.includes('"level":50'))).toEqual([]);
+  });
+
+  it('when a node finishes and the next is granted its slot, then the Lease is written once for the hand-off', async () => {
+    const leases = memoryLeases();
+    const grants = new SlotGrants(leases, 15, () => new Date(), createLogger({ component: 'test', level: 'silent' }));
+    await grants.grant(0, 'w1');
+    const before = leases.store.get('cni-migrate-slot-0')?.resourceVersion;
+    await grants.release('w1');
+    expect(grants.holds('w1')).toBe(false);
+    expect(grants.holders()).toEqual(new Map());
+    await grants.grant(0, 'w2');
+    await grants.flushReleases();
+    expect(Number(leases.store.get('cni-migrate-slot-0')?.resourceVersion)).toBe(Number(before) + 1);
+    expect(leases.store.get('cni-migrate-slot-0')?.holder).toBe('w2');
+  });
+
+  it('when a node finishes and no node takes its slot, then flushing writes the release', async () => {
+    const leases = memoryLeases();
+    const grants = new SlotGrants(leases, 15, () => new Date(), createLogger({ component: 'test', level: 'silent' }));
+    await grants.grant(0, 'w1');
+    await grants.release('w1');
+    expect(leases.store.get('cni-migrate-slot-0')?.holder).toBe('w1');
+    await grants.flushReleases();
+    expect(leases.store.get('cni-migrate-slot-0')?.holder).toBeUndefined();
   });
 
   it('when a grant write went through but its answer was lost, then granting it again finds it done', async () => {
