@@ -5,10 +5,9 @@
  * metadata.name), ended by the server after a bounded time and restarted with backoff after errors.
  */
 import { Watch, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
-import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { COORDINATOR_ADDRESS_ANNOTATION, LEADER_LEASE_NAME } from '../../shared/names.js';
-import { backoffDelayMs, type BackoffPolicy } from '../loop/backoff.js';
+import { WatchRetry } from '../../shared/watch-retry.js';
 
 export interface LeaderLease {
   /** The address the leader publishes (`host:port`); waits up to `waitMs` for the watch to show the Lease. */
@@ -21,7 +20,6 @@ export interface LeaderLease {
   stop(): void;
 }
 
-const RESTART: BackoffPolicy = { initialMs: 200, maxMs: 5000, factor: 2, jitter: 0.5 };
 /** The server ends each watch after this long (plus its own jitter); the watch then starts again. */
 const WATCH_SECONDS = 300;
 /** Client side: a watch that neither ends nor answers for this long past its server timeout is cut. */
@@ -55,7 +53,7 @@ export function watchLeaderLease(kc: KubeConfig, namespace: string, log: Logger)
   let answered = false;
   let firstAnswer: () => void = () => undefined;
   const answeredOnce = new Promise<void>((resolve) => (firstAnswer = resolve));
-  let failures = 0;
+  const retry = new WatchRetry({ log, what: 'the leader Lease' });
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let current: AbortController | undefined;
@@ -71,7 +69,7 @@ export function watchLeaderLease(kc: KubeConfig, namespace: string, log: Logger)
     listeners.forEach((cb) => cb(first));
   };
   const onEvent = (type: string, lease: V1Lease): void => {
-    failures = 0;
+    retry.recovered();
     if (type === 'ADDED' || type === 'MODIFIED') seen(lease);
     else if (type === 'DELETED') term = undefined;
   };
@@ -82,15 +80,15 @@ export function watchLeaderLease(kc: KubeConfig, namespace: string, log: Logger)
   function onDone(err: unknown): void {
     clearTimeout(timer);
     if (stopped) return;
-    if (!err) return startSoon(0);
-    log.warn({ err: describeError(err) }, 'watch of the leader Lease failed; restarting it');
-    startSoon(backoffDelayMs(failures++, RESTART));
+    // A watch the server ended (its timeout) restarts at once; a failed one after a backoff, logged once per streak.
+    startSoon(err ? retry.failed(err) : 0);
   }
   function start(): void {
     if (stopped) return;
     const query = { fieldSelector: `metadata.name=${LEADER_LEASE_NAME}`, timeoutSeconds: WATCH_SECONDS, allowWatchBookmarks: false };
     watch.watch(`/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`, query, onEvent, onDone).then(
       (ctl) => {
+        retry.connected();
         current = ctl;
         if (stopped) ctl.abort();
         timer = setTimeout(() => ctl.abort(), WATCH_SECONDS * 1000 + GRACE_MS);

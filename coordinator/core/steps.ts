@@ -5,7 +5,7 @@
  */
 import type { Phase } from '../../shared/phases.js';
 import { enter, stay, type Decision, type Observations, type Settings, type StateChanges } from './decision.js';
-import type { NodeState } from './node-state.js';
+import type { NodeState, OrderDelivery } from './node-state.js';
 import { orderIdFor, resultForCurrentOrder } from './orders.js';
 
 export interface StepInput {
@@ -77,10 +77,10 @@ function lastHeard(i: StepInput): Date | undefined {
   return t > 0 ? new Date(t) : undefined;
 }
 
-/** When the node's current order was first handed to its agent, if it was. */
-function deliveredAt(state: NodeState): Date | undefined {
-  const d = state.orderDelivered;
-  return d?.orderId === orderIdFor(state.name, state.attempt, state.phase) ? d.at : undefined;
+/** When the node's current order was first handed to its agent (as recorded, else as this coordinator saw it), if it was. */
+function deliveryOf(i: StepInput): OrderDelivery | undefined {
+  const current = orderIdFor(i.state.name, i.state.attempt, i.state.phase);
+  return [i.state.orderDelivered, i.obs.orderDelivered].find((d) => d?.orderId === current);
 }
 
 const seen = (heard: Date | undefined): string =>
@@ -93,16 +93,17 @@ const seen = (heard: Date | undefined): string =>
  */
 function orderOverdue(i: StepInput, order: string, what: string): string {
   const within = `within ${secs(timeoutFor(i.state.phase, i.settings))}s`;
-  const delivered = deliveredAt(i.state);
+  const delivered = deliveryOf(i)?.at;
   return delivered
     ? `${what} ${within} (${order} order delivered at ${delivered.toISOString()}; ${seen(lastHeard(i))})`
     : `${order} order never delivered ${within}: ${seen(lastHeard(i))}`;
 }
 
-/** What a halt over an order records besides its reason: when the agent was last heard from. */
+/** What a halt over an order records besides its reason: the order's delivery and when the agent was last heard from. */
 function heardChanges(i: StepInput): StateChanges {
   const heard = lastHeard(i);
-  return heard ? { agentSeen: heard } : {};
+  const delivery = deliveryOf(i);
+  return { ...(heard ? { agentSeen: heard } : {}), ...(delivery ? { orderDelivered: delivery } : {}) };
 }
 
 const haltOverdueOrder = (i: StepInput, order: string, what: string): Decision =>

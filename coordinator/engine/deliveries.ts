@@ -1,48 +1,67 @@
 /**
- * Records on the Node when its current order was first handed to its agent, with when the agent was heard
- * from (one merge patch per order, never per heartbeat), so a halt says whether the order ever reached the
- * agent, even when the coordinator that delivered it has died since.
+ * When each step's order was first handed to the node's agent. Kept in memory (the reason of a halt reads
+ * it, and a halt records it), and written to the Node only when the step is still waiting on that order a
+ * while after its delivery: a reboot or validation that completes in seconds costs no extra request, and a
+ * coordinator that dies during a slow step leaves the delivery recorded for its successor.
  */
 import type { Order } from '../../shared/api.js';
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { NodeAnnotation } from '../../shared/names.js';
+import type { AgentReport } from '../core/observe.js';
 import { formatOrderDelivery, type NodeState } from '../core/node-state.js';
 import { orderIdFor } from '../core/orders.js';
 import type { Cluster } from './cluster.js';
 import type { NodeView } from './node-view.js';
 
+/** How long a step may wait on a delivered order before the delivery is written to the Node. */
+export const RECORD_DELIVERY_AFTER_MS = 10_000;
+
 export interface DeliveryDeps {
   cluster: Cluster;
   view: NodeView;
   stateOf(node: string): NodeState;
+  /** The agents' reports: a delivery is remembered on the node's report. */
+  agents: Map<string, AgentReport>;
   now: () => Date;
   log: Logger;
 }
 
+const currentOrderId = (s: NodeState): string => orderIdFor(s.name, s.attempt, s.phase);
+
 export class OrderDeliveries {
-  /** Orders whose delivery this engine wrote (or is writing). */
-  private readonly recorded = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly d: DeliveryDeps) {}
 
-  /** The agent of `node` was just handed `order`: record it, unless already recorded or not a step's order. */
+  /** The agent of `node` was just handed `order`: remember it, and record it on the Node if the step is still waiting later. */
   delivered(node: string, order: Order): void {
     const state = this.d.stateOf(node);
-    if (order.id !== orderIdFor(state.name, state.attempt, state.phase)) return;
-    if (state.orderDelivered?.orderId === order.id || this.recorded.has(order.id)) return;
-    this.recorded.add(order.id);
-    const at = this.d.now();
-    const annotations = {
-      [NodeAnnotation.orderDelivered]: formatOrderDelivery({ orderId: order.id, at }),
-      [NodeAnnotation.agentSeen]: at.toISOString(),
-    };
+    const agent = this.d.agents.get(node);
+    if (agent === undefined || order.id !== currentOrderId(state)) return;
+    if (state.orderDelivered?.orderId === order.id || agent.delivered?.orderId === order.id) return;
+    agent.delivered = { orderId: order.id, at: this.d.now() };
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.record(node, order.id);
+    }, RECORD_DELIVERY_AFTER_MS);
+    this.timers.add(timer);
+  }
+
+  stop(): void {
+    this.timers.forEach((t) => clearTimeout(t));
+    this.timers.clear();
+  }
+
+  private record(node: string, orderId: string): void {
+    const state = this.d.stateOf(node);
+    const delivered = this.d.agents.get(node)?.delivered;
+    if (delivered?.orderId !== orderId || currentOrderId(state) !== orderId || state.orderDelivered?.orderId === orderId) return;
+    const heard = this.d.agents.get(node)?.heardAt ?? delivered.at;
+    const annotations = { [NodeAnnotation.orderDelivered]: formatOrderDelivery(delivered), [NodeAnnotation.agentSeen]: heard.toISOString() };
     this.d.cluster.nodes.patch(node, { annotations }).then(
       (written) => this.d.view.wrote(written),
-      (e: unknown) => {
-        this.recorded.delete(order.id);
-        this.d.log.warn({ node, orderId: order.id, err: describeError(e) }, 'could not record the delivery of an order');
-      },
+      (e: unknown) => this.d.log.warn({ node, orderId, err: describeError(e) }, 'could not record the delivery of an order'),
     );
   }
 }

@@ -50,7 +50,6 @@ export interface Engine extends AgentDirectory, ProbeDirectory {
   /** Why the engine looks stuck (no election round finished for far longer than a round takes), else undefined. */
   stuck(): string | undefined;
   snapshot(): EngineSnapshot;
-  /** What the watches hold now: the Migration and the Nodes (read-only; the dashboard shows them). */
   /** What the watches hold, and the nodes the rollout covers (in migration order, as the last pass saw them). */
   observed(): { migration: MigrationObject | undefined; nodes: readonly V1Node[]; scope: readonly string[] };
   readonly metrics: Registry;
@@ -110,7 +109,7 @@ class MigrationEngine implements Engine {
       agents: this.agents,
       orderChanged: (node) => this.waiters.notify(node),
     });
-    this.deliveries = new OrderDeliveries({ cluster, view: this.controller.view, stateOf: (n) => this.controller.stateOf(n), now, log });
+    this.deliveries = new OrderDeliveries({ cluster, view: this.controller.view, stateOf: (n) => this.controller.stateOf(n), agents: this.agents, now, log });
     const address = config.advertiseAddress ? `${config.advertiseAddress}:${config.port}` : undefined;
     this.elector = new LeaderElector({
       leases: cluster.leases, identity: d.identity, durationSeconds: config.leaseDurationSeconds, address, now, log,
@@ -180,6 +179,7 @@ class MigrationEngine implements Engine {
     this.unsubscribe.forEach((u) => u());
     await this.elector.stop();
     await this.follow();
+    this.deliveries.stop();
     await this.stopWatches();
   }
 
@@ -189,6 +189,7 @@ class MigrationEngine implements Engine {
     this.leading = false;
     this.unsubscribe.forEach((u) => u());
     this.elector.abandon();
+    this.deliveries.stop();
     void this.controller.stop();
     this.waiters.notifyAll();
     void this.stopWatches().catch(() => undefined);
@@ -224,7 +225,7 @@ class MigrationEngine implements Engine {
 
   private report(node: string, r: AgentReport): void {
     const before = this.agents.get(node);
-    this.agents.set(node, r);
+    this.agents.set(node, before?.delivered ? { ...r, delivered: before.delivered } : r);
     if (before?.bootId !== r.bootId || before.ciliumReady !== r.ciliumReady) this.controller.wake();
   }
 

@@ -32,6 +32,13 @@ describe('deadlines of steps that wait on an order', () => {
     );
   });
 
+  it('when only this coordinator saw the delivery (not yet on the Node), then the halt names it and records it', () => {
+    const s = state(rebooting);
+    const d = transition(s, obs({ orderDelivered: delivered('Rebooting', 3000).orderDelivered }), later(300_000), settings);
+    expect(d.patch[NodeAnnotation.haltReason]).toMatch(/^node did not reboot \(boot id unchanged\) within 300s \(reboot order delivered at /);
+    expect(d.patch[NodeAnnotation.orderDelivered]).toBe(`w1.1.Rebooting ${later(3000).toISOString()}`);
+  });
+
   it('when the recorded delivery is of an earlier order, then the current order counts as never delivered', () => {
     const s = state({ ...rebooting, attempt: 2, ...delivered('Rebooting', 2000) });
     const d = transition(s, obs(), later(300_000), settings);
