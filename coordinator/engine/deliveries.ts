@@ -1,7 +1,7 @@
 /**
  * When each step's order was first handed to the node's agent. Kept in memory (the reason of a halt reads
- * it, and a halt records it), and written to the Node only when the step is still waiting on that order a
- * while after its delivery: a reboot or validation that completes in seconds costs no extra request, and a
+ * it, and a halt records it), and written to the Node only when the step is still waiting on that order
+ * half-way to its deadline: a reboot or validation that completes in time costs no extra request, and a
  * coordinator that dies during a slow step leaves the delivery recorded for its successor.
  */
 import type { Order } from '../../shared/api.js';
@@ -11,14 +11,18 @@ import { NodeAnnotation } from '../../shared/names.js';
 import type { AgentReport } from '../core/observe.js';
 import { formatOrderDelivery, type NodeState } from '../core/node-state.js';
 import { orderIdFor } from '../core/orders.js';
+import type { CoordinatorConfig } from '../../shared/config.js';
+import { timeoutFor } from '../core/steps.js';
 import type { Cluster } from './cluster.js';
+import { settingsFor } from './rollout.js';
 import type { NodeView } from './node-view.js';
 
-/** How long a step may wait on a delivered order before the delivery is written to the Node. */
-export const RECORD_DELIVERY_AFTER_MS = 10_000;
+/** The least a step waits on a delivered order before the delivery is written to the Node. */
+const RECORD_DELIVERY_AFTER_MIN_MS = 10_000;
 
 export interface DeliveryDeps {
   cluster: Cluster;
+  config: CoordinatorConfig;
   view: NodeView;
   stateOf(node: string): NodeState;
   /** The agents' reports: a delivery is remembered on the node's report. */
@@ -44,7 +48,7 @@ export class OrderDeliveries {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.record(node, order.id);
-    }, RECORD_DELIVERY_AFTER_MS);
+    }, Math.max(RECORD_DELIVERY_AFTER_MIN_MS, timeoutFor(state.phase, settingsFor(this.d.config, undefined)) / 2));
     this.timers.add(timer);
   }
 

@@ -109,7 +109,7 @@ class MigrationEngine implements Engine {
       agents: this.agents,
       orderChanged: (node) => this.waiters.notify(node),
     });
-    this.deliveries = new OrderDeliveries({ cluster, view: this.controller.view, stateOf: (n) => this.controller.stateOf(n), agents: this.agents, now, log });
+    this.deliveries = new OrderDeliveries({ cluster, config, view: this.controller.view, stateOf: (n) => this.controller.stateOf(n), agents: this.agents, now, log });
     const address = config.advertiseAddress ? `${config.advertiseAddress}:${config.port}` : undefined;
     this.elector = new LeaderElector({
       leases: cluster.leases, identity: d.identity, durationSeconds: config.leaseDurationSeconds, address, now, log,
