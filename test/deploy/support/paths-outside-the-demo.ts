@@ -9,6 +9,7 @@ import { kubeAddressSources } from '../../../agent/kube/coordinator-address.js';
 import { kubeCheckPods } from '../../../agent/kube/check-pod-api.js';
 import { calicoBackupApi } from '../../../coordinator/kube/calico-backup.js';
 import { coordinatorConfigSpec } from '../../../shared/config.js';
+import { silentLogger } from '../../../shared/logger.js';
 import { startApiServer, type ApiCallRecord } from '../../../sim/apiserver/index.js';
 import { seedCluster } from '../../../sim/cluster/seed/index.js';
 import { readDeployManifests } from '../../../sim/demo/deploy-manifests.js';
@@ -24,7 +25,9 @@ export async function callsOutsideTheDemo(): Promise<ApiCallRecord[]> {
     const as = (serviceAccount: string) => api.kubeConfig({ token: api.issueServiceAccountToken({ namespace: NS, serviceAccount }) });
     const agent = as(coordinatorConfigSpec.agentServiceAccount.schema.parse(undefined));
     // No coordinator runs here: the Endpoints are absent (404), which the agent takes as "not yet".
-    await kubeAddressSources(agent, NS, 'cni-migrate-coordinator').serviceEndpoint().catch(() => undefined);
+    const sources = kubeAddressSources(agent, NS, 'cni-migrate-coordinator', silentLogger());
+    await sources.serviceEndpoint().catch(() => undefined);
+    sources.stop?.();
     await kubeCheckPods(agent, NS).waitForTermination('cni-migrate-check-redelivered', 10_000);
     const backup = calicoBackupApi(as('cni-migrate-coordinator'), NS);
     await backup.store();
