@@ -135,6 +135,8 @@ export const OrderQuerySchema = z.strictObject({
 export const CleanupSummarySchema = z.strictObject({
   removed: z.record(z.string(), z.number().int().nonnegative()),
   leftover: z.number().int().nonnegative(),
+  /** Calico items left by kind (absent from agents older than the field). */
+  leftByKind: z.record(z.string(), z.number().int().nonnegative()).optional(),
   durationMs: z.number().nonnegative(),
 });
 

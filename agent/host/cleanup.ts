@@ -82,11 +82,12 @@ export async function cleanupNode(deps: CleanupDeps, opts: CleanupOptions): Prom
     const wouldGo = describeInventory(inv).map((l) => `would remove ${l}`);
     const leftover = leftoverCount(inv);
     deps.log.info({ dryRun: true, leftover }, 'cleanup dry run');
-    return { dryRun: true, removed: inventoryCounts(inv), leftover, durationMs: Math.round(now() - started), notes: [...notes, ...wouldGo, ...kept] };
+    return { dryRun: true, removed: inventoryCounts(inv), leftover, leftByKind: inventoryCounts(inv), durationMs: Math.round(now() - started), notes: [...notes, ...wouldGo, ...kept] };
   }
   const removed = await applyInventory(deps, inv, notes);
-  const leftover = leftoverCount(await takeInventory(deps));
+  const after = await takeInventory(deps);
+  const leftover = leftoverCount(after);
   deps.log.info({ removed, leftover }, 'cleanup applied');
   const gone = describeInventory(inv).map((l) => `removed ${l}`);
-  return { dryRun: false, removed, leftover, durationMs: Math.round(now() - started), notes: [...notes, ...gone, ...kept] };
+  return { dryRun: false, removed, leftover, leftByKind: inventoryCounts(after), durationMs: Math.round(now() - started), notes: [...notes, ...gone, ...kept] };
 }

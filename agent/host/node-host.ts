@@ -16,6 +16,8 @@ export interface CleanupReport {
   removed: Record<string, number>;
   /** Calico items still present afterwards (0 means clean). */
   leftover: number;
+  /** The same by kind (every kind the inventory counts, 0 included). */
+  leftByKind: Record<string, number>;
   durationMs: number;
   /** Human-readable lines: what went, what stayed, warnings (e.g. an ipset kept because a non-Calico rule uses it). */
   notes: string[];

@@ -102,7 +102,7 @@ export class OrderRunner {
     return {
       outcome: clean ? 'succeeded' : 'failed',
       message: (clean ? report.notes.join('; ') : `${report.leftover} Calico items left: ${report.notes.join('; ')}`).slice(0, 4000),
-      cleanup: { removed: report.removed, leftover: report.leftover, durationMs: report.durationMs },
+      cleanup: { removed: report.removed, leftover: report.leftover, leftByKind: report.leftByKind, durationMs: report.durationMs },
     };
   }
 }

@@ -27,6 +27,7 @@ export const RecordedResultSchema = z.object({
   /** A cleanup's counts: Calico items found (removed or not) by kind, and how many are left. */
   found: z.record(z.string(), z.number().int().nonnegative()).optional(),
   left: z.number().int().nonnegative().optional(),
+  leftByKind: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 export type RecordedResult = z.infer<typeof RecordedResultSchema>;
 

@@ -266,7 +266,8 @@ class MigrationEngine implements Engine {
 
 /** The `last-result` annotation of an order result. */
 function recordedResult(res: OrderResult): string {
-  const counts = res.cleanup ? { found: res.cleanup.removed, left: res.cleanup.leftover } : {};
+  const c = res.cleanup;
+  const counts = c ? { found: c.removed, left: c.leftover, ...(c.leftByKind ? { leftByKind: c.leftByKind } : {}) } : {};
   return JSON.stringify({ orderId: res.orderId, outcome: res.outcome, message: describeResult(res), ...counts });
 }
 

@@ -38,16 +38,18 @@ interface HandOff {
 export class ProbeLedger {
   private readonly total = emptyAccumulator();
   private readonly handOffs = new Map<string, HandOff>();
-  private readonly pods = new Map<string, { ip: string; at: number }>();
+  /** Each node's probe pod: its address, since when it reports it, and its last report. */
+  private readonly pods = new Map<string, { ip: string; since: number; at: number }>();
   private excluded = 0;
 
   constructor(private readonly d: ProbeLedgerDeps) {}
 
   record(report: ProbeReport): ProbeAnswer {
     const now = this.d.now().getTime();
-    this.pods.set(report.nodeName, { ip: report.podIP, at: now });
+    const before = this.pods.get(report.nodeName);
+    this.pods.set(report.nodeName, { ip: report.podIP, since: before?.ip === report.podIP ? before.since : now, at: now });
     const nodes = this.d.nodes();
-    const c = classifyReport({ report, nodes, currentIp: (n) => this.pods.get(n)?.ip });
+    const c = classifyReport({ report, nodes, currentIp: (n) => this.pods.get(n) });
     foldSamples(this.total, c.samples, c.breaks, PROBE_INTERVAL_MS);
     this.excluded += c.excluded;
     this.d.metrics.counted(c.samples, c.breaks, c.excluded);

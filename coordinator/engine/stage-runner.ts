@@ -16,6 +16,7 @@ import { choosePeers } from '../core/peers.js';
 import { decideStage, type StageAction, type StageSettings, type StageSpec } from '../core/stages/index.js';
 import { PROMOTED_CONFIG } from '../core/stages/promotion.js';
 import { readStageRecord, type BackupRecord, type StageRecord } from '../core/stages/record.js';
+import { inventoryLine } from '../core/stages/inventories.js';
 import type { Cluster } from './cluster.js';
 import type { StageKube } from './stage-kube.js';
 import { StageObserver } from './stage-observer.js';
@@ -49,7 +50,7 @@ function specOf(spec: MigrationSpec | undefined): StageSpec {
 
 /** The record as a merge patch: optional fields that are absent are removed (null). */
 function recordPatch(r: StageRecord): Record<string, unknown> {
-  const optional = ['restartedAt', 'method', 'backup', 'crdsRemoved', 'haltReason', 'waitingFor'] as const;
+  const optional = ['restartedAt', 'method', 'backup', 'crdsRemoved', 'inventories', 'haltReason', 'waitingFor'] as const;
   const cleared = Object.fromEntries(optional.filter((k) => r[k] === undefined).map((k) => [k, null]));
   return { ...r, ...cleared };
 }
@@ -175,7 +176,7 @@ export class StageRunner {
         for (const n of a.names) await k.calico.removeCrd(n);
         return;
       case 'recordInventory':
-        await this.d.cluster.nodes.patch(a.node, { annotations: { [NodeAnnotation.cleanupInventory]: inventoryLine(a.found, a.left) } });
+        await this.d.cluster.nodes.patch(a.node, { annotations: { [NodeAnnotation.cleanupInventory]: inventoryLine(a.found, a.left, a.leftByKind) } });
         return;
       default:
         return;
@@ -213,10 +214,6 @@ export class StageRunner {
   }
 }
 
-export function inventoryLine(found: Record<string, number>, left: number): string {
-  const kinds = Object.entries(found).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`);
-  return `found ${kinds.length > 0 ? kinds.join(' ') : 'nothing'}; left ${left}`;
-}
 
 /** The stage runner for one term of leadership (it reads the recorded stage back from the status); none when the cluster cannot run stages. */
 export function stageRunnerFor(

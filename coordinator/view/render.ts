@@ -67,8 +67,9 @@ export function haltLines(v: RolloutView): string[] {
 }
 
 export function nodeTable(v: RolloutView): string[] {
-  const rows = v.nodes.map((n) => [n.name, n.phase, String(n.attempt), n.cordoned ? 'yes' : '', n.reason ?? '']);
-  return table([['NODE', 'PHASE', 'ATTEMPT', 'CORDONED', 'REASON'], ...rows]);
+  const cleaned = v.nodes.some((n) => n.cleanup !== undefined);
+  const rows = v.nodes.map((n) => [n.name, n.phase, String(n.attempt), n.cordoned ? 'yes' : '', n.reason ?? '', ...(cleaned ? [n.cleanup ?? ''] : [])]);
+  return table([['NODE', 'PHASE', 'ATTEMPT', 'CORDONED', 'REASON', ...(cleaned ? ['CLEANUP'] : [])], ...rows]);
 }
 
 export function renderRolloutView(v: RolloutView, format: 'text' | 'wide'): string[] {

@@ -5,6 +5,7 @@
  */
 import type { V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { compareNatural } from '../../shared/natural-order.js';
+import { NodeAnnotation } from '../../shared/names.js';
 import { isInFlight, type Phase } from '../../shared/phases.js';
 import { readNodeState, type NodeState, type OperatorRequest } from '../core/node-state.js';
 import { pdbsProtecting, planDrain, podRef } from '../core/drain-plan.js';
@@ -33,6 +34,8 @@ export interface ViewNodeRow {
   attempt: number;
   cordoned: boolean;
   reason?: string;
+  /** After its cleanup: Calico items found by kind and what is left (`found iptables-rules=48 …; left 0`). */
+  cleanup?: string;
 }
 
 export interface RolloutView {
@@ -109,6 +112,11 @@ function haltOf(states: readonly NodeState[], status: unknown, paused: boolean):
   return null;
 }
 
+function cleanupOf(n: V1Node | undefined): { cleanup?: string } {
+  const line = n?.metadata?.annotations?.[NodeAnnotation.cleanupInventory];
+  return line ? { cleanup: line } : {};
+}
+
 function stageNoteOf(r: StageRecord | undefined): string | null {
   if (r?.haltReason) return `stage halted: ${r.haltReason}`;
   if (r?.waitingFor) return `waiting for: ${r.waitingFor}`;
@@ -148,6 +156,7 @@ export function buildRolloutView(i: ViewInput): RolloutView {
       attempt: s.attempt,
       cordoned: nodes[k]?.spec?.unschedulable === true,
       ...(s.haltReason ? { reason: s.haltReason } : {}),
+      ...cleanupOf(nodes[k]),
     })),
   };
 }

@@ -13,6 +13,8 @@ import { InformerSet } from './informers.js';
 import { kubeClients, type KubeClients } from './kube.js';
 import { SimKubelets } from './kubelet.js';
 import type { NodeNetwork } from './network-model.js';
+import type { PodLocation } from './probe-model.js';
+import type { NodeRegistry } from './node-registry.js';
 import { NODE_PREFIX_LABEL, SIMULATED_NODE_LABEL, simulatedNodeSelector } from './node-objects.js';
 import { indexesInUse, nodeIdentities, type NodeLayout } from './node-registry.js';
 import { blockEvictions, unblockEvictions, type EvictionBlock } from './pdb-faults.js';
@@ -40,6 +42,8 @@ export interface SimCluster {
   /** Whether the node's Cilium pod carries the migration config (a reboot would hand the node to Cilium). */
   ciliumManaged(name: string): boolean;
   network: { of(name: string): NodeNetwork };
+  /** Where each running pod-network address is now (a snapshot): the simulated probe's view of the pod network. */
+  podLocations(): Map<string, PodLocation>;
   nodeNames(): string[];
   /** A label selector matching exactly this simulation's nodes. */
   nodeSelector: string;
@@ -47,6 +51,17 @@ export interface SimCluster {
   /** Resolves once controllers and kubelets have no queued work (handy in tests). */
   settled(): Promise<void>;
   close(): Promise<void>;
+}
+
+function podLocations(registry: NodeRegistry, board: FaultBoard): Map<string, PodLocation> {
+  const out = new Map<string, PodLocation>();
+  for (const node of registry.all()) {
+    const networkBroken = board.of(node.id.name).podNetworkBroken;
+    for (const r of node.pods.values()) {
+      if (r.cni && !r.finished) out.set(r.ip, { node: node.id.name, cni: r.cni, nodeUp: node.up, networkBroken });
+    }
+  }
+  return out;
 }
 
 function simFaults(board: FaultBoard, clients: KubeClients): SimFaults {
@@ -134,6 +149,7 @@ export async function startSimCluster(input: SimClusterOptions, log: Logger = si
     kernel: (name) => kubelets.kernel(name),
     ciliumManaged: (name) => kubelets.network(name).ciliumPodConfiguredFor === 'cilium',
     network: { of: (name) => kubelets.network(name) },
+    podLocations: () => podLocations(kubelets.registry, board),
     nodeNames: () => kubelets.registry.names(),
     nodeSelector: simulatedNodeSelector(opts.nodePrefix),
     faults: simFaults(board, clients),

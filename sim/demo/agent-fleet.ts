@@ -14,6 +14,7 @@ import { kubeAddressSources } from '../../agent/kube/coordinator-address.js';
 import { startAgent, type RunningAgent } from '../../agent/loop/start-agent.js';
 import type { NodeHost } from '../../agent/host/node-host.js';
 import { SimNodeHost, type SimNodeSource } from '../host/sim-node-host.js';
+import { watchList, type WatchedList } from './watch-cache.js';
 
 export const AGENT_NAMESPACE = 'cni-migrate';
 export const AGENT_SERVICE_ACCOUNT = 'cni-migrate-agent';
@@ -49,6 +50,19 @@ interface Member {
   startedOnBoot: string;
   starts: number;
 }
+
+/** The agent DaemonSet's pods, watched. */
+export function watchAgentPods(admin: KubeConfig): Promise<WatchedList<V1Pod>> {
+  const core = admin.makeApiClient(CoreV1Api);
+  const list = () => core.listNamespacedPod({ namespace: AGENT_NAMESPACE, labelSelector: AGENT_POD_SELECTOR });
+  return watchList<V1Pod>(admin, `/api/v1/namespaces/${AGENT_NAMESPACE}/pods`, list, { labelSelector: AGENT_POD_SELECTOR });
+}
+
+/** Whether the pods put an agent on every one of `names`. */
+export const agentOnEveryNode =
+  (names: ReadonlySet<string>) =>
+  (pods: readonly V1Pod[]): boolean =>
+    new Set(pods.map((p) => p.spec?.nodeName).filter((n) => n !== undefined && names.has(n))).size === names.size;
 
 export const isNodeReady = (node: V1Node): boolean =>
   (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');

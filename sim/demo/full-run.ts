@@ -5,7 +5,7 @@
  */
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { NodeAnnotation } from '../../shared/names.js';
-import { readStageRecord, stageDurations, type StageRecord } from '../../coordinator/core/stages/record.js';
+import { readStageRecord, stageDurations, type NodeInventory, type StageRecord } from '../../coordinator/core/stages/record.js';
 import { helmUpgradeCilium } from '../cluster/helm-upgrade.js';
 import type { DemoNodeHost } from './agent-fleet.js';
 import { rolloutEnd, type MigrationObject, type RolloutEnd } from './migration-watch.js';
@@ -17,8 +17,12 @@ export const FULL_STAGES = { promote: true, removeCalico: true, cleanNodes: true
 
 export interface NodeCleanup {
   node: string;
-  /** The node's Calico inventory as its cleanup recorded it (`found <kind>=<n> …; left <n>`). */
+  /** The node's Calico inventory as its cleanup recorded it on the Node (`found <kind>=<n> …; left <n>`). */
   inventory: string | null;
+  /** Calico items by kind that the node's cleanup found (and removed), as recorded in the Migration status. */
+  found: Record<string, number> | null;
+  /** Calico items by kind left after it, as recorded in the Migration status (all 0 when clean). */
+  leftByKind: Record<string, number> | null;
   /** Calico items still on the simulated host. */
   left: number;
   /** Cleanups run on the host (1: nobody cleaned a clean node twice). */
@@ -119,6 +123,17 @@ export function watchStageSteps(migrations: WatchedList<MigrationObject>, seen: 
   });
 }
 
+function nodeCleanup(node: string, line: string | undefined, recorded: NodeInventory | undefined, host: DemoNodeHost | undefined): NodeCleanup {
+  return {
+    node,
+    inventory: line ?? null,
+    found: recorded?.found ?? null,
+    leftByKind: recorded?.left ?? null,
+    left: host?.leftoverItems() ?? 0,
+    cleanups: host?.cleanupRuns ?? 0,
+  };
+}
+
 export async function fullRunSummary(
   admin: KubeConfig,
   input: { migration: MigrationObject | undefined; nodes: string[]; host: (n: string) => DemoNodeHost | undefined; calicoInstall: string },
@@ -128,9 +143,7 @@ export async function fullRunSummary(
   const cleanup = await Promise.all(
     input.nodes.map(async (node) => {
       const n = await core.readNode({ name: node });
-      const host = input.host(node);
-      const left = host?.leftoverItems() ?? 0;
-      return { node, inventory: n.metadata?.annotations?.[NodeAnnotation.cleanupInventory] ?? null, left, cleanups: host?.cleanupRuns ?? 0 };
+      return nodeCleanup(node, n.metadata?.annotations?.[NodeAnnotation.cleanupInventory], r?.inventories?.[node], input.host(node));
     }),
   );
   return {

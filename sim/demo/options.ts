@@ -11,6 +11,7 @@ export const SCENARIOS = [
   'dns-broken-on-node',
   'coordinator-restarts',
   'cilium-never-ready',
+  'no-legacy-routing',
   ...SEED_BREAKS,
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];

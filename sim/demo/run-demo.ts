@@ -9,7 +9,7 @@ import { NodeAnnotation } from '../../shared/names.js';
 import { MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
 import { CniMigrateError } from '../../shared/errors.js';
 import { startSimCluster, type SimCluster } from '../index.js';
-import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from './agent-fleet.js';
+import { AGENT_NAMESPACE, AgentFleet, agentOnEveryNode, watchAgentPods } from './agent-fleet.js';
 import { CoordinatorSet, DEMO_GATE_LIMITS, demoCoordinatorConfig } from './coordinators.js';
 import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from './install.js';
 import { finishRun, prepareExistingCluster, type ExistingCluster } from './existing-cluster.js';
@@ -22,6 +22,7 @@ import { judge, pickVictim, planScenario, seedShape, type ScenarioPlan } from '.
 import { requestFigures, toolRequests, type DemoSummary, type HaltSummary } from './summary.js';
 import { watchList, type WatchedList } from './watch-cache.js';
 import { FULL_STAGES, okWithFullRun, fullRunEnd, fullRunOf, startFullRun } from './full-run.js';
+import { DEMO_PROBE_LIMITS, LegacyRoutingFault, probeSummary, startProbeFleet } from './probe-session.js';
 
 export type { DemoControls, DemoIo, DemoResult } from './demo-io.js';
 
@@ -62,6 +63,7 @@ class DemoSession {
 
   readonly plan: ScenarioPlan;
   readonly owner: ExistingCluster | undefined;
+  private readonly legacyRouting = new LegacyRoutingFault(() => this.admin, () => this.plan.legacyRoutingOffAfterFirstNode === true);
 
   get migrationName(): string {
     return this.owner?.run.migrationName ?? MIGRATION_DEFAULT_NAME;
@@ -120,27 +122,14 @@ class DemoSession {
   }
 
   async startAgents(): Promise<void> {
-    const core = this.admin.makeApiClient(CoreV1Api);
-    const pods = await watchList<V1Pod>(
-      this.admin,
-      `/api/v1/namespaces/${AGENT_NAMESPACE}/pods`,
-      () => core.listNamespacedPod({ namespace: AGENT_NAMESPACE, labelSelector: AGENT_POD_SELECTOR }),
-      { labelSelector: AGENT_POD_SELECTOR },
-    );
+    const pods = await watchAgentPods(this.admin);
     this.closers.push(() => pods.stop());
     const names = new Set(this.sim.nodeNames());
-    const covered = (items: readonly V1Pod[]): boolean =>
-      new Set(items.map((p) => p.spec?.nodeName).filter((n) => n !== undefined && names.has(n))).size === names.size;
-    await this.untilInterrupted(pods.until(covered, 'an agent pod on every node', 60_000));
-    const sim = this.sim;
+    await this.untilInterrupted(pods.until(agentOnEveryNode(names), 'an agent pod on every node', 60_000));
     this.fleet = new AgentFleet({
       adminKc: this.admin,
       kubeConfigFor: (t) => kubeConfigWithToken(this.admin, t),
-      sim: {
-        bootId: (n) => sim.bootId(n),
-        kernel: (n) => sim.kernel(n),
-        rebootNode: (n) => sim.rebootNode(n),
-        ciliumManaged: (n) => sim.ciliumManaged(n) },
+      sim: this.sim,
       checkImage: CHECK_IMAGE,
       log: this.io.log.child({ component: 'agent' }),
       hostFor: this.io.nodeHost,
@@ -158,6 +147,7 @@ class DemoSession {
       this.observer.observe(n, Date.now());
       this.fleet?.nodeChanged(n);
       this.maybeRestartCoordinator(phaseOf(n));
+      this.legacyRouting.onPhase(phaseOf(n));
       this.tellHook(n.metadata?.name ?? '', phaseOf(n));
       view.update(this.viewState());
     });
@@ -176,6 +166,8 @@ class DemoSession {
     pods.onDelete((p) => {
       if (p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet') === true) this.evictedPods += 1;
     });
+    const probes = startProbeFleet({ admin: this.admin, sim: this.sim, pods, leader: () => this.coordinators?.leader(), log: this.io.log.child({ component: 'probe' }) });
+    this.closers.push(() => probes.stop());
   }
 
   private started = Date.now();
@@ -241,6 +233,7 @@ class DemoSession {
         autoRollback: this.io.autoRollback ?? false,
         includeControlPlane: true,
         nodeSelector: this.sim.nodeSelector,
+        probe: DEMO_PROBE_LIMITS,
         stages: this.opts.full ? FULL_STAGES : {} },
       { name: this.migrationName, ...(this.owner ? { labels: this.owner.run.labels } : {}) },
     );
@@ -283,6 +276,7 @@ class DemoSession {
       maxInFlight: this.observer.maxInFlight,
       maxRebootsPerNode: this.observer.maxRebootsPerNode(),
       handoffMs: this.observer.handoffMs(),
+      probe: probeSummary(this.migrations?.list().find((m) => m.metadata.name === this.migrationName)),
       ...requestFigures(this.sim.api?.requestCounts(), this.evictedPods, migrated),
       wallMs,
     };

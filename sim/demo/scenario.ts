@@ -7,6 +7,7 @@ import type { DemoOptions, Scenario } from './options.js';
 import type { SeedBreak, SeedSettingsInput } from '../cluster/seed/settings.js';
 import type { DemoSummary } from './summary.js';
 import { sortNatural } from '../../shared/natural-order.js';
+import type { Pairing } from '../../shared/probe.js';
 
 export interface ScenarioPlan {
   /** Faults set on the victim node before the rollout starts. */
@@ -21,6 +22,10 @@ export interface ScenarioPlan {
   haltMentions?: string;
   /** Problems the seeded cluster carries (pre-flight scenarios). */
   breaks?: SeedBreak[];
+  /** Cilium's host legacy routing is turned off once the first node is migrated (after pre-flight passed). */
+  legacyRoutingOffAfterFirstNode?: boolean;
+  /** The probe must have lost probes in this pairing (the halt's cause may be the probe or the validation, whichever sees it first). */
+  expectProbeLoss?: Pairing;
 }
 
 export function planScenario(scenario: Scenario): ScenarioPlan {
@@ -42,6 +47,8 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
       return { victimFaults: { dnsBroken: true }, restartCoordinatorEachPhase: false, expectHalt: true, haltMentions: 'dns' };
     case 'cilium-never-ready':
       return { victimFaults: { ciliumNeverReady: true }, restartCoordinatorEachPhase: false, expectHalt: true };
+    case 'no-legacy-routing':
+      return { legacyRoutingOffAfterFirstNode: true, restartCoordinatorEachPhase: false, expectHalt: true, expectProbeLoss: 'calico-cilium' };
     case 'bgp-peers':
       return { breaks: [scenario], restartCoordinatorEachPhase: false, expectHalt: false };
     default:
@@ -60,8 +67,11 @@ export function judge(summary: DemoSummary, plan: ScenarioPlan): boolean {
   const allMigrated = summary.halted === null && summary.migrated === summary.nodes;
   if (!plan.expectHalt || summary.then !== null) return allMigrated;
   const mentions = plan.haltMentions === undefined || (summary.halted?.reason ?? '').toLowerCase().includes(plan.haltMentions);
-  return summary.halted !== null && mentions;
+  return summary.halted !== null && mentions && probeLostAsExpected(summary, plan);
 }
+
+const probeLostAsExpected = (summary: DemoSummary, plan: ScenarioPlan): boolean =>
+  plan.expectProbeLoss === undefined || (summary.probe?.pairings[plan.expectProbeLoss]?.lost ?? 0) > 0;
 
 /** How the simulated cluster is seeded: the scenario's deliberate problems and the Calico flags. */
 export function seedShape(opts: DemoOptions): SeedSettingsInput {

@@ -6,6 +6,7 @@ import { haltGuidance, preflightGuidance } from '../../coordinator/view/halt-gui
 import { PhaseSchema } from '../../shared/phases.js';
 import type { RequestCount } from '../apiserver/index.js';
 import type { Percentiles } from './measure.js';
+import { renderProbeSummary, type ProbeSummary } from './probe-session.js';
 import { LIFTABLE, type Scenario, type ThenRequest } from './options.js';
 
 export interface HaltSummary {
@@ -34,6 +35,8 @@ export interface DemoSummary {
   maxRebootsPerNode: number;
   /** Node done → next node cordoned; null when no hand-off happened. */
   handoffMs: Percentiles | null;
+  /** The zero-downtime probe's figures per pairing, and whether the migration was zero-downtime; null when not measured. */
+  probe: ProbeSummary | null;
   apiRequestsPerNode: number | null;
   /** `verb resource[/subresource]` → requests per migrated node (see requestsByVerb); null when not measured. */
   requestsByVerb: Record<string, number> | null;
@@ -117,9 +120,11 @@ export function renderSummary(s: DemoSummary): string[] {
   return [
     outcome(s),
     `nodes ${s.nodes}: migrated ${s.migrated}, failed ${s.failed}`,
-    ...haltLines(s),
     `most nodes cordoned at once: ${s.maxInFlight}; most reboots of one node: ${s.maxRebootsPerNode}`,
     `hand-off (node done -> next cordoned): ${handoff}`,
+    ...renderProbeSummary(s.probe),
     `API requests per migrated node: ${s.apiRequestsPerNode ?? 'not measured'}; wall time ${(s.wallMs / 1000).toFixed(1)} s`,
+    // A halt ends with what to do next: the commands that continue are the last lines printed.
+    ...haltLines(s),
   ];
 }

@@ -87,9 +87,10 @@ export class SimNodeHost implements NodeHost {
       this.cleanupRuns += 1;
     }
     const leftover = Object.values(this.calico).reduce((a, b) => a + b, 0);
+    const leftByKind = Object.fromEntries(Object.keys(CALICO_NODE_ITEMS).map((kind) => [kind, this.calico[kind] ?? 0]));
     const verb = opts.dryRun ? 'would remove' : 'removed';
     const notes = Object.entries(removed).map(([kind, n]) => `${verb} ${n} ${kind}`);
-    return Promise.resolve({ dryRun: opts.dryRun, removed, leftover, durationMs: Date.now() - started, notes });
+    return Promise.resolve({ dryRun: opts.dryRun, removed, leftover, leftByKind, durationMs: Date.now() - started, notes });
   }
 
   iptablesBackends(): Promise<IptablesBackend[]> {

@@ -118,9 +118,11 @@ describe('scenarios and the live table', () => {
     const lines = renderSummary({
       scenario: 'pdb-blocked', ok: true, nodes: 4, migrated: 0, failed: 1, then: null,
       halted: { node: 'sim-worker-1', step: 'Draining', reason: 'drain deadline passed: eviction of pod demo/web-1 blocked by PodDisruptionBudget demo/sim-never-allows-web', next: [] },
-      maxInFlight: 1, maxRebootsPerNode: 0, handoffMs: null, apiRequestsPerNode: null, requestsByVerb: null, wallMs: 9000,
+      maxInFlight: 1, maxRebootsPerNode: 0, handoffMs: null, apiRequestsPerNode: null, requestsByVerb: null, wallMs: 9000, probe: null,
     });
     expect(lines[0]).toBe('scenario pdb-blocked: the rollout halted (as expected)');
+    expect(lines.filter((l) => l !== '').at(-1)).toBe('In this demo, `npm run demo -- --scenario pdb-blocked --then retry` lifts the fault and retries.');
+    expect(lines).toContain('zero-downtime probe: not measured (no probe report reached the coordinator)');
     expect(lines).toContain('sim-worker-1 is left cordoned and no other node starts until it is resolved. Let the blocked pods go first (relax the PodDisruptionBudget or add replicas elsewhere), then retry.');
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}cni-migrate retry sim-worker-1 +# run Draining again on sim-worker-1$/));
     expect(lines).toContain('In this demo, `npm run demo -- --scenario pdb-blocked --then retry` lifts the fault and retries.');

@@ -19,6 +19,18 @@ describe('end to end: failures halt the rollout', () => {
     expect(statusWrites).toBeLessThan(30);
   });
 
+  it("when Cilium's host legacy routing is turned off after the first node, then the probe loses every probe between migrated and unmigrated nodes, the migration was not zero-downtime, and the rollout halts", async () => {
+    const { summary, ok } = await runRollout({ nodes: 5, scenario: 'no-legacy-routing' }, fast);
+    expectOk({ ok, summary });
+    expect(summary).toMatchObject({ migrated: 1, failed: 1 });
+    expect(summary.halted?.node).toBe('sim-worker-2');
+    // Whichever sees it first halts the node in flight: the probe, or its own validation's pings.
+    expect(summary.halted?.reason).toMatch(/^probe: |no route between CNIs/);
+    expect(summary.probe?.zeroDowntime).toBe(false);
+    expect(summary.probe?.pairings['calico-cilium']?.lost).toBeGreaterThan(0);
+    expect(summary.probe?.pairings['calico-calico']).toMatchObject({ lost: 0, broken: 0 });
+  });
+
   it('when a node never comes back from its reboot, then the rollout halts on it and touches no other node', async () => {
     const { summary, ok } = await runRollout({ nodes: 4, scenario: 'node-never-returns' }, fast);
     expectOk({ ok, summary });

@@ -16,6 +16,9 @@ describe('end to end: the whole runbook on the simulated cluster (demo --full)',
     for (const c of full.cleanup) {
       expect(c).toMatchObject({ left: 0, cleanups: 1 });
       expect(c.inventory).toMatch(/^found .*routes=3.*; left 0$/);
+      expect(c.found).toMatchObject({ 'iptables-rules': 48, ipsets: 4, routes: 3, links: 2 });
+      expect(Object.values(c.leftByKind ?? { missing: 1 }).every((n) => n === 0)).toBe(true);
+      expect(Object.keys(c.leftByKind ?? {}).sort()).toEqual(Object.keys(c.found ?? {}).sort());
     }
   }, 120_000);
 

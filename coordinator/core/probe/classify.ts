@@ -4,8 +4,8 @@
  * A node in flight (from its grant until it is Done or rolled back) was drained: it carries no workload,
  * and its own probe pod is cut by its reboot on purpose. So a probe from or to a node in flight at the
  * probe's time is left out; what counts is the traffic between the nodes that serve. A probe to an address
- * the target node's probe pod no longer has (the pod was replaced) measures the old pod, not the network:
- * left out too. An end's CNI at the probe's time follows its record: Cilium once the node was Done.
+ * other than the one the target node's probe pod reported last (the pod was replaced), or to a node back from
+ * its hand-off whose new probe pod has not reported yet, measures the old pod, not the network: left out too. An end's CNI at the probe's time follows its record: Cilium once the node was Done.
  * Each counted probe also belongs to the hand-off(s) in progress at its time.
  */
 import type { Phase } from '../../../shared/phases.js';
@@ -35,8 +35,8 @@ export const cniAt = (n: NodeTimeline | undefined, at: number): 'calico' | 'cili
 export interface ClassifyInput {
   report: ProbeReport;
   nodes: ReadonlyMap<string, NodeTimeline>;
-  /** The address each node's probe pod reported last. */
-  currentIp: (node: string) => string | undefined;
+  /** The address each node's probe pod reported last, and since when (ms) it reports that address. */
+  currentIp: (node: string) => { ip: string; since: number } | undefined;
 }
 
 export interface Classified {
@@ -58,8 +58,16 @@ function pairingAt(i: ClassifyInput, target: string, at: number): Pairing {
 function counts(i: ClassifyInput, target: string, ip: string, at: number): boolean {
   if (inFlightAt(i.nodes.get(i.report.nodeName), at)) return false;
   if (target === SERVICE_TARGET) return true;
+  const node = i.nodes.get(target);
+  if (inFlightAt(node, at)) return false;
   const current = i.currentIp(target);
-  return !inFlightAt(i.nodes.get(target), at) && (current === undefined || current === ip);
+  return current === undefined || (current.ip === ip && !awaitingNewPod(node, current.since, at));
+}
+
+/** The node was handed off before `at` (its probe pod replaced by the reboot), and its pod's address is older than that. */
+function awaitingNewPod(node: NodeTimeline | undefined, since: number, at: number): boolean {
+  const started = node?.startedAt && node.phase !== 'Pending' ? node.startedAt.getTime() : undefined;
+  return started !== undefined && at >= started && since < started;
 }
 
 /** The nodes that may have been in flight during the report (started, not finished before its first probe). */

@@ -27,8 +27,9 @@ export const PairingFiguresSchema = z.object({
   lost: z.number().int().nonnegative(),
   lossPercent: z.number().nonnegative(),
   longestGapMs: z.number().nonnegative(),
-  p50Ms: z.number().nonnegative().nullable(),
-  p99Ms: z.number().nonnegative().nullable(),
+  // A merge patch drops nulls: absent reads as null (no probe answered).
+  p50Ms: z.number().nonnegative().nullable().default(null),
+  p99Ms: z.number().nonnegative().nullable().default(null),
   broken: z.number().int().nonnegative(),
 });
 
@@ -42,7 +43,7 @@ export const ProbeStatusSchema = z.object({
   /** Probes left out: an end in flight (drained, rebooting on purpose) or a replaced target pod. */
   excluded: z.number().int().nonnegative(),
   /** No counted probe lost and no connection broken; null before the first probe. */
-  zeroDowntime: z.boolean().nullable(),
+  zeroDowntime: z.boolean().nullable().default(null),
 });
 export type ProbeStatus = z.infer<typeof ProbeStatusSchema>;
 

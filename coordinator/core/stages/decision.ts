@@ -63,7 +63,7 @@ export type StageAction =
   | { kind: 'backupCalico' }
   | { kind: 'deleteObjects'; refs: ObjectRef[] }
   | { kind: 'deleteCrds'; names: string[] }
-  | { kind: 'recordInventory'; node: string; found: Record<string, number>; left: number }
+  | { kind: 'recordInventory'; node: string; found: Record<string, number>; left: number; leftByKind?: Record<string, number> }
   | { kind: 'clearRetryRequest' };
 
 export interface StageTransition {

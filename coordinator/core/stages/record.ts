@@ -40,6 +40,8 @@ export const NodeRoundSchema = z.object({
   found: CountsSchema.optional(),
   /** Cleanup: Calico items still there afterwards. */
   left: z.number().int().nonnegative().optional(),
+  /** Cleanup: the same by kind. */
+  leftByKind: CountsSchema.optional(),
 });
 export type NodeRound = z.infer<typeof NodeRoundSchema>;
 
@@ -50,6 +52,10 @@ export const StageTimeSchema = z.object({
   finishedAt: z.string().optional(),
 });
 export type StageTime = z.infer<typeof StageTimeSchema>;
+
+/** One node's cleanup, kept in the record once the CleanNodes stage is over: Calico items by kind, before and after. */
+export const NodeInventorySchema = z.object({ found: CountsSchema, left: CountsSchema });
+export type NodeInventory = z.infer<typeof NodeInventorySchema>;
 
 export const BackupRecordSchema = z.object({
   objects: z.number().int().nonnegative(),
@@ -71,6 +77,8 @@ export const StageRecordSchema = z.object({
   nodes: z.array(NodeRoundSchema).default([]),
   backup: BackupRecordSchema.optional(),
   crdsRemoved: z.array(z.string()).optional(),
+  /** CleanNodes: each cleaned node's inventory, by node name. */
+  inventories: z.record(z.string(), NodeInventorySchema).optional(),
   haltReason: z.string().max(4096).optional(),
   /** What the current step waits for (the promotion gate's instruction, what is still terminating). */
   waitingFor: z.string().max(4096).optional(),

@@ -14,6 +14,7 @@ export interface NodeResult {
   /** Cleanup: Calico items found before, by kind, and left afterwards. */
   found?: Record<string, number>;
   left?: number;
+  leftByKind?: Record<string, number>;
 }
 
 export interface RoundInput {
@@ -40,7 +41,7 @@ function settle(e: NodeRound, i: RoundInput): NodeRound {
   if (e.state !== 'Running') return e;
   const r = i.results.get(e.name);
   if (r && r.orderId === e.orderId) {
-    const counts = { ...(r.found ? { found: r.found } : {}), ...(r.left !== undefined ? { left: r.left } : {}) };
+    const counts = { ...(r.found ? { found: r.found } : {}), ...(r.left !== undefined ? { left: r.left } : {}), ...(r.leftByKind ? { leftByKind: r.leftByKind } : {}) };
     return { ...e, ...counts, state: r.outcome === 'succeeded' ? 'Done' : 'Failed', message: `${r.outcome}: ${r.message}`.slice(0, 4096) };
   }
   if (i.now.getTime() - new Date(e.since).getTime() >= i.timeoutMs) {

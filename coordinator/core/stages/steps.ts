@@ -8,6 +8,7 @@ import { enterStage, enterStep, haltStage, keep, update, type ClusterObservation
 import { gateMessage } from './promotion.js';
 import { stageAfter, firstStepOf, type StageName, type StageRecord, type StageStep } from './record.js';
 import { advanceRound, type RoundOutcome } from './rounds.js';
+import { leftoverText, withInventories } from './inventories.js';
 
 export interface StageInput {
   record: StageRecord;
@@ -149,14 +150,11 @@ const cleaning: StageStepFn = (i) => {
   const wasRunning = new Set(i.record.nodes.filter((e) => e.state === 'Running').map((e) => e.name));
   const recorded = r.entries
     .filter((e) => e.found !== undefined && e.state !== 'Running' && wasRunning.has(e.name))
-    .map((e) => ({ kind: 'recordInventory' as const, node: e.name, found: e.found ?? {}, left: e.left ?? 0 }));
-  if (r.failed) {
-    const f = r.failed;
-    const left = f.left !== undefined ? `${f.left} Calico items left` : 'cleanup failed';
-    return { ...haltStage({ ...i.record, nodes: r.entries }, `${f.name}: ${left} (${f.message ?? ''})`), actions: recorded };
-  }
-  if (r.done) return { ...finishStage({ ...i, record: { ...i.record, nodes: r.entries } }, 'every node cleaned: no Calico left'), actions: recorded };
-  return r.changed ? update(i.record, { nodes: r.entries }, recorded) : keep(i.record);
+    .map((e) => ({ kind: 'recordInventory' as const, node: e.name, found: e.found ?? {}, left: e.left ?? 0, ...(e.leftByKind ? { leftByKind: e.leftByKind } : {}) }));
+  const record = { ...i.record, nodes: r.entries, inventories: withInventories(i.record.inventories, r.entries) };
+  if (r.failed) return { ...haltStage(record, `${r.failed.name}: ${leftoverText(r.failed)} (${r.failed.message ?? ''})`), actions: recorded };
+  if (r.done) return { ...finishStage({ ...i, record }, 'every node cleaned: no Calico left'), actions: recorded };
+  return r.changed ? update(i.record, { nodes: r.entries, inventories: record.inventories }, recorded) : keep(i.record);
 };
 
 const removingCrds: StageStepFn = (i) => {

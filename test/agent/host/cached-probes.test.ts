@@ -5,7 +5,7 @@ import type { CleanupReport, NodeHost } from '../../../agent/host/node-host.js';
 function countingHost(): { host: NodeHost; calls: Record<string, number>; state: { leftovers: boolean } } {
   const calls: Record<string, number> = { leftovers: 0, backends: 0, cleanup: 0 };
   const state = { leftovers: true };
-  const report: CleanupReport = { dryRun: false, removed: {}, leftover: 0, durationMs: 1, notes: [] };
+  const report: CleanupReport = { dryRun: false, removed: {}, leftover: 0, leftByKind: {}, durationMs: 1, notes: [] };
   const host: NodeHost = {
     bootId: () => Promise.resolve('b'),
     kernel: () => Promise.resolve('k'),

@@ -155,7 +155,7 @@ describe('the inventory and cleanup commands', () => {
   });
 
   it('when formatting, then text leads with the counts and JSON is the report itself', () => {
-    const report = { dryRun: true, removed: { routes: 2 }, leftover: 2, durationMs: 12.4, notes: ['would remove x'] };
+    const report = { dryRun: true, removed: { routes: 2 }, leftover: 2, leftByKind: { routes: 2 }, durationMs: 12.4, notes: ['would remove x'] };
     expect(formatCleanup(report, 'text')).toBe('would remove: routes=2; leftover=2; 12 ms\n  would remove x\n');
     expect(JSON.parse(formatCleanup(report, 'json'))).toEqual(report);
     expect(formatInventory({ found: { routes: 0 }, leftover: 0, items: [], kept: [] }, 'text')).toBe('no Calico state found\n');

@@ -55,7 +55,7 @@ describe('sorting probes into pairings', () => {
     nodeName: from, podName: `probe-${from}`, podIP: '10.0.0.1',
     series: [{ target, ip, samples: [[at, null]], broken: [] }],
   });
-  const classify = (r: ProbeReport) => classifyReport({ report: r, nodes, currentIp: () => '10.0.0.9' });
+  const classify = (r: ProbeReport, since = T0 + 10_000) => classifyReport({ report: r, nodes, currentIp: () => ({ ip: '10.0.0.9', since }) });
 
   it.each([
     ['a migrated node to an unmigrated one, after the first was Done', report('w1', 'w3', T0 + 12_000), 'calico-cilium'],
@@ -68,6 +68,11 @@ describe('sorting probes into pairings', () => {
     const c = classify(r);
     expect(c.samples[0]?.pairing).toBe(pairing);
     expect(c.excluded).toBe(pairing === undefined ? 1 : 0);
+  });
+
+  it('when a node is back from its hand-off but its new probe pod has not reported yet, then probes to it are left out', () => {
+    expect(classify(report('w3', 'w1', T0 + 12_000), T0 - 1).excluded).toBe(1);
+    expect(classify(report('w3', 'w1', T0 + 12_000), T0 + 3_000).samples[0]?.pairing).toBe('calico-cilium');
   });
 
   it('when a node is in flight at the probe time, then the probe also counts for that hand-off', () => {

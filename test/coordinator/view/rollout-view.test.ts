@@ -33,6 +33,16 @@ describe('the rollout view', () => {
     expect(renderRolloutView(v, 'text')).toContain('waiting for: helm upgrade with values-final.yaml');
   });
 
+  it('when nodes were cleaned, then the wide view shows what each cleanup found and left', () => {
+    const line = 'found iptables-rules=48 ipsets=4; left 0';
+    const cleaned = node('w1', { [NodeAnnotation.phase]: 'Done', [NodeAnnotation.cleanupInventory]: line });
+    const v = buildRolloutView({ migration: { spec: {}, status: { phase: 'CleaningNodes' } }, nodes: [cleaned, node('w2')], now });
+    expect(v.nodes.map((n) => n.cleanup)).toEqual([line, undefined]);
+    const wide = renderRolloutView(v, 'wide');
+    expect(wide.find((l) => l.startsWith('NODE'))).toMatch(/REASON\s+CLEANUP$/);
+    expect(wide.find((l) => l.startsWith('w1'))).toMatch(/found iptables-rules=48 ipsets=4; left 0$/);
+  });
+
   it('when a node was rolled back automatically, then the way on is to migrate it again', () => {
     const v = buildRolloutView({
       migration: { spec: {}, status: { phase: 'Halted' } },

@@ -182,6 +182,22 @@ describe('CleanNodes', () => {
     expect(d.record?.haltReason).toBe('CleanNodes halted in Cleaning: w1: 2 Calico items left (failed: 2 Calico items left: ipset cali40x kept)');
     expect(kinds(d)).toEqual(['recordInventory']);
   });
+  it('When a node reports what is left by kind, then the halt names the kinds, and the record keeps each node\'s inventory past the stage', () => {
+    const r1 = { ...r, nodes: [{ name: 'w1', state: 'Running' as const, since: T0.toISOString(), orderId: 'w1.s0.Cleaning' }] };
+    const res = { orderId: 'w1.s0.Cleaning', outcome: 'failed' as const, message: 'm', found: { ipsets: 3, routes: 1 }, left: 2, leftByKind: { ipsets: 2, routes: 0 } };
+    const d = decide(r1, { results: new Map([['w1', res]]) });
+    expect(d.record?.haltReason).toBe('CleanNodes halted in Cleaning: w1: 2 Calico items left (ipsets=2) (failed: m)');
+    expect(d.actions).toEqual([{ kind: 'recordInventory', node: 'w1', found: { ipsets: 3, routes: 1 }, left: 2, leftByKind: { ipsets: 2, routes: 0 } }]);
+    expect(d.record?.inventories).toEqual({ w1: { found: { ipsets: 3, routes: 1 }, left: { ipsets: 2, routes: 0 } } });
+    const clean = { ...r, nodes: ['w1', 'w2', 'w3'].map((name) => ({ name, state: 'Running' as const, since: T0.toISOString(), orderId: `${name}.s0.Cleaning` })) };
+    const results = new Map(['w1', 'w2', 'w3'].map((n) => [n, { orderId: `${n}.s0.Cleaning`, outcome: 'succeeded' as const, message: '', found: { routes: 1 }, left: 0, leftByKind: { routes: 0 } }]));
+    const done = decide(clean, { results }, 1000, allStages).record as StageRecord;
+    expect(done.step).toBe('Done');
+    const next = decide(done, {}, 2000, allStages).record;
+    expect(next).toMatchObject({ stage: 'RemoveCrds', nodes: [] });
+    expect(Object.keys(next?.inventories ?? {})).toEqual(['w1', 'w2', 'w3']);
+    expect(next?.inventories?.['w2']).toEqual({ found: { routes: 1 }, left: { routes: 0 } });
+  });
   it('When a halted step is retried, then failed nodes get a new order id and done ones stay done', () => {
     const halted = { ...r, haltReason: 'x', nodes: [
       { name: 'w1', state: 'Done' as const, since: T0.toISOString(), orderId: 'w1.s0.Cleaning' },

@@ -1,0 +1,167 @@
+/**
+ * The simulated probe pods: one per probe DaemonSet pod the simulated cluster runs. Each plays what the
+ * real probe does (probe/) with the network model answering instead of real sockets: every 200 ms a probe
+ * to its peers and through the probe Service, a held connection per peer; it fills the probe's own sample
+ * book and reports with the probe's own reporter, so the coordinator gets the same reports, over HTTP, with
+ * a pod-bound token of the probe's ServiceAccount. A pod that is gone (its node rebooted) takes its unsent
+ * samples with it, as a real one would; its replacement starts afresh with its new address.
+ */
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { Logger } from '../../shared/logger.js';
+import { CILIUM_NAMESPACE, TOKEN_AUDIENCE } from '../../shared/names.js';
+import { PROBE_INTERVAL_MS, SERVICE_TARGET, type ProbePeer } from '../../shared/probe.js';
+import { sendReport } from '../../probe/reporter.js';
+import { SampleBook } from '../../probe/sample-book.js';
+import { probeAnswered, probeRttMs, type PodLocation } from '../cluster/probe-model.js';
+import { AGENT_NAMESPACE } from './agent-fleet.js';
+
+export const PROBE_POD_LABEL = 'app.kubernetes.io/component';
+export const PROBE_SERVICE_ACCOUNT = 'cni-migrate-probe';
+/** A simulated probe pod probes at most this many peers (the next nodes in name order), so big runs stay cheap. */
+const MAX_PEERS = 16;
+/** A simulated probe is answered within 2 ms or never: it counts as lost after this (the real probe waits 1 s). */
+const SIM_TIMEOUT_MS = 300;
+
+export interface ProbeFleetDeps {
+  admin: KubeConfig;
+  podLocations: () => Map<string, PodLocation>;
+  /** The probe DaemonSet's pods as watched now. */
+  pods: () => readonly V1Pod[];
+  /** The leader's address (http://host:port), undefined while there is none. */
+  coordinatorUrl: () => string | undefined;
+  reportEveryMs: number;
+  log: Logger;
+}
+
+interface SimProbePod {
+  uid: string;
+  name: string;
+  node: string;
+  ip: string;
+  book: SampleBook;
+  peers: ProbePeer[];
+  connected: Map<string, boolean>;
+  token: Promise<string>;
+  reporting: boolean;
+}
+
+export const isProbePod = (p: V1Pod): boolean => p.metadata?.namespace === AGENT_NAMESPACE && p.metadata.labels?.[PROBE_POD_LABEL] === 'probe';
+
+export class ProbeFleet {
+  private readonly members = new Map<string, SimProbePod>();
+  private readonly core: CoreV1Api;
+  private seq = 0;
+  private legacyRouting = true;
+  private reading = false;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly d: ProbeFleetDeps) {
+    this.core = d.admin.makeApiClient(CoreV1Api);
+  }
+
+  start(): void {
+    this.timers = [setInterval(() => this.tick(), PROBE_INTERVAL_MS), setInterval(() => void this.reportAll(), this.d.reportEveryMs)];
+  }
+
+  async stop(): Promise<void> {
+    this.timers.forEach(clearInterval);
+    await Promise.all([...this.members.values()].map((m) => m.token.catch(() => '')));
+  }
+
+  private running(): V1Pod[] {
+    return this.d.pods().filter((p) => isProbePod(p) && p.status?.phase === 'Running' && p.status.podIP && p.spec?.nodeName && !p.metadata?.deletionTimestamp);
+  }
+
+  /** The members follow the pods: a new pod (or a new address) is a new member. */
+  private sync(locations: Map<string, PodLocation>): void {
+    const live = new Set<string>();
+    for (const p of this.running()) {
+      const ip = p.status?.podIP ?? '';
+      if (!locations.has(ip)) continue;
+      const key = `${p.metadata?.uid ?? ''}/${ip}`;
+      live.add(key);
+      if (!this.members.has(key)) this.members.set(key, this.member(p, ip));
+    }
+    for (const key of this.members.keys()) if (!live.has(key)) this.members.delete(key);
+  }
+
+  private member(p: V1Pod, ip: string): SimProbePod {
+    const name = p.metadata?.name ?? '';
+    const uid = p.metadata?.uid ?? '';
+    const token = this.issueToken(name, uid);
+    token.catch(() => undefined);
+    return { uid, name, node: p.spec?.nodeName ?? '', ip, book: new SampleBook(SIM_TIMEOUT_MS), peers: [], connected: new Map(), token, reporting: false };
+  }
+
+  private tick(): void {
+    void this.readLegacyRouting();
+    const locations = this.d.podLocations();
+    this.sync(locations);
+    const now = Date.now();
+    const backends = [...this.members.values()].map((m) => m.ip);
+    for (const m of this.members.values()) {
+      const from = locations.get(m.ip);
+      if (!from?.nodeUp) continue;
+      m.book.expire(now);
+      for (const peer of m.peers.slice(0, MAX_PEERS)) this.probe(m, { target: peer.node, ip: peer.ip }, locations, now);
+      const backend = backends[this.seq % Math.max(1, backends.length)];
+      if (backend) this.probe(m, { target: SERVICE_TARGET, ip: backend }, locations, now);
+    }
+  }
+
+  private probe(m: SimProbePod, t: { target: string; ip: string }, locations: Map<string, PodLocation>, now: number): void {
+    this.seq += 1;
+    const from = locations.get(m.ip);
+    const to = locations.get(t.ip);
+    const ok = probeAnswered(from, to, this.legacyRouting);
+    // Through the Service the probe's address is the Service's: the book keys it by target, as the real probe does.
+    m.book.sent(this.seq, t, now);
+    if (ok) m.book.answered(this.seq, now + probeRttMs(m.ip, t.ip, this.seq, from?.cni !== to?.cni));
+    if (t.target === SERVICE_TARGET) return;
+    const key = `${t.target}/${t.ip}`;
+    const was = m.connected.get(key) ?? false;
+    if (was && !ok) m.book.broke(t, now);
+    m.connected.set(key, ok);
+  }
+
+  private async reportAll(): Promise<void> {
+    const url = this.d.coordinatorUrl();
+    if (url === undefined) return;
+    await Promise.all([...this.members.values()].map((m) => this.report(m, url)));
+  }
+
+  private async report(m: SimProbePod, url: string): Promise<void> {
+    if (m.reporting) return;
+    m.reporting = true;
+    const outcome = await sendReport({ coordinatorUrl: () => url, token: () => m.token, identity: { nodeName: m.node, podName: m.name, podIP: m.ip }, timeoutMs: 5000 }, m.book);
+    m.reporting = false;
+    if (outcome.ok) {
+      const order = (n: string): string => (n > m.node ? `0${n}` : `1${n}`);
+      m.peers = [...outcome.answer.peers].sort((a, b) => order(a.node).localeCompare(order(b.node), 'en', { numeric: true }));
+      for (const key of [...m.connected.keys()]) if (!m.peers.some((p) => `${p.node}/${p.ip}` === key)) m.connected.delete(key);
+    }
+  }
+
+  /** Whether Cilium routes through the host stack (`enable-host-legacy-routing`), read as the kubelet's check pods do. */
+  private async readLegacyRouting(): Promise<void> {
+    if (this.reading) return;
+    this.reading = true;
+    try {
+      const cm = await this.core.readNamespacedConfigMap({ name: 'cilium-config', namespace: CILIUM_NAMESPACE });
+      this.legacyRouting = cm.data?.['enable-host-legacy-routing'] !== 'false';
+    } catch {
+      // Keep the last known value; the next tick reads it again.
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  private async issueToken(podName: string, podUid: string): Promise<string> {
+    const answer = await this.core.createNamespacedServiceAccountToken({
+      namespace: AGENT_NAMESPACE,
+      name: PROBE_SERVICE_ACCOUNT,
+      body: { spec: { audiences: [TOKEN_AUDIENCE], expirationSeconds: 3600, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: podName, uid: podUid } } },
+    });
+    return answer.status?.token ?? '';
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The zero-downtime probe in the demo: the simulated probe pods (started once the pods are watched), the
+ * thresholds the demo's Migration sets, the `no-legacy-routing` fault (Cilium's host legacy routing turned
+ * off once the first node is migrated, as a stray `helm upgrade` with the chart's defaults would), and the
+ * probe's figures for the summary, read from the Migration's status (the coordinator's own figures).
+ */
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { Logger } from '../../shared/logger.js';
+import { CILIUM_NAMESPACE } from '../../shared/names.js';
+import { PAIRINGS } from '../../shared/probe.js';
+import { ProbeStatusSchema, type ProbeLimits } from '../../coordinator/core/probe/limits.js';
+import type { PairingFigures, ProbeFigures } from '../../coordinator/core/probe/figures.js';
+import type { SimCluster } from '../index.js';
+import type { MigrationObject } from './migration-watch.js';
+import { ProbeFleet } from './probe-fleet.js';
+
+/** The demo halts a hand-off that loses more than 1% of a pairing's probes (judged from 20 probes on). */
+export const DEMO_PROBE_LIMITS: Partial<ProbeLimits> = { maxLossPercent: 1, minSamples: 20 };
+/** Simulated probe pods report this often (the real probe: every second). */
+const DEMO_REPORT_EVERY_MS = 400;
+
+export interface ProbeFleetSetup {
+  admin: KubeConfig;
+  sim: Pick<SimCluster, 'podLocations'>;
+  pods: { list(): readonly V1Pod[] };
+  /** The leading coordinator replica (its port on loopback), if any. */
+  leader: () => { port: number } | undefined;
+  log: Logger;
+}
+
+export function startProbeFleet(d: ProbeFleetSetup): ProbeFleet {
+  const fleet = new ProbeFleet({
+    admin: d.admin,
+    podLocations: () => d.sim.podLocations(),
+    pods: () => d.pods.list(),
+    coordinatorUrl: () => {
+      const leader = d.leader();
+      return leader ? `http://127.0.0.1:${leader.port}` : undefined;
+    },
+    reportEveryMs: DEMO_REPORT_EVERY_MS,
+    log: d.log,
+  });
+  fleet.start();
+  return fleet;
+}
+
+/** Turns Cilium's host legacy routing off once (Calico and Cilium pods then no longer reach each other). */
+export class LegacyRoutingFault {
+  private done = false;
+  constructor(
+    private readonly admin: () => KubeConfig,
+    private readonly armed: () => boolean,
+  ) {}
+
+  /** After the first node is Done. */
+  onPhase(phase: string): void {
+    if (this.done || phase !== 'Done' || !this.armed()) return;
+    this.done = true;
+    const core = this.admin().makeApiClient(CoreV1Api);
+    void core
+      .patchNamespacedConfigMap(
+        { name: 'cilium-config', namespace: CILIUM_NAMESPACE, body: { data: { 'enable-host-legacy-routing': 'false' } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )
+      .catch(() => (this.done = false));
+  }
+}
+
+export interface ProbeSummary {
+  /** Figures per pairing over the whole run (probes from or to a node in flight left out). */
+  pairings: ProbeFigures;
+  /** No counted probe lost and no held connection broken; null when nothing was probed. */
+  zeroDowntime: boolean | null;
+  /** Probes left out: an end in flight (drained, rebooting on purpose) or a replaced probe pod. */
+  excluded: number;
+}
+
+export function probeSummary(m: MigrationObject | undefined): ProbeSummary | null {
+  const parsed = ProbeStatusSchema.safeParse((m?.status as { probe?: unknown } | undefined)?.probe);
+  if (!parsed.success) return null;
+  return { pairings: parsed.data.figures, zeroDowntime: parsed.data.zeroDowntime, excluded: parsed.data.excluded };
+}
+
+const ms = (v: number | null): string => (v === null ? '-' : `${v} ms`);
+const pairingLine = (p: string, f: PairingFigures): string =>
+  `  ${p.padEnd(14)} ${String(f.samples).padStart(6)} probes, lost ${f.lost} (${f.lossPercent}%), longest gap ${f.longestGapMs} ms, p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)}, broken connections ${f.broken}`;
+
+export function renderProbeSummary(p: ProbeSummary | null): string[] {
+  if (!p) return ['zero-downtime probe: not measured (no probe report reached the coordinator)'];
+  const verdict = p.zeroDowntime === null ? 'not measured' : p.zeroDowntime ? 'yes: no probe lost, no connection broken' : 'NO: probes were lost or connections broke';
+  const rows = PAIRINGS.flatMap((pairing) => {
+    const f = p.pairings[pairing];
+    return f ? [pairingLine(pairing, f)] : [];
+  });
+  return [`zero-downtime: ${verdict} (${p.excluded} probes to or from a node in flight left out)`, ...rows];
+}
