@@ -49,9 +49,12 @@ export class NodeView {
     return this.sorted;
   }
 
-  /** Records the API's reply to this engine's write. */
+  /** Records the API's reply to this engine's write (a reply older than one already recorded is ignored). */
   wrote(node: V1Node): void {
     const name = node.metadata?.name;
-    if (name) this.written.set(name, node);
+    if (!name) return;
+    const before = this.written.get(name);
+    if (before && isOlder(node.metadata?.resourceVersion, before.metadata?.resourceVersion)) return;
+    this.written.set(name, node);
   }
 }
