@@ -45,9 +45,9 @@ function buildHost(config: AgentConfig, log: Logger): NodeHost {
   });
 }
 
-function buildLocator(config: AgentConfig, kc: KubeConfig): CoordinatorLocator {
+function buildLocator(config: AgentConfig, kc: KubeConfig, log: Logger): CoordinatorLocator {
   if (config.coordinatorUrl !== undefined) return fixedLocator(config.coordinatorUrl);
-  return discoveringLocator(kubeAddressSources(kc, config.coordinatorNamespace, config.coordinatorService));
+  return discoveringLocator(kubeAddressSources(kc, config.coordinatorNamespace, config.coordinatorService, log));
 }
 
 export async function runAgentDaemon({ config, log, stop, host }: AgentDaemonDeps): Promise<void> {
@@ -60,7 +60,7 @@ export async function runAgentDaemon({ config, log, stop, host }: AgentDaemonDep
     nodeName: config.nodeName,
     pod: { name: config.podName, namespace: config.podNamespace, uid: config.podUid ?? (await readPodUid(kc, config.podNamespace, config.podName)) },
     agentVersion: VERSION,
-    locator: buildLocator(config, kc),
+    locator: buildLocator(config, kc, log),
     readToken: async () => (await readFile(config.tokenPath, 'utf8')).trim(),
     checkImage: config.checkImage,
     forceCleanup: config.forceCleanup,

@@ -64,7 +64,7 @@ function addOperatorCommands(program: Command, env: Record<string, string | unde
   });
   status
     .addOption(new Option('-o, --output <format>', 'text, wide (one row per node) or json').choices(STATUS_FORMATS).default('text'))
-    .option('-w, --watch', 'keep the view up to date, redrawing it on changes (every 2 seconds at most)');
+    .option('-w, --watch', 'keep the view up to date: it watches the Migration and the Nodes and redraws on each change');
   program.addCommand(status);
   program.addCommand(command('pause', 'Pause the rollout: no node starts a new step.', (a) => setPaused(a, true)));
   program.addCommand(command('resume', 'Resume a paused rollout.', (a) => setPaused(a, false)));

@@ -32,6 +32,13 @@ export const NodeAnnotation = {
   bootIdBefore: `${ANNOTATION_PREFIX}boot-id-before`,
   /** The id of the order last issued to the node's agent. */
   orderId: `${ANNOTATION_PREFIX}order-id`,
+  /** `<order id> <RFC 3339 time>`: when the order named was first handed to the node's agent (written once per order). */
+  orderDelivered: `${ANNOTATION_PREFIX}order-delivered`,
+  /**
+   * RFC 3339 time the node's agent was last heard from, as of the last write that carried it (an order's
+   * delivery, a halt): not a write per heartbeat.
+   */
+  agentSeen: `${ANNOTATION_PREFIX}agent-seen`,
   /** Why the node halted (human-readable). */
   haltReason: `${ANNOTATION_PREFIX}halt-reason`,
   /** Which direction the node is moving: "migrate" or "rollback". */

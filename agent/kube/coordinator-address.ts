@@ -1,10 +1,14 @@
 /**
- * Where the coordinator's address is published: the leader Lease's address annotation and the coordinator
- * Service's Endpoints (read without cluster DNS).
+ * Where the coordinator's address is published: the leader Lease's address annotation (watched, see
+ * leader-lease.ts) and the coordinator Service's Endpoints (read without cluster DNS).
  */
-import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Endpoints } from '@kubernetes/client-node';
-import { COORDINATOR_ADDRESS_ANNOTATION, LEADER_LEASE_NAME } from '../../shared/names.js';
+import { CoreV1Api, type KubeConfig, type V1Endpoints } from '@kubernetes/client-node';
+import type { Logger } from '../../shared/logger.js';
 import type { CoordinatorAddressSources } from '../loop/locate-coordinator.js';
+import { watchLeaderLease } from './leader-lease.js';
+
+/** How long a lookup waits for the Lease watch's first answer before asking the Service's Endpoints. */
+const LEASE_WAIT_MS = 2000;
 
 /** The first ready address and the named (or first) port of an Endpoints object, as host:port. */
 export function endpointAddress(ep: V1Endpoints, portName = 'http'): string | undefined {
@@ -17,17 +21,16 @@ export function endpointAddress(ep: V1Endpoints, portName = 'http'): string | un
   return found === undefined ? undefined : `${found.ip}:${found.port?.port}`;
 }
 
-export function kubeAddressSources(kc: KubeConfig, namespace: string, serviceName: string): CoordinatorAddressSources {
-  const leases = kc.makeApiClient(CoordinationV1Api);
+export function kubeAddressSources(kc: KubeConfig, namespace: string, serviceName: string, log: Logger): CoordinatorAddressSources {
+  const lease = watchLeaderLease(kc, namespace, log);
   const core = kc.makeApiClient(CoreV1Api);
   return {
-    async leaderAddress() {
-      const lease = await leases.readNamespacedLease({ namespace, name: LEADER_LEASE_NAME });
-      return lease.metadata?.annotations?.[COORDINATOR_ADDRESS_ANNOTATION];
-    },
+    leaderAddress: () => lease.address(LEASE_WAIT_MS),
     async serviceEndpoint() {
       const ep = await core.readNamespacedEndpoints({ namespace, name: serviceName });
       return endpointAddress(ep);
     },
+    onLeaderChange: (cb) => lease.onNewTerm(cb),
+    stop: () => lease.stop(),
   };
 }

@@ -2,7 +2,9 @@
  * The agent's conversation with the coordinator: register, heartbeat on the interval it was given,
  * long-poll for orders, run each, report the result (re-sent until acknowledged). Any failure ends the
  * session; the agent backs off (jittered, exponential) and registers again, so it rides out coordinator
- * restarts. A reboot ends the process, by design: the next process registers with the new boot id.
+ * restarts. When another coordinator takes over (the leader Lease shows a new term) the session and any
+ * backoff end at once and the agent registers with the new leader. A reboot ends the process, by design:
+ * the next process registers with the new boot id.
  */
 import type { Order, RegisterResponse } from '../../shared/api.js';
 import { describeError } from '../../shared/errors.js';
@@ -23,6 +25,8 @@ export interface AgentLoopDeps {
   onCiliumChange?(cb: () => void): () => void;
   log: Logger;
   backoff?: Backoff;
+  /** Subscribes to a new coordinator taking over (the agent then reconnects at once). */
+  onCoordinatorMoved?(cb: () => void): () => void;
 }
 
 interface Conversation {
@@ -38,17 +42,33 @@ interface Conversation {
 export async function runAgentLoop(deps: AgentLoopDeps, signal: AbortSignal): Promise<void> {
   const backoff = deps.backoff ?? new Backoff();
   const log = deps.log.child({ node: deps.identity.nodeName });
-  while (!signal.aborted) {
-    try {
-      const timing = await deps.api.register(await describeRegistration(deps.host, deps.identity));
-      log.info(timing, 'registered with the coordinator');
-      backoff.reset();
-      await converse(deps, timing, {}, signal);
-    } catch (e) {
-      if (signal.aborted) break;
-      log.warn({ why: describeError(e), failures: backoff.failures + 1 }, 'coordinator conversation failed; backing off');
-      await backoff.wait(signal).catch(() => undefined);
+  let moved = new AbortController();
+  const unsubscribe = deps.onCoordinatorMoved?.(() => {
+    log.info('a new coordinator leads; reconnecting');
+    backoff.reset();
+    moved.abort();
+  });
+  try {
+    while (!signal.aborted) {
+      moved = new AbortController();
+      await session(deps, backoff, AbortSignal.any([signal, moved.signal]), log);
     }
+  } finally {
+    unsubscribe?.();
+  }
+}
+
+/** One registration and the conversation after it; on failure, the backoff (cut short when `signal` aborts). */
+async function session(deps: AgentLoopDeps, backoff: Backoff, signal: AbortSignal, log: Logger): Promise<void> {
+  try {
+    const timing = await deps.api.register(await describeRegistration(deps.host, deps.identity));
+    log.info(timing, 'registered with the coordinator');
+    backoff.reset();
+    await converse(deps, timing, {}, signal);
+  } catch (e) {
+    if (signal.aborted) return;
+    log.warn({ why: describeError(e), failures: backoff.failures + 1 }, 'coordinator conversation failed; backing off');
+    await backoff.wait(signal).catch(() => undefined);
   }
 }
 

@@ -68,9 +68,13 @@ export function startAgent(setup: AgentSetup): RunningAgent {
       onCiliumChange: (cb) => cilium.onChange(cb),
       log,
       ...(setup.backoff ? { backoff: setup.backoff } : {}),
+      onCoordinatorMoved: (cb) => setup.locator.onMoved?.(cb) ?? (() => undefined),
     },
     controller.signal,
-  ).finally(() => cilium.stop());
+  ).finally(async () => {
+    setup.locator.stop?.();
+    await cilium.stop();
+  });
   return {
     done,
     async stop() {

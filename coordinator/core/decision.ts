@@ -5,7 +5,7 @@
 import { NodeAnnotation } from '../../shared/names.js';
 import type { Phase } from '../../shared/phases.js';
 import { orderIdFor } from './orders.js';
-import type { AnnotationPatch, NodeState } from './node-state.js';
+import { formatOrderDelivery, type AnnotationPatch, type NodeState, type OrderDelivery } from './node-state.js';
 
 export interface CiliumPodObservation {
   uid: string;
@@ -30,6 +30,10 @@ export interface Observations {
   drain: DrainOutcome | undefined;
   /** Peer pod IPs a validation would ping now. */
   peerCandidates: string[];
+  /** When this coordinator last heard from the node's agent (register, heartbeat, order poll); unset before it did. */
+  agentHeardAt?: Date | undefined;
+  /** The step order this coordinator handed to the agent, and when (what the Node records may lag). */
+  orderDelivered?: OrderDelivery | undefined;
   /** The `spec.probe` threshold this attempt's hand-off crossed (the zero-downtime probe), if any. */
   probeBreach?: string | undefined;
 }
@@ -93,6 +97,8 @@ const SERIALIZERS: Partial<Record<keyof NodeState, [string, Serializer]>> = {
   request: [NodeAnnotation.request, (s) => s.request ?? null],
   startedAt: [NodeAnnotation.startedAt, (s) => s.startedAt?.toISOString() ?? null],
   finishedAt: [NodeAnnotation.finishedAt, (s) => s.finishedAt?.toISOString() ?? null],
+  agentSeen: [NodeAnnotation.agentSeen, (s) => s.agentSeen?.toISOString() ?? null],
+  orderDelivered: [NodeAnnotation.orderDelivered, (s) => (s.orderDelivered ? formatOrderDelivery(s.orderDelivered) : null)],
 };
 
 /** The annotation patch that records `changes` (and the phase clock) on the Node. */

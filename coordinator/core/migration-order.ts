@@ -40,6 +40,8 @@ export interface CandidateInput {
   /** Nodes that are finished (Done or RolledBack). */
   finished: ReadonlySet<string>;
   opts: OrderingOptions;
+  /** `migrationOrder(nodes, opts)` when the caller already has it (it is not sorted again). */
+  order?: readonly string[] | undefined;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface CandidateInput {
  * every worker in scope is finished.
  */
 export function grantCandidates(i: CandidateInput): string[] {
-  const order = migrationOrder(i.nodes, i.opts);
+  const order = i.order ?? migrationOrder(i.nodes, i.opts);
   const workersFinished = i.nodes.filter((n) => !n.controlPlane).every((n) => i.finished.has(n.name));
   const cp = new Set(i.nodes.filter((n) => n.controlPlane).map((n) => n.name));
   return order.filter((n) => i.pending.has(n) && (workersFinished || !cp.has(n)));

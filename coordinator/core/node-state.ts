@@ -48,6 +48,24 @@ export interface NodeState {
   failedPhase: Phase | undefined;
   lastResult: RecordedResult | undefined;
   request: OperatorRequest | undefined;
+  /** When an order was first handed to the agent (which order: compare with the current order id). */
+  orderDelivered?: OrderDelivery | undefined;
+  /** When the agent was last heard from, as last recorded on the Node. */
+  agentSeen?: Date | undefined;
+}
+
+export interface OrderDelivery {
+  orderId: string;
+  at: Date;
+}
+
+/** The `order-delivered` annotation's value: `<order id> <RFC 3339 time>`. */
+export const formatOrderDelivery = (d: OrderDelivery): string => `${d.orderId} ${d.at.toISOString()}`;
+
+function parsedDelivery(raw: string | undefined): OrderDelivery | undefined {
+  const [orderId, at, extra] = (raw ?? '').split(' ');
+  const when = parsedDate(at);
+  return orderId && when && extra === undefined ? { orderId, at: when } : undefined;
 }
 
 /** An annotation patch: a string sets, null removes (JSON merge patch semantics). */
@@ -102,5 +120,7 @@ export function readNodeState(name: string, annotations: Record<string, string> 
     failedPhase: parsed(PhaseSchema, a[NodeAnnotation.failedPhase]),
     lastResult: parsedJson(RecordedResultSchema, a[NodeAnnotation.lastResult]),
     request: parsed(OperatorRequestSchema, a[NodeAnnotation.request]),
+    orderDelivered: parsedDelivery(a[NodeAnnotation.orderDelivered]),
+    agentSeen: parsedDate(a[NodeAnnotation.agentSeen]),
   };
 }

@@ -4,11 +4,16 @@
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { CILIUM_MIGRATION_LABEL, CILIUM_MIGRATION_LABEL_VALUE } from '../../shared/names.js';
+import type { OrderDelivery } from './node-state.js';
 import type { CiliumPodObservation, DrainOutcome, Observations } from './decision.js';
 
 export interface AgentReport {
   bootId: string;
   ciliumReady: boolean | undefined;
+  /** When this coordinator last heard from the agent (registration, heartbeat or order poll). */
+  heardAt?: Date;
+  /** The step order this coordinator handed to the agent, and when. */
+  delivered?: OrderDelivery;
 }
 
 export interface ObservationSources {
@@ -57,6 +62,8 @@ export function observe(name: string, src: ObservationSources): Observations {
     ciliumPod: ciliumPodOn(name, src.ciliumPods),
     drain: src.drain,
     peerCandidates: src.peerCandidates,
+    ...(src.agent?.heardAt ? { agentHeardAt: src.agent.heardAt } : {}),
+    ...(src.agent?.delivered ? { orderDelivered: src.agent.delivered } : {}),
     probeBreach: src.probeBreach,
   };
 }

@@ -60,6 +60,8 @@ export interface RolloutInput {
   gates: readonly Gate[];
   /** Nodes hosting a peer that a validation in progress pings. */
   peerHosts: ReadonlySet<string>;
+  /** The nodes in scope in migration order, when the caller keeps it (it is then not sorted per decision). */
+  order?: readonly string[] | undefined;
 }
 
 /** What holds a node back. */
@@ -159,6 +161,7 @@ function pendingInOrder(i: RolloutInput, policy: RolloutPolicy): string[] {
     pending: new Set(scope.filter((n) => phaseOf.get(n.name) === 'Pending').map((n) => n.name)),
     finished: new Set(scope.filter((n) => isTerminal(n.state.phase)).map((n) => n.name)),
     opts: { includeControlPlane: policy.includeControlPlane, selfNode: i.selfNode },
+    order: i.order,
   });
 }
 

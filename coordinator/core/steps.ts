@@ -4,9 +4,9 @@
  * coordinator does not extend them.
  */
 import type { Phase } from '../../shared/phases.js';
-import { enter, stay, type Decision, type Observations, type Settings } from './decision.js';
-import type { NodeState } from './node-state.js';
-import { resultForCurrentOrder } from './orders.js';
+import { enter, stay, type Decision, type Observations, type Settings, type StateChanges } from './decision.js';
+import type { NodeState, OrderDelivery } from './node-state.js';
+import { orderIdFor, resultForCurrentOrder } from './orders.js';
 
 export interface StepInput {
   state: NodeState;
@@ -60,16 +60,54 @@ const expired = (i: StepInput): boolean => {
 
 const secs = (ms: number): number => Math.round(ms / 1000);
 
-export function halt(i: StepInput, reason: string): Decision {
+export function halt(i: StepInput, reason: string, more: StateChanges = {}): Decision {
   return enter(i.state, 'Halted', i.now, {
     message: `${i.state.name} halted in ${i.state.phase}: ${reason}`,
     warning: true,
-    changes: { haltReason: reason, failedPhase: i.state.phase },
+    changes: { haltReason: reason, failedPhase: i.state.phase, ...more },
   });
 }
 
 const haltOnDeadline = (i: StepInput, what: string): Decision =>
   expired(i) ? halt(i, `${what} within ${secs(timeoutFor(i.state.phase, i.settings))}s`) : stay(i.state);
+
+/** When the agent was last heard from: this coordinator's own contact, else what the Node records. */
+function lastHeard(i: StepInput): Date | undefined {
+  const t = Math.max(i.obs.agentHeardAt?.getTime() ?? 0, i.state.agentSeen?.getTime() ?? 0);
+  return t > 0 ? new Date(t) : undefined;
+}
+
+/** When the node's current order was first handed to its agent (as recorded, else as this coordinator saw it), if it was. */
+function deliveryOf(i: StepInput): OrderDelivery | undefined {
+  const current = orderIdFor(i.state.name, i.state.attempt, i.state.phase);
+  return [i.state.orderDelivered, i.obs.orderDelivered].find((d) => d?.orderId === current);
+}
+
+const seen = (heard: Date | undefined): string =>
+  heard ? `agent not seen since ${heard.toISOString()}` : 'agent not heard from since the order was issued';
+
+/**
+ * Why a phase whose progress needs the agent to act on an order ran out of time: whether the order ever
+ * reached the agent, and when the agent was last heard from (a coordinator that crash-looped, or an agent
+ * that backed off, is then told apart from a node that got the order and did not do it).
+ */
+function orderOverdue(i: StepInput, order: string, what: string): string {
+  const within = `within ${secs(timeoutFor(i.state.phase, i.settings))}s`;
+  const delivered = deliveryOf(i)?.at;
+  return delivered
+    ? `${what} ${within} (${order} order delivered at ${delivered.toISOString()}; ${seen(lastHeard(i))})`
+    : `${order} order never delivered ${within}: ${seen(lastHeard(i))}`;
+}
+
+/** What a halt over an order records besides its reason: the order's delivery and when the agent was last heard from. */
+function heardChanges(i: StepInput): StateChanges {
+  const heard = lastHeard(i);
+  const delivery = deliveryOf(i);
+  return { ...(heard ? { agentSeen: heard } : {}), ...(delivery ? { orderDelivered: delivery } : {}) };
+}
+
+const haltOverdueOrder = (i: StepInput, order: string, what: string): Decision =>
+  expired(i) ? halt(i, orderOverdue(i, order, what), heardChanges(i)) : stay(i.state);
 
 const startMigration: Step = (i) =>
   i.obs.granted
@@ -133,7 +171,7 @@ function rebooting(next: Phase): Step {
     }
     const r = resultForCurrentOrder(i.state);
     if (r?.outcome === 'failed') return halt(i, `reboot failed: ${r.message}`);
-    return haltOnDeadline(i, 'node did not reboot (boot id unchanged)');
+    return haltOverdueOrder(i, 'reboot', 'node did not reboot (boot id unchanged)');
   };
 }
 
@@ -154,15 +192,15 @@ function waitingReady(next: Phase): Step {
   };
 }
 
-function failValidation(i: StepInput, reason: string): Decision {
+function failValidation(i: StepInput, reason: string, more: StateChanges = {}): Decision {
   if (i.settings.autoRollback && i.state.direction === 'migrate') {
     return enter(i.state, 'RollbackUnlabeling', i.now, {
       message: `validation failed, rolling back: ${reason}`,
       warning: true,
-      changes: { direction: 'rollback', haltReason: `rolled back automatically: ${reason}`, failedPhase: i.state.phase },
+      changes: { direction: 'rollback', haltReason: `rolled back automatically: ${reason}`, failedPhase: i.state.phase, ...more },
     });
   }
-  return halt(i, reason);
+  return halt(i, reason, more);
 }
 
 function validating(next: Phase): Step {
@@ -170,9 +208,7 @@ function validating(next: Phase): Step {
     const r = resultForCurrentOrder(i.state);
     if (r?.outcome === 'succeeded') return enter(i.state, next, i.now, { message: `validated: ${r.message}` });
     if (r) return failValidation(i, `validation ${r.outcome}: ${r.message}`);
-    if (expired(i)) {
-      return failValidation(i, `validation not reported within ${secs(timeoutFor(i.state.phase, i.settings))}s`);
-    }
+    if (expired(i)) return failValidation(i, orderOverdue(i, 'validation', 'validation not reported'), heardChanges(i));
     return stay(i.state);
   };
 }
@@ -186,7 +222,7 @@ const restoringCniFiles: Step = (i) => {
     });
   }
   if (r) return halt(i, `restoring CNI files ${r.outcome}: ${r.message}`);
-  return haltOnDeadline(i, 'CNI files not restored');
+  return haltOverdueOrder(i, 'restore-cni-files', 'CNI files not restored');
 };
 
 function uncordoning(next: Phase): Step {

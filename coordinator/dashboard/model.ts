@@ -6,6 +6,7 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { NodeAnnotation } from '../../shared/names.js';
 import { buildRolloutView, type RolloutView } from '../view/rollout-view.js';
+import { ProbeStatusSchema, type ProbeStatus } from '../core/probe/limits.js';
 
 export interface TimelineBar {
   node: string;
@@ -21,8 +22,8 @@ export interface DashboardModel {
   grants: { slot: number; node: string }[];
   view: RolloutView;
   timeline: TimelineBar[];
-  /** Loss and latency samples of the zero-downtime probe over time; empty when no probe reports. */
-  probe: { at: string; pairing: string; lossPercent: number }[];
+  /** The zero-downtime probe's figures (the Migration's status.probe): per pairing, and per hand-off; null before any report. */
+  probe: ProbeStatus | null;
 }
 
 export interface DashboardInput {
@@ -53,6 +54,11 @@ function timelineOf(nodes: readonly V1Node[], view: RolloutView): TimelineBar[] 
     .sort((x, y) => x.startedAt.localeCompare(y.startedAt));
 }
 
+function probeOf(status: unknown): ProbeStatus | null {
+  const parsed = ProbeStatusSchema.safeParse(typeof status === 'object' && status !== null ? (status as { probe?: unknown }).probe : undefined);
+  return parsed.success ? parsed.data : null;
+}
+
 export function dashboardModel(input: DashboardInput): DashboardModel {
   const nodes = inScope(input);
   const view = buildRolloutView({ migration: input.migration, nodes, now: input.now });
@@ -62,6 +68,6 @@ export function dashboardModel(input: DashboardInput): DashboardModel {
     grants: input.grants,
     view,
     timeline: timelineOf(nodes, view),
-    probe: [],
+    probe: probeOf(input.migration?.status),
   };
 }

@@ -93,19 +93,34 @@ function timeline(bars, now) {
     svg.appendChild(r);
   });
 }
-function probe(samples) {
+const PAIRINGS = ['calico-calico', 'calico-cilium', 'cilium-cilium', 'service'];
+const PAIRING_COLOURS = ['#1c7ed6', '#f08c00', '#2f9e44', '#7048e8'];
+const ms = (v) => (v === null || v === undefined ? '-' : v + ' ms');
+function probe(p) {
   const svg = $('probe'); svg.replaceChildren();
-  $('probe-note').textContent = samples.length === 0 ? 'No probe reports: no loss or latency was measured.' : '';
-  svg.setAttribute('height', samples.length === 0 ? '0' : '120');
-  if (samples.length === 0) return;
-  const width = svg.clientWidth || 800, t0 = Date.parse(samples[0].at), t1 = Date.parse(samples[samples.length - 1].at);
-  const byPairing = new Map();
-  samples.forEach((s) => { if (!byPairing.has(s.pairing)) byPairing.set(s.pairing, []); byPairing.get(s.pairing).push(s); });
-  const colors = ['#1c7ed6', '#2f9e44', '#f08c00', '#7048e8'];
-  [...byPairing.entries()].forEach(([pairing, list], i) => {
-    const pts = list.map((s) => ((Date.parse(s.at) - t0) / Math.max(1, t1 - t0)) * (width - 10) + ',' + (110 - s.lossPercent)).join(' ');
-    svg.appendChild(svgEl('polyline', { points: pts, fill: 'none', stroke: colors[i % 4], 'stroke-width': 2 }));
-    svg.appendChild(svgEl('text', { x: 4, y: 14 + i * 14, fill: colors[i % 4], 'font-size': 12 }, pairing));
+  if (!p) { $('probe-note').textContent = 'No probe reports: no loss or latency was measured.'; svg.setAttribute('height', '0'); return; }
+  $('probe-note').textContent = 'zero-downtime: ' + (p.zeroDowntime === null ? 'not measured' : p.zeroDowntime ? 'yes, no probe lost and no connection broken' : 'NO, probes were lost or connections broke') + ' (' + p.excluded + ' probes to or from a node in flight left out)';
+  const rowsShown = PAIRINGS.filter((k) => p.figures[k]);
+  const width = svg.clientWidth || 800, chartX = 420, chartW = width - chartX - 10, colW = Math.max(6, Math.min(40, chartW / Math.max(1, p.handOffs.length * 4)));
+  svg.setAttribute('height', String(Math.max(104, rowsShown.length * 20 + 30)));
+  svg.appendChild(svgEl('text', { x: chartX, y: 12, 'font-size': 11, fill: '#8a94a6' }, 'probes lost per hand-off, by pairing (0-100%)'));
+  rowsShown.forEach((k, i) => {
+    const f = p.figures[k], colour = PAIRING_COLOURS[PAIRINGS.indexOf(k)];
+    const t = svgEl('text', { x: 0, y: 16 + i * 20, 'font-size': 12, fill: colour }, k + ': ' + f.samples + ' probes, lost ' + f.lost + ' (' + f.lossPercent + '%), gap ' + f.longestGapMs + ' ms, p50 ' + ms(f.p50Ms) + ', p99 ' + ms(f.p99Ms) + ', broken ' + f.broken);
+    t.dataset.pairing = k; svg.appendChild(t);
+  });
+  // Loss per hand-off: one group of columns per hand-off, one column per pairing (height: share of probes lost).
+  svg.appendChild(svgEl('line', { x1: chartX, y1: 80, x2: chartX + chartW, y2: 80, stroke: '#8a94a6' }));
+  p.handOffs.forEach((h, j) => {
+    PAIRINGS.forEach((k, i) => {
+      const f = h.figures[k]; if (!f) return;
+      const height = Math.max(1, f.lossPercent * 0.7);
+      const r = svgEl('rect', { x: chartX + j * colW * 4 + i * colW, y: 80 - height, width: colW - 1, height, fill: PAIRING_COLOURS[i] });
+      r.dataset.handOff = h.node + '#' + h.attempt; r.dataset.pairing = k;
+      r.appendChild(svgEl('title', {}, h.node + ' (attempt ' + h.attempt + ') ' + k + ': lost ' + f.lossPercent + '%'));
+      svg.appendChild(r);
+    });
+    svg.appendChild(svgEl('text', { x: chartX + j * colW * 4, y: 94, 'font-size': 10 }, h.node));
   });
 }
 async function refresh() {

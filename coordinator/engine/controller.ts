@@ -51,6 +51,9 @@ export interface ControllerDeps {
 
 const RETRY_FAILED_NODE_MS = 1000;
 
+/** Not started, or finished and asking for nothing: unless it holds a grant, a pass has nothing to do for it. */
+const settled = (s: NodeState): boolean => s.phase === 'Pending' || ((s.phase === 'Done' || s.phase === 'RolledBack') && s.request === undefined);
+
 export class Controller {
   readonly view: NodeView;
   private readonly rollout: RolloutSource;
@@ -67,6 +70,7 @@ export class Controller {
   private ciliumProblem: string | undefined;
   private stages: StageRunner | undefined;
   private readonly results = new PendingResults();
+  private readonly parsed = new WeakMap<Record<string, string>, NodeState>();
   /** The zero-downtime probe's figures; its breaches halt the node in flight. */
   readonly probe: ProbeLedger;
 
@@ -127,7 +131,16 @@ export class Controller {
   }
 
   stateOf(node: string): NodeState {
-    return readNodeState(node, this.results.overlay(node, this.view.get(node)?.metadata?.annotations));
+    const annotations = this.view.get(node)?.metadata?.annotations;
+    const overlaid = this.results.overlay(node, annotations);
+    if (overlaid !== annotations || annotations === undefined) return readNodeState(node, overlaid);
+    // The watch hands out the same object until the Node changes: each is parsed once, not once per pass.
+    let state = this.parsed.get(annotations);
+    if (state?.name !== node) {
+      state = readNodeState(node, annotations);
+      this.parsed.set(annotations, state);
+    }
+    return state;
   }
 
   /**
@@ -181,7 +194,7 @@ export class Controller {
     const state = this.stateOf(name);
     const granted = this.d.grants.holds(name);
     const result = this.results.patchOf(name);
-    if (state.phase === 'Pending' && !granted && Object.keys(result).length === 0) return state;
+    if (settled(state) && !granted && Object.keys(result).length === 0) return state;
     try {
       const obs = observe(name, {
         node: this.view.get(name),
@@ -214,7 +227,7 @@ export class Controller {
     const slotFree = holders.size < (policy?.concurrency ?? 1);
     const kindOf = (n: string): NodeKind | undefined => kindOfPhase(this.stateOf(n).phase);
     const peerHosts = slotFree ? await this.peers.hostsOfPeersInUse(nodes.map((n) => n.state), kindOf) : new Set<string>();
-    const decision = decideRollout({ policy, specError: rollout.specError, nodes, holders, selfNode: this.d.config.nodeName, gates, peerHosts });
+    const decision = decideRollout({ policy, specError: rollout.specError, nodes, holders, selfNode: this.d.config.nodeName, gates, peerHosts, order: this.lastOrder });
     if (decision.gatesChecked) this.ciliumProblem = gates.find((g) => g.name === CILIUM_GATE)?.reason;
     return decision;
   }

@@ -1,6 +1,6 @@
 /**
  * Drains a node: evicts (policy/v1) every pod the drain plan selects, retrying 429s with backoff until
- * the deadline, then watches until the evicted pods are gone. A blocked eviction is reported naming the
+ * the deadline, then watches (from the list's resourceVersion) until the evicted pods are gone. A blocked eviction is reported naming the
  * pod and the PodDisruptionBudget that protects it.
  */
 import type { V1Pod } from '@kubernetes/client-node';
@@ -55,11 +55,14 @@ export interface DrainRequest {
 }
 
 export async function drainNode(deps: DrainDeps, { node, opts, deadline, signal }: DrainRequest): Promise<DrainOutcome> {
-  const view = deps.pods.watchNodePods(node);
+  const listed = await deps.pods.listNodePods(node);
+  const plan = planDrain(listed.items, opts);
+  if (plan.refused.length > 0) return { done: false, reason: `drain refused: ${plan.refused.join('; ')}` };
+  // Nothing to evict (only DaemonSet pods, or an empty node): drained, with one request and no watch.
+  if (plan.evict.length === 0) return { done: true };
+  const view = deps.pods.watchNodePods(node, listed);
   await view.start();
   try {
-    const plan = planDrain(view.list(), opts);
-    if (plan.refused.length > 0) return { done: false, reason: `drain refused: ${plan.refused.join('; ')}` };
     const results = await Promise.all(plan.evict.map((p) => evictWithRetry(deps, p, deadline, signal)));
     const blocked = results.find((r): r is Extract<EvictResult, { ok: false }> => !r.ok);
     if (blocked) return { done: false, reason: await describeBlock(deps, blocked.pod, blocked.message) };

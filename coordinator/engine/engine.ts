@@ -25,6 +25,7 @@ import type { AgentDirectory, ProbeDirectory } from '../ports.js';
 import type { ProbeAnswer, ProbeReport } from '../../shared/probe.js';
 import { clusterFromKubeConfig, type Cluster } from './cluster.js';
 import { Controller } from './controller.js';
+import { OrderDeliveries } from './deliveries.js';
 import { SlotGrants } from './grants.js';
 import { LeaderElector } from './leader.js';
 import { MigrationMetrics } from './metrics.js';
@@ -49,7 +50,6 @@ export interface Engine extends AgentDirectory, ProbeDirectory {
   /** Why the engine looks stuck (no election round finished for far longer than a round takes), else undefined. */
   stuck(): string | undefined;
   snapshot(): EngineSnapshot;
-  /** What the watches hold now: the Migration and the Nodes (read-only; the dashboard shows them). */
   /** What the watches hold, and the nodes the rollout covers (in migration order, as the last pass saw them). */
   observed(): { migration: MigrationObject | undefined; nodes: readonly V1Node[]; scope: readonly string[] };
   readonly metrics: Registry;
@@ -88,6 +88,7 @@ class MigrationEngine implements Engine {
   private readonly grants: SlotGrants;
   private readonly controller: Controller;
   private readonly elector: LeaderElector;
+  private readonly deliveries: OrderDeliveries;
   private readonly unsubscribe: (() => void)[] = [];
   private leading = false;
   private stopped = false;
@@ -108,6 +109,7 @@ class MigrationEngine implements Engine {
       agents: this.agents,
       orderChanged: (node) => this.waiters.notify(node),
     });
+    this.deliveries = new OrderDeliveries({ cluster, config, view: this.controller.view, stateOf: (n) => this.controller.stateOf(n), agents: this.agents, now, log });
     const address = config.advertiseAddress ? `${config.advertiseAddress}:${config.port}` : undefined;
     this.elector = new LeaderElector({
       leases: cluster.leases, identity: d.identity, durationSeconds: config.leaseDurationSeconds, address, now, log,
@@ -177,6 +179,7 @@ class MigrationEngine implements Engine {
     this.unsubscribe.forEach((u) => u());
     await this.elector.stop();
     await this.follow();
+    this.deliveries.stop();
     await this.stopWatches();
   }
 
@@ -186,6 +189,7 @@ class MigrationEngine implements Engine {
     this.leading = false;
     this.unsubscribe.forEach((u) => u());
     this.elector.abandon();
+    this.deliveries.stop();
     void this.controller.stop();
     this.waiters.notifyAll();
     void this.stopWatches().catch(() => undefined);
@@ -210,18 +214,18 @@ class MigrationEngine implements Engine {
   }
 
   register(req: RegisterRequest): Promise<void> {
-    this.report(req.nodeName, { bootId: req.bootId, ciliumReady: undefined });
+    this.report(req.nodeName, { bootId: req.bootId, ciliumReady: undefined, heardAt: this.d.now() });
     return Promise.resolve();
   }
 
   heartbeat(hb: Heartbeat): Promise<void> {
-    this.report(hb.nodeName, { bootId: hb.bootId, ciliumReady: hb.ciliumReady });
+    this.report(hb.nodeName, { bootId: hb.bootId, ciliumReady: hb.ciliumReady, heardAt: this.d.now() });
     return Promise.resolve();
   }
 
   private report(node: string, r: AgentReport): void {
     const before = this.agents.get(node);
-    this.agents.set(node, r);
+    this.agents.set(node, before?.delivered ? { ...r, delivered: before.delivered } : r);
     if (before?.bootId !== r.bootId || before.ciliumReady !== r.ciliumReady) this.controller.wake();
   }
 
@@ -236,9 +240,14 @@ class MigrationEngine implements Engine {
   }
 
   async order(nodeName: string, after: string | undefined, signal: AbortSignal): Promise<Order | null> {
+    const agent = this.agents.get(nodeName);
+    if (agent) agent.heardAt = this.d.now();
     for (;;) {
       const o = this.currentOrder(nodeName);
-      if (o && o.id !== after) return o;
+      if (o && o.id !== after) {
+        this.deliveries.delivered(nodeName, o);
+        return o;
+      }
       if (signal.aborted || this.stopped) return null;
       await this.waiters.next(nodeName, signal);
     }

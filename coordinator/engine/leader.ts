@@ -26,12 +26,23 @@ export function leaseExpired(l: LeaseRecord, now: Date): boolean {
   return renewed + l.durationSeconds * 1000 <= now.getTime();
 }
 
-/** The Lease as this replica would write it to hold leadership now, or undefined when another holds it. */
-export function claimLeader(current: LeaseRecord | undefined, o: Pick<LeaderOptions, 'identity' | 'durationSeconds' | 'address'>, now: Date): LeaseRecord | undefined {
+/**
+ * The Lease as this replica would write it to hold leadership now, or undefined when another holds it.
+ * A Lease held under this replica's own name while it does not lead (the pod's previous process, killed)
+ * is taken at once, as a new term: no other process runs under this name, and the new acquire time tells
+ * the agents to reconnect.
+ */
+export function claimLeader(
+  current: LeaseRecord | undefined,
+  o: Pick<LeaderOptions, 'identity' | 'durationSeconds' | 'address'>,
+  now: Date,
+  leading = true,
+): LeaseRecord | undefined {
   const annotations = { ...(current?.annotations ?? {}), ...(o.address ? { [COORDINATOR_ADDRESS_ANNOTATION]: o.address } : {}) };
   const base = { name: LEADER_LEASE_NAME, durationSeconds: o.durationSeconds, annotations, renewTime: now };
   if (!current) return { ...base, holder: o.identity, acquireTime: now, transitions: 0, resourceVersion: undefined };
-  if (current.holder === o.identity) return { ...current, ...base, holder: o.identity };
+  if (current.holder === o.identity && leading) return { ...current, ...base, holder: o.identity };
+  if (current.holder === o.identity) return { ...current, ...base, holder: o.identity, acquireTime: now, transitions: current.transitions + 1 };
   if (!leaseExpired(current, now)) return undefined;
   return { ...current, ...base, holder: o.identity, acquireTime: now, transitions: current.transitions + 1 };
 }
@@ -102,7 +113,7 @@ export class LeaderElector {
   private async tryAcquireOrRenew(): Promise<number> {
     const now = this.o.now();
     const current = await this.o.leases.get(LEADER_LEASE_NAME);
-    const claim = claimLeader(current, this.o, now);
+    const claim = claimLeader(current, this.o, now, this.leading);
     const durationMs = this.o.durationSeconds * 1000;
     if (!claim) {
       this.setLeading(false);

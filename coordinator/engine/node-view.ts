@@ -15,8 +15,18 @@ export function isOlder(a: string | undefined, b: string | undefined): boolean {
 
 export class NodeView {
   private readonly written = new Map<string, V1Node>();
+  /** The names in natural order, sorted again only when a node came or went (not per pass). */
+  private sorted: string[] | undefined;
+  private readonly known = new Set<string>();
 
-  constructor(private readonly cache: Watched<V1Node>) {}
+  constructor(private readonly cache: Watched<V1Node>) {
+    cache.onChange((n) => {
+      const name = n.metadata?.name;
+      if (name === undefined) return;
+      const present = cache.get(name) !== undefined;
+      if (present !== this.known.has(name)) this.sorted = undefined;
+    });
+  }
 
   get(name: string): V1Node | undefined {
     const cached = this.cache.get(name);
@@ -28,15 +38,23 @@ export class NodeView {
   }
 
   names(): string[] {
-    const names = new Set(this.cache.list().map((n) => n.metadata?.name ?? ''));
-    for (const n of this.written.keys()) names.add(n);
-    names.delete('');
-    return sortNatural(names);
+    if (this.sorted === undefined || [...this.written.keys()].some((n) => !this.known.has(n))) {
+      const names = new Set(this.cache.list().map((n) => n.metadata?.name ?? ''));
+      for (const n of this.written.keys()) names.add(n);
+      names.delete('');
+      this.known.clear();
+      names.forEach((n) => this.known.add(n));
+      this.sorted = sortNatural(names);
+    }
+    return this.sorted;
   }
 
-  /** Records the API's reply to this engine's write. */
+  /** Records the API's reply to this engine's write (a reply older than one already recorded is ignored). */
   wrote(node: V1Node): void {
     const name = node.metadata?.name;
-    if (name) this.written.set(name, node);
+    if (!name) return;
+    const before = this.written.get(name);
+    if (before && isOlder(node.metadata?.resourceVersion, before.metadata?.resourceVersion)) return;
+    this.written.set(name, node);
   }
 }

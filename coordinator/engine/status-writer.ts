@@ -17,11 +17,10 @@ export const STATUS_MIN_INTERVAL_MS = 1000;
  * figures ride along with any write, and force one only when a probe is lost or a connection breaks.
  */
 function changeKey(status: MigrationStatus): string {
-  const probeKey = (f: ProbeFigures): unknown => Object.entries(f).map(([p, x]) => [p, x.lost, x.broken, x.longestGapMs]);
+  const losses = (f: ProbeFigures): unknown => Object.entries(f).filter(([, x]) => x.lost > 0 || x.broken > 0).map(([p, x]) => [p, x.lost, x.broken, x.longestGapMs]);
   const probe = status.probe && {
-    figures: probeKey(status.probe.figures),
-    handOffs: status.probe.handOffs.map((h) => [h.node, h.attempt, probeKey(h.figures)]),
-    zeroDowntime: status.probe.zeroDowntime,
+    figures: losses(status.probe.figures),
+    handOffs: status.probe.handOffs.map((h) => [h.node, h.attempt, losses(h.figures)]).filter((h) => (h[2] as unknown[]).length > 0),
   };
   return JSON.stringify({ ...status, nodes: status.nodes.map((n) => ({ ...n, durationSeconds: 0 })), probe });
 }

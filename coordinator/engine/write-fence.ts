@@ -19,7 +19,8 @@ export function fenceWrites(cluster: Cluster, alive: () => boolean): Cluster {
       patch: (name, patch) => (alive() ? nodes.patch(name, patch) : refuse(`node ${name}`)),
     },
     pods: {
-      watchNodePods: (node) => pods.watchNodePods(node),
+      listNodePods: (node) => pods.listNodePods(node),
+      watchNodePods: (node, from) => pods.watchNodePods(node, from),
       runningPods: () => pods.runningPods(),
       evict: (ref) => (alive() ? pods.evict(ref) : refuse(`eviction of ${ref.namespace}/${ref.name}`)),
       deleteIfUid: (ref, uid) => (alive() ? pods.deleteIfUid(ref, uid) : refuse(`deletion of ${ref.namespace}/${ref.name}`)),

@@ -10,6 +10,7 @@ import {
   Watch,
   type KubeConfig,
   type V1Pod,
+  type V1PodList,
 } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
 import { CILIUM_NAMESPACE, CILIUM_POD_SELECTOR } from '../../shared/names.js';
@@ -27,10 +28,21 @@ export interface PodsApi {
   evict(pod: PodRef): Promise<EvictionOutcome>;
   /** Deletes the pod only while it still has this uid (a replacement is never deleted). */
   deleteIfUid(pod: PodRef, uid: string): Promise<void>;
-  /** A watch of the pods bound to one node. */
-  watchNodePods(node: string): Watched<V1Pod>;
+  /** The pods bound to one node now (one request). */
+  listNodePods(node: string): Promise<NodePods>;
+  /**
+   * A watch of the pods bound to one node; given `from` (that node's list), it starts watching from that
+   * list's resourceVersion instead of listing again.
+   */
+  watchNodePods(node: string, from?: NodePods): Watched<V1Pod>;
   /** Running pods cluster-wide (peers of the revalidation after the rollout; not used per node). */
   runningPods(): Promise<V1Pod[]>;
+}
+
+/** A node's pods as listed, and the resourceVersion a watch continues from. */
+export interface NodePods {
+  items: V1Pod[];
+  resourceVersion: string | undefined;
 }
 
 const nodeSelector = (node: string): string => `spec.nodeName=${node}`;
@@ -65,19 +77,20 @@ export function podsApi(kc: KubeConfig, log: Logger): PodsApi {
     runningPods: async () =>
       (await kubeCall('list running pods', () => core.listPodForAllNamespaces({ fieldSelector: 'status.phase=Running' })))
         .items,
-    watchNodePods: (node) =>
-      watchedFrom(
-        new ListWatch<V1Pod>(
-          '/api/v1/pods',
-          new Watch(kc),
-          () => core.listPodForAllNamespaces({ fieldSelector: nodeSelector(node) }),
-          false,
-          undefined,
-          nodeSelector(node),
-        ),
-        log,
-        `pods on ${node}`,
-      ),
+    listNodePods: async (node) => {
+      const list = await kubeCall(`list the pods on ${node}`, () => core.listPodForAllNamespaces({ fieldSelector: nodeSelector(node) }));
+      return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
+    },
+    watchNodePods: (node, from) => {
+      let given = from && { metadata: { resourceVersion: from.resourceVersion }, items: from.items };
+      const list = (): Promise<V1PodList> => {
+        // The first list is the one the caller already has (a restart lists again).
+        const first = given;
+        given = undefined;
+        return first ? Promise.resolve(first) : core.listPodForAllNamespaces({ fieldSelector: nodeSelector(node) });
+      };
+      return watchedFrom(new ListWatch<V1Pod>('/api/v1/pods', new Watch(kc), list, false, undefined, nodeSelector(node)), log, `pods on ${node}`);
+    },
   };
 }
 

@@ -93,8 +93,16 @@ function statusReply(e: unknown): Reply {
   return { status: 500, body: err.body };
 }
 
+/** A list or watch pinned to one name by `fieldSelector=metadata.name=X` is authorized as that name (as the real RequestInfoFactory does). */
+function nameOf(info: ResourceRequest): string | undefined {
+  if (info.name !== undefined || (info.verb !== 'list' && info.verb !== 'watch')) return info.name;
+  const terms = (info.query.get('fieldSelector') ?? '').split(',');
+  const pinned = terms.map((t) => /^metadata\.name==?(.+)$/.exec(t.trim())?.[1]).find((n) => n !== undefined);
+  return pinned !== undefined && /^[^/%]+$/.test(pinned) && pinned !== '.' && pinned !== '..' ? pinned : undefined;
+}
+
 function attributesOf(info: ResourceRequest): Attributes {
-  return { verb: info.verb, group: info.group, resource: info.resource, subresource: info.subresource, name: info.name, namespace: info.namespace };
+  return { verb: info.verb, group: info.group, resource: info.resource, subresource: info.subresource, name: nameOf(info), namespace: info.namespace };
 }
 
 function authenticate(edge: Edge, req: IncomingMessage): UserInfo {

@@ -150,7 +150,7 @@ export class AgentFleet {
       nodeName,
       pod: m.pod,
       agentVersion: VERSION,
-      locator: discoveringLocator(kubeAddressSources(m.apiKc, AGENT_NAMESPACE, 'cni-migrate-coordinator')),
+      locator: discoveringLocator(kubeAddressSources(m.apiKc, AGENT_NAMESPACE, 'cni-migrate-coordinator', log)),
       readToken: () => Promise.resolve(m.coordinatorToken),
       checkImage: this.deps.checkImage,
       forceCleanup: false,

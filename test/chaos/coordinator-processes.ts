@@ -19,7 +19,14 @@ interface Replica {
   child: ChildProcess;
   startedAt: number;
   generation: number;
+  /** The end of what the process printed (its error log), shown when it exits on its own. */
+  output: string;
 }
+
+/** How much of a replica's output is kept. */
+const OUTPUT_TAIL = 2000;
+/** A replica that exits on its own is started again after this long (the kubelet restarts a failed container). */
+const RESTART_AFTER_EXIT_MS = 1000;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -33,6 +40,9 @@ export class CoordinatorProcesses {
   private readonly replicas: Replica[] = [];
   kills = 0;
   startupKills = 0;
+  /** Replicas that exited on their own: `<name>: exit <code>: <last output>`. */
+  readonly exits: string[] = [];
+  private stopped = false;
 
   constructor(private readonly spec: ReplicaSpec) {}
 
@@ -61,6 +71,7 @@ export class CoordinatorProcesses {
   }
 
   async stopAll(): Promise<void> {
+    this.stopped = true;
     await Promise.all(this.replicas.splice(0).map((r) => this.killChild(r.child)));
   }
 
@@ -75,8 +86,22 @@ export class CoordinatorProcesses {
       'log-level': 'error',
     };
     const argv = [this.spec.main, 'coordinator', ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v])];
-    const child = spawn(process.execPath, argv, { stdio: 'ignore' });
-    return { name, port, child, startedAt: Date.now(), generation };
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const replica: Replica = { name, port, child, startedAt: Date.now(), generation, output: '' };
+    const keep = (chunk: Buffer): void => {
+      replica.output = (replica.output + chunk.toString()).slice(-OUTPUT_TAIL);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.once('exit', (code, signal) => {
+      if (signal === 'SIGKILL' || this.stopped) return;
+      this.exits.push(`${name}: exit ${code ?? signal}: ${replica.output.trim().split('\n').slice(-3).join(' | ')}`);
+      setTimeout(() => {
+        const i = this.replicas.indexOf(replica);
+        if (i >= 0 && !this.stopped) this.replicas[i] = this.spawn(name, port, generation);
+      }, RESTART_AFTER_EXIT_MS);
+    });
+    return replica;
   }
 
   private async killChild(child: ChildProcess): Promise<void> {

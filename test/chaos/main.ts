@@ -58,6 +58,8 @@ async function main(): Promise<void> {
     wallMs: run.wallMs,
     baselineWallMs: baseline.wallMs,
     rolloutSlowdown: Math.round((run.wallMs / baseline.wallMs - 1) * 1000) / 1000,
+    ...run.failover,
+    coordinatorExits: [...run.coordinatorExits, ...baseline.coordinatorExits.map((e) => `without kills: ${e}`)],
   };
   process.stdout.write(f.json ? `${JSON.stringify(summary)}\n` : `${JSON.stringify(summary, null, 2)}\n`);
   if (violations.length > 0) process.exitCode = 1;

@@ -20,6 +20,7 @@ import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAc
 import { rolloutEnd, watchMigrations } from '../../sim/demo/migration-watch.js';
 import { watchList } from '../../sim/demo/watch-cache.js';
 import { CoordinatorProcesses } from './coordinator-processes.js';
+import { LeaderGaps, type LeaderGapSummary } from './leader-gaps.js';
 import { OutsideView } from './outside-view.js';
 
 export interface ChaosOptions {
@@ -51,6 +52,10 @@ export interface ChaosRun {
   halted: string | null;
   violations: string[];
   wallMs: number;
+  /** Kills of the leading process, and how long each left the rollout without a leader. */
+  failover: LeaderGapSummary;
+  /** Coordinator processes that exited on their own (each was started again). */
+  coordinatorExits: string[];
 }
 
 const NS = AGENT_NAMESPACE;
@@ -110,7 +115,13 @@ async function killDuringStartup(procs: CoordinatorProcesses, victim: number, ra
 }
 
 /** Kills at random instants over the window: a share during a replica's start-up, the rest of the leader. */
-async function killAtRandom(o: ChaosOptions, procs: CoordinatorProcesses, sim: SimCluster, done: () => boolean): Promise<void> {
+interface KillTargets {
+  procs: CoordinatorProcesses;
+  sim: SimCluster;
+  gaps: LeaderGaps;
+}
+
+async function killAtRandom(o: ChaosOptions, { procs, sim, gaps }: KillTargets, done: () => boolean): Promise<void> {
   const random = seededRandom(o.seed + 7);
   const leases = sim.kubeConfig().makeApiClient(CoordinationV1Api);
   const instants = Array.from({ length: o.kills }, () => random() * o.killWindowMs).sort((a, b) => a - b);
@@ -123,7 +134,10 @@ async function killAtRandom(o: ChaosOptions, procs: CoordinatorProcesses, sim: S
     const leader = procs.indexOf(lease?.spec?.holderIdentity);
     const samePodName = random() < 0.5;
     if (leader < 0 || random() < 0.25) await killDuringStartup(procs, leader < 0 ? Math.floor(random() * 2) : 1 - leader, random, o.kills);
-    else await procs.kill(leader, samePodName);
+    else {
+      gaps.leaderKilled();
+      await procs.kill(leader, samePodName);
+    }
   }
 }
 
@@ -147,6 +161,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
     closers.push(() => view.stop());
     const migrations = await watchMigrations(admin, MIGRATION_DEFAULT_NAME);
     closers.push(() => migrations.stop());
+    const gaps = new LeaderGaps(admin, NS);
+    await gaps.start();
+    closers.push(() => gaps.stop());
     injectFaults(sim, o);
     const started = Date.now();
     await createMigration(
@@ -155,7 +172,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
       { name: MIGRATION_DEFAULT_NAME },
     );
     let ended = false;
-    const killing = killAtRandom(o, procs, sim, () => ended);
+    const killing = killAtRandom(o, { procs, sim, gaps }, () => ended);
     const deadlineMs = Math.max(300_000, o.killWindowMs * 4);
     const end = await migrations
       .until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs)
@@ -177,6 +194,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
       halted,
       violations,
       wallMs,
+      failover: gaps.summary(),
+      coordinatorExits: [...procs.exits],
     };
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);

@@ -120,6 +120,27 @@ describe('cni-migrate operator commands', () => {
     expect(printed).toContain('Migration default  stage Rollout');
   });
 
+  it('when a node changes while the status is watched, then the view is redrawn from the watch event', async () => {
+    let stop: () => void = () => undefined;
+    let printed = '';
+    const core = api.kubeConfig().makeApiClient(CoreV1Api);
+    const program = buildCoordinatorProgram({}, {
+      coordinator: () => Promise.resolve(),
+      operator: () => operatorApi(api.kubeConfig()),
+      out: (t) => {
+        const first = printed === '';
+        printed += t;
+        // After the first view, w10 starts its migration: only the Node watch tells the view.
+        if (first) void core.patchNode({ name: 'w10', body: { metadata: { annotations: { [NodeAnnotation.phase]: 'Cordoning', [NodeAnnotation.attempt]: '1' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+        if (/w10\s+Cordoning/.test(printed)) stop();
+      },
+      watchUntil: () => new Promise<void>((resolve) => (stop = resolve)),
+    });
+    await program.parseAsync(['node', 'cni-migrate', 'status', '--watch']);
+    expect(printed).toMatch(/w10\s+Cordoning/);
+    await core.patchNode({ name: 'w10', body: { metadata: { annotations: { [NodeAnnotation.phase]: null, [NodeAnnotation.attempt]: null } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  });
+
   it('when a halted node is retried, then the request annotation is written and status shows it pending', async () => {
     expect(await run('retry', 'w1')).toContain('retry requested for w1 (was Halted: dns failed)');
     expect((await annotations('w1'))[NodeAnnotation.request]).toBe('retry');

@@ -1,7 +1,7 @@
 /**
  * The coordinator's dashboard in a real browser (Debian's chromium, headless, driven by playwright-core): a
  * demo rollout halts on a node whose DNS is broken, and the page shows the node grid coloured by phase, the grant
- * holders, the hand-off timeline, the probe panel, and the halt with the commands that continue. The
+ * holders, the hand-off timeline, the probe graph (figures per pairing, loss per hand-off), and the halt with the commands that continue. The
  * screenshot the README embeds (docs/dashboard.png) is written by this test when CNI_MIGRATE_UPDATE_SCREENSHOT=1;
  * otherwise it goes to a temporary directory, so a test run leaves the work tree as it was.
  */
@@ -25,6 +25,9 @@ interface Seen {
   grants: string;
   timelineBars: number;
   probeNote: string;
+  /** The probe graph: the pairings it names, and its loss columns (one per pairing and hand-off). */
+  probePairings: string[];
+  probeColumns: { handOff: string; pairing: string }[];
   writeStatus: number;
 }
 
@@ -38,6 +41,7 @@ async function lookAt(url: string): Promise<Seen> {
     const response = await page.goto(url);
     await page.waitForSelector('body[data-loaded="true"]', { timeout: 20_000 });
     await page.waitForSelector('#halt-next:not(:empty)', { timeout: 20_000 });
+    await page.waitForSelector('#probe rect', { timeout: 20_000 });
     const shot = process.env['CNI_MIGRATE_UPDATE_SCREENSHOT'] === '1' ? join(REPO_ROOT, 'docs', 'dashboard.png') : join(profile, 'dashboard.png');
     await page.screenshot({ path: shot, fullPage: true });
     const nodes = await page.evaluate<Seen['nodes']>(
@@ -53,6 +57,8 @@ async function lookAt(url: string): Promise<Seen> {
       grants: await text('#grants'),
       timelineBars: await page.locator('#timeline rect').count(),
       probeNote: await text('#probe-note'),
+      probePairings: await page.evaluate<string[]>("[...document.querySelectorAll('#probe text[data-pairing]')].map((e) => e.dataset.pairing)"),
+      probeColumns: await page.evaluate<Seen['probeColumns']>("[...document.querySelectorAll('#probe rect')].map((e) => ({ handOff: e.dataset.handOff, pairing: e.dataset.pairing }))"),
       writeStatus: write,
     };
   } finally {
@@ -79,7 +85,10 @@ describe('the dashboard', () => {
     expect(seen.next).toBe('cni-migrate retry sim-worker-1\ncni-migrate rollback sim-worker-1');
     expect(seen.grants).toBe('SLOTNODE0sim-worker-1');
     expect(seen.timelineBars).toBe(1);
-    expect(seen.probeNote).toContain('No probe reports');
+    // The probe pods on the nodes that serve (all still on Calico) lost nothing while sim-worker-1 was handed off.
+    expect(seen.probeNote).toContain('zero-downtime: yes');
+    expect(seen.probePairings).toEqual(['calico-calico', 'service']);
+    expect(seen.probeColumns).toEqual(expect.arrayContaining([{ handOff: 'sim-worker-1#1', pairing: 'calico-calico' }, { handOff: 'sim-worker-1#1', pairing: 'service' }]));
     expect(seen.writeStatus).toBe(404);
   });
 });

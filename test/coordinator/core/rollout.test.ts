@@ -40,6 +40,15 @@ describe('decideRollout: which pending nodes start now', () => {
     expect(granted(input({ nodes, policy: policy({ concurrency: k }) }))).toEqual(grants);
   });
 
+  it('when the caller hands over the migration order it keeps, then it is used as it is and the grants are the same', () => {
+    const nodes = [node('w10'), node('w2'), node('c0', { cp: true }), node('w1', { phase: 'Done' })];
+    const order = ['w1', 'w2', 'w10', 'c0'];
+    expect(granted(input({ nodes, order, policy: policy({ concurrency: 2 }) }))).toEqual(['w2', 'w10']);
+    expect(granted(input({ nodes, policy: policy({ concurrency: 2 }) }))).toEqual(['w2', 'w10']);
+    // The order given is the one followed: nothing sorts it again per decision.
+    expect(granted(input({ nodes, order: ['w10', 'w2', 'w1', 'c0'], policy: policy({ concurrency: 1 }) }))).toEqual(['w10']);
+  });
+
   it('when the coordinator runs on a worker, then that worker goes last among the workers', () => {
     expect(granted(input({ nodes: [node('a'), node('b')], selfNode: 'a' }))).toEqual(['b']);
   });

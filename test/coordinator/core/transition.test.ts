@@ -188,7 +188,7 @@ describe('transition', () => {
     expect(d.patch).toMatchObject({
       [NodeAnnotation.phase]: 'Halted',
       [NodeAnnotation.failedPhase]: 'Rebooting',
-      [NodeAnnotation.haltReason]: 'node did not reboot (boot id unchanged) within 300s',
+      [NodeAnnotation.haltReason]: 'reboot order never delivered within 300s: agent not heard from since the order was issued',
       [NodeAnnotation.phaseSince]: later(300_000).toISOString(),
     });
     expect(d.transition?.warning).toBe(true);

@@ -20,7 +20,8 @@ function countingWrites(c: Cluster): { cluster: Cluster; writes: () => number } 
       ...c,
       nodes: { namesMatching: (s) => c.nodes.namesMatching(s), patch: counted((name, p) => c.nodes.patch(name, p)) },
       pods: {
-        watchNodePods: (node) => c.pods.watchNodePods(node),
+        listNodePods: (node) => c.pods.listNodePods(node),
+        watchNodePods: (node, from) => c.pods.watchNodePods(node, from),
         runningPods: () => c.pods.runningPods(),
         evict: counted((ref) => c.pods.evict(ref)),
         deleteIfUid: counted((ref, uid) => c.pods.deleteIfUid(ref, uid)),

@@ -59,6 +59,9 @@ describe('engine: halt, retry, rollback', () => {
     await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 60_000, 'w1 Halted');
     expect(annotation(h, 'w1', NodeAnnotation.failedPhase)).toBe('Rebooting');
     expect(annotation(h, 'w1', NodeAnnotation.haltReason)).toContain('did not reboot');
+    expect(annotation(h, 'w1', NodeAnnotation.haltReason)).toContain('reboot order delivered at');
+    expect(annotation(h, 'w1', NodeAnnotation.orderDelivered)).toMatch(/^w1\.1\.Rebooting \d{4}-/);
+    expect(annotation(h, 'w1', NodeAnnotation.agentSeen)).toBeDefined();
     expect(h.cluster.node('w1').spec?.unschedulable).toBe(true);
     expect(h.cluster.phaseOf('w2')).toBeUndefined();
     expect(h.cluster.reboots.get('w1')).toBe(1);

@@ -302,6 +302,7 @@ export class FakeCluster {
       pods: {
         evict: (ref) => later(() => this.evict(ref)),
         deleteIfUid: (ref, uid) => later(() => this.deleteCilium(ref, uid)),
+        listNodePods: (node) => later(() => ({ items: [...this.pods.items.values()].filter((p) => p.spec?.nodeName === node), resourceVersion: undefined })),
         watchNodePods: (node) => this.pods.watched((p) => p.spec?.nodeName === node),
         runningPods: () => later(() => [...this.pods.items.values()].filter((p) => p.status?.phase === 'Running')),
       },

@@ -41,6 +41,10 @@ describe('leader election claims', () => {
     expect(claimLeader(lease({ holder: 'a' }), me, at(5))).toMatchObject({ holder: 'a', transitions: 3, acquireTime: T, renewTime: at(5) });
   });
 
+  it('when a restarted replica finds a fresh Lease under its own name, then it takes it at once as a new term', () => {
+    expect(claimLeader(lease({ holder: 'a' }), me, at(5), false)).toMatchObject({ holder: 'a', transitions: 4, acquireTime: at(5), renewTime: at(5) });
+  });
+
   it.each([
     [lease({ holder: undefined }), T, true],
     [lease({}), at(10), false],
