@@ -121,7 +121,7 @@ function cleanupOf(n: V1Node | undefined): { cleanup?: string } {
 }
 
 function stageNoteOf(r: StageRecord | undefined): string | null {
-  if (r?.haltReason) return `stage halted: ${r.haltReason}`;
+  if (r?.haltReason) return `stage halted: ${r.haltReason}; fix the cause, then: cni-migrate retry --stage`;
   if (r?.waitingFor) return `waiting for: ${r.waitingFor}`;
   return null;
 }
