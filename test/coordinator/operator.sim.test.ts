@@ -1,5 +1,5 @@
 /**
- * The operator commands (`cni-migrate status|pause|resume|retry|rollback`) through the command line,
+ * The operator commands (`cni-migrate status|pause|resume|retry [--stage]|rollback`) through the command line,
  * against the simulated API server with the Migration CRD from deploy/.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -154,5 +154,18 @@ describe('cni-migrate operator commands', () => {
     await expect(run('rollback', 'nope')).rejects.toThrow('node nope not found');
     await expect(run('retry', 'Bad_Name')).rejects.toThrow('invalid node name');
     expect((await annotations('w2'))[NodeAnnotation.request]).toBeUndefined();
+  });
+
+  it('when a cluster-level stage halted, then retry --stage writes the halted attempt into spec.stages and status says how to continue', async () => {
+    await expect(run('retry', '--stage')).rejects.toThrow('no cluster-level stage has started');
+    await expect(run('retry')).rejects.toThrow('retry takes a NODE or --stage');
+    await expect(run('retry', 'w1', '--stage')).rejects.toThrow('retry takes a NODE or --stage');
+    const custom = api.kubeConfig().makeApiClient(CustomObjectsApi);
+    const since = new Date().toISOString();
+    const stage = { stage: 'CleanNodes', step: 'Cleaning', since, attempt: 2, nodes: [], times: [], haltReason: 'CleanNodes halted in Cleaning: w1: 3 Calico items left (ipsets=3) (failed)' };
+    await custom.patchClusterCustomObjectStatus({ ...coords, body: { status: { stage } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    expect(await run('status')).toContain('stage halted: CleanNodes halted in Cleaning: w1: 3 Calico items left (ipsets=3) (failed); fix the cause, then: cni-migrate retry --stage');
+    expect(await run('retry', '--stage')).toBe('retry requested for stage CleanNodes/Cleaning (attempt 2 halted: CleanNodes halted in Cleaning: w1: 3 Calico items left (ipsets=3) (failed))\n');
+    expect(await spec()).toMatchObject({ concurrency: 2, stages: { retryAttempt: 2 } });
   });
 });
