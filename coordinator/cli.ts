@@ -7,7 +7,8 @@ import { addConfigOptions, configFromCommand } from '../shared/cli-config.js';
 import { VERSION } from '../shared/version.js';
 import { envName } from '../shared/config-spec.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
-import { operatorApi, parseNodeName, requestNode, setPaused, showStatus, type OperatorApi, type StatusFormat } from './operator.js';
+import { operatorApi, parseNodeName, requestNode, requestStageRetry, setPaused, showStatus, type OperatorApi, type StatusFormat } from './operator.js';
+import { ConfigError } from '../shared/errors.js';
 import { watchStatus } from './status-watch.js';
 import { planCommand, preflightCommand, valuesCommand, type ReportFormat } from './cluster-commands.js';
 import { clusterReader, type ClusterReader } from './kube/cluster-read.js';
@@ -31,6 +32,12 @@ export interface CoordinatorCliHandlers {
 }
 
 const STATUS_FORMATS = ['text', 'wide', 'json'] as const;
+
+/** `retry NODE` or `retry --stage`: exactly one of them. */
+function retryTarget(api: OperatorApi, node: string, stage: boolean): Promise<string> {
+  if (stage === (node !== '')) throw new ConfigError('retry takes a NODE or --stage (the halted cluster-level stage), not both or neither');
+  return stage ? requestStageRetry(api) : requestNode(api, node, 'retry');
+}
 
 /** `status`, `pause`, `resume`, `retry NODE`, `rollback NODE`: edit the Migration and the Nodes through the API. */
 function addOperatorCommands(program: Command, env: Record<string, string | undefined>, h: CoordinatorCliHandlers): void {
@@ -57,15 +64,14 @@ function addOperatorCommands(program: Command, env: Record<string, string | unde
   });
   status
     .addOption(new Option('-o, --output <format>', 'text, wide (one row per node) or json').choices(STATUS_FORMATS).default('text'))
-    .option('-w, --watch', 'keep the view up to date, redrawing it on changes (every 2 seconds at most)');
+    .option('-w, --watch', 'keep the view up to date: it watches the Migration and the Nodes and redraws on each change');
   program.addCommand(status);
   program.addCommand(command('pause', 'Pause the rollout: no node starts a new step.', (a) => setPaused(a, true)));
   program.addCommand(command('resume', 'Resume a paused rollout.', (a) => setPaused(a, false)));
-  program.addCommand(
-    command('retry', 'Retry a halted node from its failed step (or migrate a rolled-back node again).', (a, n) =>
-      requestNode(a, n, 'retry'),
-    ).argument('<node>', 'The node to retry.'),
+  const retry = command('retry', 'Retry a halted node from its failed step (or migrate a rolled-back node again), or with --stage the halted cluster-level stage.', (a, n) =>
+    retryTarget(a, n, retry.opts<{ stage?: boolean }>().stage === true),
   );
+  program.addCommand(retry.argument('[node]', 'The node to retry.').option('--stage', 'retry the halted stage step (promote, remove Calico, clean nodes, remove CRDs) instead of a node'));
   program.addCommand(
     command('rollback', 'Roll a halted node back to Calico.', (a, n) => requestNode(a, n, 'rollback')).argument(
       '<node>',

@@ -1,13 +1,15 @@
 /**
  * The operator's commands, all through the Kubernetes API (no coordinator endpoint): read the
- * Migration's status, pause/resume through `spec.paused`, and ask for a node's retry or rollback with
- * the Node annotation `cni-migrate.io/request`, which the leader acts on and clears.
+ * Migration's status, pause/resume through `spec.paused`, ask for a node's retry or rollback with
+ * the Node annotation `cni-migrate.io/request`, which the leader acts on and clears, and for a halted
+ * stage's retry with `spec.stages.retryAttempt` (the attempt that halted: spent once the retry starts).
  */
 import type { V1Node } from '@kubernetes/client-node';
 import { K8sNameSchema } from '../shared/api.js';
 import { ConfigError, CniMigrateError, PreconditionError } from '../shared/errors.js';
 import { CONTROL_PLANE_LABEL, NodeAnnotation } from '../shared/names.js';
 import { readNodeState, REQUEST_ACCEPTED_IN, type OperatorRequest } from './core/node-state.js';
+import { readStageRecord } from './core/stages/record.js';
 import type { OperatorApi } from './kube/operator-api.js';
 import { buildRolloutView, type RolloutView } from './view/rollout-view.js';
 import { renderRolloutView } from './view/render.js';
@@ -16,7 +18,7 @@ export { operatorApi, type OperatorApi } from './kube/operator-api.js';
 
 export type StatusFormat = 'text' | 'wide' | 'json';
 
-async function requireMigration(api: OperatorApi): Promise<{ spec: unknown; status: unknown }> {
+async function requireMigration(api: Pick<OperatorApi, 'migration'>): Promise<{ spec: unknown; status: unknown }> {
   const m = await api.migration.get();
   if (!m) throw new CniMigrateError('NotFound', 'Migration "default" not found: apply deploy/migration-default.yaml first');
   return { spec: m.spec, status: m.status };
@@ -56,7 +58,7 @@ export async function showStatus(api: OperatorApi, format: StatusFormat = 'text'
   return formatRolloutView(await readRolloutView(api, now), format);
 }
 
-export async function setPaused(api: OperatorApi, paused: boolean): Promise<string> {
+export async function setPaused(api: Pick<OperatorApi, 'migration'>, paused: boolean): Promise<string> {
   await requireMigration(api);
   await api.migration.patchSpec({ paused });
   return paused ? 'paused: no new step starts\n' : 'resumed\n';
@@ -81,4 +83,15 @@ export async function requestNode(api: OperatorApi, node: string, request: Opera
   }
   await api.nodes.patch(name, { annotations: { [NodeAnnotation.request]: request } });
   return `${request} requested for ${name} (was ${state.phase}${state.haltReason ? `: ${state.haltReason}` : ''})\n`;
+}
+
+/** `retry --stage`: retry the halted cluster-level stage step (its attempt goes in spec.stages.retryAttempt). */
+export async function requestStageRetry(api: Pick<OperatorApi, 'migration'>): Promise<string> {
+  const m = await requireMigration(api);
+  const stage = readStageRecord((m.status as { stage?: unknown } | undefined)?.stage);
+  if (!stage) throw new PreconditionError('no cluster-level stage has started: retry --stage applies to a halted stage (retry NODE retries a node)');
+  const where = `${stage.stage}/${stage.step}`;
+  if (stage.haltReason === undefined) throw new PreconditionError(`stage ${where} is not halted: retry --stage applies to a halted stage`);
+  await api.migration.patchSpec({ stages: { retryAttempt: stage.attempt } });
+  return `retry requested for stage ${where} (attempt ${stage.attempt} halted: ${stage.haltReason})\n`;
 }

@@ -48,6 +48,8 @@ export const MigrationSpecSchema = z.object({
       cleanNodes: z.boolean().default(false),
       removeCrds: z.boolean().default(false),
       timeoutSeconds: z.number().int().positive().max(86400).optional(),
+      /** Retry the halted stage step whose `status.stage.attempt` is this (`cni-migrate retry --stage`); stale once retried. */
+      retryAttempt: z.number().int().nonnegative().optional(),
     })
     .prefault({}),
 });

@@ -24,6 +24,8 @@ export interface ObserveInput {
   /** In-scope nodes, in migration order. */
   scope: readonly string[];
   backup: BackupRecord | { error: string } | undefined;
+  /** `spec.stages.retryAttempt`: the halted attempt the operator asked to retry. */
+  retryAttempt: number | undefined;
 }
 
 function helmOf(annotations: Record<string, string> | undefined, ds: V1DaemonSet | undefined): HelmRelease | undefined {
@@ -93,7 +95,7 @@ export class StageObserver {
       backup: i.backup,
       crdsPresent,
       results: this.results(r, i.states),
-      retryRequested: false,
+      retryRequested: r?.haltReason !== undefined && i.retryAttempt === r.attempt,
     };
   }
 }

@@ -94,7 +94,8 @@ export class StageRunner {
 
   async pass(input: { spec: MigrationSpec | undefined; statusStage: unknown; states: ReadonlyMap<string, NodeState>; scope: string[] }): Promise<StageRecord | undefined> {
     const record = this.current(input.statusStage);
-    const obs = await this.observer.observe({ record, states: input.states, scope: input.scope, backup: this.backup });
+    const retryAttempt = input.spec?.stages.retryAttempt;
+    const obs = await this.observer.observe({ record, states: input.states, scope: input.scope, backup: this.backup, retryAttempt });
     const decision = decideStage({ record, spec: specOf(input.spec), obs, now: this.d.now(), settings: this.settings(input.spec) });
     if (!decision.record) return undefined;
     const next: StageRecord = { ...decision.record, waitingFor: decision.waitingFor };

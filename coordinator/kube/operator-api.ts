@@ -2,8 +2,9 @@
 import type { V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { CoreV1Api, PolicyV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { isNotFound, kubeCall, kubeError } from './api-errors.js';
-import { migrationApi, type MigrationApi } from './migration.js';
-import { nodesApi, type NodesApi } from './nodes.js';
+import { migrationApi, watchMigrations, type MigrationApi } from './migration.js';
+import { nodesApi, watchNodes, type NodesApi } from './nodes.js';
+import { silentLogger } from '../../shared/logger.js';
 
 export interface OperatorApi {
   migration: MigrationApi;
@@ -12,6 +13,8 @@ export interface OperatorApi {
   listNodes(selector: string): Promise<V1Node[]>;
   podsOn(node: string): Promise<V1Pod[]>;
   pdbs(): Promise<V1PodDisruptionBudget[]>;
+  /** Watches the Migrations and the Nodes; `changed` runs on each event. Resolves once both watches listed; returns the stop. */
+  watchRollout(changed: () => void): Promise<() => Promise<void>>;
 }
 
 export function operatorApi(kc: KubeConfig): OperatorApi {
@@ -33,5 +36,15 @@ export function operatorApi(kc: KubeConfig): OperatorApi {
     podsOn: async (node) =>
       (await kubeCall(`list pods on ${node}`, () => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }))).items,
     pdbs: async () => (await kubeCall('list PodDisruptionBudgets', () => policy.listPodDisruptionBudgetForAllNamespaces())).items,
+    watchRollout: async (changed) => {
+      const log = silentLogger();
+      const watches = [watchMigrations(kc, log), watchNodes(kc, log)];
+      const unsubscribe = watches.map((w) => w.onChange(changed));
+      await Promise.all(watches.map((w) => w.start()));
+      return async () => {
+        unsubscribe.forEach((u) => u());
+        await Promise.all(watches.map((w) => w.stop()));
+      };
+    },
   };
 }

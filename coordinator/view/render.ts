@@ -2,6 +2,7 @@
  * The rollout in words: the same lines in `cni-migrate status`, `status --watch`, and the demo's live view and
  * summary. `wide` adds one row per node.
  */
+import { PAIRINGS } from '../../shared/probe.js';
 import type { InFlightNode, RolloutView } from './rollout-view.js';
 
 const BAR_WIDTH = 30;
@@ -72,10 +73,24 @@ export function nodeTable(v: RolloutView): string[] {
   return table([['NODE', 'PHASE', 'ATTEMPT', 'CORDONED', 'REASON', ...(cleaned ? ['CLEANUP'] : [])], ...rows]);
 }
 
+/** The zero-downtime probe: the verdict, then one line per pairing. */
+export function probeLines(v: RolloutView): string[] {
+  const p = v.probe;
+  if (!p) return [];
+  const verdict = p.zeroDowntime === null ? 'not measured yet' : p.zeroDowntime ? 'zero-downtime so far' : 'NOT zero-downtime: probes lost or connections broken';
+  const ms = (n: number | null): string => (n === null ? '-' : `${n}ms`);
+  const rows = PAIRINGS.flatMap((k) => {
+    const f = p.figures[k];
+    return f ? [[`  ${k}`, `${f.lost}/${f.samples} lost (${f.lossPercent}%)`, `gap ${f.longestGapMs}ms`, `p50 ${ms(f.p50Ms)}`, `p99 ${ms(f.p99Ms)}`, `broken ${f.broken}`]] : [];
+  });
+  return [`probe: ${verdict}`, ...table(rows)];
+}
+
 export function renderRolloutView(v: RolloutView, format: 'text' | 'wide'): string[] {
   return [
     ...headline(v),
     ...inFlightLines(v),
+    ...probeLines(v),
     ...requestLines(v),
     ...haltLines(v),
     ...(format === 'wide' ? ['', ...nodeTable(v)] : []),

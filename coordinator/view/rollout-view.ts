@@ -3,6 +3,7 @@
  * recorded states, and for a draining node its pods and the PodDisruptionBudgets): the one model behind
  * `cni-migrate status`, the demo's live view and summary, and the dashboard.
  */
+import { ProbeStatusSchema, type ProbeStatus } from '../core/probe/limits.js';
 import type { V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { compareNatural } from '../../shared/natural-order.js';
 import { NodeAnnotation } from '../../shared/names.js';
@@ -52,6 +53,8 @@ export interface RolloutView {
   requests: { node: string; request: OperatorRequest }[];
   halt: HaltGuidance | null;
   nodes: ViewNodeRow[];
+  /** The zero-downtime probe's figures from the status; null before any probe report. */
+  probe: ProbeStatus | null;
 }
 
 export interface ViewInput {
@@ -118,9 +121,14 @@ function cleanupOf(n: V1Node | undefined): { cleanup?: string } {
 }
 
 function stageNoteOf(r: StageRecord | undefined): string | null {
-  if (r?.haltReason) return `stage halted: ${r.haltReason}`;
+  if (r?.haltReason) return `stage halted: ${r.haltReason}; fix the cause, then: cni-migrate retry --stage`;
   if (r?.waitingFor) return `waiting for: ${r.waitingFor}`;
   return null;
+}
+
+function probeOf(status: unknown): ProbeStatus | null {
+  const parsed = ProbeStatusSchema.safeParse(field(status, 'probe'));
+  return parsed.success ? parsed.data : null;
 }
 
 export function buildRolloutView(i: ViewInput): RolloutView {
@@ -158,5 +166,6 @@ export function buildRolloutView(i: ViewInput): RolloutView {
       ...(s.haltReason ? { reason: s.haltReason } : {}),
       ...cleanupOf(nodes[k]),
     })),
+    probe: probeOf(status),
   };
 }

@@ -1,9 +1,9 @@
 /**
- * The operator commands (`cni-migrate status|pause|resume|retry|rollback`) through the command line,
+ * The operator commands (`cni-migrate status|pause|resume|retry [--stage]|rollback`) through the command line,
  * against the simulated API server with the Migration CRD from deploy/.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION, NodeAnnotation, PHASE_LABEL } from '../../shared/names.js';
 import { startApiServer, type SimApiServer } from '../../sim/apiserver/index.js';
 import { readDeployManifests } from '../../sim/demo/deploy-manifests.js';
@@ -120,6 +120,27 @@ describe('cni-migrate operator commands', () => {
     expect(printed).toContain('Migration default  stage Rollout');
   });
 
+  it('when a node changes while the status is watched, then the view is redrawn from the watch event', async () => {
+    let stop: () => void = () => undefined;
+    let printed = '';
+    const core = api.kubeConfig().makeApiClient(CoreV1Api);
+    const program = buildCoordinatorProgram({}, {
+      coordinator: () => Promise.resolve(),
+      operator: () => operatorApi(api.kubeConfig()),
+      out: (t) => {
+        const first = printed === '';
+        printed += t;
+        // After the first view, w10 starts its migration: only the Node watch tells the view.
+        if (first) void core.patchNode({ name: 'w10', body: { metadata: { annotations: { [NodeAnnotation.phase]: 'Cordoning', [NodeAnnotation.attempt]: '1' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+        if (/w10\s+Cordoning/.test(printed)) stop();
+      },
+      watchUntil: () => new Promise<void>((resolve) => (stop = resolve)),
+    });
+    await program.parseAsync(['node', 'cni-migrate', 'status', '--watch']);
+    expect(printed).toMatch(/w10\s+Cordoning/);
+    await core.patchNode({ name: 'w10', body: { metadata: { annotations: { [NodeAnnotation.phase]: null, [NodeAnnotation.attempt]: null } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  });
+
   it('when a halted node is retried, then the request annotation is written and status shows it pending', async () => {
     expect(await run('retry', 'w1')).toContain('retry requested for w1 (was Halted: dns failed)');
     expect((await annotations('w1'))[NodeAnnotation.request]).toBe('retry');
@@ -133,5 +154,18 @@ describe('cni-migrate operator commands', () => {
     await expect(run('rollback', 'nope')).rejects.toThrow('node nope not found');
     await expect(run('retry', 'Bad_Name')).rejects.toThrow('invalid node name');
     expect((await annotations('w2'))[NodeAnnotation.request]).toBeUndefined();
+  });
+
+  it('when a cluster-level stage halted, then retry --stage writes the halted attempt into spec.stages and status says how to continue', async () => {
+    await expect(run('retry', '--stage')).rejects.toThrow('no cluster-level stage has started');
+    await expect(run('retry')).rejects.toThrow('retry takes a NODE or --stage');
+    await expect(run('retry', 'w1', '--stage')).rejects.toThrow('retry takes a NODE or --stage');
+    const custom = api.kubeConfig().makeApiClient(CustomObjectsApi);
+    const since = new Date().toISOString();
+    const stage = { stage: 'CleanNodes', step: 'Cleaning', since, attempt: 2, nodes: [], times: [], haltReason: 'CleanNodes halted in Cleaning: w1: 3 Calico items left (ipsets=3) (failed)' };
+    await custom.patchClusterCustomObjectStatus({ ...coords, body: { status: { stage } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    expect(await run('status')).toContain('stage halted: CleanNodes halted in Cleaning: w1: 3 Calico items left (ipsets=3) (failed); fix the cause, then: cni-migrate retry --stage');
+    expect(await run('retry', '--stage')).toBe('retry requested for stage CleanNodes/Cleaning (attempt 2 halted: CleanNodes halted in Cleaning: w1: 3 Calico items left (ipsets=3) (failed))\n');
+    expect(await spec()).toMatchObject({ concurrency: 2, stages: { retryAttempt: 2 } });
   });
 });

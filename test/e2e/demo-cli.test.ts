@@ -21,6 +21,8 @@ describe('the demo command line', () => {
     expect(r.exitCode).toBe(0);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(doc).toMatchObject({ scenario: 'happy', ok: true, nodes: 3, migrated: 3, halted: null, then: null });
+    // README: `npm run demo -- --json | jq .probe.zeroDowntime` prints true.
+    expect(doc).toMatchObject({ probe: { zeroDowntime: true, pairings: { 'calico-calico': { lost: 0 }, service: { lost: 0 } } } });
     expect(r.stderr).toContain('scenario happy: every node migrated (as expected)');
   });
 

@@ -52,7 +52,7 @@ export interface ClusterObservations {
   crdsPresent: readonly string[];
   /** Each node's recorded result for its current stage order. */
   results: ReadonlyMap<string, NodeResult>;
-  /** The operator asked to retry the halted step. */
+  /** The operator asked to retry the halted step: `spec.stages.retryAttempt` names the recorded attempt. */
   retryRequested: boolean;
 }
 
@@ -63,8 +63,7 @@ export type StageAction =
   | { kind: 'backupCalico' }
   | { kind: 'deleteObjects'; refs: ObjectRef[] }
   | { kind: 'deleteCrds'; names: string[] }
-  | { kind: 'recordInventory'; node: string; found: Record<string, number>; left: number; leftByKind?: Record<string, number> }
-  | { kind: 'clearRetryRequest' };
+  | { kind: 'recordInventory'; node: string; found: Record<string, number>; left: number; leftByKind?: Record<string, number> };
 
 export interface StageTransition {
   from: string;

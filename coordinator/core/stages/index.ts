@@ -1,7 +1,8 @@
 /**
  * The pure stage decision: (recorded stage, spec, cluster observations, now) → the record to write, then
  * the actions to carry out. The first stage starts once every node in scope is Done and the spec enables it;
- * a halted step waits for the operator's retry (a new attempt: new order ids, a fresh deadline).
+ * a halted step waits for the operator's retry (a new attempt: new order ids, a fresh deadline); the request
+ * names the attempt it retries, so once acted on it is spent (nothing to clear, nothing retried twice).
  */
 import { enterStage, keep, update, type ClusterObservations, type StageDecision, type StageSettings, type StageSpec } from './decision.js';
 import type { StageRecord } from './record.js';
@@ -22,7 +23,7 @@ function retry(record: StageRecord, now: Date): StageDecision {
       attempt: record.attempt + 1,
       since: now.toISOString(),
       nodes: record.nodes.filter((n) => n.state === 'Done'),
-    }, [{ kind: 'clearRetryRequest' }]),
+    }),
     transition: { from: `${record.stage}/${record.step} (halted)`, to: `${record.stage}/${record.step}`, message: 'retry requested', warning: false },
   };
 }
@@ -30,13 +31,11 @@ function retry(record: StageRecord, now: Date): StageDecision {
 export function decideStage(i: DecideStageInput): StageDecision {
   const { record, spec, obs, now } = i;
   if (!record) {
-    if (!obs.nodesMigrated || !spec.promote) return keep(undefined, obs.retryRequested ? [{ kind: 'clearRetryRequest' }] : []);
+    if (!obs.nodesMigrated || !spec.promote) return keep(undefined);
     return enterStage(undefined, { stage: 'Promote', step: 'AwaitingPromotion' }, now, 'every node migrated; promoting Cilium');
   }
   if (record.haltReason !== undefined) return obs.retryRequested ? retry(record, now) : keep(record, [], record.haltReason);
-  const decided = stepOf({ record, spec, obs, now, settings: i.settings });
-  if (!obs.retryRequested) return decided;
-  return { ...decided, actions: [...decided.actions, { kind: 'clearRetryRequest' }] };
+  return stepOf({ record, spec, obs, now, settings: i.settings });
 }
 
 export { stageOrderId, stageEnabled } from './steps.js';

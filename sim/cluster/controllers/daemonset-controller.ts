@@ -7,7 +7,7 @@ import { planDaemonSet, templateHash } from '../daemonset-plan.js';
 import { PodExpectations } from '../expectations.js';
 import type { Cache } from '../informers.js';
 import { deleteIfPresent, mergePatch } from '../kube.js';
-import { controllerUid } from '../placement.js';
+import { controllerUid, podFitsNode } from '../placement.js';
 import { buildDaemonPod } from '../pod-builders.js';
 import { nameSuffix } from '../rand.js';
 import { WorkQueue } from '../work-queue.js';
@@ -25,6 +25,8 @@ const dsKey = (ns: string | undefined, name: string | undefined): string => `${n
 export class DaemonSetController {
   readonly queue: WorkQueue;
   private readonly expectations = new PodExpectations();
+  /** Per node, which DaemonSets should run a pod there (as last seen). */
+  private readonly fitting = new Map<string, string>();
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -38,9 +40,24 @@ export class DaemonSetController {
     const podChanged = (pod: V1Pod): void => this.enqueueOwner(pod);
     this.caches.pods.onChange(podChanged);
     this.caches.pods.onDelete(podChanged);
-    const allDaemonSets = (): void => this.enqueueAll();
-    this.caches.nodes.onChange(allDaemonSets);
-    this.caches.nodes.onDelete(allDaemonSets);
+    this.caches.nodes.onChange((node) => this.nodeChanged(node));
+    this.caches.nodes.onDelete((node) => {
+      this.fitting.delete(node.metadata?.name ?? '');
+      this.enqueueAll();
+    });
+    this.enqueueAll();
+  }
+
+  /**
+   * As kube-controller-manager's: a Node update enqueues the DaemonSets only when it changes which of them
+   * should run a pod there (labels, taints, readiness), not on every annotation or status write (a
+   * reconcile looks at every node: once per Node write made a rollout's cost grow with the square of its size).
+   */
+  private nodeChanged(node: V1Node): void {
+    const name = node.metadata?.name ?? '';
+    const fits = this.caches.daemonSets.list().map((ds) => (podFitsNode(ds.spec?.template.spec ?? { containers: [] }, node) ? '1' : '0')).join('');
+    if (this.fitting.get(name) === fits) return;
+    this.fitting.set(name, fits);
     this.enqueueAll();
   }
 

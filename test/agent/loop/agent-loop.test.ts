@@ -181,6 +181,8 @@ describe('agent loop against a fake coordinator', () => {
     const first = startAgent(coordinator, host);
     coordinator.directory.give(order);
     await waitFor('first result', () => coordinator.directory.results.length === 1);
+    // Stopped while it waits in its next poll: no poll of the old agent reaches the coordinator later and takes the order.
+    await waitFor('the first agent polls again', () => coordinator.directory.polls.includes('r-1'));
     await first.stop();
     const pollsBefore = coordinator.directory.polls.length;
     agents.push(startAgent(coordinator, host));

@@ -14,11 +14,11 @@ export class ScriptedDirectory implements AgentDirectory {
   results: OrderResult[] = [];
   polls: (string | undefined)[] = [];
   private queue: Order[] = [];
-  private wake: (() => void) | undefined;
+  private readonly waiting = new Set<() => void>();
 
   give(order: Order): void {
     this.queue.push(order);
-    this.wake?.();
+    this.waiting.forEach((wake) => wake());
   }
   async register(req: RegisterRequest): Promise<void> {
     this.registrations.push(req);
@@ -30,11 +30,16 @@ export class ScriptedDirectory implements AgentDirectory {
     this.polls.push(after);
     while (this.queue.length === 0 && !signal.aborted) {
       await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        const wake = (): void => {
+          this.waiting.delete(wake);
+          resolve();
+        };
+        this.waiting.add(wake);
+        signal.addEventListener('abort', wake, { once: true });
       });
     }
-    return this.queue.shift() ?? null;
+    // A poll whose agent went away takes nothing: the order stays for the next poll.
+    return signal.aborted ? null : (this.queue.shift() ?? null);
   }
   async result(res: OrderResult): Promise<boolean> {
     this.results.push(res);

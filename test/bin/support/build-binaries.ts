@@ -9,7 +9,7 @@ import ts from 'typescript';
 import { REPO_ROOT } from '../../deploy/support/manifests.js';
 
 /** The source trees the binaries import from. */
-const SOURCE_DIRS = ['agent', 'coordinator', 'shared', 'sim'];
+const SOURCE_DIRS = ['agent', 'coordinator', 'probe', 'shared', 'sim'];
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });

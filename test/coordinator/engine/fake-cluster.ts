@@ -325,7 +325,7 @@ export class FakeCluster {
             const m = this.migrations.items.get(MIGRATION_DEFAULT_NAME);
             if (m) this.migrations.put({ ...m, status: mergePatch(m.status, status), metadata: { ...m.metadata, resourceVersion: this.nextRv() } });
           }),
-        patchSpec: (spec) => later(() => this.setMigration({ ...(this.migrations.items.get(MIGRATION_DEFAULT_NAME)?.spec as object), ...spec })),
+        patchSpec: (spec) => later(() => this.setMigration(mergePatch(this.migrations.items.get(MIGRATION_DEFAULT_NAME)?.spec, spec) as Record<string, unknown>)),
       },
       migrationCache: this.migrations.watched(),
       ciliumDaemonSet: this.ciliumDaemonSetView(),

@@ -36,6 +36,15 @@ export class FakeStages {
     this.ciliumConfig = { ...this.ciliumConfig, ...PROMOTED_CONFIG };
   }
 
+  /** The Tigera operator runs again: it finishes a terminating Installation (and calico-system) by itself. */
+  operatorReturns(): void {
+    this.objects.set(OPERATOR, { deleting: false, finalizers: [] });
+    if (this.objects.get(INSTALLATION)?.deleting === true) {
+      this.objects.delete(INSTALLATION);
+      this.objects.delete(key('v1', 'namespaces', 'calico-system'));
+    }
+  }
+
   private remove(k: string): void {
     this.deleted.push(k);
     if (k === INSTALLATION && this.objects.has(OPERATOR)) {

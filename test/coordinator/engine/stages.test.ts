@@ -3,6 +3,7 @@ import { NodeAnnotation } from '../../../shared/names.js';
 import { readStageRecord, type StageRecord } from '../../../coordinator/core/stages/record.js';
 import { Harness, workers } from './harness.js';
 import { FakeStages } from './fake-stages.js';
+import { requestStageRetry } from '../../../coordinator/operator.js';
 
 const ALL = { promote: true, patchCiliumConfig: false, removeCalico: true, cleanNodes: true, removeCrds: true };
 
@@ -67,7 +68,7 @@ describe('the cluster-level stages', () => {
     await h.waitFor(() => at(h, 'Complete/Done'), 60_000, 'Complete');
   }, 30_000);
 
-  it('When the operator is gone before the Installation, then the stage halts naming the Installation and its finalizer', async () => {
+  it('When the operator is gone before the Installation, then the stage halts naming the Installation and its finalizer; once it is back, retry --stage resumes the stage to Complete', async () => {
     const { h, fake } = await setUp();
     fake.helmUpgrade();
     fake.objects.delete('apps/v1/deployments/tigera-operator/tigera-operator');
@@ -77,6 +78,16 @@ describe('the cluster-level stages', () => {
       'RemoveCalico halted in RemovingInstallation: not gone within 1s: Installation default still terminating (finalizers: tigera.io/operator-cleanup)',
     );
     await h.waitFor(() => h.cluster.migrationStatus()['phase'] === 'Halted', 60_000, 'phase Halted');
+    // The operator brings the Tigera operator back, then asks for the stage's retry, as `cni-migrate retry --stage` does.
+    fake.operatorReturns();
+    h.cluster.setMigration({ concurrency: 2, stages: { ...ALL, timeoutSeconds: 60 } });
+    const operator = { migration: h.cluster.ports().migration };
+    expect(await requestStageRetry(operator)).toMatch(/^retry requested for stage RemoveCalico\/RemovingInstallation \(attempt 0 halted: /);
+    expect(h.cluster.migrations.items.get('default')?.spec).toMatchObject({ stages: { timeoutSeconds: 60, retryAttempt: 0, cleanNodes: true } });
+    await h.waitFor(() => at(h, 'Complete/Done'), 60_000, 'Complete after the retry');
+    expect(stageOf(h)).toMatchObject({ attempt: 1 });
+    expect(stageOf(h)?.haltReason).toBeUndefined();
+    await expect(requestStageRetry(operator)).rejects.toThrow('stage Complete/Done is not halted: retry --stage applies to a halted stage');
   }, 30_000);
 });
 

@@ -70,3 +70,30 @@ describe('the rollout view', () => {
     expect(duration(s)).toBe(text);
   });
 });
+
+describe('the probe in the status', () => {
+  const probe = {
+    figures: {
+      'calico-calico': { samples: 120, lost: 0, lossPercent: 0, longestGapMs: 0, p50Ms: 0.8, p99Ms: 1.5, broken: 0 },
+      'calico-cilium': { samples: 40, lost: 30, lossPercent: 75, longestGapMs: 1400, broken: 2 },
+    },
+    handOffs: [],
+    excluded: 12,
+    zeroDowntime: false,
+  };
+
+  it('when the status carries probe figures, then status says whether the migration is zero-downtime and gives each pairing', () => {
+    const v = buildRolloutView({ migration: { spec: {}, status: { phase: 'Running', probe } }, nodes: [node('w1')], now });
+    expect(v.probe?.figures['calico-cilium']).toMatchObject({ lost: 30, p50Ms: null });
+    const lines = renderRolloutView(v, 'text');
+    expect(lines).toContain('probe: NOT zero-downtime: probes lost or connections broken');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}calico-cilium +30\/40 lost \(75%\) +gap 1400ms +p50 - +p99 - +broken 2$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}calico-calico +0\/120 lost \(0%\) +gap 0ms +p50 0.8ms +p99 1.5ms +broken 0$/));
+  });
+
+  it('when no probe reported, then status shows no probe lines', () => {
+    const v = buildRolloutView({ migration: { spec: {}, status: { phase: 'Running' } }, nodes: [node('w1')], now });
+    expect(v.probe).toBeNull();
+    expect(renderRolloutView(v, 'text').some((l) => l.startsWith('probe:'))).toBe(false);
+  });
+});

@@ -207,7 +207,7 @@ describe('CleanNodes', () => {
     const d = decide(halted, { retryRequested: true });
     expect(d.record).toMatchObject({ attempt: 1, nodes: [{ name: 'w1', state: 'Done' }] });
     expect(d.record?.haltReason).toBeUndefined();
-    expect(kinds(d)).toEqual(['clearRetryRequest']);
+    expect(kinds(d)).toEqual([]);
     expect(decide(d.record, {}, 2000).record?.nodes.map((n) => n.orderId)).toEqual(['w1.s0.Cleaning', 'w2.s1.Cleaning', 'w3.s1.Cleaning']);
   });
 });
