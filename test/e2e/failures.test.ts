@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { expectOk, FAST_DEADLINES, runRollout } from './support.js';
+import { renderSummary } from '../../sim/demo/summary.js';
 
 const fast = { coordinator: FAST_DEADLINES };
 
@@ -10,6 +11,12 @@ describe('end to end: failures halt the rollout', () => {
     expect(summary.halted?.reason).toContain('sim-never-allows');
     expect(summary.halted?.next).toEqual([expect.stringMatching(/^kubectl -n demo patch pdb sim-never-allows-web /), 'cni-migrate preflight']);
     expect(summary.maxInFlight).toBe(0);
+    // The demo's summary ends with what to do next: the fix, the command that lists every blocker, the demo's own way on.
+    expect(renderSummary(summary).filter((l) => l !== '').slice(-3)).toEqual([
+      expect.stringMatching(/^ {2}kubectl -n demo patch pdb sim-never-allows-web /),
+      expect.stringMatching(/^ {2}cni-migrate preflight +# every blocker and warning/),
+      'In this demo, `npm run demo -- --scenario pdb-blocked --then retry` lifts the fault and retries.',
+    ]);
     // While the drain waits on the PDB the coordinator must stay quiet: a status write loop once sent
     // thousands of Migration status patches during a few seconds of blocked drain.
     const statusWrites = (apiRequests ?? [])
