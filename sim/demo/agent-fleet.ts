@@ -70,6 +70,8 @@ export const isNodeReady = (node: V1Node): boolean =>
 export class AgentFleet {
   private readonly members = new Map<string, Member>();
   private readonly core: CoreV1Api;
+  /** Once stopped, no agent starts again: a kill or reboot still finishing must not revive one after stopAll. */
+  private stopped = false;
 
   constructor(private readonly deps: FleetDeps) {
     this.core = deps.adminKc.makeApiClient(CoreV1Api);
@@ -109,6 +111,7 @@ export class AgentFleet {
   }
 
   async stopAll(): Promise<void> {
+    this.stopped = true;
     const running = [...this.members.values()].flatMap((m) => (m.agent ? [m.agent] : []));
     for (const m of this.members.values()) m.agent = undefined;
     await Promise.all(running.map((a) => a.stop()));
@@ -141,6 +144,7 @@ export class AgentFleet {
   }
 
   private launch(nodeName: string, m: Member, bootId: string): void {
+    if (this.stopped) return;
     m.startedOnBoot = bootId;
     m.starts += 1;
     const log = this.deps.log.child({ node: nodeName });

@@ -40,6 +40,8 @@ export class CoordinatorSet {
   private readonly replicas: (CoordinatorReplica | undefined)[] = [];
   private readonly ports: number[] = [];
   private generation = 0;
+  /** Once stopped, no replica starts again: a restart or crash still finishing must not leave one running after stopAll. */
+  private stopped = false;
   restarts = 0;
 
   constructor(private readonly opts: CoordinatorSetOptions) {}
@@ -63,7 +65,7 @@ export class CoordinatorSet {
     this.replicas[i] = undefined;
     await old?.stop();
     this.restarts += 1;
-    this.replicas[i] = await this.launch(i);
+    await this.relaunch(i);
   }
 
   /** Kill replica `i` (no graceful stop: its Leases stay held until they expire) and start a new one at once. */
@@ -72,12 +74,20 @@ export class CoordinatorSet {
     this.replicas[i] = undefined;
     await old?.crash();
     this.restarts += 1;
-    this.replicas[i] = await this.launch(i);
+    await this.relaunch(i);
   }
 
   async stopAll(): Promise<void> {
+    this.stopped = true;
     const all = this.replicas.splice(0);
     await Promise.all(all.map((r) => r?.stop() ?? Promise.resolve()));
+  }
+
+  private async relaunch(i: number): Promise<void> {
+    if (this.stopped) return;
+    const replica = await this.launch(i);
+    if (this.stopped) await replica.stop();
+    else this.replicas[i] = replica;
   }
 
   private async launch(i: number): Promise<CoordinatorReplica> {
