@@ -111,6 +111,7 @@ export class Controller {
 
   start(): void {
     this.executor = this.newExecutor();
+    this.preflight.start();
     this.stages = stageRunnerFor(this.d, { ciliumCidr: () => this.preflight.cidrs()?.forward, wake: (ms) => this.wake(ms) });
     this.loop.start();
   }

@@ -80,6 +80,16 @@ export class PreflightGate {
     return this.result;
   }
 
+  /**
+   * A new term of leadership, in this process too (a replica that lost its Lease for a moment and took it back):
+   * the rollout's check runs again. Without it a gate stopped while its first check was still reading held every
+   * grant for good.
+   */
+  start(): void {
+    this.stopped = false;
+    this.checkedFor = undefined;
+  }
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.recheck);

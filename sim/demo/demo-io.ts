@@ -1,5 +1,6 @@
 /** What the demo takes from its caller (where to print, test hooks) and what it returns. */
 import type { V1Pod } from '@kubernetes/client-node';
+import { CniMigrateError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ApiCallRecord, RequestCount } from '../apiserver/index.js';
 import type { DemoSummary } from './summary.js';
@@ -53,4 +54,11 @@ export interface DemoResult {
   apiRequests: RequestCount[] | undefined;
   /** Every distinct API call by caller, with RBAC's verdict (embedded sim only). */
   apiCalls: ApiCallRecord[] | undefined;
+}
+
+/** Why a run stopped early: Ctrl-C or SIGTERM (the demo's main exits 130 after cleaning up). */
+export class DemoInterrupted extends CniMigrateError {
+  constructor(signal: string) {
+    super('Internal', `interrupted by ${signal}`);
+  }
 }
