@@ -17,6 +17,8 @@ export interface DemoIo {
   coordinator?: Record<string, unknown>;
   replicas?: number;
   autoRollback?: boolean;
+  /** How long the rollout may take before the run gives up (default: 120 s, or 3 s per node if more). */
+  rolloutDeadlineMs?: number;
   /** Called once the rollout ended, before anything stops (tests look at the leader's dashboard here). */
   beforeClose?(info: { dashboardUrl: string }): Promise<void>;
   /** Aborting it (Ctrl-C) ends the run; with --kubeconfig, what it created is removed first. */

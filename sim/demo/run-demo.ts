@@ -334,7 +334,7 @@ async function runOnCluster(opts: DemoOptions, io: DemoIo, { existing, shape }: 
     await session.startAgents();
     session.checkpoint();
     await session.watchCluster(view);
-    const end = await session.runRollout(Math.max(120_000, opts.nodes * 3000));
+    const end = await session.runRollout(io.rolloutDeadlineMs ?? Math.max(120_000, opts.nodes * 3000));
     view.update(session.viewState());
     const summary = session.summarize(end, Date.now() - started);
     await session.beforeClose();
