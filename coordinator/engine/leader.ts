@@ -1,7 +1,8 @@
 /**
  * Leader election on the Lease `cni-migrate-leader`: acquire when absent, free or expired; renew at a
- * third of the duration; a lost race (409) just means another replica won this round. The leader also
- * publishes where agents reach it (annotation `cni-migrate.io/address`).
+ * third of the duration with one PUT at the resourceVersion last written (as client-go's leaderelection
+ * renews from its cached record); a lost race (409) just means another replica won this round. The leader
+ * also publishes where agents reach it (annotation `cni-migrate.io/address`).
  */
 import { describeError, isCniMigrateError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
@@ -19,6 +20,14 @@ export interface LeaderOptions {
   onStartedLeading: () => void;
   onStoppedLeading: () => void;
 }
+
+/** client-go's ratios (renewDeadline 10 s and retryPeriod 2 s of a 15 s Lease), scaled to any duration. */
+export const RENEW_DEADLINE_RATIO = 2 / 3;
+export const RETRY_PERIOD_RATIO = 2 / 15;
+/** A leader renews every third of the duration, so two attempts fit before the renew deadline. */
+export const RENEW_PERIOD_RATIO = 1 / 3;
+
+const isConflict = (e: unknown): boolean => isCniMigrateError(e) && e.code === 'Conflict';
 
 export function leaseExpired(l: LeaseRecord, now: Date): boolean {
   if (!l.holder) return true;
@@ -53,6 +62,10 @@ export class LeaderElector {
   private deadline: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastRound: Date | undefined;
+  /** The Lease as this replica last wrote it while leading: the next renewal is one PUT at its version. */
+  private record: LeaseRecord | undefined;
+  /** A round's request is on its way: the renew deadline waits for its answer while the Lease is valid. */
+  private inFlight = false;
 
   constructor(private readonly o: LeaderOptions) {}
 
@@ -96,46 +109,96 @@ export class LeaderElector {
     clearTimeout(this.deadline);
   }
 
+  private get durationMs(): number {
+    return this.o.durationSeconds * 1000;
+  }
+
   private async round(): Promise<void> {
-    let wait = (this.o.durationSeconds * 1000) / 3;
+    const started = this.o.now();
+    let wait = this.durationMs * RETRY_PERIOD_RATIO;
+    this.inFlight = true;
     try {
-      wait = await this.tryAcquireOrRenew();
+      wait = await (this.leading && this.record ? this.renew(started) : this.campaign(started));
     } catch (e) {
-      const conflict = isCniMigrateError(e) && e.code === 'Conflict';
+      const conflict = isConflict(e);
       if (!conflict) this.o.log.warn({ err: describeError(e) }, 'leader election round failed');
       wait = conflict ? 50 : wait;
+    } finally {
+      this.inFlight = false;
     }
     this.lastRound = this.o.now();
     if (!this.stopped) this.timer = setTimeout(() => void this.round(), wait);
   }
 
-  /** One attempt; returns how long to wait before the next. */
-  private async tryAcquireOrRenew(): Promise<number> {
-    const now = this.o.now();
+  /** Acquire (or take back) the Lease after reading it; returns how long to wait before the next round. */
+  private async campaign(now: Date): Promise<number> {
     const current = await this.o.leases.get(LEADER_LEASE_NAME);
     const claim = claimLeader(current, this.o, now, this.leading);
-    const durationMs = this.o.durationSeconds * 1000;
     if (!claim) {
+      this.record = undefined;
       this.setLeading(false);
       const expiresAt = ((current?.renewTime ?? now).getTime() + (current?.durationSeconds ?? 0) * 1000);
-      return Math.max(10, Math.min(durationMs / 2, expiresAt - now.getTime() + 10));
+      return Math.max(10, Math.min(this.durationMs / 2, expiresAt - now.getTime() + 10));
     }
-    await this.o.leases.write(claim);
-    if (this.stopped) return durationMs;
+    return this.hold(claim, now);
+  }
+
+  /**
+   * Renew with one PUT at the version last written. A Conflict means someone wrote the Lease since: read
+   * it once, and go on only if it is still ours and valid; otherwise step down.
+   */
+  private async renew(now: Date): Promise<number> {
+    const cached = this.record as LeaseRecord;
+    try {
+      return await this.hold(claimLeader(cached, this.o, now) as LeaseRecord, now, true);
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+    }
+    const current = await this.o.leases.get(LEADER_LEASE_NAME);
+    if (current?.holder !== this.o.identity || leaseExpired(current, now)) {
+      this.o.log.info({ identity: this.o.identity, holder: current?.holder }, 'the leader Lease was taken over');
+      this.record = undefined;
+      this.setLeading(false);
+      return this.durationMs * RETRY_PERIOD_RATIO;
+    }
+    return this.hold(claimLeader(current, this.o, now) as LeaseRecord, now, true);
+  }
+
+  /**
+   * Write the claim and lead from `now`. A renewal answered after this replica already stepped down does
+   * not bring it back in the same term: the next round campaigns and starts a new one.
+   */
+  private async hold(claim: LeaseRecord, now: Date, renewal = false): Promise<number> {
+    const written = await this.o.leases.write(claim);
+    if (this.stopped) return this.durationMs;
+    if (renewal && !this.leading) return 0;
+    this.record = written;
     this.renewed(now);
-    return durationMs / 3;
+    return Math.max(0, now.getTime() + this.durationMs * RENEW_PERIOD_RATIO - this.o.now().getTime());
   }
 
   /**
    * Leading until the renew deadline (two thirds of the duration) unless renewed again: a leader cut off
    * from the API server steps down before any other replica may take the Lease over (at the full duration).
+   * A renewal still in flight at the deadline (a slow answer, a lagging event loop) is waited for while
+   * the Lease is valid by this replica's clock, less one retry period kept as a margin.
    */
   private renewed(renewTime: Date): void {
     clearTimeout(this.deadline);
-    const left = renewTime.getTime() + (this.o.durationSeconds * 1000 * 2) / 3 - this.o.now().getTime();
-    if (left <= 0) return this.setLeading(false);
-    this.deadline = setTimeout(() => this.setLeading(false), left);
+    const renewBy = renewTime.getTime() + this.durationMs * RENEW_DEADLINE_RATIO;
+    const validUntil = renewTime.getTime() + this.durationMs * (1 - RETRY_PERIOD_RATIO);
+    if (validUntil <= this.o.now().getTime()) return this.setLeading(false);
     this.setLeading(true);
+    this.stepDownAt(renewBy, validUntil);
+  }
+
+  private stepDownAt(renewBy: number, validUntil: number): void {
+    const left = renewBy - this.o.now().getTime();
+    this.deadline = setTimeout(() => {
+      if (this.inFlight && renewBy < validUntil) return this.stepDownAt(validUntil, validUntil);
+      this.record = undefined;
+      this.setLeading(false);
+    }, Math.max(0, left));
   }
 
   private setLeading(leading: boolean): void {
