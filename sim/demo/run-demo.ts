@@ -234,7 +234,7 @@ class DemoSession {
         includeControlPlane: true,
         nodeSelector: this.sim.nodeSelector,
         probe: DEMO_PROBE_LIMITS,
-        stages: this.opts.full ? FULL_STAGES : {} },
+        stages: this.opts.full ? { ...FULL_STAGES, rebootNodes: this.opts.rebootAfterCleanup } : {} },
       { name: this.migrationName, ...(this.owner ? { labels: this.owner.run.labels } : {}) },
     );
     const [ended, ours] = [this.opts.full ? fullRunEnd : rolloutEnd, (items: readonly MigrationObject[]) => items.find((m) => m.metadata.name === this.migrationName)];
