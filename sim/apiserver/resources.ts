@@ -81,6 +81,7 @@ const SPECS: Spec[] = [
   { g: 'events.k8s.io', v: 'v1', p: 'events', k: 'Event', ns: true, short: ['ev'], storage: 'events' },
   { g: 'discovery.k8s.io', v: 'v1', p: 'endpointslices', k: 'EndpointSlice', ns: true },
   { g: 'apiextensions.k8s.io', v: 'v1', p: 'customresourcedefinitions', k: 'CustomResourceDefinition', ns: false, sub: ['status'], short: ['crd', 'crds'], gen: true, retObj: true },
+  { g: 'apiregistration.k8s.io', v: 'v1', p: 'apiservices', k: 'APIService', ns: false, sub: ['status'] },
   { g: 'authentication.k8s.io', v: 'v1', p: 'tokenreviews', k: 'TokenReview', ns: false, verbs: ['create'] },
   { g: 'rbac.authorization.k8s.io', v: 'v1', p: 'roles', k: 'Role', ns: true },
   { g: 'rbac.authorization.k8s.io', v: 'v1', p: 'clusterroles', k: 'ClusterRole', ns: false },

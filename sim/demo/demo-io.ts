@@ -1,5 +1,6 @@
 /** What the demo takes from its caller (where to print, test hooks) and what it returns. */
 import type { V1Pod } from '@kubernetes/client-node';
+import { CniMigrateError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ApiCallRecord, RequestCount } from '../apiserver/index.js';
 import type { DemoSummary } from './summary.js';
@@ -16,6 +17,8 @@ export interface DemoIo {
   coordinator?: Record<string, unknown>;
   replicas?: number;
   autoRollback?: boolean;
+  /** How long the rollout may take before the run gives up (default: 120 s, or 3 s per node if more). */
+  rolloutDeadlineMs?: number;
   /** Called once the rollout ended, before anything stops (tests look at the leader's dashboard here). */
   beforeClose?(info: { dashboardUrl: string }): Promise<void>;
   /** Aborting it (Ctrl-C) ends the run; with --kubeconfig, what it created is removed first. */
@@ -51,4 +54,11 @@ export interface DemoResult {
   apiRequests: RequestCount[] | undefined;
   /** Every distinct API call by caller, with RBAC's verdict (embedded sim only). */
   apiCalls: ApiCallRecord[] | undefined;
+}
+
+/** Why a run stopped early: Ctrl-C or SIGTERM (the demo's main exits 130 after cleaning up). */
+export class DemoInterrupted extends CniMigrateError {
+  constructor(signal: string) {
+    super('Internal', `interrupted by ${signal}`);
+  }
 }

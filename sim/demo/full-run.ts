@@ -15,6 +15,18 @@ import { startTigeraOperator } from './tigera-operator.js';
 
 export const FULL_STAGES = { promote: true, removeCalico: true, cleanNodes: true, removeCrds: true };
 
+/**
+ * The Migration's stages: none; with --full all of them, for a Cilium without Helm the coordinator's own
+ * cilium-config patch, and with --reboot-after-cleanup the second rolling reboot.
+ */
+export function stagesOf(opts: { full: boolean; ciliumInstall?: string | undefined; rebootAfterCleanup?: boolean }): Record<string, boolean> {
+  if (!opts.full) return {};
+  const stages: Record<string, boolean> = { ...FULL_STAGES };
+  if (opts.ciliumInstall === 'manifest') stages['patchCiliumConfig'] = true;
+  if (opts.rebootAfterCleanup) stages['rebootNodes'] = true;
+  return stages;
+}
+
 export interface NodeCleanup {
   node: string;
   /** The node's Calico inventory as its cleanup recorded it on the Node (`found <kind>=<n> …; left <n>`). */
@@ -67,15 +79,16 @@ export function playHelmAtGate(admin: KubeConfig, migrations: WatchedList<Migrat
 export const okWithFullRun = (rolloutOk: boolean, f: FullRunSummary | undefined): boolean =>
   rolloutOk && (!f || (f.stage === 'Complete/Done' && f.cleanup.every((c) => c.left === 0 && c.cleanups === 1)));
 
-/** The operator's parts of the full run: the helm upgrade at the promotion gate, and the Tigera operator. */
+/** The operator's parts of the full run: the helm upgrade at the promotion gate (Cilium from Helm), and the Tigera operator. */
 export async function playOperatorParts(i: {
   admin: KubeConfig;
   migrations: WatchedList<MigrationObject>;
   io: DemoIo;
   controls: () => DemoControls;
   calicoInstall: string;
+  ciliumHelm: boolean;
 }): Promise<() => Promise<unknown>> {
-  playHelmAtGate(i.admin, i.migrations, (e) => i.io.log.error({ err: e }, 'helm upgrade failed'));
+  if (i.ciliumHelm) playHelmAtGate(i.admin, i.migrations, (e) => i.io.log.error({ err: e }, 'helm upgrade failed'));
   const io = i.io;
   if (io.onStageStep) watchStageSteps(i.migrations, (step) => io.onStageStep?.(step, i.controls()));
   if (i.calicoInstall !== 'operator') return () => Promise.resolve();
@@ -86,7 +99,7 @@ export async function playOperatorParts(i: {
 /** What the full run needs of the demo session. */
 export interface FullRunSession {
   readonly admin: KubeConfig;
-  readonly opts: { full: boolean; calicoInstall?: string | undefined };
+  readonly opts: { full: boolean; calicoInstall?: string | undefined; ciliumInstall?: string | undefined };
   readonly io: DemoIo;
   readonly fleet: { host(n: string): DemoNodeHost | undefined } | undefined;
   controls(): DemoControls;
@@ -97,7 +110,8 @@ export interface FullRunSession {
 export async function startFullRun(s: FullRunSession, migrations: WatchedList<MigrationObject>): Promise<() => Promise<unknown>> {
   if (!s.opts.full) return () => Promise.resolve();
   const calicoInstall = s.opts.calicoInstall ?? 'manifest';
-  return playOperatorParts({ admin: s.admin, migrations, io: s.io, controls: () => s.controls(), calicoInstall });
+  const ciliumHelm = s.opts.ciliumInstall !== 'manifest';
+  return playOperatorParts({ admin: s.admin, migrations, io: s.io, controls: () => s.controls(), calicoInstall, ciliumHelm });
 }
 
 /** `--full` only: the stages' summary. */

@@ -39,6 +39,10 @@ export const DemoOptionsSchema = z.strictObject({
   rebootAfterCleanup: z.boolean().default(false),
   calicoPool: SeedSettingsSchema.shape.calicoPool.optional(),
   calicoInstall: z.enum(['manifest', 'operator']).optional(),
+  /** `manifest`: Cilium without Helm; with --full, the coordinator writes the promotion keys itself. */
+  ciliumInstall: z.enum(['helm', 'manifest']).optional(),
+  /** A Helm values file Cilium is installed with (e.g. `cni-migrate values --stage migration`'s output). */
+  ciliumValues: z.string().min(1).optional(),
 }).refine((o) => !o.rebootAfterCleanup || o.full, {
   path: ['reboot-after-cleanup'],
   message: 'applies to --full (it is a stage after the cleanup)',
@@ -69,12 +73,16 @@ export function buildDemoProgram(run: (opts: DemoOptions) => Promise<unknown>): 
       new Option('--then <request>', 'after the halt, lift the fault and act as the operator would: retry the halted node, or roll it back to Calico and then migrate it again').choices(THEN_REQUESTS),
     )
     .option('--full', 'the whole runbook: then promote Cilium (playing the helm upgrade), remove Calico, clean every node, remove the CRDs')
+    .option('--cilium-values <file>', "install the simulated cluster's Cilium with these Helm values (e.g. the output of cni-migrate values --stage migration)")
     .option('--reboot-after-cleanup', 'with --full: after the cleanup, reboot every node once more, k at a time (spec.stages.rebootNodes)')
     .option('--json', 'print only the JSON summary on stdout (the live view and the summary go to stderr)')
     .option('--keep', 'with --kubeconfig: keep what the demo created instead of removing it on exit')
     .option('--seed <n>', 'seed of the simulated cluster')
     .option('--calico-pool <cidr>', "Calico's IPPool in the simulated cluster (default 10.244.0.0/16; Calico's own default is 192.168.0.0/16)")
     .addOption(new Option('--calico-install <how>', 'how Calico was installed in the simulated cluster').choices(['manifest', 'operator']))
+    .addOption(
+      new Option('--cilium-install <how>', 'how Cilium was installed (manifest: no Helm release; with --full, cni-migrate patches cilium-config at promotion)').choices(['helm', 'manifest']),
+    )
     .addHelpText('after', `
 Exit codes:
   0  the scenario ended as it should: every node migrated (happy, coordinator-restarts, any scenario with --then),

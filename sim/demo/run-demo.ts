@@ -7,7 +7,6 @@ import { buildRolloutView, type RolloutView } from '../../coordinator/view/rollo
 import type { DemoControls, DemoIo, DemoResult } from './demo-io.js';
 import { NodeAnnotation } from '../../shared/names.js';
 import { MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
-import { CniMigrateError } from '../../shared/errors.js';
 import { startSimCluster, type SimCluster } from '../index.js';
 import { AGENT_NAMESPACE, AgentFleet, agentOnEveryNode, watchAgentPods } from './agent-fleet.js';
 import { CoordinatorSet, DEMO_GATE_LIMITS, demoCoordinatorConfig } from './coordinators.js';
@@ -18,13 +17,15 @@ import { RolloutObserver } from './measure.js';
 import { rolloutEnd, watchMigrations, type MigrationObject, type RolloutEnd } from './migration-watch.js';
 import { actAndWait, liftFaults, type LiftableFaults } from './after-halt.js';
 import type { DemoOptions } from './options.js';
-import { judge, pickVictim, planScenario, seedShape, type ScenarioPlan } from './scenario.js';
+import { judge, pickVictim, planScenario, readCiliumValues, seedShape, type ScenarioPlan } from './scenario.js';
+import type { SeedSettingsInput } from '../cluster/seed/settings.js';
 import { requestFigures, toolRequests, type DemoSummary, type HaltSummary } from './summary.js';
 import { watchList, type WatchedList } from './watch-cache.js';
-import { FULL_STAGES, okWithFullRun, fullRunEnd, fullRunOf, startFullRun } from './full-run.js';
+import { stagesOf, okWithFullRun, fullRunEnd, fullRunOf, startFullRun } from './full-run.js';
 import { DEMO_PROBE_LIMITS, LegacyRoutingFault, probeSummary, startProbeFleet } from './probe-session.js';
 
 export type { DemoControls, DemoIo, DemoResult } from './demo-io.js';
+export { DemoInterrupted } from './demo-io.js';
 
 const CHECK_IMAGE = 'ghcr.io/nicolaka/netshoot:v0.13';
 
@@ -234,7 +235,7 @@ class DemoSession {
         includeControlPlane: true,
         nodeSelector: this.sim.nodeSelector,
         probe: DEMO_PROBE_LIMITS,
-        stages: this.opts.full ? { ...FULL_STAGES, rebootNodes: this.opts.rebootAfterCleanup } : {} },
+        stages: stagesOf(this.opts) },
       { name: this.migrationName, ...(this.owner ? { labels: this.owner.run.labels } : {}) },
     );
     const [ended, ours] = [this.opts.full ? fullRunEnd : rolloutEnd, (items: readonly MigrationObject[]) => items.find((m) => m.metadata.name === this.migrationName)];
@@ -295,26 +296,21 @@ class DemoSession {
   }
 }
 
-/** Why a run stopped early: Ctrl-C or SIGTERM (the demo's main exits 130 after cleaning up). */
-export class DemoInterrupted extends CniMigrateError {
-  constructor(signal: string) {
-    super('Internal', `interrupted by ${signal}`);
-  }
-}
 
 export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<DemoResult> {
   const say = (line: string): void => void io.out.write(`${line}\n`);
+  const shape = seedShape(opts, opts.ciliumValues ? await readCiliumValues(opts.ciliumValues) : undefined);
   const existing = opts.kubeconfig
-    ? await prepareExistingCluster({ kubeconfig: opts.kubeconfig, nodes: opts.nodes, deployDir: io.deployDir, keep: opts.keep, shape: seedShape(opts), say })
+    ? await prepareExistingCluster({ kubeconfig: opts.kubeconfig, nodes: opts.nodes, deployDir: io.deployDir, keep: opts.keep, shape, say })
     : undefined;
   try {
-    return await runOnCluster(opts, io, existing);
+    return await runOnCluster(opts, io, { existing, shape });
   } finally {
     if (existing) await finishRun(existing, opts.keep, say);
   }
 }
 
-async function runOnCluster(opts: DemoOptions, io: DemoIo, existing: ExistingCluster | undefined): Promise<DemoResult> {
+async function runOnCluster(opts: DemoOptions, io: DemoIo, { existing, shape }: { existing: ExistingCluster | undefined; shape: SeedSettingsInput }): Promise<DemoResult> {
   const started = Date.now();
   const plan = planScenario(opts.scenario);
   const sim = await startSimCluster(
@@ -323,7 +319,7 @@ async function runOnCluster(opts: DemoOptions, io: DemoIo, existing: ExistingClu
       seed: opts.seed,
       rebootDowntimeMs: 50,
       ciliumReadyDelayMs: 20,
-      shape: seedShape(opts),
+      shape,
       ...existing?.simOptions,
     },
     io.log.child({ component: 'sim' }),
@@ -338,7 +334,7 @@ async function runOnCluster(opts: DemoOptions, io: DemoIo, existing: ExistingClu
     await session.startAgents();
     session.checkpoint();
     await session.watchCluster(view);
-    const end = await session.runRollout(Math.max(120_000, opts.nodes * 3000));
+    const end = await session.runRollout(io.rolloutDeadlineMs ?? Math.max(120_000, opts.nodes * 3000));
     view.update(session.viewState());
     const summary = session.summarize(end, Date.now() - started);
     await session.beforeClose();

@@ -2,6 +2,10 @@
  * What each demo scenario breaks, and what outcome counts as success: every node migrated, or the
  * rollout halted (for the failure scenarios), naming the cause.
  */
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../../shared/errors.js';
 import type { NodeFaultsInput } from '../cluster/faults.js';
 import type { DemoOptions, Scenario } from './options.js';
 import type { SeedBreak, SeedSettingsInput } from '../cluster/seed/settings.js';
@@ -73,11 +77,35 @@ export function judge(summary: DemoSummary, plan: ScenarioPlan): boolean {
 const probeLostAsExpected = (summary: DemoSummary, plan: ScenarioPlan): boolean =>
   plan.expectProbeLoss === undefined || (summary.probe?.pairings[plan.expectProbeLoss]?.lost ?? 0) > 0;
 
-/** How the simulated cluster is seeded: the scenario's deliberate problems and the Calico flags. */
-export function seedShape(opts: DemoOptions): SeedSettingsInput {
+/** Cilium's Helm values from `--cilium-values`: a YAML mapping; anything else is one clear line (exit 2). */
+export async function readCiliumValues(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`--cilium-values: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const values = ValuesSchema.safeParse(parseYamlSafely(text));
+  if (!values.success) throw new ConfigError(`--cilium-values: ${file} is not a YAML mapping of Helm values`);
+  return values.data;
+}
+
+const ValuesSchema = z.record(z.string(), z.unknown());
+const parseYamlSafely = (text: string): unknown => {
+  try {
+    return parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+};
+
+/** How the simulated cluster is seeded: the scenario's deliberate problems, the Calico and Cilium flags. */
+export function seedShape(opts: DemoOptions, ciliumValues?: Record<string, unknown>): SeedSettingsInput {
   return {
+    ...(ciliumValues ? { ciliumValues } : {}),
     breaks: planScenario(opts.scenario).breaks ?? [],
     ...(opts.calicoPool ? { calicoPool: opts.calicoPool } : {}),
     ...(opts.calicoInstall ? { calicoInstall: opts.calicoInstall } : {}),
+    ...(opts.ciliumInstall ? { ciliumHelm: opts.ciliumInstall === 'helm' } : {}),
   };
 }

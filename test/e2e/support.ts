@@ -35,6 +35,8 @@ export function runRollout(flags: Record<string, unknown>, io: Partial<DemoIo> =
     tty: false,
     log: silentLogger(),
     deployDir: 'deploy',
+    // The deadline only ends a run that really hangs: a loaded machine stretches a rollout far past the demo's 120 s.
+    rolloutDeadlineMs: 240_000,
     ...io,
     coordinator: { ...LOAD_PROOF_DEADLINES, ...io.coordinator },
   });

@@ -49,8 +49,9 @@ export const ciliumNodeConfig = (version = 'v2', settings: SeedSettings = seedSe
   },
 });
 
-/** The Helm values the cluster's operators installed Cilium with: secondary mode, its own pool (and each break). */
+/** The Helm values the cluster's operators installed Cilium with: the given ones, else secondary mode, its own pool (and each break). */
 export function installedValues(s: SeedSettings): Record<string, unknown> {
+  if (s.ciliumValues) return s.ciliumValues;
   return {
     operator: { unmanagedPodWatcher: { restart: false } },
     routingMode: 'tunnel',

@@ -4,7 +4,7 @@
  * CiliumNodeConfig, CoreDNS, demo workloads with PDBs), shaped by `SeedSettings`. Idempotent: objects that
  * exist are kept, so it can run against a cluster that was seeded before.
  */
-import type { KubeConfig, V1CustomResourceDefinition, V1Toleration } from '@kubernetes/client-node';
+import { KubernetesObjectApi, type KubeConfig, type V1CustomResourceDefinition, type V1Toleration } from '@kubernetes/client-node';
 import { CILIUM_NAMESPACE } from '../../../shared/names.js';
 import { createIfAbsent, kubeClients, type KubeClients } from '../kube.js';
 import { waitForObject } from '../wait-for.js';
@@ -22,6 +22,7 @@ import {
   TIGERA_GROUP,
   tigeraOperator,
 } from './calico.js';
+import { apiServerCrd, manifestCompanions, operatorApiServer } from './calico-companions.js';
 import { CILIUM_GROUP, ciliumConfig, ciliumDaemonSet, ciliumNodeConfig, ciliumNodeConfigCrd, ciliumOperator, ciliumRelease } from './cilium.js';
 import { breaks, seedSettings, type SeedSettings, type SeedSettingsInput } from './settings.js';
 import { kubeadmConfig, namespace, SEED_NAMESPACES, seedDeployments, seedDisruptionBudgets } from './workloads.js';
@@ -74,12 +75,16 @@ async function ensureCrd(clients: KubeClients, crd: V1CustomResourceDefinition, 
 }
 
 async function seedCalicoInstall(clients: KubeClients, s: SeedSettings, deadlineMs: number, own: Own): Promise<void> {
+  const objects = KubernetesObjectApi.makeApiClient(clients.kc);
   if (s.calicoInstall === 'manifest') {
     await createIfAbsent(() => clients.core.createNamespacedConfigMap({ namespace: 'kube-system', body: own(calicoConfig(s)) }));
     await createIfAbsent(() => clients.apps.createNamespacedDaemonSet({ namespace: 'kube-system', body: own(calicoNode(s)) }));
+    for (const o of manifestCompanions()) await createIfAbsent(() => objects.create(own(o)));
     return;
   }
   await ensureCrd(clients, installationCrd(), deadlineMs, own);
+  await ensureCrd(clients, apiServerCrd(), deadlineMs, own);
+  for (const o of operatorApiServer()) await createIfAbsent(() => objects.create(own(o)));
   for (const ns of ['tigera-operator', 'calico-system']) await createIfAbsent(() => clients.core.createNamespace({ body: own(namespace(ns)) }));
   await createIfAbsent(() => clients.custom.createClusterCustomObject({ group: TIGERA_GROUP, version: 'v1', plural: 'installations', body: own(installation(s)) }));
   await createIfAbsent(() => clients.apps.createNamespacedDeployment({ namespace: 'tigera-operator', body: own(tigeraOperator()) }));

@@ -27,6 +27,12 @@ export const SeedSettingsSchema = z.strictObject({
   calicoPool: Ipv4CidrSchema.default('10.244.0.0/16'),
   /** Cilium's cluster pool. */
   ciliumPool: Ipv4CidrSchema.default('10.245.0.0/16'),
+  /**
+   * The Helm values Cilium was installed with (`helm install -f`), instead of the seed's own: cilium-config is
+   * rendered from them as the chart renders it, and a Helm release records them. The Cilium breaks then no
+   * longer apply (the values say what is installed).
+   */
+  ciliumValues: z.record(z.string(), z.unknown()).optional(),
   /** Cilium installed by Helm (a release Secret records its values) rather than from rendered manifests. */
   ciliumHelm: z.boolean().default(true),
   /** A few projectcalico.org policies, network sets and a host endpoint, which Cilium will not enforce. */

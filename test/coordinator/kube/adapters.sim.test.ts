@@ -152,14 +152,15 @@ describe('kube adapters on the simulated API server', () => {
     expect(list.items.map((e) => ({ reason: e.reason, node: e.involvedObject.name }))).toContainEqual({ reason: 'CNIMigrationDraining', node: 'w1' });
   });
 
-  it('when the Migration exists, then its spec is read, watched, and its status written through the subresource (a halt reason cleared on retry)', async () => {
+  it('when the Migration exists, then the coordinator watches it and writes its status through the subresource (a halt reason cleared on retry); the CLI, as the user, reads it and patches its spec', async () => {
     const coords = { group: MIGRATION_GROUP, version: MIGRATION_VERSION, plural: MIGRATION_PLURAL };
     await api.kubeConfig().makeApiClient(CustomObjectsApi).createClusterCustomObject({
       ...coords,
       body: { apiVersion: `${MIGRATION_GROUP}/${MIGRATION_VERSION}`, kind: 'Migration', metadata: { name: 'default' }, spec: { concurrency: 2 } },
     });
     const m = migrationApi(kc);
-    expect((await m.get())?.spec).toMatchObject({ concurrency: 2 });
+    const cli = migrationApi(api.kubeConfig());
+    expect((await cli.get())?.spec).toMatchObject({ concurrency: 2 });
     const watched = watchMigrations(kc, log);
     await watched.start();
     try {
@@ -169,11 +170,11 @@ describe('kube adapters on the simulated API server', () => {
       expect({ ok, watched: watched.get('default') }).toMatchObject({ ok: true });
       expect(watched.get('default')?.status).toMatchObject({ phase: 'Running', total: 2 });
       await m.patchStatus({ ...status, phase: 'Halted', haltReason: 'w1: drain not finished' });
-      expect((await m.get())?.status).toMatchObject({ haltReason: 'w1: drain not finished' });
+      expect((await cli.get())?.status).toMatchObject({ haltReason: 'w1: drain not finished' });
       await m.patchStatus({ ...status, phase: 'Completed' });
-      expect((await m.get())?.status).not.toHaveProperty('haltReason');
-      await m.patchSpec({ paused: true });
-      expect((await m.get())?.spec).toMatchObject({ paused: true, concurrency: 2 });
+      expect((await cli.get())?.status).not.toHaveProperty('haltReason');
+      await cli.patchSpec({ paused: true });
+      expect((await cli.get())?.spec).toMatchObject({ paused: true, concurrency: 2 });
     } finally {
       await watched.stop();
     }

@@ -1,25 +1,22 @@
 /**
  * A small RBAC authorizer over rendered manifests, with Kubernetes' rules: a ClusterRoleBinding grants its
  * ClusterRole everywhere; a RoleBinding grants its Role (or a ClusterRole) in its own namespace only; a rule
- * with resourceNames matches only calls that name one of them.
+ * with resourceNames matches only calls that name one of them. It holds the rendered RBAC against the API
+ * calls the code was seen to make: every call must be allowed, and every permission must be used by a call.
  */
 import { z } from 'zod';
 import type { K8sObject } from './manifests.js';
 
-export const ApiCallSchema = z.strictObject({
-  apiGroup: z.string(),
-  resource: z.string().min(1),
-  verbs: z.array(z.string().min(1)).min(1),
-  namespace: z.string().optional(),
-  resourceName: z.string().optional(),
-  step: z.string().min(1),
-});
-export type ApiCall = z.infer<typeof ApiCallSchema>;
-
-export const RbacRequirementsSchema = z.record(
-  z.string(),
-  z.strictObject({ serviceAccount: z.string(), namespace: z.string(), calls: z.array(ApiCallSchema).min(1) }),
-);
+/** One API call as RBAC sees it; `resource` is `pods/eviction` style for a subresource. */
+export interface ApiCall {
+  apiGroup: string;
+  resource: string;
+  verb: string;
+  /** The namespace of the call; absent for a cluster-scoped object or a call across all namespaces. */
+  namespace?: string | undefined;
+  /** The object the call names (absent for list, watch of a collection, and create). */
+  resourceName?: string | undefined;
+}
 
 const RuleSchema = z.looseObject({
   apiGroups: z.array(z.string()).default([]),
@@ -71,59 +68,62 @@ export function grantsOf(objects: readonly K8sObject[], sa: Subject): Grant[] {
 
 const has = (list: readonly string[], v: string): boolean => list.includes(v) || list.includes('*');
 
-function ruleMatches(rule: Rule, call: ApiCall, verb: string): boolean {
-  if (!has(rule.apiGroups, call.apiGroup) || !has(rule.resources, call.resource) || !has(rule.verbs, verb)) {
+function ruleMatches(rule: Rule, call: ApiCall): boolean {
+  if (!has(rule.apiGroups, call.apiGroup) || !has(rule.resources, call.resource) || !has(rule.verbs, call.verb)) {
     return false;
   }
   if (rule.resourceNames === undefined || rule.resourceNames.length === 0) return true;
   return call.resourceName !== undefined && rule.resourceNames.includes(call.resourceName);
 }
 
-/** Whether the grants allow `verb` of the call in the call's scope. */
-export function allows(grants: readonly Grant[], call: ApiCall, verb: string): boolean {
-  return grants.some(
-    (g) => (g.namespace === undefined || g.namespace === call.namespace) && ruleMatches(g.rule, call, verb),
-  );
+const inScope = (g: Grant, call: ApiCall): boolean => g.namespace === undefined || g.namespace === call.namespace;
+
+/** Whether the grants allow the call in its scope. */
+export function allows(grants: readonly Grant[], call: ApiCall): boolean {
+  return grants.some((g) => inScope(g, call) && ruleMatches(g.rule, call));
 }
 
-/** The verbs of each call that the grants do not allow, as readable lines. */
-export function missingPermissions(grants: readonly Grant[], calls: readonly ApiCall[]): string[] {
-  return calls.flatMap((c) =>
-    c.verbs
-      .filter((v) => !allows(grants, c, v))
-      .map((v) => `${v} ${c.apiGroup || 'core'}/${c.resource} in ${c.namespace ?? 'cluster'} (${c.step})`),
-  );
+export const describeCall = (c: ApiCall): string =>
+  `${c.verb} ${c.apiGroup || 'core'}/${c.resource}${c.resourceName ? ` "${c.resourceName}"` : ''} in ${c.namespace ?? 'cluster'}`;
+
+/** The calls the grants do not allow, as readable lines. */
+export function deniedCalls(grants: readonly Grant[], calls: readonly ApiCall[]): string[] {
+  return [...new Set(calls.filter((c) => !allows(grants, c)).map(describeCall))].sort();
 }
 
+/** One permission a rule gives: a group, resource and verb (and one of its resourceNames, when it has any). */
 interface Permission {
-  group: string;
+  apiGroup: string;
   resource: string;
   verb: string;
+  resourceName: string | undefined;
 }
 
-function justified(g: Grant, { group, resource, verb }: Permission, calls: readonly ApiCall[]): boolean {
-  return calls.some(
-    (c) =>
-      c.apiGroup === group &&
-      c.resource === resource &&
-      c.verbs.includes(verb) &&
-      c.namespace === g.namespace &&
-      (g.rule.resourceNames === undefined
-        ? c.resourceName === undefined
-        : c.resourceName !== undefined && g.rule.resourceNames.includes(c.resourceName)),
+function permissionsOf(rule: Rule): Permission[] {
+  const names = rule.resourceNames && rule.resourceNames.length > 0 ? rule.resourceNames : [undefined];
+  return rule.apiGroups.flatMap((apiGroup) =>
+    rule.resources.flatMap((resource) =>
+      rule.verbs.flatMap((verb) => names.map((resourceName) => ({ apiGroup, resource, verb, resourceName }))),
+    ),
   );
 }
 
-/** Each (group, resource, verb) a grant gives that no listed call needs in that scope: excess privilege. */
-export function unjustifiedPermissions(grants: readonly Grant[], calls: readonly ApiCall[]): string[] {
-  const out: string[] = [];
-  for (const g of grants) {
-    for (const group of g.rule.apiGroups) {
-      for (const resource of g.rule.resources) {
-        const extra = g.rule.verbs.filter((verb) => !justified(g, { group, resource, verb }, calls));
-        out.push(...extra.map((v) => `${g.role}: ${v} ${group || 'core'}/${resource} in ${g.namespace ?? 'cluster'}`));
-      }
-    }
-  }
-  return out;
+function used(g: Grant, p: Permission, calls: readonly ApiCall[]): boolean {
+  return calls.some(
+    (c) =>
+      inScope(g, c) &&
+      c.apiGroup === p.apiGroup &&
+      c.resource === p.resource &&
+      c.verb === p.verb &&
+      (p.resourceName === undefined || c.resourceName === p.resourceName),
+  );
+}
+
+/** Each permission a grant gives that no call used in its scope: excess privilege, as readable lines. */
+export function unusedPermissions(grants: readonly Grant[], calls: readonly ApiCall[]): string[] {
+  return grants.flatMap((g) =>
+    permissionsOf(g.rule)
+      .filter((p) => !used(g, p, calls))
+      .map((p) => `${g.role}: ${describeCall({ ...p, namespace: g.namespace })}`),
+  );
 }
