@@ -112,7 +112,11 @@ export class Controller {
   start(): void {
     this.executor = this.newExecutor();
     this.preflight.start();
-    this.stages = stageRunnerFor(this.d, { ciliumCidr: () => this.preflight.cidrs()?.forward, wake: (ms) => this.wake(ms) });
+    this.stages = stageRunnerFor(this.d, {
+      ciliumCidr: () => this.preflight.cidrs()?.forward,
+      wake: (ms) => this.wake(ms),
+      drainOptions: () => drainOptionsOf(this.rollout.read().spec),
+    });
     this.loop.start();
   }
 
