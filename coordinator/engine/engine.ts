@@ -150,7 +150,9 @@ class MigrationEngine implements Engine {
       this.elector.start();
       return;
     }
-    if (this.dead) return;
+    // The term may have ended while the grants were read (a slow read under load): leading now would act
+    // beside the next leader, so only a replica still holding the Lease starts the controller.
+    if (this.dead || !this.elector.isLeader()) return;
     this.leading = true;
     this.controller.start();
     this.waiters.notifyAll();
