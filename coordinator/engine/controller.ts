@@ -177,9 +177,10 @@ export class Controller {
     const states = new Map<string, NodeState>();
     for (const name of this.view.names()) states.set(name, await this.stepNode(name, rollout, held));
     const nodes: RolloutNode[] = summaries.map((s) => ({ ...s, state: states.get(s.name) ?? this.stateOf(s.name), inScope: inScope.has(s.name) }));
+    const freedAtDecision = this.d.grants.freedNow();
     const decision = await this.decideGrants(rollout, nodes);
     await this.grant(decision, states);
-    await this.d.grants.flushReleases();
+    await this.d.grants.flushReleases(freedAtDecision);
     this.holds.update([...held, ...decision.held], (n) => states.get(n)?.phase ?? 'Pending');
     const stage = rollout.specError ? undefined : await this.stages?.pass({ spec: rollout.spec, statusStage: rollout.stage, states, scope: order });
     await this.writeStatus(rollout, nodes, decision, stage);
