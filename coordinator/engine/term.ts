@@ -58,7 +58,11 @@ export class Term {
   start(): void {
     this.current = this.newExecutor();
     this.preflight.start();
-    this.runner = stageRunnerFor(this.d, { ciliumCidr: () => this.preflight.cidrs()?.forward, wake: (ms) => this.d.wake(ms) });
+    this.runner = stageRunnerFor(this.d, {
+      ciliumCidr: () => this.preflight.cidrs()?.forward,
+      wake: (ms) => this.d.wake(ms),
+      drainOptions: () => drainOptionsOf(this.d.rollout.read().spec),
+    });
   }
 
   stop(): void {

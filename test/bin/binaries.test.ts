@@ -3,6 +3,8 @@ import { chmod, mkdir, mkdtemp, readlink, realpath, rm, symlink, writeFile } fro
 import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { buildBinaries } from './support/build-binaries.js';
 import { startBinary, type RunningBinary } from './support/spawn-binary.js';
 import { REPO_ROOT, renderDeploy } from '../deploy/support/manifests.js';
@@ -140,19 +142,52 @@ describe('bad input', () => {
     expect(await listening(port)).toBe(false);
   });
 
-  it('when the API port is closed, then the coordinator retries with a growing backoff, logs one line per failure and is not ready', async () => {
-    const closed = join(workDir, 'closed.kubeconfig');
-    const apiPort = await freePort();
-    await writeFile(closed, api.kubeConfig({ token: 'x' }).exportConfig().replace(/("server":\s*"https?:\/\/[^:"]+:)\d+/, `$1${apiPort}`));
-    const b = run(coordinatorMain, ['coordinator', '--kubeconfig', closed, '--bind-address', '127.0.0.1', '--port', '0']);
-    const port = Number((await b.waitForLine((l) => typeof l['port'] === 'number', 10_000))['port']);
-    const nodeWatch = (l: Record<string, unknown>): boolean => l['what'] === 'nodes' && l['msg'] === 'watch failed; restarting';
-    await b.waitForLine((l) => nodeWatch(l) && l['delayMs'] === 1000, 10_000);
-    expect(b.lines.filter(nodeWatch).map((l) => l['delayMs'])).toEqual([500, 1000]);
-    expect(String(b.lines.find(nodeWatch)?.['err'])).toContain('ECONNREFUSED');
-    expect(b.stderr()).toBe('');
-    expect(b.lines.filter((l) => 'text' in l)).toEqual([]);
-    expect(await statusOf(`http://127.0.0.1:${port}/readyz`, 503)).toBe(503);
+  it('when the API server drops every connection, then the coordinator retries with a doubling, jittered backoff, logs one line per failure streak without a stack and is not ready', async () => {
+    // A port that takes each connection, notes which request came and cuts it: every watch fails at once, and the
+    // test sees each retry (a closed port would refuse without a trace). Deadlines below only bound a failure.
+    const nodeAttempts: number[] = [];
+    const sockets = new Set<Socket>();
+    const dropper = createServer((socket) => {
+      sockets.add(socket);
+      socket.once('data', (b: Buffer) => {
+        if (/^GET \/api\/v1\/nodes[?\s]/.test(b.toString('latin1'))) nodeAttempts.push(performance.now());
+        socket.destroy();
+      });
+      socket.on('error', () => undefined);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    const apiPort = (dropper.address() as AddressInfo).port;
+    try {
+      const dropping = join(workDir, 'dropping.kubeconfig');
+      await writeFile(dropping, api.kubeConfig({ token: 'x' }).exportConfig().replace(/("server":\s*")https?:\/\/[^:"]+:\d+/, `$1http://127.0.0.1:${apiPort}`));
+      const b = run(coordinatorMain, ['coordinator', '--kubeconfig', dropping, '--bind-address', '127.0.0.1', '--port', '0']);
+      const port = Number((await b.waitForLine((l) => typeof l['port'] === 'number', 10_000))['port']);
+      // Four attempts of the nodes watch: the first and three retries.
+      await waitFor('the nodes watch to be retried three times', () => nodeAttempts.length >= 4, { timeoutMs: 60_000 });
+      const gaps = nodeAttempts.slice(1, 4).map((t, i) => t - (nodeAttempts[i] ?? t));
+      // Each retry waits at least the jittered floor of its doubling delay (0.8 s, 1.6 s, 3.2 s, each down to half);
+      // load only lengthens a wait, so a fixed or shrinking delay fails here.
+      const floors = [400, 800, 1600];
+      expect(gaps.map((g, i) => g >= (floors[i] ?? 0) - 5)).toEqual([true, true, true]);
+      const nodeWatch = (l: Record<string, unknown>): boolean => l['what'] === 'nodes' && String(l['msg']).startsWith('watch failed');
+      const logged = b.lines.filter(nodeWatch);
+      // One line for the whole streak, with the first delay (which the first retry waited) and no stack.
+      expect(logged).toHaveLength(1);
+      const first = logged[0] ?? {};
+      expect(first['retryInMs']).toEqual(expect.any(Number));
+      expect(Number(first['retryInMs'])).toBeGreaterThanOrEqual(400);
+      expect(Number(first['retryInMs'])).toBeLessThanOrEqual(800);
+      expect(gaps[0] ?? 0).toBeGreaterThanOrEqual(Number(first['retryInMs']) - 5);
+      expect(String(first['err'])).not.toMatch(/\n\s*at /);
+      expect(JSON.stringify(b.lines)).not.toMatch(/\\n\s*at /);
+      expect(b.stderr()).toBe('');
+      expect(b.lines.filter((l) => 'text' in l)).toEqual([]);
+      expect(await statusOf(`http://127.0.0.1:${port}/readyz`, 503)).toBe(503);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      await new Promise<void>((resolve) => dropper.close(() => resolve()));
+    }
   });
 
   it('when a flag does not exist, then the binary exits 2 and says so', async () => {
