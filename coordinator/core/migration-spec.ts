@@ -46,6 +46,8 @@ export const MigrationSpecSchema = z.object({
       patchCiliumConfig: z.boolean().default(false),
       removeCalico: z.boolean().default(false),
       cleanNodes: z.boolean().default(false),
+      /** After the cleanup, reboot every node once more, k at a time (cordon, drain, reboot, Ready, uncordon). */
+      rebootNodes: z.boolean().default(false),
       removeCrds: z.boolean().default(false),
       timeoutSeconds: z.number().int().positive().max(86400).optional(),
       /** Retry the halted stage step whose `status.stage.attempt` is this (`cni-migrate retry --stage`); stale once retried. */
@@ -65,6 +67,7 @@ export const RolloutPhaseSchema = z.enum([
   'Promoting',
   'RemovingCalico',
   'CleaningNodes',
+  'RebootingNodes',
   'RemovingCRDs',
   'Completed',
 ]);

@@ -32,6 +32,7 @@ const STAGE_PHASE: Record<StageRecord['stage'], RolloutPhase> = {
   Promote: 'Promoting',
   RemoveCalico: 'RemovingCalico',
   CleanNodes: 'CleaningNodes',
+  RebootNodes: 'RebootingNodes',
   RemoveCrds: 'RemovingCRDs',
   Complete: 'Completed',
 };

@@ -73,7 +73,7 @@ export class StageObserver {
     return removing ? this.kube.calico.presence(refsOf(method)) : Promise.resolve(new Map<string, ObjectPresence>());
   }
 
-  async observe(i: ObserveInput): Promise<ClusterObservations> {
+  async observe(i: ObserveInput): Promise<Omit<ClusterObservations, 'rebootNodes'>> {
     const r = i.record;
     const ds = this.cluster.ciliumDaemonSet.get(CILIUM_DAEMONSET, CILIUM_NAMESPACE);
     const [promotion, method, nodeConfigPresent, objects, crdsPresent] = await Promise.all([

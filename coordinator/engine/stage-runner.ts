@@ -20,6 +20,8 @@ import { inventoryLine } from '../core/stages/inventories.js';
 import type { Cluster } from './cluster.js';
 import type { StageKube } from './stage-kube.js';
 import { StageObserver } from './stage-observer.js';
+import { StageReboots } from './stage-reboots.js';
+import type { DrainOptions } from '../core/drain-plan.js';
 
 export interface StageRunnerDeps {
   cluster: Cluster;
@@ -28,6 +30,8 @@ export interface StageRunnerDeps {
   now: () => Date;
   validateTimeoutSeconds: number;
   rebootTimeoutSeconds: number;
+  drainTimeoutSeconds: number;
+  drainOptions: () => DrainOptions;
   dnsName: string;
   /** Cilium's pod CIDR as pre-flight read it; no validation order until it is known. */
   ciliumCidr: () => string | undefined;
@@ -40,12 +44,12 @@ const RETRY_AFTER_FAILURE_MS = 1000;
 /** Steps that wait on objects no watch announces (cilium-config, deletions) look again this often. */
 const RECHECK_MS = 1000;
 
-const NO_STAGES: StageSpec = { promote: false, patchCiliumConfig: false, removeCalico: false, cleanNodes: false, removeCrds: false };
+const NO_STAGES: StageSpec = { promote: false, patchCiliumConfig: false, removeCalico: false, cleanNodes: false, rebootNodes: false, removeCrds: false };
 
 function specOf(spec: MigrationSpec | undefined): StageSpec {
   if (!spec) return NO_STAGES;
-  const { promote, patchCiliumConfig, removeCalico, cleanNodes, removeCrds } = spec.stages;
-  return { promote, patchCiliumConfig, removeCalico, cleanNodes, removeCrds };
+  const { promote, patchCiliumConfig, removeCalico, cleanNodes, rebootNodes, removeCrds } = spec.stages;
+  return { promote, patchCiliumConfig, removeCalico, cleanNodes, rebootNodes, removeCrds };
 }
 
 /** The record as a merge patch: optional fields that are absent are removed (null). */
@@ -53,6 +57,11 @@ function recordPatch(r: StageRecord): Record<string, unknown> {
   const optional = ['restartedAt', 'method', 'backup', 'crdsRemoved', 'inventories', 'haltReason', 'waitingFor'] as const;
   const cleared = Object.fromEntries(optional.filter((k) => r[k] === undefined).map((k) => [k, null]));
   return { ...r, ...cleared };
+}
+
+/** The reboot order only once the boot id it may end is recorded: a second delivery finds a new boot and refuses. */
+function rebootOrder(e: StageRecord['nodes'][number]): Order | null {
+  return e.phase === 'Rebooting' && e.bootIdBefore ? { kind: 'reboot', id: e.orderId, ifBootId: e.bootIdBefore } : null;
 }
 
 export class StageRunner {
@@ -64,13 +73,16 @@ export class StageRunner {
   private stopped = false;
   private recheck: NodeJS.Timeout | undefined;
   private readonly observer: StageObserver;
+  private readonly reboots: StageReboots;
 
   constructor(private readonly d: StageRunnerDeps) {
     this.observer = new StageObserver(d.cluster, d.kube);
+    this.reboots = new StageReboots(d);
   }
 
   stop(): void {
     this.stopped = true;
+    this.reboots.stop();
     clearTimeout(this.recheck);
   }
 
@@ -95,7 +107,8 @@ export class StageRunner {
   async pass(input: { spec: MigrationSpec | undefined; statusStage: unknown; states: ReadonlyMap<string, NodeState>; scope: string[] }): Promise<StageRecord | undefined> {
     const record = this.current(input.statusStage);
     const retryAttempt = input.spec?.stages.retryAttempt;
-    const obs = await this.observer.observe({ record, states: input.states, scope: input.scope, backup: this.backup, retryAttempt });
+    const observed = await this.observer.observe({ record, states: input.states, scope: input.scope, backup: this.backup, retryAttempt });
+    const obs = { ...observed, rebootNodes: this.reboots.observe(record) };
     const decision = decideStage({ record, spec: specOf(input.spec), obs, now: this.d.now(), settings: this.settings(input.spec) });
     if (!decision.record) return undefined;
     const next: StageRecord = { ...decision.record, waitingFor: decision.waitingFor };
@@ -123,6 +136,8 @@ export class StageRunner {
       validateTimeoutMs: this.d.validateTimeoutSeconds * 1000,
       cleanupTimeoutMs: this.d.validateTimeoutSeconds * 1000,
       removalTimeoutMs: (spec?.stages.timeoutSeconds ?? 600) * 1000,
+      drainTimeoutMs: (spec?.drain.timeoutSeconds ?? this.d.drainTimeoutSeconds) * 1000,
+      rebootTimeoutMs: this.d.rebootTimeoutSeconds * 1000,
     };
   }
 
@@ -137,7 +152,7 @@ export class StageRunner {
 
   private run(record: StageRecord | undefined, a: StageAction): void {
     if (!record || this.stopped) return;
-    const key = `${record.attempt}/${record.stage}/${record.step}/${a.kind}/${a.kind === 'recordInventory' ? a.node : ''}`;
+    const key = `${record.attempt}/${record.stage}/${record.step}/${a.kind}/${'node' in a ? a.node : ''}`;
     if (this.started.has(key)) return;
     this.started.add(key);
     this.execute(a).then(
@@ -152,6 +167,7 @@ export class StageRunner {
 
   private async execute(a: StageAction): Promise<void> {
     const k = this.d.kube;
+    if (StageReboots.handles(a)) return this.reboots.execute(a);
     switch (a.kind) {
       case 'patchCiliumConfig':
         return k.promotion.patchConfig({ ...PROMOTED_CONFIG });
@@ -195,6 +211,7 @@ export class StageRunner {
     const e = this.runningEntry(node);
     if (!e) return null;
     if (this.record?.step === 'Cleaning') return { kind: 'cleanup', id: e.orderId, dryRun: false };
+    if (this.record?.step === 'RebootingNodes') return rebootOrder(e);
     if (this.record?.step !== 'Revalidating') return null;
     return this.validateOrder(e.orderId, this.peers.get(e.orderId) ?? [], spec);
   }
@@ -219,10 +236,10 @@ export class StageRunner {
 /** The stage runner for one term of leadership (it reads the recorded stage back from the status); none when the cluster cannot run stages. */
 export function stageRunnerFor(
   d: { cluster: Cluster; config: CoordinatorConfig; log: Logger; now: () => Date; orderChanged: (node: string) => void },
-  term: Pick<StageRunnerDeps, 'ciliumCidr' | 'wake'>,
+  term: Pick<StageRunnerDeps, 'ciliumCidr' | 'wake' | 'drainOptions'>,
 ): StageRunner | undefined {
   const { cluster, config, log, now, orderChanged } = d;
   if (!cluster.stages) return undefined;
-  const { validateTimeoutSeconds, rebootTimeoutSeconds, dnsName } = config;
-  return new StageRunner({ cluster, kube: cluster.stages, log, now, validateTimeoutSeconds, rebootTimeoutSeconds, dnsName, orderChanged, ...term });
+  const { validateTimeoutSeconds, rebootTimeoutSeconds, drainTimeoutSeconds, dnsName } = config;
+  return new StageRunner({ cluster, kube: cluster.stages, log, now, validateTimeoutSeconds, rebootTimeoutSeconds, drainTimeoutSeconds, dnsName, orderChanged, ...term });
 }

@@ -123,7 +123,15 @@ function cleanupOf(n: V1Node | undefined): { cleanup?: string } {
 function stageNoteOf(r: StageRecord | undefined): string | null {
   if (r?.haltReason) return `stage halted: ${r.haltReason}; fix the cause, then: cni-migrate retry --stage`;
   if (r?.waitingFor) return `waiting for: ${r.waitingFor}`;
+  if (r?.step === 'RebootingNodes') return `reboots: ${r.nodes.map(rebootText).join(', ') || 'none started'}`;
   return null;
+}
+
+/** A node in the reboot round: its step, or its new boot id once rebooted. */
+function rebootText(e: StageRecord['nodes'][number]): string {
+  if (e.state === 'Done') return `${e.name} rebooted (boot id ${e.bootIdAfter ?? '?'})`;
+  const boot = e.bootIdBefore ? ` (boot id before ${e.bootIdBefore})` : '';
+  return `${e.name} ${e.state === 'Failed' ? 'failed' : (e.phase ?? 'Cordoning')}${boot}`;
 }
 
 function probeOf(status: unknown): ProbeStatus | null {

@@ -15,9 +15,17 @@ import { startTigeraOperator } from './tigera-operator.js';
 
 export const FULL_STAGES = { promote: true, removeCalico: true, cleanNodes: true, removeCrds: true };
 
-/** The Migration's stages: none; with --full all of them, and for a Cilium without Helm the coordinator's own cilium-config patch. */
-export const stagesOf = (opts: { full: boolean; ciliumInstall?: string | undefined }): Record<string, boolean> =>
-  !opts.full ? {} : opts.ciliumInstall === 'manifest' ? { ...FULL_STAGES, patchCiliumConfig: true } : FULL_STAGES;
+/**
+ * The Migration's stages: none; with --full all of them, for a Cilium without Helm the coordinator's own
+ * cilium-config patch, and with --reboot-after-cleanup the second rolling reboot.
+ */
+export function stagesOf(opts: { full: boolean; ciliumInstall?: string | undefined; rebootAfterCleanup?: boolean }): Record<string, boolean> {
+  if (!opts.full) return {};
+  const stages: Record<string, boolean> = { ...FULL_STAGES };
+  if (opts.ciliumInstall === 'manifest') stages['patchCiliumConfig'] = true;
+  if (opts.rebootAfterCleanup) stages['rebootNodes'] = true;
+  return stages;
+}
 
 export interface NodeCleanup {
   node: string;

@@ -35,12 +35,17 @@ export const DemoOptionsSchema = z.strictObject({
   then: z.enum(THEN_REQUESTS).optional(),
   /** The whole runbook: after every node, promote Cilium, remove Calico, clean every node, remove the CRDs. */
   full: z.boolean().default(false),
+  /** With --full: after the cleanup, reboot every node once more (spec.stages.rebootNodes). */
+  rebootAfterCleanup: z.boolean().default(false),
   calicoPool: SeedSettingsSchema.shape.calicoPool.optional(),
   calicoInstall: z.enum(['manifest', 'operator']).optional(),
   /** `manifest`: Cilium without Helm; with --full, the coordinator writes the promotion keys itself. */
   ciliumInstall: z.enum(['helm', 'manifest']).optional(),
   /** A Helm values file Cilium is installed with (e.g. `cni-migrate values --stage migration`'s output). */
   ciliumValues: z.string().min(1).optional(),
+}).refine((o) => !o.rebootAfterCleanup || o.full, {
+  path: ['reboot-after-cleanup'],
+  message: 'applies to --full (it is a stage after the cleanup)',
 }).refine((o) => o.then !== 'retry' || LIFTABLE.includes(o.scenario), {
   path: ['then'],
   message: `retry applies to the scenarios whose fault the demo can lift: ${LIFTABLE.join(', ')}`,
@@ -69,6 +74,7 @@ export function buildDemoProgram(run: (opts: DemoOptions) => Promise<unknown>): 
     )
     .option('--full', 'the whole runbook: then promote Cilium (playing the helm upgrade), remove Calico, clean every node, remove the CRDs')
     .option('--cilium-values <file>', "install the simulated cluster's Cilium with these Helm values (e.g. the output of cni-migrate values --stage migration)")
+    .option('--reboot-after-cleanup', 'with --full: after the cleanup, reboot every node once more, k at a time (spec.stages.rebootNodes)')
     .option('--json', 'print only the JSON summary on stdout (the live view and the summary go to stderr)')
     .option('--keep', 'with --kubeconfig: keep what the demo created instead of removing it on exit')
     .option('--seed <n>', 'seed of the simulated cluster')

@@ -89,6 +89,7 @@ describe('the Migration CRD', () => {
     ['spec.stages.patchCiliumConfig', 'boolean', false],
     ['spec.stages.removeCalico', 'boolean', false],
     ['spec.stages.cleanNodes', 'boolean', false],
+    ['spec.stages.rebootNodes', 'boolean', false],
     ['spec.stages.removeCrds', 'boolean', false],
   ])('when %s is omitted, then it is a %s defaulting to %j', (path, type, dflt) => {
     expect(at(path)).toMatchObject({ type, default: dflt });
@@ -128,7 +129,7 @@ describe('the Migration CRD', () => {
   it('when the status is written, then it has phase, counts, haltReason, haltedNode, conditions and the probe figures', () => {
     const fields = Object.keys(at('status').properties ?? {});
     expect(fields.sort()).toEqual(['conditions', 'haltReason', 'haltedNode', 'inFlight', 'migrated', 'nodes', 'phase', 'preflight', 'probe', 'stage', 'total']);
-    expect(at('status.phase').enum).toEqual(['Pending', 'Running', 'Paused', 'Halted', 'Promoting', 'RemovingCalico', 'CleaningNodes', 'RemovingCRDs', 'Completed']);
+    expect(at('status.phase').enum).toEqual(['Pending', 'Running', 'Paused', 'Halted', 'Promoting', 'RemovingCalico', 'CleaningNodes', 'RebootingNodes', 'RemovingCRDs', 'Completed']);
     expect(at('status.conditions.[]').required).toEqual(['type', 'status', 'lastTransitionTime', 'reason', 'message']);
   });
 });

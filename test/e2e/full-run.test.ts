@@ -22,6 +22,15 @@ describe('end to end: the whole runbook on the simulated cluster (demo --full)',
     }
   }, 120_000);
 
+  it('When the second rolling reboot is asked for (--reboot-after-cleanup), then every node reboots once more after its cleanup and the JSON times the RebootNodes stage', async () => {
+    const { full, ok, summary } = await runRollout({ nodes: 3, concurrency: 2, full: true, calicoInstall: 'manifest', rebootAfterCleanup: true });
+    expect({ ok, halted: summary.halted, cleanup: full?.cleanup }).toMatchObject({ ok: true });
+    expect(full).toMatchObject({ stage: 'Complete/Done' });
+    expect(Object.keys(full?.stageSeconds ?? {})).toEqual(['Promote', 'RemoveCalico', 'CleanNodes', 'RebootNodes', 'RemoveCrds']);
+    // Boot id changes seen per node: one in the rollout, one in the stage.
+    expect(summary.maxRebootsPerNode).toBe(2);
+  }, 120_000);
+
   it('When Calico was installed by the operator and the coordinator is killed at each stage (at its first side effect, and mid-cleanup), then the run still ends Complete with ds/cilium restarted once and every node cleaned once', async () => {
     const crashes: string[] = [];
     // Every step is killed in the engine tests (test/coordinator/engine/stages.test.ts); here, one per stage.

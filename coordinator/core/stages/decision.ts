@@ -6,6 +6,7 @@ import type { BackupRecord, InstallMethod, StageName, StageRecord, StageStep } f
 import type { ObjectPresence, ObjectRef } from './calico-removal.js';
 import type { HelmRelease } from './promotion.js';
 import type { NodeResult } from './rounds.js';
+import type { RebootObservation } from './reboots.js';
 
 /** Which stages the operator enabled (spec.stages); each runs only once the one before is done. */
 export interface StageSpec {
@@ -14,6 +15,8 @@ export interface StageSpec {
   patchCiliumConfig: boolean;
   removeCalico: boolean;
   cleanNodes: boolean;
+  /** A second rolling reboot after the cleanup (kernel state reset). */
+  rebootNodes: boolean;
   removeCrds: boolean;
 }
 
@@ -27,6 +30,9 @@ export interface StageSettings {
   cleanupTimeoutMs: number;
   /** The backup, each removal step, the CiliumNodeConfig and the CRDs. */
   removalTimeoutMs: number;
+  /** The second rolling reboot: one node's cordon and drain, then its reboot and its coming back Ready. */
+  drainTimeoutMs: number;
+  rebootTimeoutMs: number;
 }
 
 export interface ClusterObservations {
@@ -52,6 +58,8 @@ export interface ClusterObservations {
   crdsPresent: readonly string[];
   /** Each node's recorded result for its current stage order. */
   results: ReadonlyMap<string, NodeResult>;
+  /** The reboot round's nodes in flight, as observed. */
+  rebootNodes: ReadonlyMap<string, RebootObservation>;
   /** The operator asked to retry the halted step: `spec.stages.retryAttempt` names the recorded attempt. */
   retryRequested: boolean;
 }
@@ -63,6 +71,9 @@ export type StageAction =
   | { kind: 'backupCalico' }
   | { kind: 'deleteObjects'; refs: ObjectRef[] }
   | { kind: 'deleteCrds'; names: string[] }
+  | { kind: 'cordonNode'; node: string }
+  | { kind: 'drainNode'; node: string; orderId: string; deadline: string }
+  | { kind: 'uncordonNode'; node: string }
   | { kind: 'recordInventory'; node: string; found: Record<string, number>; left: number; leftByKind?: Record<string, number> };
 
 export interface StageTransition {

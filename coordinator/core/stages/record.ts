@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 
-export const STAGE_NAMES = ['Promote', 'RemoveCalico', 'CleanNodes', 'RemoveCrds'] as const;
+export const STAGE_NAMES = ['Promote', 'RemoveCalico', 'CleanNodes', 'RebootNodes', 'RemoveCrds'] as const;
 export const StageNameSchema = z.enum(STAGE_NAMES);
 export type StageName = z.infer<typeof StageNameSchema>;
 
@@ -16,6 +16,7 @@ export const STAGE_STEPS = {
   Promote: ['AwaitingPromotion', 'RestartingCiliumDaemonSet', 'WaitingRollout', 'Revalidating', 'DeletingNodeConfig', 'Done'],
   RemoveCalico: ['BackingUp', 'RemovingApiServer', 'RemovingInstallation', 'RemovingOperator', 'RemovingManifest', 'Done'],
   CleanNodes: ['Cleaning', 'Done'],
+  RebootNodes: ['RebootingNodes', 'Done'],
   RemoveCrds: ['RemovingCrds', 'Done'],
 } as const satisfies Record<StageName, readonly string[]>;
 
@@ -29,7 +30,11 @@ export type InstallMethod = z.infer<typeof InstallMethodSchema>;
 
 const CountsSchema = z.record(z.string(), z.number().int().nonnegative());
 
-/** One node's entry in a stage's round of orders (revalidation, cleanup), k at a time. */
+/** RebootNodes: where a node's reboot is (cordon → drain → reboot → Ready and Cilium ready → uncordon). */
+export const RebootPhaseSchema = z.enum(['Cordoning', 'Draining', 'Rebooting', 'WaitingReady', 'Uncordoning']);
+export type RebootPhase = z.infer<typeof RebootPhaseSchema>;
+
+/** One node's entry in a stage's round of orders (revalidation, cleanup, reboot), k at a time. */
 export const NodeRoundSchema = z.object({
   name: z.string(),
   state: z.enum(['Running', 'Done', 'Failed']),
@@ -42,6 +47,14 @@ export const NodeRoundSchema = z.object({
   left: z.number().int().nonnegative().optional(),
   /** Cleanup: the same by kind. */
   leftByKind: CountsSchema.optional(),
+  /** Reboot: the node's step; `since` is when it was entered. */
+  phase: RebootPhaseSchema.optional(),
+  /** Reboot: whether the node was cordoned before the stage (it stays so). */
+  wasUnschedulable: z.boolean().optional(),
+  /** Reboot: the boot id before the reboot, recorded before the reboot order is issued (the order reboots only this boot). */
+  bootIdBefore: z.string().optional(),
+  /** Reboot: the boot id the node came back with. */
+  bootIdAfter: z.string().optional(),
 });
 export type NodeRound = z.infer<typeof NodeRoundSchema>;
 

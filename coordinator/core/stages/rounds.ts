@@ -26,6 +26,9 @@ export interface RoundInput {
   now: Date;
   timeoutMs: number;
   orderIdOf: (node: string) => string;
+  /** A round whose entries move in steps (the reboot): how a running entry moves on, and how one starts. */
+  settle?: (e: NodeRound) => NodeRound;
+  start?: (e: NodeRound) => NodeRound;
 }
 
 export interface RoundOutcome {
@@ -51,7 +54,7 @@ function settle(e: NodeRound, i: RoundInput): NodeRound {
 }
 
 export function advanceRound(i: RoundInput): RoundOutcome {
-  const settled = i.entries.map((e) => settle(e, i));
+  const settled = i.entries.map((e) => (i.settle && e.state === 'Running' ? i.settle(e) : settle(e, i)));
   let changed = settled.some((e, idx) => e !== i.entries[idx]);
   const failed = settled.find((e) => e.state === 'Failed');
   const entries = [...settled];
@@ -61,7 +64,8 @@ export function advanceRound(i: RoundInput): RoundOutcome {
     for (const name of i.nodes) {
       if (running >= i.concurrency) break;
       if (seen.has(name)) continue;
-      entries.push({ name, state: 'Running', since: i.now.toISOString(), orderId: i.orderIdOf(name) });
+      const e: NodeRound = { name, state: 'Running', since: i.now.toISOString(), orderId: i.orderIdOf(name) };
+      entries.push(i.start ? i.start(e) : e);
       running += 1;
       changed = true;
     }

@@ -9,6 +9,8 @@ import { gateMessage } from './promotion.js';
 import { stageAfter, firstStepOf, type StageName, type StageRecord, type StageStep } from './record.js';
 import { advanceRound, type RoundOutcome } from './rounds.js';
 import { leftoverText, withInventories } from './inventories.js';
+import { advanceReboot, startReboot } from './reboots.js';
+import type { StageAction } from './decision.js';
 
 export interface StageInput {
   record: StageRecord;
@@ -32,9 +34,19 @@ const STAGE_ENABLED: Record<StageName, (s: StageSpec) => boolean> = {
   Promote: (s) => s.promote,
   RemoveCalico: (s) => s.removeCalico,
   CleanNodes: (s) => s.cleanNodes,
+  RebootNodes: (s) => s.rebootNodes,
   RemoveCrds: (s) => s.removeCrds,
 };
+/** Stages the run passes over when not enabled (the others wait for their field). */
+const OPTIONAL_STAGES: readonly StageName[] = ['RebootNodes'];
 export const stageEnabled = (stage: StageName, spec: StageSpec): boolean => STAGE_ENABLED[stage](spec);
+
+/** The stage after `stage`, passing over an optional stage that is not enabled (none after the last). */
+function nextStage(stage: StageName, spec: StageSpec): StageName | undefined {
+  let next = stageAfter(stage);
+  while (next && OPTIONAL_STAGES.includes(next) && !stageEnabled(next, spec)) next = stageAfter(next);
+  return next;
+}
 
 const awaitingPromotion: StageStepFn = (i) => {
   const { obs } = i;
@@ -68,8 +80,9 @@ const waitingRollout: StageStepFn = (i) => {
   return keep(i.record, [], problem);
 };
 
-function round(i: StageInput, timeoutMs: number): RoundOutcome {
+function round(i: StageInput, timeoutMs: number, steps: Pick<Parameters<typeof advanceRound>[0], 'settle' | 'start'> = {}): RoundOutcome {
   return advanceRound({
+    ...steps,
     entries: i.record.nodes,
     nodes: i.obs.nodes,
     results: i.obs.results,
@@ -100,7 +113,7 @@ function finishStage(i: StageInput, message: string): StageDecision {
 
 const stageDone: StageStepFn = (i) => {
   if (i.record.stage === 'Complete') return keep(i.record);
-  const next = stageAfter(i.record.stage);
+  const next = nextStage(i.record.stage, i.spec);
   if (!next) return enterStage(i.record, { stage: 'Complete', step: 'Done' }, i.now, 'every stage done: the migration is complete');
   if (!stageEnabled(next, i.spec)) return keep(i.record, [], `spec.stages.${next[0]?.toLowerCase() ?? ''}${next.slice(1)} is not enabled`);
   const entered = enterStage(i.record, { stage: next, step: firstStepOf(next) }, i.now, `${i.record.stage} done; starting ${next}`);
@@ -157,6 +170,23 @@ const cleaning: StageStepFn = (i) => {
   return r.changed ? update(i.record, { nodes: r.entries, inventories: record.inventories }, recorded) : keep(i.record);
 };
 
+/** The second rolling reboot: each node's entry moves through its own steps; a failed one halts the stage. */
+const rebootingNodes: StageStepFn = (i) => {
+  const actions: StageAction[] = [];
+  const { drainTimeoutMs, rebootTimeoutMs } = i.settings;
+  const r = round(i, rebootTimeoutMs, {
+    settle: (entry) => {
+      const step = advanceReboot({ entry, obs: i.obs.rebootNodes.get(entry.name), result: i.obs.results.get(entry.name), now: i.now, settings: { drainTimeoutMs, rebootTimeoutMs } });
+      actions.push(...step.actions);
+      return step.entry;
+    },
+    start: (e) => startReboot(e, i.obs.rebootNodes.get(e.name)),
+  });
+  if (r.failed) return haltStage({ ...i.record, nodes: r.entries }, `${r.failed.name}: ${r.failed.message ?? 'reboot failed'}`);
+  if (r.done) return finishStage({ ...i, record: { ...i.record, nodes: r.entries } }, 'every node rebooted once more');
+  return r.changed ? update(i.record, { nodes: r.entries }, actions) : keep(i.record, actions);
+};
+
 const removingCrds: StageStepFn = (i) => {
   const left = i.obs.crdsPresent;
   const removed = i.record.crdsRemoved ?? [];
@@ -180,6 +210,7 @@ const STEP_FNS: Partial<Record<StageStep, StageStepFn>> = {
   RemovingOperator: removalStepFn,
   RemovingManifest: removalStepFn,
   Cleaning: cleaning,
+  RebootingNodes: rebootingNodes,
   RemovingCrds: removingCrds,
 };
 

@@ -64,7 +64,7 @@ describe('the Migration spec', () => {
         probe: { minSamples: 20 },
         drain: { deleteEmptyDirData: false, force: false },
         validation: {},
-        stages: { promote: false, patchCiliumConfig: false, removeCalico: false, cleanNodes: false, removeCrds: false },
+        stages: { promote: false, patchCiliumConfig: false, removeCalico: false, cleanNodes: false, rebootNodes: false, removeCrds: false },
       },
     });
   });

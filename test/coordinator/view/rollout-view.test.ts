@@ -33,6 +33,18 @@ describe('the rollout view', () => {
     expect(renderRolloutView(v, 'text')).toContain('waiting for: helm upgrade with values-final.yaml');
   });
 
+  it('when the second rolling reboot runs, then each node shows its step or the boot id it came back with', () => {
+    const since = now.toISOString();
+    const nodes = [
+      { name: 'w1', state: 'Done', since, orderId: 'w1.s0.RebootingNodes', phase: 'Uncordoning', bootIdBefore: 'b1', bootIdAfter: 'b2' },
+      { name: 'w2', state: 'Running', since, orderId: 'w2.s0.RebootingNodes', phase: 'Rebooting', bootIdBefore: 'c1' },
+    ];
+    const stage = { stage: 'RebootNodes', step: 'RebootingNodes', since, nodes };
+    const v = buildRolloutView({ migration: { spec: {}, status: { phase: 'RebootingNodes', stage } }, nodes: [], now });
+    expect(renderRolloutView(v, 'text')[0]).toBe('Migration default  stage RebootNodes (RebootingNodes)  phase RebootingNodes');
+    expect(renderRolloutView(v, 'text')).toContain('reboots: w1 rebooted (boot id b2), w2 Rebooting (boot id before c1)');
+  });
+
   it('when nodes were cleaned, then the wide view shows what each cleanup found and left', () => {
     const line = 'found iptables-rules=48 ipsets=4; left 0';
     const cleaned = node('w1', { [NodeAnnotation.phase]: 'Done', [NodeAnnotation.cleanupInventory]: line });

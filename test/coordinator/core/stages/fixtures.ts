@@ -5,7 +5,7 @@ import type { StageRecord } from '../../../../coordinator/core/stages/record.js'
 export const T0 = new Date('2026-01-01T00:00:00.000Z');
 export const at = (ms: number): Date => new Date(T0.getTime() + ms);
 
-export const allStages: StageSpec = { promote: true, patchCiliumConfig: false, removeCalico: true, cleanNodes: true, removeCrds: true };
+export const allStages: StageSpec = { promote: true, patchCiliumConfig: false, removeCalico: true, cleanNodes: true, rebootNodes: false, removeCrds: true };
 
 export const stageSettings: StageSettings = {
   concurrency: 2,
@@ -13,6 +13,8 @@ export const stageSettings: StageSettings = {
   validateTimeoutMs: 120_000,
   cleanupTimeoutMs: 120_000,
   removalTimeoutMs: 600_000,
+  drainTimeoutMs: 60_000,
+  rebootTimeoutMs: 300_000,
 };
 
 export function clusterObs(over: Partial<ClusterObservations> = {}): ClusterObservations {
@@ -30,6 +32,7 @@ export function clusterObs(over: Partial<ClusterObservations> = {}): ClusterObse
     crdsPresent: [],
     results: new Map(),
     retryRequested: false,
+    rebootNodes: new Map(),
     ...over,
   };
 }
