@@ -18,9 +18,12 @@ const PER_NODE_BUDGET: Record<string, number> = {
   // RestartingCilium, Rebooting, WaitingReady (only when the node is not Ready at once), Validating, Done. Also held
   // per node below (NODE_PATCHES_MAX).
   'patch nodes': 6,
-  // One write per grant (a hand-off writes the next holder over the finished one), and each slot's release at the end.
-  // The leader Lease's writes are time-proportional: counted apart (LEADER_WRITES_PER_SECOND).
-  'update leases': 1.25,
+  // Slot Leases: one write per grant (a hand-off writes the next holder over the finished one), and at most one
+  // release per grant: a slot the next node cannot take at once (held until the evicted workload is ready again,
+  // which takes the time it takes) is released, the next grant writes it again. So 1 to 2 per node, and one more
+  // write per grant (e.g. a renewal) exceeds 2 whatever the releases. The leader Lease's writes are
+  // time-proportional: counted apart (LEADER_WRITES_PER_SECOND).
+  'update leases': 2,
   // An Event on the grant and on done.
   'create events': 2,
   // The drain's watch of the node's pods, the agent's Cilium pod watch (again after its reboot) and check pod watch.
