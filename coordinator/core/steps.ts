@@ -3,7 +3,7 @@
  * what to record) or "stay". Deadlines run from the phase's recorded start (`phase-since`), so a restarted
  * coordinator does not extend them.
  */
-import type { Phase } from '../../shared/phases.js';
+import { isInFlight, type Phase } from '../../shared/phases.js';
 import { enter, stay, type Decision, type Observations, type Settings, type StateChanges } from './decision.js';
 import type { NodeState, OrderDelivery } from './node-state.js';
 import { orderIdFor, resultForCurrentOrder } from './orders.js';
@@ -265,4 +265,9 @@ export function nextHaltDeadline(states: Iterable<NodeState>, s: Settings, now: 
     .filter((t) => t > now.getTime())
     .reduce((a, b) => Math.min(a, b), Infinity);
   return next === Infinity ? undefined : new Date(next);
+}
+
+/** How many nodes in flight (not halted) are past their halt deadline (a metric: a stuck rollout shows). */
+export function countPastHaltDeadline(states: Iterable<NodeState>, s: Settings, now: Date): number {
+  return [...states].filter((n) => isInFlight(n.phase) && n.phase !== 'Halted' && (haltDeadlineOf(n, s)?.getTime() ?? Infinity) < now.getTime()).length;
 }

@@ -261,6 +261,13 @@ class MigrationEngine implements Engine {
    * again and the leader redelivers the order, which the agent answers with this same result. (Answering
    * false here lost the result of an order run across a coordinator crash: the agent took it as stale.)
    */
+  /** The reboot ordered for `bootId` went ahead: it succeeded, or the node's boot id as last seen (its Node's status, else its agent's report) is another. */
+  private rebootWentAhead(res: OrderResult, bootId: string): boolean {
+    if (res.outcome === 'succeeded') return true;
+    const seen = this.controller.view.get(res.nodeName)?.status?.nodeInfo?.bootID || this.agents.get(res.nodeName)?.bootId || undefined;
+    return seen !== undefined && seen !== bootId;
+  }
+
   async result(res: OrderResult): Promise<boolean> {
     if (!this.leading) throw new CniMigrateError('Conflict', `not the leader: result of ${res.orderId} not recorded; report it again`);
     const current = this.currentOrder(res.nodeName);
@@ -268,8 +275,9 @@ class MigrationEngine implements Engine {
     // Already on the Node (a report sent again); one still on its way joins the write it waits for.
     const written = readNodeState(res.nodeName, this.controller.view.get(res.nodeName)?.metadata?.annotations);
     if (written.lastResult?.orderId === res.orderId) return true;
-    // A reboot that went ahead shows in the new boot id: only its failure needs recording.
-    if (current.kind === 'reboot' && res.outcome === 'succeeded') return true;
+    // A reboot that went ahead shows in the new boot id: only its failure needs recording. An order delivered
+    // again after the reboot is refused for the new boot id: the reboot went ahead, nothing to record either.
+    if (current.kind === 'reboot' && this.rebootWentAhead(res, current.ifBootId)) return true;
     await this.controller.recordResult(res.nodeName, res.orderId, recordedResult(res));
     return true;
   }

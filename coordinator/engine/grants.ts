@@ -91,9 +91,19 @@ export class SlotGrants {
     return Promise.resolve();
   }
 
-  /** Writes the release of every freed slot that no grant took over. */
-  async flushReleases(): Promise<void> {
-    for (const i of [...this.freed]) {
+  /** The slots freed so far and not written yet. */
+  freedNow(): ReadonlySet<number> {
+    return new Set(this.freed);
+  }
+
+  /**
+   * Writes the release of every freed slot (of `slots`, by default all) that no grant took over. A pass
+   * flushes only the slots freed before its grant decision: a node that finished during the pass frees its
+   * slot for the next pass's grant to write over, not for a release write now and a grant write next.
+   */
+  async flushReleases(slots: Iterable<number> = this.freed): Promise<void> {
+    for (const i of [...slots]) {
+      if (!this.freed.has(i)) continue;
       const l = this.records.get(i);
       if (l) await this.write({ ...l, holder: undefined, acquireTime: undefined, renewTime: undefined });
       this.freed.delete(i);

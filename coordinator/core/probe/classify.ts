@@ -5,7 +5,8 @@
  * and its own probe pod is cut by its reboot on purpose. So a probe from or to a node in flight at the
  * probe's time is left out; what counts is the traffic between the nodes that serve. A probe to an address
  * other than the one the target node's probe pod reported last (the pod was replaced), or to a node back from
- * its hand-off whose new probe pod has not reported yet, measures the old pod, not the network: left out too. An end's CNI at the probe's time follows its record: Cilium once the node was Done.
+ * its hand-off whose new probe pod has not reported yet (to this coordinator: one that started leading after the
+ * hand-off has not heard the new pod either), measures the old pod, not the network: left out too. An end's CNI at the probe's time follows its record: Cilium once the node was Done.
  * Each counted probe also belongs to the hand-off(s) in progress at its time.
  */
 import type { Phase } from '../../../shared/phases.js';
@@ -61,7 +62,14 @@ function counts(i: ClassifyInput, target: string, ip: string, at: number): boole
   const node = i.nodes.get(target);
   if (inFlightAt(node, at)) return false;
   const current = i.currentIp(target);
-  return current === undefined || (current.ip === ip && !awaitingNewPod(node, current.since, at));
+  // Unheard since this coordinator started leading: after the node's hand-off the address may be its old pod's.
+  if (current === undefined) return !handedOffBy(node, at);
+  return current.ip === ip && !awaitingNewPod(node, current.since, at);
+}
+
+/** The node's hand-off had started by `at` (its probe pod replaced by the reboot). */
+function handedOffBy(node: NodeTimeline | undefined, at: number): boolean {
+  return node?.startedAt !== undefined && node.phase !== 'Pending' && at >= node.startedAt.getTime();
 }
 
 /** The node was handed off before `at` (its probe pod replaced by the reboot), and its pod's address is older than that. */

@@ -5,8 +5,8 @@
  * names the attempt it retries, so once acted on it is spent (nothing to clear, nothing retried twice).
  */
 import { enterStage, keep, update, type ClusterObservations, type StageDecision, type StageSettings, type StageSpec } from './decision.js';
-import type { StageRecord } from './record.js';
-import { stepOf } from './steps.js';
+import type { NodeRound, StageRecord } from './record.js';
+import { stageOrderId, stepOf } from './steps.js';
 
 export interface DecideStageInput {
   record: StageRecord | undefined;
@@ -16,13 +16,25 @@ export interface DecideStageInput {
   settings: StageSettings;
 }
 
+/**
+ * A node's entry in the retried attempt: done stays done; a reboot round's unfinished node resumes at its step
+ * with a new order id, keeping whether it was cordoned before and the boot id its reboot may end (a node that
+ * rebooted after the deadline is not rebooted again); any other unfinished node starts over.
+ */
+function retriedEntry(n: NodeRound, record: StageRecord, now: Date): NodeRound[] {
+  if (n.state === 'Done') return [n];
+  if (n.phase === undefined) return [];
+  const { message: _dropped, ...rest } = n;
+  return [{ ...rest, state: 'Running', since: now.toISOString(), orderId: stageOrderId(n.name, { attempt: record.attempt + 1, step: record.step }) }];
+}
+
 function retry(record: StageRecord, now: Date): StageDecision {
   const { haltReason: _cleared, ...rest } = record;
   return {
     ...update(rest, {
       attempt: record.attempt + 1,
       since: now.toISOString(),
-      nodes: record.nodes.filter((n) => n.state === 'Done'),
+      nodes: record.nodes.flatMap((n) => retriedEntry(n, record, now)),
     }),
     transition: { from: `${record.stage}/${record.step} (halted)`, to: `${record.stage}/${record.step}`, message: 'retry requested', warning: false },
   };

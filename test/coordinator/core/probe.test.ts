@@ -75,6 +75,12 @@ describe('sorting probes into pairings', () => {
     expect(classify(report('w3', 'w1', T0 + 12_000), T0 + 3_000).samples[0]?.pairing).toBe('calico-cilium');
   });
 
+  it("when a coordinator that started leading after a hand-off has not heard the node's new probe pod, then probes to the node are left out", () => {
+    const unheard = (r: ProbeReport) => classifyReport({ report: r, nodes, currentIp: () => undefined });
+    expect(unheard(report('w3', 'w1', T0 + 12_000)).excluded).toBe(1);
+    expect(unheard(report('w3', 'w4', T0 + 12_000)).samples[0]?.pairing).toBe('calico-calico');
+  });
+
   it('when a node is in flight at the probe time, then the probe also counts for that hand-off', () => {
     const c = classify(report('w1', 'w3', T0 + 12_000));
     expect([...c.byHandOff.keys()]).toEqual(['w2#1']);

@@ -91,4 +91,17 @@ describe('RebootNodes: the optional second rolling reboot', () => {
     const results = new Map([['w1', { orderId: e.orderId, outcome: 'failed' as const, message: 'systemctl reboot: exit 1' }]]);
     expect(decide(rebooting([e]), { nodes: ['w1'], results, rebootNodes: nodesObs({ w1: {} }) }).record?.haltReason).toContain('reboot failed: systemctl reboot: exit 1');
   });
+  it('When the operator retries a halted reboot round, then the failed node resumes at its step with a new order id, still known as not cordoned before', () => {
+    const failed = entry('w2', { phase: 'Rebooting', bootIdBefore: 'boot-1', state: 'Failed', message: 'no reboot' });
+    const halted = { ...rebooting([entry('w1', { state: 'Done' }), failed]), haltReason: 'RebootNodes halted in RebootingNodes: w2: no reboot' };
+    const d = decide(halted, { nodes: ['w1', 'w2'], retryRequested: true }, 5000);
+    expect(d.record?.attempt).toBe(1);
+    expect(d.record?.nodes.map((e) => [e.name, e.state, e.phase, e.orderId, e.bootIdBefore, e.wasUnschedulable])).toEqual([
+      ['w1', 'Done', 'Cordoning', 'w1.s0.RebootingNodes', undefined, false],
+      ['w2', 'Running', 'Rebooting', 'w2.s1.RebootingNodes', 'boot-1', false],
+    ]);
+    // The node rebooted after the deadline: it moves on, no second reboot.
+    const next = decide(d.record as StageRecord, { nodes: ['w1', 'w2'], rebootNodes: nodesObs({ w2: { unschedulable: true, bootId: 'boot-2' } }) }, 6000);
+    expect(next.record?.nodes[1]).toMatchObject({ phase: 'WaitingReady', bootIdAfter: 'boot-2' });
+  });
 });

@@ -1,0 +1,59 @@
+/**
+ * Who goes next, each pass: reads the closed gates, the slot holders and (when a slot is free) the hosts of
+ * the validation peers in use, asks the pure core which nodes may go now (`decideRollout`), and writes
+ * those grants. It keeps the Cilium gate's reason for the status.
+ */
+import { nodeLogger, type Logger } from '../../shared/logger.js';
+import type { NodeState } from '../core/node-state.js';
+import { kindOfPhase, type NodeKind } from '../core/peers.js';
+import { decideRollout, type Gate, type RolloutDecision, type RolloutNode } from '../core/rollout.js';
+import type { Cluster } from './cluster.js';
+import { CILIUM_GATE, closedGates } from './gates.js';
+import type { SlotGrants } from './grants.js';
+import type { PeerSource } from './peer-source.js';
+import { policyOf, type Rollout } from './rollout.js';
+
+export interface RolloutGrantsDeps {
+  cluster: Cluster;
+  grants: SlotGrants;
+  log: Logger;
+  /** The coordinator's own node (it goes last). */
+  selfNode: string | undefined;
+  peers: PeerSource;
+  stateOf: (node: string) => NodeState;
+  /** Pre-flight's gate while it holds. */
+  preflight: () => Gate | undefined;
+  /** A grant was written: pass again. */
+  wake: () => void;
+}
+
+export class RolloutGrants {
+  /** The Cilium gate's reason when the last decision consulted it (shown in the status). */
+  private problem: string | undefined;
+
+  constructor(private readonly d: RolloutGrantsDeps) {}
+
+  async decide(rollout: Rollout, nodes: RolloutNode[], order: readonly string[]): Promise<RolloutDecision> {
+    const holders = this.d.grants.holders();
+    const policy = policyOf(rollout.spec);
+    const gates = closedGates(this.d.cluster, this.d.preflight());
+    const slotFree = holders.size < (policy?.concurrency ?? 1);
+    const kindOf = (n: string): NodeKind | undefined => kindOfPhase(this.d.stateOf(n).phase);
+    const peerHosts = slotFree ? await this.d.peers.hostsOfPeersInUse(nodes.map((n) => n.state), kindOf) : new Set<string>();
+    const decision = decideRollout({ policy, specError: rollout.specError, nodes, holders, selfNode: this.d.selfNode, gates, peerHosts, order });
+    if (decision.gatesChecked) this.problem = gates.find((g) => g.name === CILIUM_GATE)?.reason;
+    return decision;
+  }
+
+  async grant(decision: RolloutDecision, states: Map<string, NodeState>): Promise<void> {
+    for (const g of decision.grants) {
+      await this.d.grants.grant(g.slot, g.node);
+      nodeLogger(this.d.log, g.node, states.get(g.node)?.phase ?? 'Pending').info({ slot: g.slot }, 'granted');
+      this.d.wake();
+    }
+  }
+
+  ciliumProblem(): string | undefined {
+    return this.problem;
+  }
+}
