@@ -7,12 +7,13 @@
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
 import { CILIUM_NAMESPACE } from '../../shared/names.js';
-import { PAIRINGS } from '../../shared/probe.js';
+import { PAIRINGS, type Pairing } from '../../shared/probe.js';
 import { ProbeStatusSchema, type ProbeLimits } from '../../coordinator/core/probe/limits.js';
 import type { PairingFigures, ProbeFigures } from '../../coordinator/core/probe/figures.js';
 import type { SimCluster } from '../index.js';
 import type { MigrationObject } from './migration-watch.js';
 import { ProbeFleet } from './probe-fleet.js';
+import type { WatchedList } from './watch-cache.js';
 
 /** The demo halts a hand-off that loses more than 1% of a pairing's probes (judged from 20 probes on). */
 export const DEMO_PROBE_LIMITS: Partial<ProbeLimits> = { maxLossPercent: 1, minSamples: 20 };
@@ -84,6 +85,18 @@ export function probeSummary(m: MigrationObject | undefined): ProbeSummary | nul
 const ms = (v: number | null): string => (v === null ? '-' : `${v} ms`);
 const pairingLine = (p: string, f: PairingFigures): string =>
   `  ${p.padEnd(14)} ${String(f.samples).padStart(6)} probes, lost ${f.lost} (${f.lossPercent}%), longest gap ${f.longestGapMs} ms, p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)}, broken connections ${f.broken}`;
+
+/**
+ * After a halt in a scenario that expects probe loss: waits until the coordinator's figures show it. The
+ * node's own validation may halt the hand-off before the probe pods have probed across the broken pairing;
+ * the pods go on probing after the halt, so the loss shows soon after. The deadline only bounds a run in
+ * which it never shows (the summary then says so and the scenario fails).
+ */
+export async function awaitProbeLoss(migrations: WatchedList<MigrationObject>, name: string, pairing: Pairing, deadlineMs: number): Promise<void> {
+  const lost = (items: readonly MigrationObject[]): boolean =>
+    (probeSummary(items.find((m) => m.metadata.name === name))?.pairings[pairing]?.lost ?? 0) > 0;
+  await migrations.until(lost, `probe loss between ${pairing} pods`, deadlineMs).catch(() => undefined);
+}
 
 export function renderProbeSummary(p: ProbeSummary | null): string[] {
   if (!p) return ['zero-downtime probe: not measured (no probe report reached the coordinator)'];

@@ -22,7 +22,7 @@ import type { SeedSettingsInput } from '../cluster/seed/settings.js';
 import { requestFigures, toolRequests, type DemoSummary, type HaltSummary } from './summary.js';
 import { watchList, type WatchedList } from './watch-cache.js';
 import { stagesOf, okWithFullRun, fullRunEnd, fullRunOf, startFullRun } from './full-run.js';
-import { DEMO_PROBE_LIMITS, LegacyRoutingFault, probeSummary, startProbeFleet } from './probe-session.js';
+import { awaitProbeLoss, DEMO_PROBE_LIMITS, LegacyRoutingFault, probeSummary, startProbeFleet } from './probe-session.js';
 
 export type { DemoControls, DemoIo, DemoResult } from './demo-io.js';
 export { DemoInterrupted } from './demo-io.js';
@@ -248,6 +248,8 @@ class DemoSession {
   /** `--then`: lift the fault and act on the halted node as the operator would; else the halt stands. */
   private async afterHalt(end: RolloutEnd, migration: () => MigrationObject | undefined, deadlineMs: number): Promise<RolloutEnd> {
     const halt = this.rolloutView().halt;
+    const loss = this.plan.expectProbeLoss;
+    if (loss && this.migrations) await awaitProbeLoss(this.migrations, this.migrationName, loss, Math.min(deadlineMs, 60_000));
     if (this.opts.then === undefined || !halt || !this.nodes || !this.migrations) return end;
     await liftFaults(this.sim, this.faults);
     this.actedOn = halt.node === '' ? null : halt.node;
