@@ -59,6 +59,9 @@ export class CoordinatorProcesses {
     const r = this.replicas[i];
     if (r === undefined) return;
     await this.killChild(r.child);
+    // A kill that was under way when the run stopped starts nothing again (a child started after stopAll
+    // would outlive the run and keep the test's worker from exiting).
+    if (this.stopped) return;
     this.kills += 1;
     if (duringStartup) this.startupKills += 1;
     const generation = r.generation + 1;

@@ -22,7 +22,12 @@ describe('the demo command line', () => {
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(doc).toMatchObject({ scenario: 'happy', ok: true, nodes: 3, migrated: 3, halted: null, then: null });
     // README: `npm run demo -- --json | jq .probe.zeroDowntime` prints true.
-    expect(doc).toMatchObject({ probe: { zeroDowntime: true, pairings: { 'calico-calico': { lost: 0 }, service: { lost: 0 } } } });
+    // Which pairings were probed depends on how the hand-offs fell in time; every one that was lost nothing.
+    const probe = doc.probe as { zeroDowntime: boolean; pairings: Record<string, { samples: number; lost: number }> };
+    expect(probe.zeroDowntime).toBe(true);
+    const pairings = Object.values(probe.pairings);
+    expect(pairings.reduce((n, p) => n + p.samples, 0)).toBeGreaterThan(0);
+    expect(pairings.filter((p) => p.lost !== 0)).toEqual([]);
     expect(r.stderr).toContain('scenario happy: every node migrated (as expected)');
   });
 
