@@ -26,6 +26,8 @@ export interface PreflightGateDeps {
   now: () => Date;
   /** A check finished: the controller should pass again. */
   wake: () => void;
+  /** The validation CIDRs became known or changed: validation orders that waited on them can go out now. */
+  cidrsChanged: () => void;
   recheckMs?: number;
 }
 
@@ -105,7 +107,9 @@ export class PreflightGate {
         workloads: { podsInScope: pods.filter((p) => scope.has(p.spec?.nodeName ?? '')), allPods: pods, pdbs, drain: spec.drain },
       });
       this.result = preflightStatus(report, facts, this.d.now());
+      const before = JSON.stringify(this.validation);
       this.validation = report.cidrs ?? this.validation;
+      if (JSON.stringify(this.validation) !== before) this.d.cidrsChanged();
       this.log(report.blockers.length, report.warnings.length);
       if (report.blockers.length > 0) this.scheduleRecheck();
     } catch (e) {

@@ -32,7 +32,14 @@ export class Term {
   private runner: StageRunner | undefined;
 
   constructor(private readonly d: TermDeps) {
-    this.preflight = new PreflightGate({ reads: preflightReads(d.cluster), log: d.log, now: d.now, wake: () => d.wake() });
+    this.preflight = new PreflightGate({
+      reads: preflightReads(d.cluster),
+      log: d.log,
+      now: d.now,
+      wake: () => d.wake(),
+      // An agent polling while its node validates waits on the CIDRs; without this it waited until the step's deadline.
+      cidrsChanged: () => d.view.names().forEach((n) => d.orderChanged(n)),
+    });
     this.current = this.newExecutor();
   }
 

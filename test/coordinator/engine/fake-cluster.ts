@@ -90,6 +90,8 @@ export class FakeCluster {
   pdbs: V1PodDisruptionBudget[] = [];
   /** What pre-flight reads: Calico on 10.244.0.0/16 and Cilium in secondary mode on 10.245.0.0/16. */
   clusterObjects: RawClusterObjects = seedLikeCluster();
+  /** While set, pre-flight's read of the cluster waits on it (a slow API server during a new term's check). */
+  preflightHold: Promise<void> | undefined;
   /** Pods whose eviction is refused with 429. */
   readonly blockedEvictions = new Set<string>();
   /** Nodes whose replacement Cilium pods never become Ready. */
@@ -317,7 +319,7 @@ export class FakeCluster {
         inNamespace: (ns) => later(() => this.pdbs.filter((b) => b.metadata?.namespace === ns)),
         all: () => later(() => [...this.pdbs]),
       },
-      clusterObjects: { read: () => later(() => this.clusterObjects) },
+      clusterObjects: { read: () => (this.preflightHold ?? Promise.resolve()).then(() => this.clusterObjects) },
       migration: {
         get: () => later(() => this.migrations.items.get(MIGRATION_DEFAULT_NAME)),
         patchStatus: (status) =>

@@ -11,6 +11,8 @@ describe('pre-flight gate across terms of leadership', () => {
     const parsed = parseMigrationSpec({});
     if (!parsed.ok) throw new Error(parsed.error);
     let reads = 0;
+    let cidrsChanged = 0;
+    let checksFinished = 0;
     const gate = new PreflightGate({
       reads: {
         clusterObjects: async (): Promise<RawClusterObjects> => {
@@ -23,7 +25,8 @@ describe('pre-flight gate across terms of leadership', () => {
       },
       log: silentLogger(),
       now: () => new Date(),
-      wake: () => undefined,
+      wake: () => (checksFinished += 1),
+      cidrsChanged: () => (cidrsChanged += 1),
     });
     gate.consider(parsed.spec, new Set());
     await waitFor('the first check failing', () => reads === 1 && gate.gate() !== undefined);
@@ -34,5 +37,14 @@ describe('pre-flight gate across terms of leadership', () => {
       return gate.gate() === undefined;
     });
     expect(gate.status()).toMatchObject({ passed: true });
+    expect(cidrsChanged).toBe(1);
+    gate.stop();
+    gate.start();
+    await waitFor('the next term\'s check', () => {
+      gate.consider(parsed.spec, new Set());
+      return reads === 3;
+    });
+    await waitFor('the check to finish', () => checksFinished === 3);
+    expect(cidrsChanged).toBe(1);
   });
 });

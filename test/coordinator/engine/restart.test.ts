@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { silentLogger } from '../../../shared/logger.js';
 import { startEngineWith } from '../../../coordinator/engine/engine.js';
+import type { AgentDirectory } from '../../../coordinator/ports.js';
+import { FakeAgents } from './fake-agents.js';
 import { Harness, testConfig, workers } from './harness.js';
 import { waitFor } from '../../support/wait-for.js';
 
@@ -74,6 +76,45 @@ describe('engine: a coordinator killed at any instant resumes where it was', () 
     expect([...h.cluster.reboots.values()]).toEqual([1, 1, 1, 1]);
     expect([...h.cluster.doneCount.values()]).toEqual([1, 1, 1, 1]);
     expect(h.cluster.maxInFlight).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('engine: a new leader whose pre-flight is still reading', () => {
+  let h: Harness | undefined;
+  let agents: FakeAgents | undefined;
+  afterEach(async () => {
+    await agents?.stop();
+    await h?.stop();
+    h = agents = undefined;
+  });
+
+  it('when an agent polls while its node validates and pre-flight has not read the CIDRs yet, then the validation order reaches it as soon as they are known', async () => {
+    h = new Harness(workers(1), testConfig({ validateTimeoutSeconds: '600' }));
+    const harness = h;
+    let release: (() => void) | undefined;
+    harness.cluster.onPhase = (n, p) => {
+      if (p !== 'Validating' || release) return;
+      harness.cluster.preflightHold = new Promise<void>((r) => (release = r));
+      void harness.restartEngine();
+    };
+    // The hold ends only once the agent's poll of the new engine is waiting, so nothing else can wake it.
+    const polling = (e: AgentDirectory): AgentDirectory => ({
+      ...e,
+      register: (r) => e.register(r),
+      heartbeat: (hb) => e.heartbeat(hb),
+      result: (r) => e.result(r),
+      order: (node, after, signal) => {
+        const waiting = e.order(node, after, signal);
+        if (release && harness.cluster.phaseOf(node) === 'Validating') setImmediate(() => release?.());
+        return waiting;
+      },
+    });
+    agents = new FakeAgents(harness.cluster, () => (harness.engine ? polling(harness.engine) : undefined));
+    await harness.startEngine();
+    agents.start(['w1']);
+    await harness.waitFor(() => harness.cluster.phaseOf('w1') === 'Done', 60_000, 'w1 Done');
+    expect(release).toBeDefined();
+    expect(agents.received.filter((o) => o.kind === 'validate').length).toBeGreaterThanOrEqual(1);
   });
 });
 
