@@ -30,6 +30,7 @@ import { SlotGrants } from './grants.js';
 import { LeaderElector } from './leader.js';
 import { MigrationMetrics } from './metrics.js';
 import { Waiters } from './wait.js';
+import { nodeFingerprint, podFingerprint, wakeOnRelevantChange } from './wake-filter.js';
 import { fenceWrites } from './write-fence.js';
 import type { Registry } from 'prom-client';
 
@@ -127,8 +128,8 @@ class MigrationEngine implements Engine {
     signal?.addEventListener('abort', () => void this.stopWatches().catch(() => undefined), { once: true });
     const wake = (): void => this.controller.wake();
     this.unsubscribe.push(
-      c.nodeCache.onChange(wake),
-      c.ciliumPods.onChange(wake),
+      wakeOnRelevantChange(c.nodeCache, nodeFingerprint, wake),
+      wakeOnRelevantChange(c.ciliumPods, podFingerprint, wake),
       c.migrationCache.onChange(wake),
       c.ciliumDaemonSet.onChange(wake),
     );

@@ -7,14 +7,17 @@
  * - overheadMsPerNode: wall time × concurrency / nodes, the slot time each node costs when its own work
  *   takes no time;
  * - requestsByVerb: the coordinator's and the agents' requests per migrated node, by verb and resource;
- *   requestsByCaller: the same, split into the coordinator's and the agents'.
+ *   requestsByCaller: the same, split into the coordinator's and the agents';
+ * - simRequestsPerNode: the simulated cluster's own requests (kubelets, controllers) per migrated node, by
+ *   caller: the load the API server carries besides the tool's.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { apiRequestsPerNode, requestsByCaller, requestsByVerb } from '../../sim/demo/summary.js';
+import type { RequestCount } from '../../sim/apiserver/index.js';
+import { apiRequestsPerNode, requestsByCaller, requestsByVerb, toolRequests } from '../../sim/demo/summary.js';
 import type { CoordinatorUsage, RolloutDone, RunSpec, ToCoordinator, ToDriver, ToSim } from './migrate/protocol.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -46,6 +49,7 @@ export interface BenchResult {
   coordinatorRssMiB: number;
   coordinatorCpuMs: number;
   apiServerRequestsPerSec: number;
+  simRequestsPerNode: Record<string, number>;
   phaseMs: Record<string, number>;
 }
 
@@ -91,6 +95,14 @@ class Child {
   }
 }
 
+/** The requests of every caller that is not the tool (kubelets, controllers), per migrated node, by caller. */
+function simRequestsPerNode(counts: readonly RequestCount[], migrated: number): Record<string, number> {
+  const tool = new Set(toolRequests([...counts]));
+  const out: Record<string, number> = {};
+  for (const c of counts) if (!tool.has(c)) out[c.caller] = (out[c.caller] ?? 0) + c.count;
+  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round((v / migrated) * 100) / 100]));
+}
+
 function resultOf(spec: RunSpec, done: RolloutDone, usage: CoordinatorUsage): BenchResult {
   const per = done.migrated || 1;
   return {
@@ -107,6 +119,7 @@ function resultOf(spec: RunSpec, done: RolloutDone, usage: CoordinatorUsage): Be
     coordinatorRssMiB: usage.peakRssMiB,
     coordinatorCpuMs: usage.cpuMs,
     apiServerRequestsPerSec: done.apiServerRequestsPerSec,
+    simRequestsPerNode: simRequestsPerNode(done.requests, per),
     phaseMs: done.phaseMs,
   };
 }

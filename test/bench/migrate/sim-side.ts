@@ -19,6 +19,7 @@ import type { RolloutDone, RunSpec, ToDriver, ToSim } from './protocol.js';
 const CHECK_IMAGE = 'ghcr.io/nicolaka/netshoot:v0.13';
 const total = (counts: readonly RequestCount[]): number => counts.reduce((n, c) => n + c.count, 0);
 const send = (m: ToDriver): void => void process.send?.(m);
+const PROGRESS_EVERY_MS = 10_000;
 
 class SimSide {
   private readonly closers: (() => Promise<unknown>)[] = [];
@@ -78,7 +79,10 @@ class SimSide {
     const core = admin.makeApiClient(CoreV1Api);
     const nodes = await watchList<V1Node>(admin, '/api/v1/nodes', () => core.listNode());
     this.closers.push(() => nodes.stop());
-    for (const n of nodes.list()) this.observer.observe(n, performance.now());
+    for (const n of nodes.list()) {
+      this.observer.observe(n, performance.now());
+      this.clock.observe(n, performance.now());
+    }
     nodes.onChange((n) => {
       this.observer.observe(n, performance.now());
       this.clock.observe(n, performance.now());
@@ -104,10 +108,12 @@ class SimSide {
       { name: MIGRATION_DEFAULT_NAME },
     );
     const deadlineMs = Math.max(120_000, this.spec.nodes * 200);
+    const progress = setInterval(() => this.progress(started), PROGRESS_EVERY_MS);
     const ended = await migrations
       .until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs)
       .then(() => rolloutEnd(migrations.list()[0]))
       .catch((e: unknown) => ({ kind: 'halted' as const, reason: e instanceof Error ? e.message : String(e) }));
+    clearInterval(progress);
     const wallMs = performance.now() - started;
     const requests = this.sim.api?.requestCounts() ?? [];
     const own = new Set(this.sim.nodeNames());
@@ -126,6 +132,12 @@ class SimSide {
       phaseMs: this.clock.meanMs(),
       apiServerRequestsPerSec: Math.round(((total(requests) - before) / wallMs) * 1000),
     };
+  }
+
+  /** One line on stderr: how far the rollout got (a run that stalls shows where). */
+  private progress(started: number): void {
+    const counts = Object.entries(this.clock.counts()).map(([phase, n]) => `${phase} ${n}`).join(', ');
+    process.stderr.write(`  ${this.spec.nodes} nodes c${this.spec.concurrency} at ${Math.round((performance.now() - started) / 1000)}s: ${counts}\n`);
   }
 
   resetRequestCounts(): void {
