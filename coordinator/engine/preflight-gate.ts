@@ -6,6 +6,8 @@
  */
 import type { V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { describeError } from '../../shared/errors.js';
+import { retryTransient } from '../../shared/retry-transient.js';
+import { watchRetryDelayMs } from '../../shared/watch-retry.js';
 import type { Logger } from '../../shared/logger.js';
 import { clusterFactsFrom, type RawClusterObjects } from '../core/facts/index.js';
 import type { MigrationSpec } from '../core/migration-spec.js';
@@ -31,7 +33,13 @@ export interface PreflightGateDeps {
   recheckMs?: number;
 }
 
+type ClusterRead = [RawClusterObjects, V1Pod[], V1PodDisruptionBudget[]];
+
 const GATE = 'pre-flight';
+/** How long a read of running pods or budgets retries a transient failure. */
+const READ_RETRY_MS = 10_000;
+/** After a failed read the check runs again after 0.5 s, doubling up to the recheck period (jittered). */
+const READ_BACKOFF = { initialMs: 500, jitter: 0.5, healthyAfterMs: 0 };
 
 /** The engine's reads for pre-flight, from its Cluster. */
 export function preflightReads(c: Pick<Cluster, 'clusterObjects' | 'pods' | 'pdbs'>): PreflightReads {
@@ -50,6 +58,8 @@ export class PreflightGate {
   private running = false;
   private stopped = false;
   private recheck: NodeJS.Timeout | undefined;
+  /** Failed reads in a row: the next check is due after a short backoff, not the blocked cluster's recheck. */
+  private readFailures = 0;
 
   constructor(private readonly d: PreflightGateDeps) {}
 
@@ -98,28 +108,46 @@ export class PreflightGate {
   }
 
   private async check(spec: MigrationSpec, scope: ReadonlySet<string>): Promise<void> {
+    let read: ClusterRead;
     try {
-      const [raw, pods, pdbs] = await Promise.all([this.d.reads.clusterObjects(), this.d.reads.runningPods(), this.d.reads.pdbs()]);
-      const facts = clusterFactsFrom(raw);
-      const report = runPreflight({
-        facts,
-        overrides: { ciliumCidr: spec.validation.ciliumCidr, calicoCidr: spec.validation.calicoCidr },
-        workloads: { podsInScope: pods.filter((p) => scope.has(p.spec?.nodeName ?? '')), allPods: pods, pdbs, drain: spec.drain },
-      });
-      this.result = preflightStatus(report, facts, this.d.now());
-      const before = JSON.stringify(this.validation);
-      this.validation = report.cidrs ?? this.validation;
-      if (JSON.stringify(this.validation) !== before) this.d.cidrsChanged();
-      this.log(report.blockers.length, report.warnings.length);
-      if (report.blockers.length > 0) this.scheduleRecheck();
+      const until = Date.now() + READ_RETRY_MS;
+      const r = this.d.reads;
+      read = await Promise.all([r.clusterObjects(), retryTransient(() => r.runningPods(), until), retryTransient(() => r.pdbs(), until)]);
+      this.readFailures = 0;
     } catch (e) {
-      this.d.log.warn({ err: describeError(e) }, 'pre-flight could not read the cluster; retrying');
-      this.scheduleRecheck();
+      this.readFailures += 1;
+      this.d.log.warn({ err: describeError(e), failures: this.readFailures }, 'pre-flight could not read the cluster; retrying');
+      this.scheduleRecheck(watchRetryDelayMs(this.readFailures, { ...READ_BACKOFF, maxMs: this.recheckMs }, Math.random));
+      return;
+    }
+    try {
+      this.evaluate(spec, scope, read);
+    } catch (e) {
+      this.d.log.error({ err: describeError(e) }, 'pre-flight failed; checking again later');
+      this.scheduleRecheck(this.recheckMs);
     }
   }
 
-  private scheduleRecheck(): void {
-    const ms = this.d.recheckMs ?? 15_000;
+  private evaluate(spec: MigrationSpec, scope: ReadonlySet<string>, [raw, pods, pdbs]: ClusterRead): void {
+    const facts = clusterFactsFrom(raw);
+    const report = runPreflight({
+      facts,
+      overrides: { ciliumCidr: spec.validation.ciliumCidr, calicoCidr: spec.validation.calicoCidr },
+      workloads: { podsInScope: pods.filter((p) => scope.has(p.spec?.nodeName ?? '')), allPods: pods, pdbs, drain: spec.drain },
+    });
+    this.result = preflightStatus(report, facts, this.d.now());
+    const before = JSON.stringify(this.validation);
+    this.validation = report.cidrs ?? this.validation;
+    if (JSON.stringify(this.validation) !== before) this.d.cidrsChanged();
+    this.log(report.blockers.length, report.warnings.length);
+    if (report.blockers.length > 0) this.scheduleRecheck(this.recheckMs);
+  }
+
+  private get recheckMs(): number {
+    return this.d.recheckMs ?? 15_000;
+  }
+
+  private scheduleRecheck(ms: number): void {
     this.recheckAt = this.d.now().getTime() + ms;
     clearTimeout(this.recheck);
     this.recheck = setTimeout(() => this.d.wake(), ms);

@@ -48,3 +48,68 @@ describe('pre-flight gate across terms of leadership', () => {
     expect(cidrsChanged).toBe(1);
   });
 });
+
+describe('pre-flight gate when a read fails', () => {
+  it('when a read of the cluster fails once, then the check runs again after a short backoff, not after the blocked cluster\'s recheck period', async () => {
+    const parsed = parseMigrationSpec({});
+    if (!parsed.ok) throw new Error(parsed.error);
+    const spec = parsed.spec;
+    let reads = 0;
+    const gate: PreflightGate = new PreflightGate({
+      reads: {
+        clusterObjects: async (): Promise<RawClusterObjects> => {
+          reads += 1;
+          if (reads === 1) throw new Error('the connection was cut');
+          return seedLikeCluster();
+        },
+        runningPods: async () => [],
+        pdbs: async () => [],
+      },
+      log: silentLogger(),
+      now: () => new Date(),
+      wake: () => gate.consider(spec, new Set()),
+      cidrsChanged: () => undefined,
+      // A blocked cluster is checked again after an hour: a read failure must not wait that long.
+      recheckMs: 3_600_000,
+    });
+    gate.consider(spec, new Set());
+    await waitFor('the check after the failed read passing', () => gate.gate() === undefined, { timeoutMs: 30_000 });
+    expect(reads).toBe(2);
+    gate.stop();
+  });
+
+  it('when the running pods or the budgets answer 503 once, then the same check reads them again and passes', async () => {
+    const parsed = parseMigrationSpec({});
+    if (!parsed.ok) throw new Error(parsed.error);
+    const unavailable = (): Error => Object.assign(new Error('HTTP-Code: 503'), { code: 503 });
+    let podReads = 0;
+    let pdbReads = 0;
+    let checks = 0;
+    const gate = new PreflightGate({
+      reads: {
+        clusterObjects: async () => seedLikeCluster(),
+        runningPods: async () => {
+          podReads += 1;
+          if (podReads === 1) throw unavailable();
+          return [];
+        },
+        pdbs: async () => {
+          pdbReads += 1;
+          if (pdbReads === 1) throw unavailable();
+          return [];
+        },
+      },
+      log: silentLogger(),
+      now: () => new Date(),
+      wake: () => (checks += 1),
+      cidrsChanged: () => undefined,
+      recheckMs: 3_600_000,
+    });
+    gate.consider(parsed.spec, new Set());
+    await waitFor('the check to finish', () => checks === 1, { timeoutMs: 30_000 });
+    expect(gate.status()).toMatchObject({ passed: true });
+    expect([podReads, pdbReads]).toEqual([2, 2]);
+    gate.stop();
+  });
+});
+
