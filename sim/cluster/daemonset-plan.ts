@@ -17,8 +17,22 @@ export interface DaemonSetPlan {
   status: V1DaemonSetStatus;
 }
 
-/** The hash that marks pods built from the current template. */
-export const templateHash = (ds: V1DaemonSet): string => stableHash(ds.spec?.template ?? {});
+const hashes = new WeakMap<object, string>();
+
+/**
+ * The hash that marks pods built from the current template; computed once per template object (the informer hands
+ * out a new object when the DaemonSet changes, and every reconcile hashed it again).
+ */
+export function templateHash(ds: V1DaemonSet): string {
+  const template = ds.spec?.template;
+  if (!template) return stableHash({});
+  let hash = hashes.get(template);
+  if (hash === undefined) {
+    hash = stableHash(template);
+    hashes.set(template, hash);
+  }
+  return hash;
+}
 
 /** What marks a pod as built from the current template. */
 interface Revision {

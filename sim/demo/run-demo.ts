@@ -117,6 +117,7 @@ class DemoSession {
       log: this.io.log.child({ component: 'coordinator' }),
       replicas: this.io.replicas ?? 1,
       limits: DEMO_GATE_LIMITS,
+      ownThreads: this.io.coordinatorThreads === true,
     });
     this.closers.push(() => this.coordinators?.stopAll() ?? Promise.resolve());
     await this.coordinators.start();
@@ -179,7 +180,7 @@ class DemoSession {
       elapsedMs: Date.now() - this.started,
       scenario: this.opts.scenario,
       leader: leader?.identity ?? '(none)',
-      grants: leader?.engine.snapshot().grants ?? [],
+      grants: leader?.grants() ?? [],
       view: this.rolloutView(),
     };
   }

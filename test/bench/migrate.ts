@@ -47,6 +47,7 @@ export interface BenchResult {
   requestsByVerb: Record<string, number>;
   requestsByCaller: Record<string, Record<string, number>>;
   coordinatorRssMiB: number;
+  coordinatorHeapMiB: number;
   coordinatorCpuMs: number;
   apiServerRequestsPerSec: number;
   simRequestsPerNode: Record<string, number>;
@@ -117,6 +118,7 @@ function resultOf(spec: RunSpec, done: RolloutDone, usage: CoordinatorUsage): Be
     requestsByVerb: requestsByVerb(done.requests, per),
     requestsByCaller: requestsByCaller(done.requests, per),
     coordinatorRssMiB: usage.peakRssMiB,
+    coordinatorHeapMiB: usage.heapUsedMiB,
     coordinatorCpuMs: usage.cpuMs,
     apiServerRequestsPerSec: done.apiServerRequestsPerSec,
     simRequestsPerNode: simRequestsPerNode(done.requests, per),

@@ -41,6 +41,9 @@ export interface RolloutDone {
 export interface CoordinatorUsage {
   kind: 'usage';
   peakRssMiB: number;
+  /** The V8 heap in use and the memory outside it (Buffers) when asked, to tell a large heap from allocator slack. */
+  heapUsedMiB: number;
+  externalMiB: number;
   cpuMs: number;
 }
 

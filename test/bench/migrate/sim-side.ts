@@ -59,7 +59,7 @@ class SimSide {
     );
     const names = new Set(this.sim.nodeNames());
     const covered = (items: readonly V1Pod[]): boolean => new Set(items.map((p) => p.spec?.nodeName)).size >= names.size;
-    await pods.until(covered, 'an agent pod on every node', 120_000);
+    await pods.until(covered, 'an agent pod on every node', 120_000 + this.spec.nodes * 100);
     const sim = this.sim;
     const fleet = new AgentFleet({
       adminKc: admin,
