@@ -67,6 +67,7 @@ export class Controller {
   private readonly rolloutGrants: RolloutGrants;
   /** The zero-downtime probe's figures; its breaches halt the node in flight. */
   readonly probe: ProbeLedger;
+  /** Kept from the watch for the controller's whole life: a term that ends and a later one both read it. */
   private readonly ciliumPods: PodsByNode;
   private readonly rolloutNodes = new RolloutNodes();
 
@@ -105,7 +106,6 @@ export class Controller {
     this.steps.stop();
     this.status.stop();
     await this.peers.stop();
-    this.ciliumPods.stop();
   }
 
   /** Schedules a pass (now, or after `afterMs` for a retry). */
