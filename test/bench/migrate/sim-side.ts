@@ -4,7 +4,8 @@
  * so what the rollout's wall time measures is the coordinator's orchestration.
  */
 import { CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { silentLogger } from '../../../shared/logger.js';
+import { pino } from 'pino';
+import { createLogger, LOG_LEVELS, silentLogger, type Logger, type LogLevel } from '../../../shared/logger.js';
 import { MIGRATION_DEFAULT_NAME, NodeAnnotation } from '../../../shared/names.js';
 import type { RequestCount } from '../../../sim/apiserver/index.js';
 import { startSimCluster, type SimCluster } from '../../../sim/index.js';
@@ -21,6 +22,12 @@ const total = (counts: readonly RequestCount[]): number => counts.reduce((n, c) 
 const send = (m: ToDriver): void => void process.send?.(m);
 const PROGRESS_EVERY_MS = 10_000;
 
+/** BENCH_SIM_LOG=<level> shows the simulated cluster's log (kubelets, controllers) on stderr. */
+function simLog(): Logger {
+  const level = process.env.BENCH_SIM_LOG;
+  return LOG_LEVELS.includes(level as LogLevel) ? createLogger({ component: 'sim', level: level as LogLevel, destination: pino.destination(2) }) : silentLogger();
+}
+
 class SimSide {
   private readonly closers: (() => Promise<unknown>)[] = [];
   private readonly observer = new RolloutObserver();
@@ -33,10 +40,7 @@ class SimSide {
   ) {}
 
   static async start(spec: RunSpec): Promise<SimSide> {
-    const sim = await startSimCluster(
-      { nodes: spec.nodes, rebootDowntimeMs: 0, ciliumReadyDelayMs: 0, withoutDemoWorkloads: true },
-      silentLogger(),
-    );
+    const sim = await startSimCluster({ nodes: spec.nodes, rebootDowntimeMs: 0, ciliumReadyDelayMs: 0, withoutDemoWorkloads: true }, simLog());
     const side = new SimSide(sim, spec);
     await installDeployManifests(sim.kubeConfig(), spec.deployDir);
     return side;
