@@ -100,6 +100,8 @@ export function maxUnavailable(ds: V1DaemonSet, desired: number): number {
 /** Old pods to replace now: unready old pods always, ready old pods while the unavailability budget lasts. */
 function rollingUpdateVictims(ds: V1DaemonSet, eligible: ReadonlySet<string>, slots: Map<string, NodeSlot>, rev: Revision): string[] {
   if (ds.spec?.updateStrategy?.type === 'OnDelete') return [];
+  // Nothing built from an older template (every reconcile but a rollout's): no budget to count, no order to sort.
+  if (![...eligible].some((node) => outdatedPod(slots.get(node), rev) !== undefined)) return [];
   const unavailable = [...eligible].filter((n) => !slotAvailable(slots.get(n))).length;
   let budget = maxUnavailable(ds, eligible.size) - unavailable;
   const victims: string[] = [];

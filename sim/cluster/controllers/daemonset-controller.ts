@@ -9,6 +9,7 @@ import type { Cache } from '../informers.js';
 import { deleteIfPresent, mergePatch } from '../kube.js';
 import { controllerUid, podFitsNode } from '../placement.js';
 import { buildDaemonPod } from '../pod-builders.js';
+import { PodsByOwner } from '../pods-by-owner.js';
 import { nameSuffix } from '../rand.js';
 import { WorkQueue } from '../work-queue.js';
 import type { ControllerDeps } from './deps.js';
@@ -41,12 +42,14 @@ export class DaemonSetController {
   private readonly expectations = new PodExpectations();
   /** Per node, which DaemonSets should run a pod there (as last seen). */
   private readonly fitting = new Map<string, string>();
+  private readonly owned: PodsByOwner;
 
   constructor(
     private readonly deps: ControllerDeps,
     private readonly caches: DaemonSetCaches,
   ) {
     this.queue = new WorkQueue({ name: 'daemonsets', handle: (k) => this.reconcile(k), log: deps.log });
+    this.owned = new PodsByOwner(caches.pods);
   }
 
   start(): void {
@@ -89,7 +92,7 @@ export class DaemonSetController {
     const ds = this.caches.daemonSets.get(name, namespace);
     if (!ds || ds.metadata?.deletionTimestamp) return;
     const uid = ds.metadata?.uid;
-    const owned = this.expectations.view(this.caches.pods.list(namespace), (p) => controllerUid(p) === uid);
+    const owned = this.expectations.view(this.owned.of(uid), (p) => controllerUid(p) === uid);
     const plan = planDaemonSet(ds, this.caches.nodes.list(), owned);
     const hash = templateHash(ds);
     await slowStartBatches(plan.createOn.map((node) => buildDaemonPod(ds, { node, suffix: nameSuffix(this.deps.random), hash })), (pod) => this.createPod(pod));

@@ -10,6 +10,8 @@ export interface RunSpec {
   nodes: number;
   concurrency: number;
   deployDir: string;
+  /** How long the rollout may take before the run ends with what it migrated (halted: the deadline). */
+  rolloutDeadlineMs: number;
 }
 
 /** Sim → driver: the cluster is up; the coordinator may connect with this server and token. */

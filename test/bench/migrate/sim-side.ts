@@ -107,7 +107,7 @@ class SimSide {
       { concurrency: this.spec.concurrency, autoRollback: false, includeControlPlane: true, nodeSelector: this.sim.nodeSelector },
       { name: MIGRATION_DEFAULT_NAME },
     );
-    const deadlineMs = Math.max(120_000, this.spec.nodes * 200);
+    const deadlineMs = this.spec.rolloutDeadlineMs;
     const progress = setInterval(() => this.progress(started), PROGRESS_EVERY_MS);
     const ended = await migrations
       .until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs)
