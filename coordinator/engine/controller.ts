@@ -139,7 +139,7 @@ export class Controller {
     const rollout = this.rollout.read();
     const { inScope, summaries, order } = await this.scope.layout(rollout.spec, this.d.config.nodeName);
     this.lastOrder = order;
-    this.term.preflight.consider(rollout.spec, inScope);
+    this.term.preflight.consider(rollout.spec, inScope, rollout.preflight);
     this.peers.newPass(order, this.view.names());
     const held: Hold[] = [];
     const states = new Map<string, NodeState>();

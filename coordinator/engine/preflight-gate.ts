@@ -4,6 +4,7 @@
  * new grant, so a blocker stops the rollout before any node is touched; a blocked check runs again every
  * `recheckMs` so a fixed cluster goes on by itself. The validation CIDRs come from the last check.
  */
+import { createHash } from 'node:crypto';
 import type { V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { describeError } from '../../shared/errors.js';
 import { retryTransient } from '../../shared/retry-transient.js';
@@ -48,6 +49,8 @@ export function preflightReads(c: Pick<Cluster, 'clusterObjects' | 'pods' | 'pdb
 
 /** Any change of the spec (a resume included) starts the rollout again, with a new pre-flight. */
 const specKey = (s: MigrationSpec): string => JSON.stringify(s);
+/** The spec's digest recorded with a check (status.preflight.specDigest). */
+export const specDigest = (s: MigrationSpec): string => createHash('sha256').update(specKey(s)).digest('hex').slice(0, 32);
 
 export class PreflightGate {
   private result: PreflightStatus | undefined;
@@ -63,9 +66,17 @@ export class PreflightGate {
 
   constructor(private readonly d: PreflightGateDeps) {}
 
-  /** Each pass: start a check when this rollout has none yet (or its spec changed, or a recheck is due). */
-  consider(spec: MigrationSpec | undefined, scope: ReadonlySet<string>): void {
-    if (!spec || this.running || this.stopped) return;
+  /**
+   * Each pass: start a check when this rollout has none yet (or its spec changed, or a recheck is due). A
+   * gate with no result yet (a new leader) resumes from a passed check the last leader recorded for this same
+   * spec: the gate stays open and the validation CIDRs are known while its own check reads the cluster (which
+   * closes the gate again if it finds a blocker), as they would be had that leader lived on. Without it each
+   * takeover held every grant and validation for the length of a full read of the cluster.
+   */
+  consider(spec: MigrationSpec | undefined, scope: ReadonlySet<string>, recorded?: PreflightStatus): void {
+    if (!spec || this.stopped) return;
+    this.resumeFrom(spec, recorded);
+    if (this.running) return;
     const key = specKey(spec);
     const recheckDue = this.recheckAt !== undefined && this.d.now().getTime() >= this.recheckAt;
     if (key === this.checkedFor && !recheckDue) return;
@@ -76,6 +87,15 @@ export class PreflightGate {
       this.running = false;
       if (!this.stopped) this.d.wake();
     });
+  }
+
+  private resumeFrom(spec: MigrationSpec, recorded: PreflightStatus | undefined): void {
+    if (this.result !== undefined || recorded?.passed !== true || recorded.specDigest !== specDigest(spec)) return;
+    this.result = recorded;
+    this.d.log.info({ checkedAt: recorded.checkedAt }, 'pre-flight: resuming from the passed check recorded for this spec; checking again');
+    if (recorded.validation === undefined || this.validation !== undefined) return;
+    this.validation = { forward: recorded.validation.ciliumCidr, rollback: recorded.validation.calicoCidr };
+    this.d.cidrsChanged();
   }
 
   /** Holds every new grant until a check has passed. */
@@ -135,7 +155,7 @@ export class PreflightGate {
       overrides: { ciliumCidr: spec.validation.ciliumCidr, calicoCidr: spec.validation.calicoCidr },
       workloads: { podsInScope: pods.filter((p) => scope.has(p.spec?.nodeName ?? '')), allPods: pods, pdbs, drain: spec.drain },
     });
-    this.result = preflightStatus(report, facts, this.d.now());
+    this.result = preflightStatus(report, facts, this.d.now(), specDigest(spec));
     const before = JSON.stringify(this.validation);
     this.validation = report.cidrs ?? this.validation;
     if (JSON.stringify(this.validation) !== before) this.d.cidrsChanged();

@@ -59,7 +59,7 @@ class SimSide {
     );
     const names = new Set(this.sim.nodeNames());
     const covered = (items: readonly V1Pod[]): boolean => new Set(items.map((p) => p.spec?.nodeName)).size >= names.size;
-    await pods.until(covered, 'an agent pod on every node', 120_000);
+    await pods.until(covered, 'an agent pod on every node', 120_000 + this.spec.nodes * 100);
     const sim = this.sim;
     const fleet = new AgentFleet({
       adminKc: admin,
@@ -107,7 +107,7 @@ class SimSide {
       { concurrency: this.spec.concurrency, autoRollback: false, includeControlPlane: true, nodeSelector: this.sim.nodeSelector },
       { name: MIGRATION_DEFAULT_NAME },
     );
-    const deadlineMs = Math.max(120_000, this.spec.nodes * 200);
+    const deadlineMs = this.spec.rolloutDeadlineMs;
     const progress = setInterval(() => this.progress(started), PROGRESS_EVERY_MS);
     const ended = await migrations
       .until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs)

@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { parseMigrationSpec } from '../../../coordinator/core/migration-spec.js';
 import type { RawClusterObjects } from '../../../coordinator/core/facts/index.js';
 import { PreflightGate } from '../../../coordinator/engine/preflight-gate.js';
+import type { MigrationSpec } from '../../../coordinator/core/migration-spec.js';
+import { PreflightStatusSchema } from '../../../coordinator/core/preflight/record.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { seedLikeCluster } from '../../support/cluster-objects.js';
 import { waitFor } from '../../support/wait-for.js';
@@ -109,6 +111,59 @@ describe('pre-flight gate when a read fails', () => {
     await waitFor('the check to finish', () => checks === 1, { timeoutMs: 30_000 });
     expect(gate.status()).toMatchObject({ passed: true });
     expect([podReads, pdbReads]).toEqual([2, 2]);
+    gate.stop();
+  });
+});
+
+describe('pre-flight gate of a new leader', () => {
+  const specOf = (raw: unknown) => {
+    const parsed = parseMigrationSpec(raw);
+    if (!parsed.ok) throw new Error(parsed.error);
+    return parsed.spec;
+  };
+  /** A gate whose reads of the cluster wait until released; what the last leader recorded comes from `first`. */
+  const newLeaderGate = async (recordedFor: MigrationSpec, spec: MigrationSpec) => {
+    const first = new PreflightGate({
+      reads: { clusterObjects: async () => seedLikeCluster(), runningPods: async () => [], pdbs: async () => [] },
+      log: silentLogger(),
+      now: () => new Date(),
+      wake: () => undefined,
+      cidrsChanged: () => undefined,
+    });
+    first.consider(recordedFor, new Set());
+    const recorded = await waitFor('the last leader\'s check', () => first.status());
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let cidrsChanged = 0;
+    const gate = new PreflightGate({
+      reads: { clusterObjects: async () => held.then(() => seedLikeCluster()), runningPods: async () => [], pdbs: async () => [] },
+      log: silentLogger(),
+      now: () => new Date(),
+      wake: () => undefined,
+      cidrsChanged: () => (cidrsChanged += 1),
+    });
+    gate.consider(spec, new Set(), PreflightStatusSchema.parse(JSON.parse(JSON.stringify(recorded))));
+    return { gate, release, cidrsChanged: () => cidrsChanged };
+  };
+
+  it('when the last leader recorded a passed check of the same spec, then the gate is open and the CIDRs known while its own check still reads the cluster', async () => {
+    const spec = specOf({ concurrency: 3 });
+    const { gate, release, cidrsChanged } = await newLeaderGate(spec, spec);
+    expect(gate.gate()).toBeUndefined();
+    expect(gate.cidrs()).toEqual({ forward: '10.245.0.0/16', rollback: '10.244.0.0/16' });
+    expect(cidrsChanged()).toBe(1);
+    release();
+    await waitFor('its own check', () => gate.status()?.checkedAt !== undefined && cidrsChanged() === 1 && gate.gate() === undefined);
+    gate.stop();
+  });
+
+  it('when the recorded check was of another spec, then the gate holds until its own check passed', async () => {
+    const { gate, release, cidrsChanged } = await newLeaderGate(specOf({ concurrency: 3 }), specOf({ concurrency: 2 }));
+    expect(gate.gate()).toMatchObject({ name: 'pre-flight' });
+    expect(gate.cidrs()).toBeUndefined();
+    release();
+    await waitFor('its own check passing', () => gate.gate() === undefined);
+    expect(cidrsChanged()).toBe(1);
     gate.stop();
   });
 });
