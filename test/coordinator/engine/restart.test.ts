@@ -215,3 +215,23 @@ describe('engine: a leader cut off from the API server', () => {
     }
   });
 });
+
+describe('engine: a new leader whose read of the grant Leases fails once', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('when the list of the slot Leases answers 503 once as it starts leading, then it reads them again and leads on without giving up the leader Lease', async () => {
+    h = new Harness(workers(2));
+    h.cluster.setMigration({ concurrency: 1 });
+    h.cluster.leaseListFailures = 1;
+    await h.startEngine();
+    h.startAgents();
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done');
+    expect(h.cluster.leaseListFailures).toBe(0);
+    expect(h.cluster.leaderReleases).toBe(0);
+  });
+});
+
