@@ -3,6 +3,7 @@
  * did not take (no answer, an error) stays in the book and goes with the next report.
  */
 import { PROBE_REPORT_PATH, ProbeAnswerSchema, type ProbeAnswer, type ProbeReport } from '../shared/probe.js';
+import type { Fetch } from '../shared/fetch.js';
 import type { SampleBook } from './sample-book.js';
 
 export interface ReporterDeps {
@@ -11,6 +12,8 @@ export interface ReporterDeps {
   token: () => Promise<string>;
   identity: Pick<ProbeReport, 'nodeName' | 'podName' | 'podIP'>;
   timeoutMs: number;
+  /** The HTTP call (default: the global fetch). */
+  fetch?: Fetch;
 }
 
 export type ReportOutcome = { ok: true; answer: ProbeAnswer } | { ok: false; error: string };
@@ -19,7 +22,7 @@ export async function sendReport(d: ReporterDeps, book: SampleBook): Promise<Rep
   const series = book.pending();
   const report: ProbeReport = { ...d.identity, series };
   try {
-    const res = await fetch(`${d.coordinatorUrl()}${PROBE_REPORT_PATH}`, {
+    const res = await (d.fetch ?? fetch)(`${d.coordinatorUrl()}${PROBE_REPORT_PATH}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${await d.token()}` },
       body: JSON.stringify(report),

@@ -8,6 +8,7 @@ import { CoreV1Api, Watch, type KubeConfig, type V1Pod } from '@kubernetes/clien
 import { CHECK_CONTAINER_NAME } from '../../shared/checks.js';
 import { CniMigrateError, DeadlineError } from '../../shared/errors.js';
 import { httpStatusOf } from '../../shared/http-status.js';
+import { retryTransient } from '../../shared/retry-transient.js';
 
 export interface CheckPodOutcome {
   /** The container's termination message ('' when it wrote none). */
@@ -28,31 +29,10 @@ export interface CheckPodApi {
   remove(name: string): Promise<void>;
 }
 
-/** A failure worth another try within the deadline: the API did not answer, or answered 429 or 5xx. */
-export function isTransient(e: unknown): boolean {
-  const status = httpStatusOf(e);
-  return status === undefined || status === 429 || status >= 500;
-}
-
 /** The existing pod is the one this agent creates for this order (same owner pod uid, same name). */
 export function isOurCheckPod(existing: V1Pod, wanted: V1Pod): boolean {
   const owner = (p: V1Pod): string | undefined => p.metadata?.ownerReferences?.find((o) => o.kind === 'Pod')?.uid;
   return existing.metadata?.name === wanted.metadata?.name && owner(existing) !== undefined && owner(existing) === owner(wanted);
-}
-
-const RETRY_MS = [100, 200, 400, 800, 1500] as const;
-
-/** Runs `call` until it succeeds, fails for good, or `until` passed (then the last error is thrown). */
-export async function retryTransient<T>(call: () => Promise<T>, until: number, sleep = delay): Promise<T> {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await call();
-    } catch (e) {
-      const wait = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)] ?? 1500;
-      if (!isTransient(e) || Date.now() + wait >= until) throw e;
-      await sleep(wait);
-    }
-  }
 }
 
 const checkContainerTermination = (pod: V1Pod) =>

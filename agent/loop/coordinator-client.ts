@@ -17,6 +17,7 @@ import {
   type RegisterResponse,
 } from '../../shared/api.js';
 import { CniMigrateError, type ErrorCode } from '../../shared/errors.js';
+import type { Fetch } from '../../shared/fetch.js';
 import type { z } from 'zod';
 
 /** What the agent loop needs from the coordinator; tests pass a fake or the HTTP client against a fake server. */
@@ -38,6 +39,8 @@ export interface CoordinatorClientDeps {
   readToken(): Promise<string>;
   /** Extra time a request may take beyond its own long-poll wait. */
   requestTimeoutMs?: number;
+  /** The HTTP call (default: the global fetch). */
+  fetch?: Fetch;
 }
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -63,6 +66,7 @@ async function errorFromResponse(res: Response, what: string): Promise<CniMigrat
 
 export function createCoordinatorClient(deps: CoordinatorClientDeps): CoordinatorApi {
   const timeoutMs = deps.requestTimeoutMs ?? 15_000;
+  const call: Fetch = deps.fetch ?? fetch;
 
   async function send<S extends z.ZodType>(
     method: 'GET' | 'POST',
@@ -76,7 +80,7 @@ export function createCoordinatorClient(deps: CoordinatorClientDeps): Coordinato
     const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
     let res: Response;
     try {
-      res = await fetch(`${base}${API_PREFIX}${path}`, {
+      res = await call(`${base}${API_PREFIX}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),

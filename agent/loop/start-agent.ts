@@ -4,6 +4,7 @@
  * and, with a simulated host, by the demo and the end-to-end tests.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Fetch } from '../../shared/fetch.js';
 import type { Logger } from '../../shared/logger.js';
 import type { NodeHost } from '../host/node-host.js';
 import { kubeCheckPods } from '../kube/check-pod-api.js';
@@ -28,6 +29,8 @@ export interface AgentSetup {
   forceCleanup: boolean;
   log: Logger;
   backoff?: Backoff;
+  /** The HTTP call to the coordinator (default: the global fetch). */
+  fetch?: Fetch;
 }
 
 export interface RunningAgent {
@@ -57,6 +60,7 @@ export function startAgent(setup: AgentSetup): RunningAgent {
     locate: () => setup.locator.locate(),
     forget: () => setup.locator.forget(),
     readToken: () => setup.readToken(),
+    ...(setup.fetch ? { fetch: setup.fetch } : {}),
   });
   const done = runAgentLoop(
     {

@@ -25,6 +25,8 @@ import { NodeStates } from './node-states.js';
 import { NodeView } from './node-view.js';
 import { PassLoop } from './pass-loop.js';
 import { PeerSource } from './peer-source.js';
+import { PodsByNode } from './pods-by-node.js';
+import { RolloutNodes } from './rollout-nodes.js';
 import { RolloutScope } from './scope.js';
 import { RolloutSource, settingsFor, type Rollout } from './rollout.js';
 import { RolloutGrants } from './rollout-grants.js';
@@ -65,9 +67,13 @@ export class Controller {
   private readonly rolloutGrants: RolloutGrants;
   /** The zero-downtime probe's figures; its breaches halt the node in flight. */
   readonly probe: ProbeLedger;
+  /** Kept from the watch for the controller's whole life: a term that ends and a later one both read it. */
+  private readonly ciliumPods: PodsByNode;
+  private readonly rolloutNodes = new RolloutNodes();
 
   constructor(private readonly d: ControllerDeps) {
     this.view = new NodeView(d.cluster.nodeCache);
+    this.ciliumPods = new PodsByNode(d.cluster.ciliumPods);
     this.rollout = new RolloutSource(d.cluster.migrationCache, d.config.migrationName);
     this.scope = new RolloutScope(d.cluster.nodes, this.view);
     this.peers = new PeerSource((node) => d.cluster.pods.watchNodePods(node), d.log);
@@ -133,12 +139,15 @@ export class Controller {
     const rollout = this.rollout.read();
     const { inScope, summaries, order } = await this.scope.layout(rollout.spec, this.d.config.nodeName);
     this.lastOrder = order;
-    this.term.preflight.consider(rollout.spec, inScope);
+    this.term.preflight.consider(rollout.spec, inScope, rollout.preflight);
     this.peers.newPass(order, this.view.names());
     const held: Hold[] = [];
     const states = new Map<string, NodeState>();
-    for (const name of this.view.names()) states.set(name, await this.stepNode(name, rollout, held));
-    const nodes: RolloutNode[] = summaries.map((s) => ({ ...s, state: states.get(s.name) ?? this.stateOf(s.name), inScope: inScope.has(s.name) }));
+    for (const name of this.view.names()) {
+      const state = this.stateOf(name);
+      states.set(name, this.idle(name, state) ? state : await this.stepNode(name, state, rollout, held));
+    }
+    const nodes = summaries.map((s) => this.rolloutNodes.of(s, states.get(s.name) ?? this.stateOf(s.name), inScope.has(s.name)));
     const freedAtDecision = this.d.grants.freedNow();
     const decision = await this.rolloutGrants.decide(rollout, nodes, this.lastOrder);
     await this.rolloutGrants.grant(decision, states);
@@ -151,16 +160,19 @@ export class Controller {
     this.d.metrics.rollout(this.status.halted(), countPastHaltDeadline(states.values(), settings, this.d.now()));
   }
 
+  /** Settled, holding no grant and with no result to record: nothing for a pass to do for it. */
+  private idle(name: string, state: NodeState): boolean {
+    return settled(state) && !this.d.grants.holds(name) && Object.keys(this.steps.resultOf(name)).length === 0;
+  }
+
   /** Read one node, decide its next step, record the intent, start the actions. */
-  private async stepNode(name: string, rollout: Rollout, held: Hold[]): Promise<NodeState> {
-    const state = this.stateOf(name);
+  private async stepNode(name: string, state: NodeState, rollout: Rollout, held: Hold[]): Promise<NodeState> {
     const granted = this.d.grants.holds(name);
     const result = this.steps.resultOf(name);
-    if (settled(state) && !granted && Object.keys(result).length === 0) return state;
     try {
       const obs = observe(name, {
         node: this.view.get(name),
-        ciliumPods: this.d.cluster.ciliumPods.list(),
+        ciliumPods: this.ciliumPods.on(name),
         granted,
         drain: this.term.executor.drainOutcome(name, state.attempt),
         agent: this.d.agents.get(name),

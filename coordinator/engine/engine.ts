@@ -17,6 +17,7 @@ import type { MigrationObject } from '../kube/migration.js';
 import type { Heartbeat, Order, OrderResult, RegisterRequest } from '../../shared/api.js';
 import type { CoordinatorConfig } from '../../shared/config.js';
 import { CniMigrateError, describeError } from '../../shared/errors.js';
+import { retryTransient } from '../../shared/retry-transient.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Phase } from '../../shared/phases.js';
 import type { AgentReport } from '../core/observe.js';
@@ -30,6 +31,7 @@ import { SlotGrants } from './grants.js';
 import { LeaderElector } from './leader.js';
 import { MigrationMetrics } from './metrics.js';
 import { Waiters } from './wait.js';
+import { nodeFingerprint, podFingerprint, wakeOnRelevantChange } from './wake-filter.js';
 import { fenceWrites } from './write-fence.js';
 import type { Registry } from 'prom-client';
 
@@ -70,6 +72,8 @@ export interface EngineWithClusterDeps extends Omit<EngineDeps, 'kc'> {
 }
 
 const RESULT_MESSAGE_MAX = 1000;
+/** A new leader retries a transient failure of its read of the grant Leases for this share of the Lease duration. */
+const RETRY_GRANTS_READ_RATIO = 1 / 3;
 /** A round runs every third of the Lease duration; this many durations without one means a hung API call or loop. */
 const STUCK_AFTER_LEASE_DURATIONS = 4;
 
@@ -127,8 +131,8 @@ class MigrationEngine implements Engine {
     signal?.addEventListener('abort', () => void this.stopWatches().catch(() => undefined), { once: true });
     const wake = (): void => this.controller.wake();
     this.unsubscribe.push(
-      c.nodeCache.onChange(wake),
-      c.ciliumPods.onChange(wake),
+      wakeOnRelevantChange(c.nodeCache, nodeFingerprint, wake),
+      wakeOnRelevantChange(c.ciliumPods, podFingerprint, wake),
       c.migrationCache.onChange(wake),
       c.ciliumDaemonSet.onChange(wake),
     );
@@ -142,7 +146,9 @@ class MigrationEngine implements Engine {
 
   private async lead(): Promise<void> {
     try {
-      await this.grants.load();
+      // A transient failure (one 503) is read again while the term is young; giving the Lease up costs a takeover.
+      const until = Date.now() + this.d.config.leaseDurationSeconds * 1000 * RETRY_GRANTS_READ_RATIO;
+      await retryTransient(() => this.grants.load(), until);
     } catch (e) {
       if (this.dead) return;
       this.d.log.error({ err: describeError(e) }, 'could not read the grant Leases; stepping down');

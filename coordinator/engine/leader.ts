@@ -37,20 +37,21 @@ export function leaseExpired(l: LeaseRecord, now: Date): boolean {
 
 /**
  * The Lease as this replica would write it to hold leadership now, or undefined when another holds it.
- * A Lease held under this replica's own name while it does not lead (the pod's previous process, killed)
- * is taken at once, as a new term: no other process runs under this name, and the new acquire time tells
- * the agents to reconnect.
+ * `ownTerm`: the Lease's term is this process's (it leads, or it wrote that acquire time itself and lost
+ * leading only because an answer came late): renewed within the term. A Lease held under this replica's own
+ * name from another term (the pod's previous process, killed) is taken at once, as a new term: no other
+ * process runs under this name, and the new acquire time tells the agents to reconnect.
  */
 export function claimLeader(
   current: LeaseRecord | undefined,
   o: Pick<LeaderOptions, 'identity' | 'durationSeconds' | 'address'>,
   now: Date,
-  leading = true,
+  ownTerm = true,
 ): LeaseRecord | undefined {
   const annotations = { ...(current?.annotations ?? {}), ...(o.address ? { [COORDINATOR_ADDRESS_ANNOTATION]: o.address } : {}) };
   const base = { name: LEADER_LEASE_NAME, durationSeconds: o.durationSeconds, annotations, renewTime: now };
   if (!current) return { ...base, holder: o.identity, acquireTime: now, transitions: 0, resourceVersion: undefined };
-  if (current.holder === o.identity && leading) return { ...current, ...base, holder: o.identity };
+  if (current.holder === o.identity && ownTerm) return { ...current, ...base, holder: o.identity };
   if (current.holder === o.identity) return { ...current, ...base, holder: o.identity, acquireTime: now, transitions: current.transitions + 1 };
   if (!leaseExpired(current, now)) return undefined;
   return { ...current, ...base, holder: o.identity, acquireTime: now, transitions: current.transitions + 1 };
@@ -66,6 +67,8 @@ export class LeaderElector {
   private record: LeaseRecord | undefined;
   /** A round's request is on its way: the renew deadline waits for its answer while the Lease is valid. */
   private inFlight = false;
+  /** The acquire time of the last term this process wrote: retaking its own Lease in that term starts no new one. */
+  private term: number | undefined;
 
   constructor(private readonly o: LeaderOptions) {}
 
@@ -133,7 +136,10 @@ export class LeaderElector {
   /** Acquire (or take back) the Lease after reading it; returns how long to wait before the next round. */
   private async campaign(now: Date): Promise<number> {
     const current = await this.o.leases.get(LEADER_LEASE_NAME);
-    const claim = claimLeader(current, this.o, now, this.leading);
+    // Without the term check, a replica whose writes came back too late to lead (a loaded API server) started a
+    // new term with every round, and every agent reconnected each time, loading the server further.
+    const ownTerm = this.leading || (this.term !== undefined && current?.acquireTime?.getTime() === this.term);
+    const claim = claimLeader(current, this.o, now, ownTerm);
     if (!claim) {
       this.record = undefined;
       this.setLeading(false);
@@ -170,6 +176,7 @@ export class LeaderElector {
    */
   private async hold(claim: LeaseRecord, now: Date, renewal = false): Promise<number> {
     const written = await this.o.leases.write(claim);
+    this.term = written.acquireTime?.getTime();
     if (this.stopped) return this.durationMs;
     if (renewal && !this.leading) return 0;
     this.record = written;

@@ -1,7 +1,8 @@
 /**
  * The leader's ledger of the zero-downtime probe: every probe pod's reports, sorted into pairings by the
  * pure core, folded into the figures overall and per hand-off. It answers each report with the peers to
- * probe (the probe pods of the other nodes that reported lately), feeds the metrics, and tells the
+ * probe (the probe pods of the other nodes that reported lately), feeds the metrics (the counters with each
+ * report, the gap and round-trip gauges with each status), and tells the
  * controller when a hand-off first crosses a `spec.probe` threshold (the controller then halts that node).
  *
  * The figures live in this process: a new leader starts them afresh (the Migration's status keeps the last
@@ -53,7 +54,6 @@ export class ProbeLedger {
     foldSamples(this.total, c.samples, c.breaks, PROBE_INTERVAL_MS);
     this.excluded += c.excluded;
     this.d.metrics.counted(c.samples, c.breaks, c.excluded);
-    this.d.metrics.figures(figuresOf(this.total));
     const limits = this.d.limits();
     for (const [key, part] of c.byHandOff) {
       const h = this.handOff(key, nodes);
@@ -65,7 +65,7 @@ export class ProbeLedger {
   }
 
   private judge(h: HandOff, limits: ProbeLimits): void {
-    h.breach = probeBreach(figuresOf(h.acc), limits);
+    h.breach = probeBreach(figuresOf(h.acc, { latency: false }), limits);
     if (h.breach !== undefined) this.d.breached();
   }
 
@@ -93,6 +93,7 @@ export class ProbeLedger {
   status(): ProbeStatus | undefined {
     if (this.pods.size === 0) return undefined;
     const figures: ProbeFigures = figuresOf(this.total);
+    this.d.metrics.figures(figures);
     const handOffs = [...this.handOffs.values()].slice(-HAND_OFFS_SHOWN).map((h) => ({ node: h.node, attempt: h.attempt, figures: figuresOf(h.acc) }));
     return { figures, handOffs, excluded: this.excluded, zeroDowntime: zeroDowntime(figures) };
   }

@@ -11,6 +11,7 @@ import { MigrationStatusSchema, parseMigrationSpec, type Condition, type Migrati
 import type { NodeSummary } from '../core/migration-order.js';
 import type { RolloutPolicy } from '../core/rollout.js';
 import type { DrainOptions } from '../core/drain-plan.js';
+import type { PreflightStatus } from '../core/preflight/record.js';
 import type { MigrationObject } from '../kube/migration.js';
 import type { Watched } from '../kube/watched.js';
 
@@ -21,6 +22,8 @@ export interface Rollout {
   previousConditions: Condition[];
   /** The recorded cluster-level stage (`status.stage`), unparsed. */
   stage?: unknown;
+  /** The last pre-flight as recorded (`status.preflight`), when it reads as one. */
+  preflight?: PreflightStatus;
 }
 
 const PartialStatusSchema = MigrationStatusSchema.partial();
@@ -46,12 +49,14 @@ export class RolloutSource {
     const status = PartialStatusSchema.safeParse(obj.status ?? {});
     const previousConditions = status.success ? (status.data.conditions ?? []) : [];
     const stage = (obj.status as { stage?: unknown } | undefined)?.stage;
+    const preflight = status.success ? status.data.preflight : undefined;
+    const recorded = { previousConditions, stage, ...(preflight ? { preflight } : {}) };
     const parsed = parseMigrationSpec(obj.spec);
     if (parsed.ok) {
       this.lastGood = parsed.spec;
-      return { spec: parsed.spec, specError: undefined, previousConditions, stage };
+      return { spec: parsed.spec, specError: undefined, ...recorded };
     }
-    return { spec: this.lastGood, specError: parsed.error, previousConditions, stage };
+    return { spec: this.lastGood, specError: parsed.error, ...recorded };
   }
 }
 

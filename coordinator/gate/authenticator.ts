@@ -1,7 +1,9 @@
 /**
  * Proves that a bearer token belongs to a cni-migrate agent running on the node it speaks for:
  * TokenReview (audience-bound), the agent ServiceAccount, a pod-bound token, and that pod (same uid)
- * scheduled on the node. Successes are cached briefly, tokens the review rejected too; concurrent requests
+ * scheduled on the node. Successes are cached briefly, tokens the review rejected too; where a pod runs is
+ * remembered by its uid (a pod never moves, and the TokenReview of a pod-bound token already fails once that
+ * pod is gone or replaced), so a token reviewed again costs no pod GET; concurrent requests
  * with the same unknown token share one review; and one source address may cause only so many reviews
  * (429 beyond), so unauthenticated traffic cannot turn into TokenReviews one for one.
  */
@@ -16,7 +18,7 @@ import {
   type ReviewedToken,
 } from './principal.js';
 import { DEFAULT_REVIEW_LIMITS, RejectedTokens, SourceBuckets, type ReviewLimits } from './review-limits.js';
-import { TokenCache, tokenKey, type CachedAgent } from './token-cache.js';
+import { PodPlacements, TokenCache, tokenKey, type CachedAgent } from './token-cache.js';
 
 /** The narrow seam the gate depends on; unit tests pass a fake. */
 export interface AgentAuthenticator {
@@ -53,13 +55,15 @@ export function createTokenReviewAuthenticator(opts: TokenReviewAuthenticatorOpt
   const rejected = new RejectedTokens(limits.rejectedTtlMs, now);
   const buckets = new SourceBuckets(limits, now);
   const inFlight = new Map<string, Promise<CachedAgent>>();
+  const placements = new PodPlacements();
 
   /** TokenReview, then the token's pod: the principal and where its pod runs. */
   async function review(token: string): Promise<CachedAgent> {
     try {
       const principal = principalFromReview(await opts.api.reviewToken(token, opts.rules.audience), opts.rules);
-      const pod = await opts.api.readPodPlacement(principal.namespace, principal.podName);
+      const pod = placements.get(principal.podUid) ?? (await opts.api.readPodPlacement(principal.namespace, principal.podName));
       if (pod === undefined) throw new ForbiddenError(`pod ${principal.podName} of the token no longer exists`);
+      if (pod.uid === principal.podUid && pod.nodeName !== undefined) placements.remember(pod.uid, pod);
       cache.remember(token, { principal, pod });
       return { principal, pod };
     } catch (e) {

@@ -56,3 +56,23 @@ export class TokenCache {
     if (this.entries.size >= MAX_ENTRIES && oldest.done !== true) this.entries.delete(oldest.value);
   }
 }
+
+/**
+ * Where each reviewed agent pod runs, by pod uid: a scheduled pod's node never changes, so this needs no
+ * expiry (only a bound, oldest first, far above any cluster's agent count).
+ */
+export class PodPlacements {
+  private readonly byUid = new Map<string, PodPlacement>();
+
+  get(uid: string): PodPlacement | undefined {
+    return this.byUid.get(uid);
+  }
+
+  remember(uid: string, pod: PodPlacement): void {
+    if (this.byUid.size >= MAX_ENTRIES) {
+      const oldest = this.byUid.keys().next();
+      if (oldest.done !== true) this.byUid.delete(oldest.value);
+    }
+    this.byUid.set(uid, pod);
+  }
+}

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { CILIUM_DAEMONSET, CILIUM_NAMESPACE, CILIUM_NODE_CONFIG_NAME } from '../../shared/names.js';
 import { clusterFactsFrom, type ClusterFacts, type RawClusterObjects, type RawObject } from '../core/facts/index.js';
 import { preferredNodeConfigVersion } from '../core/facts/cilium.js';
+import { retryTransient } from '../../shared/retry-transient.js';
 import { isNotFound, kubeError } from './api-errors.js';
 
 export const CALICO_CRD_GROUP = 'crd.projectcalico.org';
@@ -39,10 +40,16 @@ const ListSchema = z.looseObject({ items: z.array(ObjectSchema) });
 /** A custom object as client-node returns it (untyped), checked to be an object. */
 const asObject = (v: unknown): RawObject | undefined => (v === undefined ? undefined : ObjectSchema.parse(v));
 
-/** A read whose 404 means "absent". */
+/** How long one read retries a transient failure (no answer, 429, 5xx) before it fails the whole read. */
+const READ_RETRY_MS = 10_000;
+
+/**
+ * A read whose 404 means "absent". A transient failure is retried: the whole read is some twenty requests,
+ * and one dropped connection or 503 among them would otherwise fail pre-flight as a whole.
+ */
 async function optional<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
   try {
-    return await call();
+    return await retryTransient(call, Date.now() + READ_RETRY_MS);
   } catch (e) {
     if (isNotFound(e)) return undefined;
     throw kubeError(`read ${what}`, e);

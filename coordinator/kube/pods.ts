@@ -47,6 +47,16 @@ export interface NodePods {
 
 const nodeSelector = (node: string): string => `spec.nodeName=${node}`;
 
+/** The uid of the pod of that name now (undefined when there is none). */
+async function podUidOf(core: CoreV1Api, pod: PodRef): Promise<string | undefined> {
+  try {
+    return (await core.readNamespacedPod({ name: pod.name, namespace: pod.namespace })).metadata?.uid;
+  } catch (e) {
+    if (httpStatusOf(e) === 404) return undefined;
+    throw kubeError(`read pod ${pod.namespace}/${pod.name}`, e);
+  }
+}
+
 export function podsApi(kc: KubeConfig, log: Logger): PodsApi {
   const core = kc.makeApiClient(CoreV1Api);
   return {
@@ -70,7 +80,9 @@ export function podsApi(kc: KubeConfig, log: Logger): PodsApi {
         await core.deleteNamespacedPod({ name: pod.name, namespace: pod.namespace, body: { preconditions: { uid } } });
       } catch (e) {
         const code = httpStatusOf(e);
-        if (code === 404 || code === 409) return;
+        if (code === 404) return;
+        // A 409 is the uid precondition failing (the pod was replaced) only if the pod now has another uid.
+        if (code === 409 && (await podUidOf(core, pod)) !== uid) return;
         throw kubeError(`delete pod ${pod.namespace}/${pod.name}`, e);
       }
     },

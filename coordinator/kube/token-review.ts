@@ -1,5 +1,7 @@
 /**
- * The Kubernetes edge of agent authentication: TokenReview and a pod GET through client-node.
+ * The Kubernetes edge of agent authentication: TokenReview and a pod GET through client-node. Both are
+ * retried briefly on a transient failure (no answer, 429, 5xx): one 503 must not cost the agent its session
+ * and a backoff.
  */
 import { AuthenticationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { CniMigrateError } from '../../shared/errors.js';
@@ -7,6 +9,10 @@ import type { AuthApi } from '../gate/authenticator.js';
 import type { PodPlacement } from '../gate/principal.js';
 import type { ReviewedToken } from '../gate/principal.js';
 import { httpStatusOf } from '../../shared/http-status.js';
+import { retryTransient } from '../../shared/retry-transient.js';
+
+/** How long one authentication read retries a transient failure. */
+const AUTH_RETRY_MS = 3000;
 
 export function kubeAuthApi(kc: KubeConfig): AuthApi {
   const auth = kc.makeApiClient(AuthenticationV1Api);
@@ -14,9 +20,8 @@ export function kubeAuthApi(kc: KubeConfig): AuthApi {
   return {
     async reviewToken(token, audience): Promise<ReviewedToken> {
       try {
-        const review = await auth.createTokenReview({
-          body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences: [audience] } },
-        });
+        const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences: [audience] } };
+        const review = await retryTransient(() => auth.createTokenReview({ body }), Date.now() + AUTH_RETRY_MS);
         const status = review.status ?? {};
         return {
           authenticated: status.authenticated === true,
@@ -31,7 +36,7 @@ export function kubeAuthApi(kc: KubeConfig): AuthApi {
     },
     async readPodPlacement(namespace, name): Promise<PodPlacement | undefined> {
       try {
-        const pod = await core.readNamespacedPod({ namespace, name });
+        const pod = await retryTransient(() => core.readNamespacedPod({ namespace, name }), Date.now() + AUTH_RETRY_MS);
         return { uid: pod.metadata?.uid ?? '', nodeName: pod.spec?.nodeName };
       } catch (e) {
         if (httpStatusOf(e) === 404) return undefined;

@@ -46,6 +46,9 @@ function controllerScale(ctx: ApiContext, ns: string, pods: Obj[]): number | und
   return [...seen.values()].reduce((a, b) => a + b, 0) + uncontrolled;
 }
 
+/** What `scaleOf` reads of a controller: its replicas, or a DaemonSet's desired count. */
+const scaleValue = (o: Obj): string => JSON.stringify([objAt(o, 'spec')['replicas'] ?? null, objAt(o, 'status')['desiredNumberScheduled'] ?? null]);
+
 const SCALED_STORAGES = new Set(Object.values(CONTROLLER_STORAGE));
 
 export class DisruptionController {
@@ -60,8 +63,13 @@ export class DisruptionController {
     if (SCALED_STORAGES.has(storage)) this.observeController(ev);
   }
 
-  /** A controller's scale feeds `expectedPods`: recompute the budgets of its namespace when it changes. */
+  /**
+   * A controller's scale feeds `expectedPods`: recompute the budgets of its namespace when the scale changes (not on
+   * its every status write: a DaemonSet's status changes with each of its pods, and each recompute reads every pod of
+   * the namespace).
+   */
   private observeController(ev: StoredEvent): void {
+    if (ev.type === 'MODIFIED' && ev.previous && scaleValue(ev.previous) === scaleValue(ev.object)) return;
     for (const pdb of this.ctx.store.list(PDB_STORAGE, { namespace: namespaceOf(ev.object) })) this.markDirty(pdb);
   }
 

@@ -105,6 +105,15 @@ function facade(parts: ServerParts, url: string, close: () => Promise<void>, caP
   };
 }
 
+/**
+ * As kube-apiserver serves: an idle keep-alive connection is closed after 90 s (its http.Server IdleTimeout; Node's
+ * 5 s default closed connections that clients were about to reuse, and a burst of agents saw ECONNRESET), and the
+ * accept queue is the kernel's somaxconn as Go's listener asks for (Node's default of 511 overflowed when a
+ * thousand agents connected at once).
+ */
+const SERVING = { keepAlive: true, keepAliveTimeout: 90_000 };
+const LISTEN_BACKLOG = 4096;
+
 export async function startApiServer(opts: StartOptions = {}): Promise<SimApiServer> {
   checkOptions(opts);
   const host = opts.host ?? '127.0.0.1';
@@ -114,10 +123,10 @@ export async function startApiServer(opts: StartOptions = {}): Promise<SimApiSer
     log: opts.logger ?? silentLogger(),
   });
   const listener = requestListener(parts.edge);
-  const server: Server = opts.tls ? createTlsServer({ ...opts.tls, keepAlive: true }, listener) : createServer({ keepAlive: true }, listener);
+  const server: Server = opts.tls ? createTlsServer({ ...opts.tls, ...SERVING }, listener) : createServer(SERVING, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
+    server.listen({ port: opts.port ?? 0, host, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const url = `${opts.tls ? 'https' : 'http'}://${host}:${port}`;

@@ -17,8 +17,22 @@ export interface DaemonSetPlan {
   status: V1DaemonSetStatus;
 }
 
-/** The hash that marks pods built from the current template. */
-export const templateHash = (ds: V1DaemonSet): string => stableHash(ds.spec?.template ?? {});
+const hashes = new WeakMap<object, string>();
+
+/**
+ * The hash that marks pods built from the current template; computed once per template object (the informer hands
+ * out a new object when the DaemonSet changes, and every reconcile hashed it again).
+ */
+export function templateHash(ds: V1DaemonSet): string {
+  const template = ds.spec?.template;
+  if (!template) return stableHash({});
+  let hash = hashes.get(template);
+  if (hash === undefined) {
+    hash = stableHash(template);
+    hashes.set(template, hash);
+  }
+  return hash;
+}
 
 /** What marks a pod as built from the current template. */
 interface Revision {
@@ -86,6 +100,8 @@ export function maxUnavailable(ds: V1DaemonSet, desired: number): number {
 /** Old pods to replace now: unready old pods always, ready old pods while the unavailability budget lasts. */
 function rollingUpdateVictims(ds: V1DaemonSet, eligible: ReadonlySet<string>, slots: Map<string, NodeSlot>, rev: Revision): string[] {
   if (ds.spec?.updateStrategy?.type === 'OnDelete') return [];
+  // Nothing built from an older template (every reconcile but a rollout's): no budget to count, no order to sort.
+  if (![...eligible].some((node) => outdatedPod(slots.get(node), rev) !== undefined)) return [];
   const unavailable = [...eligible].filter((n) => !slotAvailable(slots.get(n))).length;
   let budget = maxUnavailable(ds, eligible.size) - unavailable;
   const victims: string[] = [];

@@ -30,14 +30,17 @@ export class PodExpectations {
    */
   view(cached: readonly V1Pod[], wanted: (pod: V1Pod) => boolean = () => true): V1Pod[] {
     const now = this.now();
-    const seen = new Set(cached.map(key));
-    for (const [k, e] of this.created) if (seen.has(k) || e.until < now) this.created.delete(k);
+    if (this.created.size > 0) {
+      const seen = new Set(cached.map(key));
+      for (const [k, e] of this.created) if (seen.has(k) || e.until < now) this.created.delete(k);
+    }
     const out = cached.filter(wanted).map((pod) => this.amend(pod, now));
     for (const e of this.created.values()) if (wanted(e.pod)) out.push(e.pod);
     return out;
   }
 
   private amend(pod: V1Pod, now: number): V1Pod {
+    if (this.deleted.size === 0) return pod;
     const until = this.deleted.get(key(pod));
     if (until === undefined) return pod;
     if (pod.metadata?.deletionTimestamp !== undefined || until < now) {

@@ -15,6 +15,7 @@ import { startAgent, type RunningAgent } from '../../agent/loop/start-agent.js';
 import type { NodeHost } from '../../agent/host/node-host.js';
 import { SimNodeHost, type SimNodeSource } from '../host/sim-node-host.js';
 import { watchList, type WatchedList } from './watch-cache.js';
+import { AGENT_SOURCES, NodeSources } from './source-address.js';
 
 export const AGENT_NAMESPACE = 'cni-migrate';
 export const AGENT_SERVICE_ACCOUNT = 'cni-migrate-agent';
@@ -70,6 +71,8 @@ export const isNodeReady = (node: V1Node): boolean =>
 export class AgentFleet {
   private readonly members = new Map<string, Member>();
   private readonly core: CoreV1Api;
+  /** Each node's agent calls the coordinator from its own address, as from its node's IP. */
+  private readonly sources = new NodeSources(AGENT_SOURCES);
   /** Once stopped, no agent starts again: a kill or reboot still finishing must not revive one after stopAll. */
   private stopped = false;
 
@@ -159,6 +162,7 @@ export class AgentFleet {
       checkImage: this.deps.checkImage,
       forceCleanup: false,
       log,
+      fetch: this.sources.fetchFor(nodeName),
       ...(this.deps.backoff ? { backoff: this.deps.backoff() } : {}),
     });
   }

@@ -30,6 +30,32 @@ export interface CoordinatorReplica {
   crash(): Promise<void>;
 }
 
+/** A node holding one of the rollout's slots. */
+export interface Grant {
+  slot: number;
+  node: string;
+}
+
+/** What the demo needs of a replica, in its own thread or in the demo's. */
+export interface DemoReplica {
+  identity: string;
+  port: number;
+  isLeader(): boolean;
+  /** The grants while it leads. */
+  grants(): Grant[];
+  stop(): Promise<void>;
+  crash(): Promise<void>;
+}
+
+export const inDemoThread = (r: CoordinatorReplica): DemoReplica => ({
+  identity: r.identity,
+  port: r.port,
+  isLeader: () => r.engine.isLeader(),
+  grants: () => r.engine.snapshot().grants,
+  stop: () => r.stop(),
+  crash: () => r.crash(),
+});
+
 export async function startCoordinatorReplica(opts: ReplicaOptions): Promise<CoordinatorReplica> {
   const loopback = '127.0.0.1';
   const config = { ...opts.config, bindAddress: loopback, advertiseAddress: loopback, port: opts.port ?? 0, podName: opts.identity };

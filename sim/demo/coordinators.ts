@@ -7,7 +7,8 @@ import { COORDINATOR_ENV_PREFIX, coordinatorConfigSpec, type CoordinatorConfig }
 import { parseConfig } from '../../shared/config-spec.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GateLimits } from '../../coordinator/gate/index.js';
-import { startCoordinatorReplica, type CoordinatorReplica } from './coordinator-replica.js';
+import { inDemoThread, startCoordinatorReplica, type DemoReplica } from './coordinator-replica.js';
+import { startCoordinatorThread } from './coordinator-thread.js';
 
 /** Short deadlines so failure scenarios halt within seconds; the happy path never gets near them. */
 export function demoCoordinatorConfig(overrides: Record<string, unknown> = {}): CoordinatorConfig {
@@ -34,10 +35,12 @@ export interface CoordinatorSetOptions {
   log: Logger;
   replicas: number;
   limits?: Partial<GateLimits>;
+  /** Each replica in its own thread (the command line); else on the demo's own event loop (the tests). */
+  ownThreads?: boolean;
 }
 
 export class CoordinatorSet {
-  private readonly replicas: (CoordinatorReplica | undefined)[] = [];
+  private readonly replicas: (DemoReplica | undefined)[] = [];
   private readonly ports: number[] = [];
   private generation = 0;
   /** Once stopped, no replica starts again: a restart or crash still finishing must not leave one running after stopAll. */
@@ -51,12 +54,12 @@ export class CoordinatorSet {
   }
 
   /** The replica that currently leads, if any. */
-  leader(): CoordinatorReplica | undefined {
-    return this.replicas.find((r) => r?.engine.isLeader() === true);
+  leader(): DemoReplica | undefined {
+    return this.replicas.find((r) => r?.isLeader() === true);
   }
 
   leaderIndex(): number {
-    return this.replicas.findIndex((r) => r?.engine.isLeader() === true);
+    return this.replicas.findIndex((r) => r?.isLeader() === true);
   }
 
   /** Stop replica `i` and start it again at the same port (a new identity, as a new pod would have). */
@@ -90,17 +93,18 @@ export class CoordinatorSet {
     else this.replicas[i] = replica;
   }
 
-  private async launch(i: number): Promise<CoordinatorReplica> {
+  private async launch(i: number): Promise<DemoReplica> {
     this.generation += 1;
     const identity = `cni-migrate-coordinator-${i}-${this.generation}`;
-    const replica = await startCoordinatorReplica({
+    const options = {
       kc: this.opts.kc,
       config: this.opts.config,
       identity,
       log: this.opts.log.child({ replica: identity }),
       ...(this.opts.limits ? { limits: this.opts.limits } : {}),
       ...(this.ports[i] !== undefined ? { port: this.ports[i] } : {}),
-    });
+    };
+    const replica = this.opts.ownThreads === true ? await startCoordinatorThread(options) : inDemoThread(await startCoordinatorReplica(options));
     this.ports[i] = replica.port;
     return replica;
   }

@@ -16,6 +16,8 @@ export interface DemoIo {
   /** Extra coordinator config keys (tests shorten deadlines). */
   coordinator?: Record<string, unknown>;
   replicas?: number;
+  /** Each coordinator replica in its own thread, as each runs in its own pod (needs the built files: the command line). */
+  coordinatorThreads?: boolean;
   autoRollback?: boolean;
   /** How long the rollout may take before the run gives up (default: 120 s, or 3 s per node if more). */
   rolloutDeadlineMs?: number;

@@ -14,6 +14,7 @@ import { sendReport } from '../../probe/reporter.js';
 import { SampleBook } from '../../probe/sample-book.js';
 import { probeAnswered, probeRttMs, type PodLocation } from '../cluster/probe-model.js';
 import { AGENT_NAMESPACE } from './agent-fleet.js';
+import { NodeSources, PROBE_SOURCES } from './source-address.js';
 
 export const PROBE_POD_LABEL = 'app.kubernetes.io/component';
 export const PROBE_SERVICE_ACCOUNT = 'cni-migrate-probe';
@@ -21,6 +22,8 @@ export const PROBE_SERVICE_ACCOUNT = 'cni-migrate-probe';
 const MAX_PEERS = 16;
 /** A simulated probe is answered within 2 ms or never: it counts as lost after this (the real probe waits 1 s). */
 const SIM_TIMEOUT_MS = 300;
+/** Node names in numeric order (one collator: `localeCompare` with options builds one per call). */
+const byName = new Intl.Collator('en', { numeric: true });
 
 export interface ProbeFleetDeps {
   admin: KubeConfig;
@@ -40,6 +43,8 @@ interface SimProbePod {
   ip: string;
   book: SampleBook;
   peers: ProbePeer[];
+  /** The last answer's peers as sent, to skip sorting an unchanged answer again. */
+  peersSignature: string;
   connected: Map<string, boolean>;
   token: Promise<string>;
   reporting: boolean;
@@ -54,6 +59,8 @@ export class ProbeFleet {
   private legacyRouting = true;
   private reading = false;
   private timers: NodeJS.Timeout[] = [];
+  /** Each probe pod reports from its own address, as from its pod IP. */
+  private readonly sources = new NodeSources(PROBE_SOURCES);
 
   constructor(private readonly d: ProbeFleetDeps) {
     this.core = d.admin.makeApiClient(CoreV1Api);
@@ -90,7 +97,7 @@ export class ProbeFleet {
     const uid = p.metadata?.uid ?? '';
     const token = this.issueToken(name, uid);
     token.catch(() => undefined);
-    return { uid, name, node: p.spec?.nodeName ?? '', ip, book: new SampleBook(SIM_TIMEOUT_MS), peers: [], connected: new Map(), token, reporting: false };
+    return { uid, name, node: p.spec?.nodeName ?? '', ip, book: new SampleBook(SIM_TIMEOUT_MS), peers: [], peersSignature: '', connected: new Map(), token, reporting: false };
   }
 
   private tick(): void {
@@ -133,13 +140,21 @@ export class ProbeFleet {
   private async report(m: SimProbePod, url: string): Promise<void> {
     if (m.reporting) return;
     m.reporting = true;
-    const outcome = await sendReport({ coordinatorUrl: () => url, token: () => m.token, identity: { nodeName: m.node, podName: m.name, podIP: m.ip }, timeoutMs: 5000 }, m.book);
+    const outcome = await sendReport({ coordinatorUrl: () => url, token: () => m.token, identity: { nodeName: m.node, podName: m.name, podIP: m.ip }, timeoutMs: 5000, fetch: this.sources.fetchFor(m.node) }, m.book);
     m.reporting = false;
-    if (outcome.ok) {
-      const order = (n: string): string => (n > m.node ? `0${n}` : `1${n}`);
-      m.peers = [...outcome.answer.peers].sort((a, b) => order(a.node).localeCompare(order(b.node), 'en', { numeric: true }));
-      for (const key of [...m.connected.keys()]) if (!m.peers.some((p) => `${p.node}/${p.ip}` === key)) m.connected.delete(key);
-    }
+    if (outcome.ok) this.takePeers(m, outcome.answer.peers);
+  }
+
+  /** The peers of an answer, the next nodes in name order first (sorted again only when the answer changed). */
+  private takePeers(m: SimProbePod, answer: readonly ProbePeer[]): void {
+    const offered = answer.map((p) => `${p.node}/${p.ip}`);
+    const signature = offered.join(' ');
+    if (signature === m.peersSignature) return;
+    m.peersSignature = signature;
+    const order = (n: string): string => (n > m.node ? `0${n}` : `1${n}`);
+    m.peers = [...answer].sort((a, b) => byName.compare(order(a.node), order(b.node)));
+    const live = new Set(offered);
+    for (const key of [...m.connected.keys()]) if (!live.has(key)) m.connected.delete(key);
   }
 
   /** Whether Cilium routes through the host stack (`enable-host-legacy-routing`), read as the kubelet's check pods do. */

@@ -17,12 +17,16 @@ import type { WatchedList } from './watch-cache.js';
 
 /** The demo halts a hand-off that loses more than 1% of a pairing's probes (judged from 20 probes on). */
 export const DEMO_PROBE_LIMITS: Partial<ProbeLimits> = { maxLossPercent: 1, minSamples: 20 };
-/** Simulated probe pods report this often (the real probe: every second). */
-const DEMO_REPORT_EVERY_MS = 400;
+/**
+ * How often the simulated probe pods report: every 400 ms in a small cluster (a hand-off there takes about a
+ * second), every second (as the real probe does) from 200 nodes on, so the coordinator gets at most about
+ * 500 reports a second below that size.
+ */
+export const demoReportEveryMs = (nodes: number): number => Math.min(1000, Math.max(400, nodes * 5));
 
 export interface ProbeFleetSetup {
   admin: KubeConfig;
-  sim: Pick<SimCluster, 'podLocations'>;
+  sim: Pick<SimCluster, 'podLocations' | 'nodeNames'>;
   pods: { list(): readonly V1Pod[] };
   /** The leading coordinator replica (its port on loopback), if any. */
   leader: () => { port: number } | undefined;
@@ -38,7 +42,7 @@ export function startProbeFleet(d: ProbeFleetSetup): ProbeFleet {
       const leader = d.leader();
       return leader ? `http://127.0.0.1:${leader.port}` : undefined;
     },
-    reportEveryMs: DEMO_REPORT_EVERY_MS,
+    reportEveryMs: demoReportEveryMs(d.sim.nodeNames().length),
     log: d.log,
   });
   fleet.start();

@@ -117,6 +117,7 @@ class DemoSession {
       log: this.io.log.child({ component: 'coordinator' }),
       replicas: this.io.replicas ?? 1,
       limits: DEMO_GATE_LIMITS,
+      ownThreads: this.io.coordinatorThreads === true,
     });
     this.closers.push(() => this.coordinators?.stopAll() ?? Promise.resolve());
     await this.coordinators.start();
@@ -150,7 +151,7 @@ class DemoSession {
       this.maybeRestartCoordinator(phaseOf(n));
       this.legacyRouting.onPhase(phaseOf(n));
       this.tellHook(n.metadata?.name ?? '', phaseOf(n));
-      view.update(this.viewState());
+      view.update(() => this.viewState());
     });
     const pods = await watchList<V1Pod>(this.admin, '/api/v1/pods', () => core.listPodForAllNamespaces());
     this.pods = pods;
@@ -179,7 +180,7 @@ class DemoSession {
       elapsedMs: Date.now() - this.started,
       scenario: this.opts.scenario,
       leader: leader?.identity ?? '(none)',
-      grants: leader?.engine.snapshot().grants ?? [],
+      grants: leader?.grants() ?? [],
       view: this.rolloutView(),
     };
   }
@@ -337,7 +338,7 @@ async function runOnCluster(opts: DemoOptions, io: DemoIo, { existing, shape }: 
     session.checkpoint();
     await session.watchCluster(view);
     const end = await session.runRollout(io.rolloutDeadlineMs ?? Math.max(120_000, opts.nodes * 3000));
-    view.update(session.viewState());
+    view.update(() => session.viewState());
     const summary = session.summarize(end, Date.now() - started);
     await session.beforeClose();
     const counts = sim.api?.requestCounts();

@@ -7,14 +7,17 @@
  * - overheadMsPerNode: wall time × concurrency / nodes, the slot time each node costs when its own work
  *   takes no time;
  * - requestsByVerb: the coordinator's and the agents' requests per migrated node, by verb and resource;
- *   requestsByCaller: the same, split into the coordinator's and the agents'.
+ *   requestsByCaller: the same, split into the coordinator's and the agents';
+ * - simRequestsPerNode: the simulated cluster's own requests (kubelets, controllers) per migrated node, by
+ *   caller: the load the API server carries besides the tool's.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { apiRequestsPerNode, requestsByCaller, requestsByVerb } from '../../sim/demo/summary.js';
+import type { RequestCount } from '../../sim/apiserver/index.js';
+import { apiRequestsPerNode, requestsByCaller, requestsByVerb, toolRequests } from '../../sim/demo/summary.js';
 import type { CoordinatorUsage, RolloutDone, RunSpec, ToCoordinator, ToDriver, ToSim } from './migrate/protocol.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -30,6 +33,7 @@ const OptionsSchema = z.strictObject({
   nodes: listOf(5000),
   concurrency: listOf(50),
   json: z.boolean().default(false),
+  rolloutSeconds: z.coerce.number().int().min(1).optional(),
 });
 
 export interface BenchResult {
@@ -44,8 +48,10 @@ export interface BenchResult {
   requestsByVerb: Record<string, number>;
   requestsByCaller: Record<string, Record<string, number>>;
   coordinatorRssMiB: number;
+  coordinatorHeapMiB: number;
   coordinatorCpuMs: number;
   apiServerRequestsPerSec: number;
+  simRequestsPerNode: Record<string, number>;
   phaseMs: Record<string, number>;
 }
 
@@ -91,6 +97,14 @@ class Child {
   }
 }
 
+/** The requests of every caller that is not the tool (kubelets, controllers), per migrated node, by caller. */
+function simRequestsPerNode(counts: readonly RequestCount[], migrated: number): Record<string, number> {
+  const tool = new Set(toolRequests([...counts]));
+  const out: Record<string, number> = {};
+  for (const c of counts) if (!tool.has(c)) out[c.caller] = (out[c.caller] ?? 0) + c.count;
+  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round((v / migrated) * 100) / 100]));
+}
+
 function resultOf(spec: RunSpec, done: RolloutDone, usage: CoordinatorUsage): BenchResult {
   const per = done.migrated || 1;
   return {
@@ -105,8 +119,10 @@ function resultOf(spec: RunSpec, done: RolloutDone, usage: CoordinatorUsage): Be
     requestsByVerb: requestsByVerb(done.requests, per),
     requestsByCaller: requestsByCaller(done.requests, per),
     coordinatorRssMiB: usage.peakRssMiB,
+    coordinatorHeapMiB: usage.heapUsedMiB,
     coordinatorCpuMs: usage.cpuMs,
     apiServerRequestsPerSec: done.apiServerRequestsPerSec,
+    simRequestsPerNode: simRequestsPerNode(done.requests, per),
     phaseMs: done.phaseMs,
   };
 }
@@ -118,7 +134,7 @@ async function runOne(spec: RunSpec): Promise<BenchResult> {
     const setupMs = 120_000 + spec.nodes * 100;
     const ready = await sim.ask({ kind: 'start', spec }, 'cluster-ready', setupMs);
     await coordinator.ask({ kind: 'start', server: ready.server, token: ready.coordinatorToken }, 'coordinator-started', 60_000);
-    const done = await sim.ask({ kind: 'rollout' }, 'rollout-done', setupMs + spec.nodes * 1000);
+    const done = await sim.ask({ kind: 'rollout' }, 'rollout-done', setupMs + spec.rolloutDeadlineMs + 60_000);
     const usage = await coordinator.ask({ kind: 'usage' }, 'usage', 10_000);
     return resultOf(spec, done, usage);
   } finally {
@@ -127,11 +143,14 @@ async function runOne(spec: RunSpec): Promise<BenchResult> {
   }
 }
 
+/** The rollout's deadline: as asked, else 0.2 s a node (at least 120 s). */
+const rolloutDeadlineMs = (nodes: number, seconds: number | undefined): number => (seconds !== undefined ? seconds * 1000 : Math.max(120_000, nodes * 200));
+
 async function runBench(opts: z.infer<typeof OptionsSchema>): Promise<void> {
   const results: BenchResult[] = [];
   for (const nodes of opts.nodes) {
     for (const concurrency of opts.concurrency) {
-      const r = await runOne({ nodes, concurrency, deployDir });
+      const r = await runOne({ nodes, concurrency, deployDir, rolloutDeadlineMs: rolloutDeadlineMs(nodes, opts.rolloutSeconds) });
       results.push(r);
       const line = `nodes ${r.nodes} concurrency ${r.concurrency}: migrated ${r.migrated} in ${r.wallMs} ms; hand-off p50 ${r.handoffMs?.p50 ?? '-'} ms p99 ${r.handoffMs?.p99 ?? '-'} ms; ${r.apiRequestsPerNode ?? 'n/a'} requests/node; coordinator ${r.coordinatorRssMiB} MiB, ${r.coordinatorCpuMs} ms CPU\n`;
       (opts.json ? process.stderr : process.stdout).write(line);
@@ -144,6 +163,7 @@ const program = new Command('bench:migrate')
   .option('--nodes <list>', 'cluster sizes, comma-separated', '1000')
   .option('--concurrency <list>', 'concurrencies, comma-separated', '20')
   .option('--json', 'print only the JSON result (progress goes to stderr)')
+  .option('--rollout-seconds <n>', 'end each rollout after this long with what it migrated (default: 0.2 s a node, at least 120 s)')
   .action(async (raw: Record<string, unknown>) => {
     const parsed = OptionsSchema.safeParse(raw);
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));

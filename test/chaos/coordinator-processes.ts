@@ -3,7 +3,9 @@
  * SIGKILLed on demand and started again with the same pod name or a new one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 
 export interface ReplicaSpec {
   /** The built `dist/.../coordinator/main.js`. */
@@ -11,6 +13,8 @@ export interface ReplicaSpec {
   kubeconfig: string;
   /** Extra `coordinator` flags (deadlines, Lease duration). */
   flags: Record<string, string>;
+  /** When set, each process's log (level info) goes to `<logDir>/<pod name>.log`, appended across restarts. */
+  logDir?: string;
 }
 
 interface Replica {
@@ -66,7 +70,25 @@ export class CoordinatorProcesses {
     if (duringStartup) this.startupKills += 1;
     const generation = r.generation + 1;
     const name = samePodName ? r.name : `cni-migrate-coordinator-${i}-${generation}`;
+    if (this.spec.logDir !== undefined) {
+      const line = { time: new Date().toISOString(), killed: r.name, ranMs: Date.now() - r.startedAt, duringStartup, next: name };
+      appendFileSync(path.join(this.spec.logDir, 'kills.log'), `${JSON.stringify(line)}\n`);
+    }
     this.replicas[i] = this.spawn(name, r.port, generation);
+  }
+
+  /** When replica `i`'s current process was started (epoch ms), undefined for no such replica. */
+  startedAt(i: number): number | undefined {
+    return this.replicas[i]?.startedAt;
+  }
+
+  /** The replica started last (the youngest process). */
+  youngest(): number {
+    let best = -1;
+    this.replicas.forEach((r, i) => {
+      if (best < 0 || r.startedAt > (this.replicas[best]?.startedAt ?? 0)) best = i;
+    });
+    return best;
   }
 
   indexOf(podName: string | undefined): number {
@@ -86,7 +108,7 @@ export class CoordinatorProcesses {
       'bind-address': '127.0.0.1',
       'advertise-address': '127.0.0.1',
       'pod-name': name,
-      'log-level': 'error',
+      'log-level': this.spec.logDir === undefined ? 'error' : 'info',
     };
     const argv = [this.spec.main, 'coordinator', ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v])];
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -96,6 +118,11 @@ export class CoordinatorProcesses {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    if (this.spec.logDir !== undefined) {
+      const file = createWriteStream(path.join(this.spec.logDir, `${name}.log`), { flags: 'a' });
+      child.stdout?.pipe(file);
+      child.stderr?.pipe(file);
+    }
     child.once('exit', (code, signal) => {
       if (signal === 'SIGKILL' || this.stopped) return;
       this.exits.push(`${name}: exit ${code ?? signal}: ${replica.output.trim().split('\n').slice(-3).join(' | ')}`);

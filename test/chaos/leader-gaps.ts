@@ -23,6 +23,7 @@ export class LeaderGaps {
   private killedAt: number | undefined;
   private kills = 0;
   private readonly gaps: number[] = [];
+  private current: V1Lease | undefined;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -58,7 +59,17 @@ export class LeaderGaps {
     await this.lease?.stop();
   }
 
+  /** Who holds the leader Lease, since when, and until when it is valid (undefined when nobody holds it). */
+  holder(): { name: string; acquiredAt: number; validUntil: number } | undefined {
+    const spec = this.current?.spec;
+    if (!spec?.holderIdentity) return undefined;
+    const acquiredAt = spec.acquireTime ? new Date(spec.acquireTime).getTime() : 0;
+    const renewedAt = spec.renewTime ? new Date(spec.renewTime).getTime() : acquiredAt;
+    return { name: spec.holderIdentity, acquiredAt, validUntil: renewedAt + (spec.leaseDurationSeconds ?? 0) * 1000 };
+  }
+
   private seen(l: V1Lease): void {
+    this.current = l;
     const term = termOf(l);
     if (term === this.term) return;
     this.term = term;

@@ -4,12 +4,14 @@
  * coordinator's processes spread over the baseline's duration. Prints one JSON document (last line) and
  * exits 1 when any invariant broke.
  */
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { ConfigError } from '../../shared/errors.js';
 import { exitCodeFor } from '../../shared/exit.js';
-import { createLogger } from '../../shared/logger.js';
+import { pino } from 'pino';
+import { createLogger, type Logger } from '../../shared/logger.js';
 import { runChaos } from './run-chaos.js';
 
 const rate = (flag: string) => z.coerce.number({ error: `${flag} must be a number` }).min(0, `${flag} must be in 0..1`).max(1, `${flag} must be in 0..1`);
@@ -24,6 +26,7 @@ const FlagsSchema = z.strictObject({
   lostResponses: rate('--lost-responses').default(0),
   rebootMs: count('--reboot-ms', 0, 600_000).default(4000),
   agentBackoffMaxMs: count('--agent-backoff-max-ms', 100, 600_000).optional(),
+  logDir: z.string().optional(),
   json: z.boolean().default(false),
 });
 
@@ -37,16 +40,23 @@ async function main(): Promise<void> {
     .option('--lost-responses <rate>')
     .option('--reboot-ms <ms>', 'how long a simulated reboot keeps a node down')
     .option('--agent-backoff-max-ms <ms>', "cap of the agents' backoff (default: the agent's own, 15 s)")
+    .option('--log-dir <dir>', "keep the coordinator processes' logs here (<dir>/baseline and <dir>/kills, one file per pod name)")
     .option('--json')
     .exitOverride();
   program.parse(process.argv);
   const parsed = FlagsSchema.safeParse(program.opts());
   if (!parsed.success) throw new ConfigError(`invalid flags: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   const f = parsed.data;
-  const log = createLogger({ component: 'chaos', level: 'silent' });
-  const common = { ...f, coordinatorMain: path.resolve('dist/coordinator/main.js'), log };
-  const baseline = await runChaos({ ...common, kills: 0, killWindowMs: 0 });
-  const run = await runChaos({ ...common, killWindowMs: Math.round(baseline.wallMs * 0.9) });
+  const common = { ...f, coordinatorMain: path.resolve('dist/coordinator/main.js'), log: createLogger({ component: 'chaos', level: 'silent' }) };
+  /** With --log-dir: the run's own log and the coordinator processes' logs in `<dir>/<run>`. */
+  const logDir = (run: string): { logDir?: string; log?: Logger } => {
+    if (f.logDir === undefined) return {};
+    const dir = path.resolve(f.logDir, run);
+    mkdirSync(dir, { recursive: true });
+    return { logDir: dir, log: createLogger({ component: 'chaos', level: 'info', destination: pino.destination({ dest: path.join(dir, 'chaos.log'), sync: true }) }) };
+  };
+  const baseline = await runChaos({ ...common, kills: 0, killWindowMs: 0, ...logDir('baseline') });
+  const run = await runChaos({ ...common, killWindowMs: Math.round(baseline.wallMs * 0.9), ...logDir('kills') });
   const violations = [...run.violations, ...baseline.violations.map((v) => `without kills: ${v}`)];
   const summary = {
     nodes: run.nodes,

@@ -8,11 +8,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { CoordinationV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { Backoff, DEFAULT_BACKOFF } from '../../agent/loop/backoff.js';
 import type { Logger } from '../../shared/logger.js';
-import { LEADER_LEASE_NAME, MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
+import { MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
 import { seededRandom } from '../../sim/seeded-random.js';
 import { startSimCluster, type SimCluster } from '../../sim/index.js';
 import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from '../../sim/demo/agent-fleet.js';
@@ -20,6 +19,7 @@ import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAc
 import { rolloutEnd, watchMigrations } from '../../sim/demo/migration-watch.js';
 import { watchList } from '../../sim/demo/watch-cache.js';
 import { CoordinatorProcesses } from './coordinator-processes.js';
+import { killOnSchedule } from './kill-schedule.js';
 import { LeaderGaps, type LeaderGapSummary } from './leader-gaps.js';
 import { OutsideView } from './outside-view.js';
 
@@ -40,6 +40,8 @@ export interface ChaosOptions {
   killWindowMs: number;
   /** Cap of the agents' backoff between attempts to reach the coordinator (the agent's own default when unset). */
   agentBackoffMaxMs?: number;
+  /** Where the coordinator processes' logs go (one file per pod name); not kept when unset. */
+  logDir?: string;
   log: Logger;
 }
 
@@ -70,6 +72,11 @@ const COORDINATOR_FLAGS = {
   'token-cache-seconds': '300',
 };
 const CHECK_IMAGE = 'ghcr.io/nicolaka/netshoot:v0.13';
+/**
+ * The run gives up this much later per kill (beyond 300 s or four kill windows): a kill of the leader waits
+ * for the next one to lead, so the kills can stretch the run far past the window.
+ */
+const GIVE_UP_AFTER_MS_PER_KILL = 15_000;
 
 function injectFaults(sim: SimCluster, o: ChaosOptions): void {
   const faults = sim.api?.faults;
@@ -106,41 +113,6 @@ async function startAgents(sim: SimCluster, log: Logger, backoffMaxMs: number | 
   return fleet;
 }
 
-/** The replica that does not lead (or any, while none does) dies, comes back, and dies again while it starts. */
-async function killDuringStartup(procs: CoordinatorProcesses, victim: number, random: () => number, max: number): Promise<void> {
-  await procs.kill(victim, random() < 0.5);
-  if (procs.kills >= max) return;
-  await delay(100 + random() * 500);
-  await procs.kill(victim, random() < 0.5, true);
-}
-
-/** Kills at random instants over the window: a share during a replica's start-up, the rest of the leader. */
-interface KillTargets {
-  procs: CoordinatorProcesses;
-  sim: SimCluster;
-  gaps: LeaderGaps;
-}
-
-async function killAtRandom(o: ChaosOptions, { procs, sim, gaps }: KillTargets, done: () => boolean): Promise<void> {
-  const random = seededRandom(o.seed + 7);
-  const leases = sim.kubeConfig().makeApiClient(CoordinationV1Api);
-  const instants = Array.from({ length: o.kills }, () => random() * o.killWindowMs).sort((a, b) => a - b);
-  const started = Date.now();
-  while (procs.kills < o.kills && !done()) {
-    const next = instants[procs.kills] ?? 0;
-    await delay(Math.max(0, started + next - Date.now()));
-    if (done()) return;
-    const lease = await leases.readNamespacedLease({ namespace: NS, name: LEADER_LEASE_NAME }).catch(() => undefined);
-    const leader = procs.indexOf(lease?.spec?.holderIdentity);
-    const samePodName = random() < 0.5;
-    if (leader < 0 || random() < 0.25) await killDuringStartup(procs, leader < 0 ? Math.floor(random() * 2) : 1 - leader, random, o.kills);
-    else {
-      gaps.leaderKilled();
-      await procs.kill(leader, samePodName);
-    }
-  }
-}
-
 export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
   const sim = await startSimCluster({ nodes: o.nodes, seed: o.seed, rebootDowntimeMs: o.rebootMs, ciliumReadyDelayMs: 200 }, o.log.child({ component: 'sim' }));
   const admin = sim.kubeConfig();
@@ -150,11 +122,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
     const token = await serviceAccountToken(admin, NS, 'cni-migrate-coordinator');
     const kubeconfig = path.join(mkdtempSync(path.join(tmpdir(), 'cni-migrate-chaos-')), 'kubeconfig');
     writeFileSync(kubeconfig, kubeConfigWithToken(admin, token).exportConfig(), { mode: 0o600 });
-    const procs = new CoordinatorProcesses({ main: o.coordinatorMain, kubeconfig, flags: COORDINATOR_FLAGS });
-    closers.push(() => procs.stopAll());
+    const procs = new CoordinatorProcesses({ main: o.coordinatorMain, kubeconfig, flags: COORDINATOR_FLAGS, ...(o.logDir === undefined ? {} : { logDir: o.logDir }) });
+    closers.push(() => procs.stopAll().then(() => o.log.info('coordinator processes stopped')));
     await procs.start(2);
     const fleet = await startAgents(sim, o.log.child({ component: 'agent' }), o.agentBackoffMaxMs);
-    closers.push(() => fleet.stopAll());
+    closers.push(() => fleet.stopAll().then(() => o.log.info('agents stopped')));
     const scope = new Set(sim.nodeNames());
     const view = new OutsideView(admin, scope, (n) => fleet.nodeChanged(n));
     await view.start();
@@ -165,6 +137,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
     await gaps.start();
     closers.push(() => gaps.stop());
     injectFaults(sim, o);
+    o.log.info({ nodes: o.nodes, kills: o.kills }, 'the rollout starts');
     const started = Date.now();
     await createMigration(
       admin,
@@ -172,15 +145,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
       { name: MIGRATION_DEFAULT_NAME },
     );
     let ended = false;
-    const killing = killAtRandom(o, { procs, sim, gaps }, () => ended);
-    const deadlineMs = Math.max(300_000, o.killWindowMs * 4);
+    const killing = killOnSchedule({ kills: o.kills, killWindowMs: o.killWindowMs, random: seededRandom(o.seed + 7) }, { procs, gaps }, () => ended);
+    const deadlineMs = Math.max(300_000, o.killWindowMs * 4) + o.kills * GIVE_UP_AFTER_MS_PER_KILL;
     const end = await migrations
       .until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs)
       .then(() => rolloutEnd(migrations.list()[0]))
       .catch((e: unknown) => ({ kind: 'halted' as const, reason: e instanceof Error ? e.message : String(e) }));
     const wallMs = Date.now() - started;
     ended = true;
+    o.log.info({ wallMs, end }, 'the rollout ended');
     await killing;
+    const faultsInjected = sim.api?.faults.injected() ?? 0;
     sim.api?.faults.clear();
     const violations = view.violations(o.concurrency);
     const halted = end?.kind === 'halted' ? end.reason : null;
@@ -190,7 +165,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
       migrated: view.migrated(),
       kills: procs.kills,
       startupKills: procs.startupKills,
-      faultsInjected: sim.api?.faults.injected() ?? 0,
+      faultsInjected,
       halted,
       violations,
       wallMs,
@@ -200,5 +175,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     await sim.close();
+    o.log.info('the simulated cluster closed');
   }
 }

@@ -33,10 +33,11 @@ const PER_NODE_BUDGET: Record<string, number> = {
   // The node's Cilium pod, and the agent's check pod.
   'delete pods': 2,
   'create pods': 1,
-  // Authenticating each agent once, and the pod its token is bound to; and the node's zero-downtime probe pod,
-  // before its node's reboot and again after it (the kubelet issues the restarted pod a new token).
+  // Authenticating each agent once; and the node's zero-downtime probe pod, before its node's reboot and again after
+  // it (the kubelet issues the restarted pod a new token). The pod a token is bound to is read once per pod (its
+  // uid): the agent's and the probe's, not again for the probe's new token.
   'create tokenreviews': 3,
-  'get pods': 3,
+  'get pods': 2,
   // Where the coordinator is (each agent on start and after its reboot), read or watched.
   'get leases': 2.25,
   'watch leases': 2.25,

@@ -15,6 +15,8 @@ const FindingSchema = z.object({
 
 export const PreflightStatusSchema = z.object({
   checkedAt: z.string(),
+  /** A digest of the Migration spec the check ran for: a new leader resumes from a passed check of the same spec. */
+  specDigest: z.string().optional(),
   passed: z.boolean(),
   blockers: z.array(FindingSchema),
   warnings: z.array(FindingSchema),
@@ -40,11 +42,12 @@ function helmRelease(f: ClusterFacts): string | undefined {
   return typeof h === 'string' ? undefined : `${h.namespace}/${h.name} revision ${h.revision} (${h.status})`;
 }
 
-export function preflightStatus(report: PreflightReport, f: ClusterFacts, now: Date): PreflightStatus {
+export function preflightStatus(report: PreflightReport, f: ClusterFacts, now: Date, specDigest?: string): PreflightStatus {
   const version = f.cilium.nodeConfig.version;
   const release = helmRelease(f);
   return {
     checkedAt: now.toISOString(),
+    ...(specDigest === undefined ? {} : { specDigest }),
     passed: report.blockers.length === 0,
     blockers: report.blockers,
     warnings: report.warnings,

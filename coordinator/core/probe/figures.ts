@@ -101,20 +101,27 @@ export function foldSamples(
   return acc;
 }
 
+/** Nearest-rank percentile of values sorted ascending (null for none). */
+function rankOf(sorted: readonly number[], p: number): number | null {
+  return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] ?? null;
+}
+
 /** Nearest-rank percentile (null for none). */
 export function percentileOf(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] ?? null;
+  return rankOf([...values].sort((a, b) => a - b), p);
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
-export function figuresOf(acc: ProbeAccumulator): ProbeFigures {
+/**
+ * The figures of each pairing. Without `latency` the round trips are not sorted (p50/p99 stay null): the
+ * thresholds judge counts and gaps only, and a judgement per report must not cost a sort of every kept round trip.
+ */
+export function figuresOf(acc: ProbeAccumulator, { latency = true }: { latency?: boolean } = {}): ProbeFigures {
   const out: ProbeFigures = {};
   for (const [pairing, p] of Object.entries(acc.pairings) as [Pairing, PairingAccumulator][]) {
-    const p50 = percentileOf(p.rtts, 50);
-    const p99 = percentileOf(p.rtts, 99);
+    const sorted = latency ? [...p.rtts].sort((a, b) => a - b) : [];
+    const [p50, p99] = [rankOf(sorted, 50), rankOf(sorted, 99)];
     out[pairing] = {
       samples: p.samples,
       lost: p.lost,

@@ -22,7 +22,15 @@ let replica: CoordinatorReplica | undefined;
 
 function usage(): ToDriver {
   const cpu = process.cpuUsage();
-  return { kind: 'usage', peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+  const mem = process.memoryUsage();
+  const mib = (bytes: number): number => Math.round(bytes / 1024 / 1024);
+  return {
+    kind: 'usage',
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    heapUsedMiB: mib(mem.heapUsed),
+    externalMiB: mib(mem.external),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+  };
 }
 
 async function handle(m: ToCoordinator): Promise<void> {

@@ -20,6 +20,13 @@ export class PhaseClock {
     this.current.set(name, { phase, since: atMs });
   }
 
+  /** How many nodes are in each phase now. */
+  counts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const { phase } of this.current.values()) out[phase] = (out[phase] ?? 0) + 1;
+    return out;
+  }
+
   /** Mean milliseconds per phase left. */
   meanMs(): Record<string, number> {
     return Object.fromEntries([...this.totals].map(([p, t]) => [p, Math.round((t.ms / t.n) * 10) / 10]));

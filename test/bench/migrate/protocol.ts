@@ -10,6 +10,8 @@ export interface RunSpec {
   nodes: number;
   concurrency: number;
   deployDir: string;
+  /** How long the rollout may take before the run ends with what it migrated (halted: the deadline). */
+  rolloutDeadlineMs: number;
 }
 
 /** Sim → driver: the cluster is up; the coordinator may connect with this server and token. */
@@ -41,6 +43,9 @@ export interface RolloutDone {
 export interface CoordinatorUsage {
   kind: 'usage';
   peakRssMiB: number;
+  /** The V8 heap in use and the memory outside it (Buffers) when asked, to tell a large heap from allocator slack. */
+  heapUsedMiB: number;
+  externalMiB: number;
   cpuMs: number;
 }
 

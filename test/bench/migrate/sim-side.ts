@@ -4,7 +4,8 @@
  * so what the rollout's wall time measures is the coordinator's orchestration.
  */
 import { CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { silentLogger } from '../../../shared/logger.js';
+import { pino } from 'pino';
+import { createLogger, LOG_LEVELS, silentLogger, type Logger, type LogLevel } from '../../../shared/logger.js';
 import { MIGRATION_DEFAULT_NAME, NodeAnnotation } from '../../../shared/names.js';
 import type { RequestCount } from '../../../sim/apiserver/index.js';
 import { startSimCluster, type SimCluster } from '../../../sim/index.js';
@@ -19,6 +20,13 @@ import type { RolloutDone, RunSpec, ToDriver, ToSim } from './protocol.js';
 const CHECK_IMAGE = 'ghcr.io/nicolaka/netshoot:v0.13';
 const total = (counts: readonly RequestCount[]): number => counts.reduce((n, c) => n + c.count, 0);
 const send = (m: ToDriver): void => void process.send?.(m);
+const PROGRESS_EVERY_MS = 10_000;
+
+/** BENCH_SIM_LOG=<level> shows the simulated cluster's log (kubelets, controllers) on stderr. */
+function simLog(): Logger {
+  const level = process.env.BENCH_SIM_LOG;
+  return LOG_LEVELS.includes(level as LogLevel) ? createLogger({ component: 'sim', level: level as LogLevel, destination: pino.destination(2) }) : silentLogger();
+}
 
 class SimSide {
   private readonly closers: (() => Promise<unknown>)[] = [];
@@ -32,10 +40,7 @@ class SimSide {
   ) {}
 
   static async start(spec: RunSpec): Promise<SimSide> {
-    const sim = await startSimCluster(
-      { nodes: spec.nodes, rebootDowntimeMs: 0, ciliumReadyDelayMs: 0, withoutDemoWorkloads: true },
-      silentLogger(),
-    );
+    const sim = await startSimCluster({ nodes: spec.nodes, rebootDowntimeMs: 0, ciliumReadyDelayMs: 0, withoutDemoWorkloads: true }, simLog());
     const side = new SimSide(sim, spec);
     await installDeployManifests(sim.kubeConfig(), spec.deployDir);
     return side;
@@ -58,7 +63,7 @@ class SimSide {
     );
     const names = new Set(this.sim.nodeNames());
     const covered = (items: readonly V1Pod[]): boolean => new Set(items.map((p) => p.spec?.nodeName)).size >= names.size;
-    await pods.until(covered, 'an agent pod on every node', 120_000);
+    await pods.until(covered, 'an agent pod on every node', 120_000 + this.spec.nodes * 100);
     const sim = this.sim;
     const fleet = new AgentFleet({
       adminKc: admin,
@@ -78,7 +83,10 @@ class SimSide {
     const core = admin.makeApiClient(CoreV1Api);
     const nodes = await watchList<V1Node>(admin, '/api/v1/nodes', () => core.listNode());
     this.closers.push(() => nodes.stop());
-    for (const n of nodes.list()) this.observer.observe(n, performance.now());
+    for (const n of nodes.list()) {
+      this.observer.observe(n, performance.now());
+      this.clock.observe(n, performance.now());
+    }
     nodes.onChange((n) => {
       this.observer.observe(n, performance.now());
       this.clock.observe(n, performance.now());
@@ -103,11 +111,13 @@ class SimSide {
       { concurrency: this.spec.concurrency, autoRollback: false, includeControlPlane: true, nodeSelector: this.sim.nodeSelector },
       { name: MIGRATION_DEFAULT_NAME },
     );
-    const deadlineMs = Math.max(120_000, this.spec.nodes * 200);
+    const deadlineMs = this.spec.rolloutDeadlineMs;
+    const progress = setInterval(() => this.progress(started), PROGRESS_EVERY_MS);
     const ended = await migrations
       .until((items) => rolloutEnd(items[0]) !== undefined, 'the rollout', deadlineMs)
       .then(() => rolloutEnd(migrations.list()[0]))
       .catch((e: unknown) => ({ kind: 'halted' as const, reason: e instanceof Error ? e.message : String(e) }));
+    clearInterval(progress);
     const wallMs = performance.now() - started;
     const requests = this.sim.api?.requestCounts() ?? [];
     const own = new Set(this.sim.nodeNames());
@@ -126,6 +136,12 @@ class SimSide {
       phaseMs: this.clock.meanMs(),
       apiServerRequestsPerSec: Math.round(((total(requests) - before) / wallMs) * 1000),
     };
+  }
+
+  /** One line on stderr: how far the rollout got (a run that stalls shows where). */
+  private progress(started: number): void {
+    const counts = Object.entries(this.clock.counts()).map(([phase, n]) => `${phase} ${n}`).join(', ');
+    process.stderr.write(`  ${this.spec.nodes} nodes c${this.spec.concurrency} at ${Math.round((performance.now() - started) / 1000)}s: ${counts}\n`);
   }
 
   resetRequestCounts(): void {

@@ -6,7 +6,7 @@
  */
 import type { V1DaemonSet, V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { CniMigrateError } from '../../../shared/errors.js';
-import { CILIUM_NAMESPACE, MIGRATION_DEFAULT_NAME, NodeAnnotation } from '../../../shared/names.js';
+import { CILIUM_NAMESPACE, LEADER_LEASE_NAME, MIGRATION_DEFAULT_NAME, NodeAnnotation } from '../../../shared/names.js';
 import { isInFlight, PhaseSchema } from '../../../shared/phases.js';
 import type { Cluster } from '../../../coordinator/engine/cluster.js';
 import type { NodeEvent } from '../../../coordinator/kube/events.js';
@@ -97,6 +97,10 @@ export class FakeCluster {
   /** Nodes whose replacement Cilium pods never become Ready. */
   readonly ciliumBroken = new Set<string>();
   readonly reboots = new Map<string, number>();
+  /** The next this many lists of the Leases answer 503 (a transient failure). */
+  leaseListFailures = 0;
+  /** Writes of the leader Lease that gave it up (no holder). */
+  leaderReleases = 0;
   readonly doneCount = new Map<string, number>();
   maxInFlight = 0;
   /** ds/cilium's pod-template restartedAt annotation, and how many times a restart changed it. */
@@ -249,8 +253,17 @@ export class FakeCluster {
     this.addCiliumPod(node, !this.ciliumBroken.has(node));
   }
 
+  private listLeases(): LeaseRecord[] {
+    if (this.leaseListFailures > 0) {
+      this.leaseListFailures -= 1;
+      throw new CniMigrateError('KubeApi', 'list leases: Service Unavailable', { cause: Object.assign(new Error('HTTP-Code: 503'), { code: 503 }) });
+    }
+    return [...this.leases.values()];
+  }
+
   private writeLease(r: LeaseRecord): LeaseRecord {
     const cur = this.leases.get(r.name);
+    if (r.name === LEADER_LEASE_NAME && cur?.holder && !r.holder) this.leaderReleases += 1;
     if ((cur && cur.resourceVersion !== r.resourceVersion) || (!cur && r.resourceVersion)) {
       throw new CniMigrateError('Conflict', `lease ${r.name}: conflict`);
     }
@@ -311,7 +324,7 @@ export class FakeCluster {
       ciliumPods: this.pods.watched((p) => p.metadata?.labels?.['k8s-app'] === 'cilium'),
       leases: {
         get: (name) => later(() => this.leases.get(name)),
-        list: () => later(() => [...this.leases.values()]),
+        list: () => later(() => this.listLeases()),
         write: (r) => later(() => this.writeLease(r)),
       },
       events: { emit: (e) => later(() => void this.events.push(e)) },

@@ -83,6 +83,19 @@ describe('leader Lease renewal', () => {
     expect(changes).toEqual(['started', 'stopped']);
   });
 
+  it('when its writes answer too late to lead, then its rounds keep the term it started (agents are not sent to reconnect each round) and it leads again in that term once answers are quick', async () => {
+    const term = leases.lease?.acquireTime?.getTime();
+    leases.writeDelayMs = 10_000;
+    await jest.advanceTimersByTimeAsync(30_000);
+    expect(elector.isLeader()).toBe(false);
+    expect(leases.lease?.acquireTime?.getTime()).toBe(term);
+    leases.writeDelayMs = 0;
+    await jest.advanceTimersByTimeAsync(15_000);
+    expect(elector.isLeader()).toBe(true);
+    expect(leases.lease).toMatchObject({ holder: 'a', transitions: 0 });
+    expect(leases.lease?.acquireTime?.getTime()).toBe(term);
+  });
+
   it('when another replica took the Lease over, then the renewal conflicts, reads once and steps down', async () => {
     leases.store({ ...(leases.lease as LeaseRecord), holder: 'b', acquireTime: new Date(), renewTime: new Date() });
     await jest.advanceTimersByTimeAsync(1000);

@@ -186,4 +186,52 @@ describe('engine: a leader cut off from the API server', () => {
     expect(Date.now() - cutAt).toBeGreaterThanOrEqual(1000);
     await a.stop();
   });
+  it('when the leader steps down and leads again in the same process, then it still sees the Cilium pods that came meanwhile and the rollout completes', async () => {
+    h = new Harness(workers(2));
+    let cut = false;
+    const ports = h.cluster.ports();
+    const refused = (): Promise<never> => Promise.reject(new Error('connection refused'));
+    const partitioned = {
+      ...ports,
+      leases: {
+        get: (name: string) => (cut ? refused() : ports.leases.get(name)),
+        list: () => (cut ? refused() : ports.leases.list()),
+        write: (r: Parameters<typeof ports.leases.write>[0]) => (cut ? refused() : ports.leases.write(r)),
+      },
+    };
+    const a = await startEngineWith({ cluster: partitioned, config: testConfig(), log: silentLogger(), identity: 'coordinator-a' });
+    h.engine = a;
+    try {
+      await h.waitFor(() => a.isLeader(), 60_000, 'a leads');
+      cut = true;
+      await waitFor('a to step down', () => !a.isLeader(), { timeoutMs: 60_000 });
+      cut = false;
+      await waitFor('a to lead again', () => a.isLeader(), { timeoutMs: 60_000 });
+      h.cluster.setMigration({ concurrency: 1 });
+      h.startAgents();
+      await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done');
+    } finally {
+      await a.stop();
+    }
+  });
 });
+
+describe('engine: a new leader whose read of the grant Leases fails once', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('when the list of the slot Leases answers 503 once as it starts leading, then it reads them again and leads on without giving up the leader Lease', async () => {
+    h = new Harness(workers(2));
+    h.cluster.setMigration({ concurrency: 1 });
+    h.cluster.leaseListFailures = 1;
+    await h.startEngine();
+    h.startAgents();
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done');
+    expect(h.cluster.leaseListFailures).toBe(0);
+    expect(h.cluster.leaderReleases).toBe(0);
+  });
+});
+

@@ -91,6 +91,32 @@ describe('TokenReview authenticator', () => {
     expect(api.reviews).toBe(2);
   });
 
+  it('when the same pod brings a new token (or the old one after the TTL), then it is reviewed again but its pod is not read again', async () => {
+    let now = 1000;
+    const api = countingApi(agentReview, { uid: 'uid-a', nodeName: 'node-a' });
+    const auth = createTokenReviewAuthenticator({ api, rules, cacheSeconds: 5, log: silentLogger(), now: () => now });
+    await auth.authenticate('t', 'node-a');
+    await auth.authenticate('t2', 'node-a');
+    now += 5001;
+    await auth.authenticate('t', 'node-a');
+    await expect(auth.authenticate('t2', 'node-b')).rejects.toThrow(ForbiddenError);
+    expect([api.reviews, api.podReads]).toEqual([4, 1]);
+  });
+
+  it('when the token is bound to a replaced pod (new uid), then that pod is read', async () => {
+    const api = countingApi(agentReview, { uid: 'uid-a', nodeName: 'node-a' });
+    const replaced = { ...agentReview, extra: { [TOKEN_EXTRA_POD_NAME]: ['agent-a'], [TOKEN_EXTRA_POD_UID]: ['uid-b'] } };
+    const auth = createTokenReviewAuthenticator({
+      api: { reviewToken: async (t) => (t === 't' ? agentReview : replaced), readPodPlacement: (ns, n) => api.readPodPlacement(ns, n) },
+      rules,
+      cacheSeconds: 30,
+      log: silentLogger(),
+    });
+    await auth.authenticate('t', 'node-a');
+    await expect(auth.authenticate('t2', 'node-a')).rejects.toThrow(ForbiddenError);
+    expect(api.podReads).toBe(2);
+  });
+
   it('when a rejected token comes again, then it is refused without a review until the rejection is forgotten', async () => {
     let now = 1000;
     const api = countingApi({ authenticated: false }, undefined);

@@ -119,6 +119,22 @@ describe('gate with TokenReview against the simulated API server', () => {
     expect(directory.calls).toEqual([]);
   });
 
+  it('when the TokenReview and the read of the agent pod each answer 503 once, then the request passes', async () => {
+    const uid = await createPod('agent-c', 'node-c', 'cni-migrate-agent');
+    const token = api.issueServiceAccountToken({ namespace: NS, serviceAccount: 'cni-migrate-agent', audiences: ['cni-migrate'], boundPod: { name: 'agent-c', uid } });
+    const ids = [
+      api.faults.add({ match: { resource: 'tokenreviews' }, error: 503, times: 1 }),
+      api.faults.add({ match: { resource: 'pods', verb: 'get' }, error: 503, times: 1 }),
+    ];
+    try {
+      expect(await post('/v1/heartbeat', token, heartbeat('node-c', 'agent-c'))).toBe(200);
+      expect(api.faults.injected()).toBe(2);
+      expect(directory.calls).toEqual(['heartbeat node-c']);
+    } finally {
+      ids.forEach((id) => api.faults.remove(id));
+    }
+  });
+
   it('when the body is bad or huge, then 400 / 413 and nothing changes', async () => {
     expect(await post('/v1/heartbeat', tokens.a, { ...heartbeat('node-a', 'agent-a'), bootId: 'x' })).toBe(400);
     expect(await post('/v1/heartbeat', tokens.a, { ...heartbeat('node-a', 'agent-a'), kernel: 'k'.repeat(70_000) })).toBe(413);

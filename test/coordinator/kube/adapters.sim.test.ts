@@ -130,6 +130,22 @@ describe('kube adapters on the simulated API server', () => {
     expect({ terminating, seen }).toMatchObject({ terminating: true });
   });
 
+  it('when the delete of a pod with its uid answers 409 although the pod is still that one, then the delete fails (to be retried) and the pod stays', async () => {
+    const admin = api.kubeConfig().makeApiClient(CoreV1Api);
+    const pods = podsApi(api.kubeConfig(), log);
+    api.applyManifests([webPod('web-3', 'w1')]);
+    const pod = await admin.readNamespacedPod({ namespace: 'app', name: 'web-3' });
+    const id = api.faults.add({ match: { verb: 'delete', resource: 'pods' }, conflict: true, times: 1 });
+    try {
+      await expect(pods.deleteIfUid({ namespace: 'app', name: 'web-3' }, pod.metadata?.uid ?? '')).rejects.toThrow(/delete pod app\/web-3/);
+    } finally {
+      api.faults.remove(id);
+    }
+    const after = await admin.readNamespacedPod({ namespace: 'app', name: 'web-3' });
+    expect(after.metadata).toMatchObject({ uid: pod.metadata?.uid });
+    expect(after.metadata?.deletionTimestamp).toBeUndefined();
+  });
+
   it('when two writers race on a Lease, then the stale one gets a Conflict', async () => {
     const leases = leasesApi(kc, 'cni-migrate');
     const now = new Date();

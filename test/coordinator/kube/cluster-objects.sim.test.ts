@@ -52,6 +52,23 @@ describe('readClusterFacts', () => {
     expect((await readClusterFacts(api.kubeConfig(), { helm: false })).cilium.helm).toBe('not-read');
   });
 
+  it('when the API server answers 503 to some reads, then each is read again and the facts are as seeded', async () => {
+    const ids = [
+      api.faults.add({ match: { resource: 'configmaps' }, error: 503, times: 2 }),
+      api.faults.add({ match: { resource: 'ippools' }, error: 503, times: 1 }),
+      api.faults.add({ match: { resource: 'daemonsets' }, error: 500, times: 1 }),
+    ];
+    try {
+      const facts = await readClusterFacts(api.kubeConfig(), { helm: false });
+      expect(api.faults.injected()).toBe(4);
+      expect(facts.calico.ipPools.map((p) => p.cidr)).toEqual(['10.244.0.0/16']);
+      expect(facts.cilium.config?.clusterPoolIPv4Cidrs).toEqual(['10.245.0.0/16']);
+      expect(facts.cilium.daemonSetFound).toBe(true);
+    } finally {
+      ids.forEach((id) => api.faults.remove(id));
+    }
+  });
+
   it('when the seed policies are read, then each Calico kind Cilium ignores is listed', async () => {
     const { policies } = (await readClusterFacts(api.kubeConfig(), { helm: false })).calico;
     expect(policies.map((p) => p.kind).sort()).toEqual(['GlobalNetworkPolicy', 'GlobalNetworkSet', 'HostEndpoint', 'NetworkPolicy']);
