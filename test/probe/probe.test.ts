@@ -16,18 +16,21 @@ import { waitFor } from '../support/wait-for.js';
 interface FakeCoordinator {
   url: string;
   reports: ProbeReport[];
+  /** The reports answered 503 while away. */
+  refused: ProbeReport[];
   /** While false, every report gets a 503 (a coordinator that is away). */
   taking: boolean;
   close(): Promise<void>;
 }
 
 async function fakeCoordinator(): Promise<FakeCoordinator> {
-  const c: FakeCoordinator = { url: '', reports: [], taking: true, close: () => Promise.resolve() };
+  const c: FakeCoordinator = { url: '', reports: [], refused: [], taking: true, close: () => Promise.resolve() };
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       if (req.url !== PROBE_REPORT_PATH || req.headers.authorization !== 'Bearer t0ken' || !c.taking) {
+        if (req.url === PROBE_REPORT_PATH && !c.taking) c.refused.push(ProbeReportSchema.parse(JSON.parse(body)));
         res.writeHead(503).end('away');
         return;
       }
@@ -73,7 +76,7 @@ async function twoProbes(): Promise<{ a: RunningProbe; b: RunningProbe; c: FakeC
   return { a, b, c, ips };
 }
 
-const samplesOf = (c: FakeCoordinator, from: string, target: string) =>
+const samplesOf = (c: Pick<FakeCoordinator, 'reports'>, from: string, target: string) =>
   c.reports.filter((r) => r.nodeName === from).flatMap((r) => r.series.filter((s) => s.target === target).flatMap((s) => s.samples));
 const brokenOf = (c: FakeCoordinator, from: string, target: string) =>
   c.reports.filter((r) => r.nodeName === from).flatMap((r) => r.series.filter((s) => s.target === target).flatMap((s) => s.broken));
@@ -105,10 +108,14 @@ describe('the probe on real sockets', () => {
     await waitFor('a first report from a', () => c.reports.some((r) => r.nodeName === 'node-a'), { timeoutMs: 30_000 });
     c.taking = false;
     const awayFrom = Date.now();
-    await waitFor('a second of probes while away', () => Date.now() - awayFrom > 500 || undefined, { timeoutMs: 30_000 });
-    const awayTo = Date.now();
+    // Away until reports holding three probes sent while away were refused (a time would decide it under load).
+    const refusedSentAt = (): number[] => samplesOf({ reports: c.refused }, 'node-a', 'service').map((x) => x[0]).filter((t) => t > awayFrom);
+    await waitFor('three probes sent while away, refused', () => new Set(refusedSentAt()).size >= 3, { timeoutMs: 30_000 });
+    const kept = [...new Set(refusedSentAt())];
     c.taking = true;
-    await waitFor('the probes sent while away, reported late', () =>
-      samplesOf(c, 'node-a', 'service').filter((s) => s[0] > awayFrom && s[0] < awayTo - 350).length >= 3, { timeoutMs: 30_000 });
+    await waitFor('the probes sent while away, reported late with their own send times', () => {
+      const arrived = new Set(samplesOf(c, 'node-a', 'service').map((x) => x[0]));
+      return kept.every((t) => arrived.has(t));
+    }, { timeoutMs: 30_000 });
   });
 });
