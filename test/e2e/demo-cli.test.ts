@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { buildBinaries } from '../bin/support/build-binaries.js';
-import { FAST_DEADLINES, runRollout } from './support.js';
+import { FAST_DEADLINES, LOAD_PROOF_DEADLINES, runRollout } from './support.js';
 
 let demoMain = '';
 
@@ -42,15 +42,22 @@ describe('the demo command line', () => {
   });
 });
 
+/**
+ * The broken node halts on its failed check, not on a deadline: only validation keeps a short one (its checks
+ * time out at a quarter of it), and the steps every node must pass get the load-proof ones (a 3 s drain halted
+ * a loaded run).
+ */
+const RETRY_DEADLINES = { ...LOAD_PROOF_DEADLINES, validateTimeoutSeconds: FAST_DEADLINES.validateTimeoutSeconds };
+
 describe('after a halt, the operator retries', () => {
   it('when the PDB block is lifted, then pre-flight passes on its next check and every node is migrated', async () => {
-    const { summary, ok } = await runRollout({ nodes: 3, scenario: 'pdb-blocked', then: 'retry' }, { coordinator: FAST_DEADLINES });
+    const { summary, ok } = await runRollout({ nodes: 3, scenario: 'pdb-blocked', then: 'retry' }, { coordinator: RETRY_DEADLINES });
     expect(summary).toMatchObject({ ok: true, halted: null, then: { request: 'retry', node: null }, migrated: 3, nodes: 3 });
     expect(ok).toBe(true);
   });
 
   it('when DNS is fixed on the halted node and it is retried, then every node is migrated', async () => {
-    const { summary } = await runRollout({ nodes: 3, scenario: 'dns-broken-on-node', then: 'retry' }, { coordinator: FAST_DEADLINES });
+    const { summary } = await runRollout({ nodes: 3, scenario: 'dns-broken-on-node', then: 'retry' }, { coordinator: RETRY_DEADLINES });
     expect(summary).toMatchObject({ ok: true, halted: null, then: { request: 'retry', node: 'sim-worker-1' }, migrated: 3 });
   });
 });
