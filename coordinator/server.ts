@@ -15,6 +15,7 @@ import { startEngine, type Engine } from './engine/engine.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
 import { dashboardRouter } from './dashboard/router.js';
 import { createCoordinatorGate, startGateServer, type GateLimits } from './gate/index.js';
+import { watchPodPlacements } from './kube/pod-placements.js';
 
 export interface CoordinatorDeps {
   config: CoordinatorConfig;
@@ -138,12 +139,18 @@ export async function startCoordinator(o: StartOptions): Promise<RunningCoordina
       return engine.probeReport(report);
     },
   };
-  root.use(createCoordinatorGate({ kc, config, directory: forwardingDirectory(() => engine), probes, log, ...(o.limits ? { limits: o.limits } : {}) }));
-  const server = await startGateServer(root, config.bindAddress, config.port);
+  const placements = watchPodPlacements(kc, config.namespace, log);
+  const gate = { kc, config, directory: forwardingDirectory(() => engine), probes, log, placements };
+  root.use(createCoordinatorGate({ ...gate, ...(o.limits ? { limits: o.limits } : {}) }));
+  const server = await startGateServer(root, config.bindAddress, config.port).catch((e: unknown) => {
+    placements.stop();
+    throw e;
+  });
   log.info({ version: VERSION, port: server.port, node: config.nodeName }, 'coordinator listening');
   const running = await startup
     .race((signal) => startEngine({ kc, config: { ...config, port: server.port }, log, identity: o.identity, signal }))
     .catch(async (e: unknown) => {
+      placements.stop();
       await server.close();
       throw e;
     });
@@ -155,11 +162,13 @@ export async function startCoordinator(o: StartOptions): Promise<RunningCoordina
     async stop() {
       engine = undefined;
       await running.stop();
+      placements.stop();
       await server.close();
     },
     async crash() {
       engine = undefined;
       running.crash();
+      placements.stop();
       await server.close();
     },
   };

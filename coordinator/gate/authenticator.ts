@@ -3,7 +3,7 @@
  * TokenReview (audience-bound), the agent ServiceAccount, a pod-bound token, and that pod (same uid)
  * scheduled on the node. Successes are cached briefly, tokens the review rejected too; where a pod runs is
  * remembered by its uid (a pod never moves, and the TokenReview of a pod-bound token already fails once that
- * pod is gone or replaced), so a token reviewed again costs no pod GET; concurrent requests
+ * pod is gone or replaced), so a token reviewed again costs no pod GET, nor does a pod a watch already showed; concurrent requests
  * with the same unknown token share one review; and one source address may cause only so many reviews
  * (429 beyond), so unauthenticated traffic cannot turn into TokenReviews one for one.
  */
@@ -43,6 +43,8 @@ export interface TokenReviewAuthenticatorOptions {
   log: Logger;
   now?: () => number;
   limits?: Partial<ReviewLimits>;
+  /** Where pods run as a watch of the namespace shows them; a pod it has not shown yet is read from the API. */
+  watched?: { placement(name: string, uid: string): PodPlacement | undefined };
 }
 
 /** What the review said about the token itself (not about the API): worth remembering. */
@@ -61,7 +63,10 @@ export function createTokenReviewAuthenticator(opts: TokenReviewAuthenticatorOpt
   async function review(token: string): Promise<CachedAgent> {
     try {
       const principal = principalFromReview(await opts.api.reviewToken(token, opts.rules.audience), opts.rules);
-      const pod = placements.get(principal.podUid) ?? (await opts.api.readPodPlacement(principal.namespace, principal.podName));
+      const pod =
+        placements.get(principal.podUid) ??
+        opts.watched?.placement(principal.podName, principal.podUid) ??
+        (await opts.api.readPodPlacement(principal.namespace, principal.podName));
       if (pod === undefined) throw new ForbiddenError(`pod ${principal.podName} of the token no longer exists`);
       if (pod.uid === principal.podUid && pod.nodeName !== undefined) placements.remember(pod.uid, pod);
       cache.remember(token, { principal, pod });

@@ -10,6 +10,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { AgentDirectory } from '../ports.js';
 import { createTokenReviewAuthenticator, type AgentAuthenticator } from './authenticator.js';
 import { kubeAuthApi } from '../kube/token-review.js';
+import type { WatchedPlacements } from '../kube/pod-placements.js';
 import { gateErrorHandler, notFound } from './errors.js';
 import { addAgentRoutes, jsonBodies } from './routes.js';
 import { addProbeRoutes, type ProbeRouteDeps } from './probe-routes.js';
@@ -68,6 +69,8 @@ export function createCoordinatorGate(deps: {
   probes: ProbeDirectory;
   log: Logger;
   limits?: Partial<GateLimits>;
+  /** Where the namespace's pods run, watched (else each reviewed token's pod is read once). */
+  placements?: WatchedPlacements;
 }): Router {
   const { kc, config, directory, log } = deps;
   const authFor = (serviceAccount: string): AgentAuthenticator =>
@@ -76,6 +79,7 @@ export function createCoordinatorGate(deps: {
       rules: { namespace: config.namespace, serviceAccount, audience: config.audience },
       cacheSeconds: config.tokenCacheSeconds,
       log,
+      ...(deps.placements ? { watched: deps.placements } : {}),
     });
   const probes = { directory: deps.probes, auth: authFor(config.probeServiceAccount), log };
   return createGateRouter({ directory, auth: authFor(config.agentServiceAccount), log, probes, ...(deps.limits ? { limits: deps.limits } : {}) });

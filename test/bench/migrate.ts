@@ -12,6 +12,7 @@
  *   caller: the load the API server carries besides the tool's.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -21,7 +22,14 @@ import { apiRequestsPerNode, requestsByCaller, requestsByVerb, toolRequests } fr
 import type { CoordinatorUsage, RolloutDone, RunSpec, ToCoordinator, ToDriver, ToSim } from './migrate/protocol.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const deployDir = path.resolve(here, '../../../deploy');
+/** The repository's deploy/ (the nearest one above this file: dist/ trees nest at different depths). */
+function findDeployDir(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'deploy', 'kustomization.yaml'))) return path.join(dir, 'deploy');
+    if (path.dirname(dir) === dir) throw new Error(`no deploy/kustomization.yaml above ${from}`);
+  }
+}
+const deployDir = findDeployDir(here);
 
 const listOf = (max: number) =>
   z

@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { ConfigError } from '../../shared/errors.js';
@@ -13,6 +14,9 @@ import { exitCodeFor } from '../../shared/exit.js';
 import { pino } from 'pino';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { runChaos } from './run-chaos.js';
+
+/** The coordinator binary built beside this script (`dist/test/chaos/main.js` → `dist/coordinator/main.js`). */
+const COORDINATOR_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'coordinator', 'main.js');
 
 const rate = (flag: string) => z.coerce.number({ error: `${flag} must be a number` }).min(0, `${flag} must be in 0..1`).max(1, `${flag} must be in 0..1`);
 const count = (flag: string, min: number, max: number) => z.coerce.number({ error: `${flag} must be a number` }).int().min(min).max(max);
@@ -47,7 +51,7 @@ async function main(): Promise<void> {
   const parsed = FlagsSchema.safeParse(program.opts());
   if (!parsed.success) throw new ConfigError(`invalid flags: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   const f = parsed.data;
-  const common = { ...f, coordinatorMain: path.resolve('dist/coordinator/main.js'), log: createLogger({ component: 'chaos', level: 'silent' }) };
+  const common = { ...f, coordinatorMain: COORDINATOR_MAIN, log: createLogger({ component: 'chaos', level: 'silent' }) };
   /** With --log-dir: the run's own log and the coordinator processes' logs in `<dir>/<run>`. */
   const logDir = (run: string): { logDir?: string; log?: Logger } => {
     if (f.logDir === undefined) return {};

@@ -26,18 +26,19 @@ const PER_NODE_BUDGET: Record<string, number> = {
   'update leases': 2,
   // An Event on the grant and on done.
   'create events': 2,
-  // The drain's watch of the node's pods, the agent's Cilium pod watch (again after its reboot) and check pod watch.
-  'watch pods': 5,
+  // The drain's watch of the node's pods, the agent's Cilium pod watch (again after its reboot) and check pod watch;
+  // and, not per node, the coordinator's watches of the Cilium pods and of its namespace's pods (the gate's placements).
+  'watch pods': 5.25,
   // The drain's list of the node's pods.
   'list pods': 2,
   // The node's Cilium pod, and the agent's check pod.
   'delete pods': 2,
   'create pods': 1,
   // Authenticating each agent once; and the node's zero-downtime probe pod, before its node's reboot and again after
-  // it (the kubelet issues the restarted pod a new token). The pod a token is bound to is read once per pod (its
-  // uid): the agent's and the probe's, not again for the probe's new token.
+  // it (the kubelet issues the restarted pod a new token). Where a token's pod runs comes from the gate's watch of
+  // its namespace's pods; only a pod that watch has not shown yet is read (none in a quiet run).
   'create tokenreviews': 3,
-  'get pods': 2,
+  'get pods': 0.25,
   // Where the coordinator is (each agent on start and after its reboot), read or watched.
   'get leases': 2.25,
   'watch leases': 2.25,

@@ -28,10 +28,13 @@ async function transpileOne(file: string, outDir: string): Promise<void> {
   await writeFile(target, out.outputText);
 }
 
-/** Builds into `dist/<name>/` and returns that directory (node_modules still resolve from the repo root). */
-export async function buildBinaries(name: string): Promise<string> {
+/**
+ * Builds into `dist/<name>/` and returns that directory (node_modules still resolve from the repo root);
+ * `extraDirs` adds trees such as `test/bench` for scripts that live outside the product.
+ */
+export async function buildBinaries(name: string, extraDirs: readonly string[] = []): Promise<string> {
   const outDir = join(REPO_ROOT, 'dist', name);
-  const files = (await Promise.all(SOURCE_DIRS.map((d) => sourceFiles(join(REPO_ROOT, d))))).flat();
+  const files = (await Promise.all([...SOURCE_DIRS, ...extraDirs].map((d) => sourceFiles(join(REPO_ROOT, d))))).flat();
   await Promise.all(files.map((f) => transpileOne(f, outDir)));
   return outDir;
 }

@@ -73,6 +73,26 @@ describe('TokenReview authenticator', () => {
     expect([api.reviews, api.podReads]).toEqual([1, 1]);
   });
 
+  it.each<[string, PodPlacement | undefined, number]>([
+    ['the watch showed the pod (same uid)', { uid: 'uid-a', nodeName: 'node-a' }, 0],
+    ['the watch has not shown the pod yet', undefined, 1],
+  ])('when %s, then its pod is read %i times', async (_what, watched, podReads) => {
+    const api = countingApi(agentReview, { uid: 'uid-a', nodeName: 'node-a' });
+    const asked: string[] = [];
+    const placement = (name: string, uid: string): PodPlacement | undefined => (asked.push(`${name}/${uid}`), watched);
+    const auth = createTokenReviewAuthenticator({ api, rules, cacheSeconds: 30, log: silentLogger(), watched: { placement } });
+    await auth.authenticate('t', 'node-a');
+    expect([api.reviews, api.podReads, asked]).toEqual([1, podReads, ['agent-a/uid-a']]);
+  });
+
+  it('when the watch shows the token\'s pod on another node, then Forbidden', async () => {
+    const api = countingApi(agentReview, { uid: 'uid-a', nodeName: 'node-a' });
+    const watched = { placement: (): PodPlacement => ({ uid: 'uid-a', nodeName: 'node-b' }) };
+    const auth = createTokenReviewAuthenticator({ api, rules, cacheSeconds: 30, log: silentLogger(), watched });
+    await expect(auth.authenticate('t', 'node-a')).rejects.toThrow(ForbiddenError);
+    expect(api.podReads).toBe(0);
+  });
+
   it('when the cached token speaks for another node, then Forbidden without a new review', async () => {
     const api = countingApi(agentReview, { uid: 'uid-a', nodeName: 'node-a' });
     const auth = createTokenReviewAuthenticator({ api, rules, cacheSeconds: 30, log: silentLogger() });
