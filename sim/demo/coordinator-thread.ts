@@ -6,12 +6,10 @@
  * grants. A crash ends the thread at once, as SIGKILL ends a pod: its Leases stay held, its connections drop.
  */
 import { Worker } from 'node:worker_threads';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { CniMigrateError } from '../../shared/errors.js';
-import type { Logger } from '../../shared/logger.js';
 import type { CoordinatorConfig } from '../../shared/config.js';
 import type { GateLimits } from '../../coordinator/gate/index.js';
-import type { DemoReplica, Grant } from './coordinator-replica.js';
+import type { DemoReplica, Grant, ReplicaOptions } from './coordinator-replica.js';
 
 /** What the thread is started with (all of it plain data). */
 export interface ThreadStart {
@@ -33,14 +31,8 @@ export type FromThread =
 
 export type ToThread = { kind: 'stop' };
 
-export interface ThreadReplicaOptions {
-  kc: KubeConfig;
-  config: CoordinatorConfig;
-  identity: string;
-  log: Logger;
-  limits?: Partial<GateLimits>;
-  port?: number;
-}
+/** A replica in a thread takes what one on the demo's event loop takes. */
+export type ThreadReplicaOptions = ReplicaOptions;
 
 function threadData(o: ThreadReplicaOptions): ThreadStart {
   return {
