@@ -2,12 +2,14 @@
  * Code paths the demo's runs do not take, called directly under the tool's ServiceAccounts on a seeded
  * simulated API server that holds deploy/'s RBAC, so their calls are recorded too: the agent finding the
  * coordinator through its Service's Endpoints (when the leader Lease carries no address), the agent reading a
- * check pod again (a redelivered order after a restart), and the coordinator replacing the backup ConfigMaps
- * an earlier attempt wrote.
+ * check pod again (a redelivered order after a restart), the coordinator replacing the backup ConfigMaps
+ * an earlier attempt wrote, and the gate reading the pod of a reviewed token that its pod watch has not shown
+ * yet (an agent calling right as the coordinator starts).
  */
 import { kubeAddressSources } from '../../../agent/kube/coordinator-address.js';
 import { kubeCheckPods } from '../../../agent/kube/check-pod-api.js';
 import { calicoBackupApi } from '../../../coordinator/kube/calico-backup.js';
+import { kubeAuthApi } from '../../../coordinator/kube/token-review.js';
 import { coordinatorConfigSpec } from '../../../shared/config.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { startApiServer, type ApiCallRecord } from '../../../sim/apiserver/index.js';
@@ -32,6 +34,7 @@ export async function callsOutsideTheDemo(): Promise<ApiCallRecord[]> {
     const backup = calicoBackupApi(as('cni-migrate-coordinator'), NS);
     await backup.store();
     await backup.store();
+    await kubeAuthApi(as('cni-migrate-coordinator')).readPodPlacement(NS, 'cni-migrate-agent-not-watched-yet');
     return api.apiCalls();
   } finally {
     await api.close();
