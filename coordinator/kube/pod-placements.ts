@@ -10,7 +10,7 @@
  */
 import { Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
-import { WatchRetry } from '../../shared/watch-retry.js';
+import { keepWatching } from '../../shared/keep-watching.js';
 import type { PodPlacement } from '../gate/principal.js';
 
 export interface WatchedPlacements {
@@ -21,17 +21,9 @@ export interface WatchedPlacements {
 
 /** The server ends each watch after this long (plus its own jitter); the watch then starts again. */
 const WATCH_SECONDS = 300;
-/** Client side: a watch that neither ends nor answers for this long past its server timeout is cut. */
-const GRACE_MS = 30_000;
 
 export function watchPodPlacements(kc: KubeConfig, namespace: string, log: Logger): WatchedPlacements {
-  const watch = new Watch(kc);
   const byName = new Map<string, PodPlacement>();
-  const retry = new WatchRetry({ log, what: `pods in ${namespace}` });
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: AbortController | undefined;
-
   const seen = (type: string, name: string, placement: PodPlacement): void => {
     if (type === 'DELETED') {
       if (byName.get(name)?.uid === placement.uid) byName.delete(name);
@@ -39,44 +31,24 @@ export function watchPodPlacements(kc: KubeConfig, namespace: string, log: Logge
       byName.set(name, placement);
     }
   };
-  const onEvent = (type: string, pod: V1Pod): void => {
-    retry.recovered();
-    const { name, uid } = pod.metadata ?? {};
-    if (name !== undefined && uid !== undefined) seen(type, name, { uid, nodeName: pod.spec?.nodeName });
-  };
-  const startSoon = (delayMs: number): void => {
-    clearTimeout(timer);
-    timer = setTimeout(start, delayMs);
-  };
-  function onDone(err: unknown): void {
-    clearTimeout(timer);
-    if (stopped) return;
-    startSoon(err ? retry.failed(err) : 0);
-  }
-  function start(): void {
-    if (stopped) return;
-    const query = { timeoutSeconds: WATCH_SECONDS, allowWatchBookmarks: false };
-    watch.watch(`/api/v1/namespaces/${namespace}/pods`, query, onEvent, onDone).then(
-      (ctl) => {
-        retry.connected();
-        current = ctl;
-        if (stopped) ctl.abort();
-        timer = setTimeout(() => ctl.abort(), WATCH_SECONDS * 1000 + GRACE_MS);
-      },
-      (err: unknown) => onDone(err),
-    );
-  }
-  start();
+  const watching = keepWatching<V1Pod>({
+    watch: new Watch(kc),
+    path: `/api/v1/namespaces/${namespace}/pods`,
+    query: {},
+    serverTimeoutSeconds: WATCH_SECONDS,
+    what: `pods in ${namespace}`,
+    log,
+    onEvent(type, pod) {
+      const { name, uid } = pod.metadata ?? {};
+      if (name !== undefined && uid !== undefined) seen(type, name, { uid, nodeName: pod.spec?.nodeName });
+    },
+  });
 
   return {
     placement(name, uid) {
       const known = byName.get(name);
       return known !== undefined && known.uid === uid && known.nodeName !== undefined ? known : undefined;
     },
-    stop() {
-      stopped = true;
-      clearTimeout(timer);
-      current?.abort();
-    },
+    stop: () => watching.stop(),
   };
 }
