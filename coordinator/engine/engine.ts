@@ -12,7 +12,8 @@
  * Everything is recorded in the Node annotations, the slot Leases and the Migration object, so a new engine
  * (after a crash, or on another replica) resumes exactly where the last one was.
  */
-import type { KubeConfig, V1Node } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ObservedNode } from '../core/observed-objects.js';
 import type { MigrationObject } from '../kube/migration.js';
 import type { Heartbeat, Order, OrderResult, RegisterRequest } from '../../shared/api.js';
 import type { CoordinatorConfig } from '../../shared/config.js';
@@ -53,7 +54,7 @@ export interface Engine extends AgentDirectory, ProbeDirectory {
   stuck(): string | undefined;
   snapshot(): EngineSnapshot;
   /** What the watches hold, and the nodes the rollout covers (in migration order, as the last pass saw them). */
-  observed(): { migration: MigrationObject | undefined; nodes: readonly V1Node[]; scope: readonly string[] };
+  observed(): { migration: MigrationObject | undefined; nodes: readonly ObservedNode[]; scope: readonly string[] };
   readonly metrics: Registry;
 }
 
@@ -208,7 +209,7 @@ class MigrationEngine implements Engine {
     await Promise.all([c.nodeCache.stop(), c.ciliumPods.stop(), c.migrationCache.stop(), c.ciliumDaemonSet.stop()]);
   }
 
-  observed(): { migration: MigrationObject | undefined; nodes: readonly V1Node[]; scope: readonly string[] } {
+  observed(): { migration: MigrationObject | undefined; nodes: readonly ObservedNode[]; scope: readonly string[] } {
     return { migration: this.cluster.migrationCache.list()[0], nodes: this.cluster.nodeCache.list(), scope: this.controller.scopeNames() };
   }
 
