@@ -21,6 +21,8 @@ const CHECK_IMAGE = 'ghcr.io/nicolaka/netshoot:v0.13';
 const total = (counts: readonly RequestCount[]): number => counts.reduce((n, c) => n + c.count, 0);
 const send = (m: ToDriver): void => void process.send?.(m);
 const PROGRESS_EVERY_MS = 10_000;
+/** Agents started together (each asks the API server for its two tokens, then starts its loop); the next batch starts once these run. */
+const AGENTS_STARTED_TOGETHER = 250;
 
 /** BENCH_SIM_LOG=<level> shows the simulated cluster's log (kubelets, controllers) on stderr. */
 function simLog(): Logger {
@@ -73,7 +75,10 @@ class SimSide {
       log: silentLogger(),
     });
     this.closers.push(() => fleet.stopAll(), () => pods.stop());
-    await fleet.startAll(pods.list().filter((p) => names.has(p.spec?.nodeName ?? '')));
+    // As a DaemonSet's pods come up on their nodes: over seconds, not all in one millisecond (5,000 agents asking for
+    // their tokens and registering at once overflowed every accept queue on the way).
+    const agentPods = pods.list().filter((p) => names.has(p.spec?.nodeName ?? ''));
+    for (let i = 0; i < agentPods.length; i += AGENTS_STARTED_TOGETHER) await fleet.startAll(agentPods.slice(i, i + AGENTS_STARTED_TOGETHER));
     const nodes = await this.watchNodes();
     nodes.onChange((n) => fleet.nodeChanged(n));
   }
