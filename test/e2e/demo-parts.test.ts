@@ -7,7 +7,6 @@ import { NodeAnnotation } from '../../shared/names.js';
 import { renderTable } from '../../sim/demo/live-view.js';
 import { percentile, RolloutObserver } from '../../sim/demo/measure.js';
 import { parseDemoOptions } from '../../sim/demo/options.js';
-import { NameOrder } from '../../sim/demo/probe-fleet.js';
 import { pickVictim, planScenario } from '../../sim/demo/scenario.js';
 import { apiRequestsPerNode, renderSummary } from '../../sim/demo/summary.js';
 
@@ -68,16 +67,6 @@ describe('rollout measurements from node events', () => {
     [[1, 2, 3, 100], 99, 100],
   ])('when the samples are %j, then p%i is %i', (values, p, expected) => {
     expect(percentile(values, p)).toBe(expected);
-  });
-});
-
-describe('simulated probe pods', () => {
-  it('when answers name other peers, then each pod probes the names after its own first, each part in numeric name order', () => {
-    const order = new NameOrder();
-    const peers = (...nodes: string[]) => nodes.map((node, i) => ({ node, ip: `10.0.0.${i}` }));
-    const names = (ps: { node: string }[]) => ps.map((p) => p.node);
-    expect(names(order.nextAfter('w-2', peers('w-10', 'w-1', 'w-3', 'cp', 'w-9')))).toEqual(['w-3', 'w-9', 'cp', 'w-1', 'w-10']);
-    expect(names(order.nextAfter('w-1', peers('w-11', 'w-2', 'w-10', 'w-3')))).toEqual(['w-2', 'w-3', 'w-10', 'w-11']);
   });
 });
 
