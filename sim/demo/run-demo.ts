@@ -168,7 +168,8 @@ class DemoSession {
     pods.onDelete((p) => {
       if (p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet') === true) this.evictedPods += 1;
     });
-    const probes = startProbeFleet({ admin: this.admin, sim: this.sim, pods, leader: () => this.coordinators?.leader(), log: this.io.log.child({ component: 'probe' }) });
+    const leader = () => this.coordinators?.leader();
+    const probes = await startProbeFleet({ admin: this.admin, sim: this.sim, pods, leader, log: this.io.log.child({ component: 'probe' }), ownThread: this.io.clusterThreads === true });
     this.closers.push(() => probes.stop());
   }
 

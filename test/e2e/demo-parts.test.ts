@@ -7,6 +7,7 @@ import { NodeAnnotation } from '../../shared/names.js';
 import { renderTable } from '../../sim/demo/live-view.js';
 import { percentile, RolloutObserver } from '../../sim/demo/measure.js';
 import { parseDemoOptions } from '../../sim/demo/options.js';
+import { applyLocationChanges, locationChanges } from '../../sim/demo/probe-thread.js';
 import { pickVictim, planScenario } from '../../sim/demo/scenario.js';
 import { apiRequestsPerNode, renderSummary } from '../../sim/demo/summary.js';
 
@@ -67,6 +68,20 @@ describe('rollout measurements from node events', () => {
     [[1, 2, 3, 100], 99, 100],
   ])('when the samples are %j, then p%i is %i', (values, p, expected) => {
     expect(percentile(values, p)).toBe(expected);
+  });
+});
+
+describe("the probe pods' thread's copy of the pod network", () => {
+  it('when pods come, go and their nodes reboot, then only what changed is sent and the copy matches', () => {
+    const at = (node: string, nodeUp = true) => ({ node, cni: 'calico' as const, nodeUp, networkBroken: false });
+    const before = new Map([['10.0.0.1', at('a')], ['10.0.0.2', at('b')], ['10.0.0.3', at('c')]]);
+    const now = new Map([['10.0.0.1', at('a')], ['10.0.0.2', at('b', false)], ['10.0.0.4', at('d')]]);
+    const changes = locationChanges(before, now);
+    expect(changes).toEqual({ set: [['10.0.0.2', 'b', 'calico', false, false], ['10.0.0.4', 'd', 'calico', true, false]], removed: ['10.0.0.3'] });
+    const copy = new Map(before);
+    applyLocationChanges(copy, changes);
+    expect(copy).toEqual(now);
+    expect(locationChanges(now, new Map(now))).toEqual({ set: [], removed: [] });
   });
 });
 
