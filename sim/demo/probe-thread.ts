@@ -8,10 +8,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { PROBE_INTERVAL_MS } from '../../shared/probe.js';
 import type { PodLocation } from '../cluster/probe-model.js';
 
-/** How often the demo sends the thread what changed in the pod network (half a probe interval). */
-export const LOCATIONS_EVERY_MS = 100;
+/**
+ * How often the demo sends the thread what changed in the pod network: once a probe interval, as the pods
+ * on the demo's loop read it (reading it walks every pod of the simulation).
+ */
+export const LOCATIONS_EVERY_MS = PROBE_INTERVAL_MS;
 
 /** What the thread is started with (plain data). */
 export interface ProbeThreadStart {
