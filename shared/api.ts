@@ -68,7 +68,6 @@ export const HeartbeatSchema = z.strictObject({
   kernel: z.string().min(1).max(256),
   iptablesBackends: z.array(IptablesBackendSchema).max(2),
   calicoLeftovers: z.boolean(),
-  ciliumReady: z.boolean(),
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 

@@ -20,9 +20,6 @@ export interface AgentLoopDeps {
   host: NodeHost;
   runner: OrderRunner;
   identity: AgentIdentity;
-  ciliumReady(): boolean;
-  /** Subscribes to changes of `ciliumReady()`; each change is reported at once. */
-  onCiliumChange?(cb: () => void): () => void;
   log: Logger;
   backoff?: Backoff;
   /** Subscribes to a new coordinator taking over (the agent then reconnects at once). */
@@ -128,41 +125,21 @@ async function reportResults(deps: AgentLoopDeps): Promise<void> {
   }
 }
 
-/** Heartbeats on the interval, and at once when the Cilium pod's readiness changes. */
+/** Heartbeats at once and then on the interval; a beat still being sent is not overlapped by the next. */
 function startHeartbeats(deps: AgentLoopDeps, intervalMs: number): { stop(): void } {
   let sending = false;
-  let again = false;
-  let stopped = false;
-  let lastCilium: boolean | undefined;
   const beat = async (): Promise<void> => {
-    if (sending) {
-      again = true;
-      return;
-    }
+    if (sending) return;
     sending = true;
     try {
-      lastCilium = deps.ciliumReady();
-      await deps.api.heartbeat(await describeHeartbeat(deps.host, deps.identity, lastCilium));
+      await deps.api.heartbeat(await describeHeartbeat(deps.host, deps.identity));
     } catch (e) {
       deps.log.warn({ node: deps.identity.nodeName, why: describeError(e) }, 'heartbeat failed');
     } finally {
       sending = false;
     }
-    if (again && !stopped) {
-      again = false;
-      void beat();
-    }
   };
-  const unsubscribe = deps.onCiliumChange?.(() => {
-    if (!stopped && deps.ciliumReady() !== lastCilium) void beat();
-  });
   void beat();
   const timer = setInterval(() => void beat(), intervalMs);
-  return {
-    stop: () => {
-      stopped = true;
-      clearInterval(timer);
-      unsubscribe?.();
-    },
-  };
+  return { stop: () => clearInterval(timer) };
 }

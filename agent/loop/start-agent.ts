@@ -1,6 +1,6 @@
 /**
  * Assembles one agent: its coordinator client, order runner (validation through check pods in its own
- * namespace) and Cilium readiness watch, and runs the conversation until stopped. Used by the daemon
+ * namespace), and runs the conversation until stopped. Used by the daemon
  * and, with a simulated host, by the demo and the end-to-end tests.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -12,7 +12,6 @@ import { OrderRunner } from '../orders/runner.js';
 import { runValidateOrder } from '../orders/validate.js';
 import { runAgentLoop } from './agent-loop.js';
 import type { Backoff } from './backoff.js';
-import { watchCiliumPodReadiness } from '../kube/cilium-pod-readiness.js';
 import { createCoordinatorClient } from './coordinator-client.js';
 import type { CoordinatorLocator } from './locate-coordinator.js';
 
@@ -42,7 +41,6 @@ export interface RunningAgent {
 export function startAgent(setup: AgentSetup): RunningAgent {
   const { kc, host, nodeName, pod, log } = setup;
   const controller = new AbortController();
-  const cilium = watchCiliumPodReadiness(kc, nodeName, log);
   const pods = kubeCheckPods(kc, pod.namespace);
   const runner = new OrderRunner({
     host,
@@ -68,16 +66,13 @@ export function startAgent(setup: AgentSetup): RunningAgent {
       host,
       runner,
       identity: { nodeName, podName: pod.name, agentVersion: setup.agentVersion },
-      ciliumReady: () => cilium.ready(),
-      onCiliumChange: (cb) => cilium.onChange(cb),
       log,
       ...(setup.backoff ? { backoff: setup.backoff } : {}),
       onCoordinatorMoved: (cb) => setup.locator.onMoved?.(cb) ?? (() => undefined),
     },
     controller.signal,
-  ).finally(async () => {
+  ).finally(() => {
     setup.locator.stop?.();
-    await cilium.stop();
   });
   return {
     done,

@@ -23,8 +23,6 @@ export interface Observations {
   nodeReady: boolean;
   /** The node's current boot id (Node status, else the agent's latest report). */
   bootId: string | undefined;
-  /** The agent's latest report with a new boot id says Cilium is not ready (false when unknown). */
-  agentSaysCiliumNotReady: boolean;
   ciliumPod: CiliumPodObservation | undefined;
   /** The outcome of this engine's drain of the node in the current attempt, once finished. */
   drain: DrainOutcome | undefined;

@@ -9,7 +9,6 @@ import type { CiliumPodObservation, DrainOutcome, Observations } from './decisio
 
 export interface AgentReport {
   bootId: string;
-  ciliumReady: boolean | undefined;
   /** When this coordinator last heard from the agent (registration, heartbeat or order poll). */
   heardAt?: Date;
   /** The step order this coordinator handed to the agent, and when. */
@@ -47,18 +46,13 @@ const bootIdOf = (src: ObservationSources): string | undefined =>
 const labeledOf = (node: V1Node | undefined): boolean =>
   node?.metadata?.labels?.[CILIUM_MIGRATION_LABEL] === CILIUM_MIGRATION_LABEL_VALUE;
 
-const agentSaysNotReady = (agent: AgentReport | undefined, bootId: string | undefined): boolean =>
-  agent !== undefined && agent.bootId === bootId && agent.ciliumReady === false;
-
 export function observe(name: string, src: ObservationSources): Observations {
-  const bootId = bootIdOf(src);
   return {
     granted: src.granted,
     unschedulable: src.node?.spec?.unschedulable === true,
     labeled: labeledOf(src.node),
     nodeReady: condTrue(src.node?.status?.conditions, 'Ready'),
-    bootId,
-    agentSaysCiliumNotReady: agentSaysNotReady(src.agent, bootId),
+    bootId: bootIdOf(src),
     ciliumPod: ciliumPodOn(name, src.ciliumPods),
     drain: src.drain,
     peerCandidates: src.peerCandidates,

@@ -222,19 +222,19 @@ class MigrationEngine implements Engine {
   }
 
   register(req: RegisterRequest): Promise<void> {
-    this.report(req.nodeName, { bootId: req.bootId, ciliumReady: undefined, heardAt: this.d.now() });
+    this.report(req.nodeName, { bootId: req.bootId, heardAt: this.d.now() });
     return Promise.resolve();
   }
 
   heartbeat(hb: Heartbeat): Promise<void> {
-    this.report(hb.nodeName, { bootId: hb.bootId, ciliumReady: hb.ciliumReady, heardAt: this.d.now() });
+    this.report(hb.nodeName, { bootId: hb.bootId, heardAt: this.d.now() });
     return Promise.resolve();
   }
 
   private report(node: string, r: AgentReport): void {
     const before = this.agents.get(node);
     this.agents.set(node, before?.delivered ? { ...r, delivered: before.delivered } : r);
-    if (before?.bootId !== r.bootId || before.ciliumReady !== r.ciliumReady) this.controller.wake();
+    if (before?.bootId !== r.bootId) this.controller.wake();
   }
 
   /** Only the leader keeps the probe's figures (the Service sends probe pods to it); a follower refuses. */

@@ -44,33 +44,45 @@ class History {
   }
 }
 
-/** Tables whose watchers may be routed by one field (pod watchers by `spec.nodeName`). */
-const ROUTE_FIELDS: Record<string, string[]> = { '/pods': ['spec', 'nodeName'] };
+/**
+ * What a routed watcher pins, as the real watch cache indexes its watchers: every watcher of one object by
+ * `metadata.name`, pod watchers by `spec.nodeName`. An event then reaches only the watchers whose value the
+ * object has (or had before this write), not every watcher of the table.
+ */
+export interface WatchRoute {
+  field: RouteField;
+  value: string;
+}
 
-function routeKeyOf(storage: string, o: Obj | undefined): string | undefined {
-  const path = ROUTE_FIELDS[storage];
-  if (!path || !o) return undefined;
-  const v = valueAtPath(o, path);
+const ROUTE_PATHS = { 'metadata.name': ['metadata', 'name'], 'spec.nodeName': ['spec', 'nodeName'] } as const;
+export type RouteField = keyof typeof ROUTE_PATHS;
+
+/** The fields `storage`'s watchers may be routed by, most selective first. */
+export const routeFields = (storage: string): RouteField[] => (storage === '/pods' ? ['metadata.name', 'spec.nodeName'] : ['metadata.name']);
+
+function routeValueOf(field: RouteField, o: Obj | undefined): string | undefined {
+  if (!o) return undefined;
+  const v = valueAtPath(o, [...ROUTE_PATHS[field]]);
   return typeof v === 'string' ? v : '';
 }
 
-/** To the watchers routed by the object's key now, and by its key before if that differs. */
-function deliverRouted(routes: Map<string, Set<Subscriber>>, ev: StoredEvent, storage: string): void {
-  const keys = new Set([routeKeyOf(storage, ev.object), routeKeyOf(storage, ev.previous)]);
-  for (const key of keys) {
-    if (key === undefined) continue;
-    for (const s of routes.get(key) ?? []) s.deliver(ev);
+type Routes = Map<RouteField, Map<string, Set<Subscriber>>>;
+
+/** To the watchers routed by the object's value now, and by its value before if that differs. */
+function deliverRouted(routes: Routes, ev: StoredEvent): void {
+  for (const [field, byValue] of routes) {
+    const now = routeValueOf(field, ev.object);
+    const before = routeValueOf(field, ev.previous);
+    if (now !== undefined) for (const s of byValue.get(now) ?? []) s.deliver(ev);
+    if (before !== undefined && before !== now) for (const s of byValue.get(before) ?? []) s.deliver(ev);
   }
 }
-
-/** Whether watchers of `storage` can be routed (then pass a route key to `subscribe`). */
-export const isRoutable = (storage: string): boolean => ROUTE_FIELDS[storage] !== undefined;
 
 export class WatchHub {
   private readonly histories = new Map<string, History>();
   private readonly subscribers = new Map<string, Set<Subscriber>>();
-  /** storage -> route key -> watchers that only care about objects with that key (old or new). */
-  private readonly routed = new Map<string, Map<string, Set<Subscriber>>>();
+  /** storage -> routed field -> value -> watchers that only care about objects with that value (old or new). */
+  private readonly routed = new Map<string, Routes>();
 
   /** `floorRv`: the RV the server started at; older watches are expired. */
   constructor(
@@ -82,7 +94,7 @@ export class WatchHub {
     this.history(storage).push(ev);
     for (const s of this.subscribers.get(storage) ?? []) s.deliver(ev);
     const routes = this.routed.get(storage);
-    if (routes) deliverRouted(routes, ev, storage);
+    if (routes) deliverRouted(routes, ev);
   }
 
   /** True when a watch from `rv` can no longer be served from history. */
@@ -91,12 +103,12 @@ export class WatchHub {
   }
 
   /**
-   * Events after `rv`, then live delivery until the returned function is called. With a `routeKey`, only
-   * events whose object had or has that key are delivered (the subscriber still filters them).
+   * Events after `rv`, then live delivery until the returned function is called. With a `route`, only
+   * events whose object had or has that value are delivered (the subscriber still filters them).
    */
-  subscribe(storage: string, rv: number, sub: Subscriber, routeKey?: string): () => void {
+  subscribe(storage: string, rv: number, sub: Subscriber, route?: WatchRoute): () => void {
     for (const ev of this.history(storage).after(rv)) sub.deliver(ev);
-    const set = routeKey === undefined ? this.unrouted(storage) : this.route(storage, routeKey);
+    const set = route === undefined ? this.unrouted(storage) : this.route(storage, route);
     set.add(sub);
     return () => set.delete(sub);
   }
@@ -110,16 +122,21 @@ export class WatchHub {
     return set;
   }
 
-  private route(storage: string, key: string): Set<Subscriber> {
+  private route(storage: string, { field, value }: WatchRoute): Set<Subscriber> {
     let routes = this.routed.get(storage);
     if (!routes) {
       routes = new Map();
       this.routed.set(storage, routes);
     }
-    let set = routes.get(key);
+    let byValue = routes.get(field);
+    if (!byValue) {
+      byValue = new Map();
+      routes.set(field, byValue);
+    }
+    let set = byValue.get(value);
     if (!set) {
       set = new Set();
-      routes.set(key, set);
+      byValue.set(value, set);
     }
     return set;
   }
@@ -132,7 +149,7 @@ export class WatchHub {
   subscriberCount(): number {
     let n = 0;
     for (const s of this.subscribers.values()) n += s.size;
-    for (const routes of this.routed.values()) for (const s of routes.values()) n += s.size;
+    for (const routes of this.routed.values()) for (const byValue of routes.values()) for (const s of byValue.values()) n += s.size;
     return n;
   }
 

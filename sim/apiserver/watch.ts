@@ -14,7 +14,7 @@ import { apiVersionOf, type ResourceDef } from './resources.js';
 import { matchesSelection, pinnedField, type Selection } from './selectors.js';
 import { badRequest, failure } from './status.js';
 import type { EventType, StoredEvent } from './store.js';
-import { isRoutable } from './watch-hub.js';
+import { routeFields, type WatchRoute } from './watch-hub.js';
 
 export interface WatchTiming {
   bookmarkIntervalMs: number;
@@ -111,6 +111,15 @@ function sender(req: WatchRequest, sel: Selection, res: ServerResponse): (ev: St
   };
 }
 
+/** The most selective field the watch pins that the hub indexes watchers by (none: it sees every event). */
+function routeOf(def: ResourceDef, sel: Selection): WatchRoute | undefined {
+  for (const field of routeFields(def.storage)) {
+    const value = pinnedField(sel.fields, field);
+    if (value !== undefined) return { field, value };
+  }
+  return undefined;
+}
+
 /** Serve one watch until timeout, client close, or server close. */
 export function serveWatch(ctx: ApiContext, req: WatchRequest, stream: WatchStream): void {
   const q = parseWatchQuery(req.query);
@@ -127,8 +136,7 @@ export function serveWatch(ctx: ApiContext, req: WatchRequest, stream: WatchStre
   if (requested === undefined) {
     for (const o of selectObjects(ctx, def, namespace, sel)) res.write(`${JSON.stringify({ type: 'ADDED', object: present(def, o) })}\n`);
   }
-  const routeKey = isRoutable(def.storage) ? pinnedField(sel.fields, 'spec.nodeName') : undefined;
-  const unsubscribe = ctx.hub.subscribe(def.storage, requested ?? ctx.store.currentRv(), { deliver: sender(req, sel, res) }, routeKey);
+  const unsubscribe = ctx.hub.subscribe(def.storage, requested ?? ctx.store.currentRv(), { deliver: sender(req, sel, res) }, routeOf(def, sel));
   const stopTimers = startTimers(ctx, def, stream, q);
   const handle = { close: () => res.destroy(), caller: stream.caller, storage: def.storage };
   stream.open.add(handle);

@@ -29,12 +29,24 @@ export class PodExpectations {
    * created ones added, deleted ones shown terminating; then narrowed to the pods `wanted` selects.
    */
   view(cached: readonly V1Pod[], wanted: (pod: V1Pod) => boolean = () => true): V1Pod[] {
+    return this.amended(cached, cached.filter(wanted), wanted);
+  }
+
+  /**
+   * As `view`, for pods the caller already narrowed to the ones `wanted` selects (an index by owner): only the
+   * pending creations are narrowed here. A created pod is seen once the cache shows it under its owner.
+   */
+  viewNarrowed(narrowed: readonly V1Pod[], wanted: (pod: V1Pod) => boolean): V1Pod[] {
+    return this.amended(narrowed, narrowed, wanted);
+  }
+
+  private amended(cached: readonly V1Pod[], selected: readonly V1Pod[], wanted: (pod: V1Pod) => boolean): V1Pod[] {
     const now = this.now();
     if (this.created.size > 0) {
       const seen = new Set(cached.map(key));
       for (const [k, e] of this.created) if (seen.has(k) || e.until < now) this.created.delete(k);
     }
-    const out = cached.filter(wanted).map((pod) => this.amend(pod, now));
+    const out = this.deleted.size === 0 ? [...selected] : selected.map((pod) => this.amend(pod, now));
     for (const e of this.created.values()) if (wanted(e.pod)) out.push(e.pod);
     return out;
   }

@@ -2,16 +2,22 @@
  * The thin edge to the Kubernetes API: typed clients built from one KubeConfig, the merge-patch option,
  * and predicates over the client's errors. Everything in the simulated cluster talks to the API through here.
  */
+import http from 'node:http';
 import {
   ApiextensionsV1Api,
   AppsV1Api,
   CoordinationV1Api,
   CoreV1Api,
+  createConfiguration,
   CustomObjectsApi,
   PatchStrategy,
   PolicyV1Api,
+  ServerConfiguration,
   setHeaderOptions,
+  type ApiConstructor,
+  type ApiType,
   type KubeConfig,
+  type Middleware,
 } from '@kubernetes/client-node';
 import { httpStatusOf } from '../../shared/http-status.js';
 
@@ -25,15 +31,37 @@ export interface KubeClients {
   policy: PolicyV1Api;
 }
 
+/**
+ * Over plain HTTP (the embedded API server), the simulated kubelets and controllers send every call over one
+ * pool of kept-alive connections, as client-go does; client-node opens a new connection per call, and at a
+ * thousand nodes the connects, accepts and closes cost the simulated cluster as much as the calls themselves.
+ * Over HTTPS each call keeps the client's own agent (its TLS settings are the kubeconfig's).
+ */
+function apiMaker(kc: KubeConfig): <T extends ApiType>(api: ApiConstructor<T>) => T {
+  const server = kc.getCurrentCluster()?.server ?? '';
+  if (!server.startsWith('http:')) return (api) => kc.makeApiClient(api);
+  const agent = new http.Agent({ keepAlive: true });
+  const reuse: Middleware = {
+    pre: (ctx) => {
+      ctx.setAgent(agent);
+      return Promise.resolve(ctx);
+    },
+    post: (res) => Promise.resolve(res),
+  };
+  const config = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: kc }, promiseMiddleware: [reuse] });
+  return (api) => new api(config);
+}
+
 export function kubeClients(kc: KubeConfig): KubeClients {
+  const make = apiMaker(kc);
   return {
     kc,
-    core: kc.makeApiClient(CoreV1Api),
-    apps: kc.makeApiClient(AppsV1Api),
-    coordination: kc.makeApiClient(CoordinationV1Api),
-    extensions: kc.makeApiClient(ApiextensionsV1Api),
-    custom: kc.makeApiClient(CustomObjectsApi),
-    policy: kc.makeApiClient(PolicyV1Api),
+    core: make(CoreV1Api),
+    apps: make(AppsV1Api),
+    coordination: make(CoordinationV1Api),
+    extensions: make(ApiextensionsV1Api),
+    custom: make(CustomObjectsApi),
+    policy: make(PolicyV1Api),
   };
 }
 

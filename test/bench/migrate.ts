@@ -3,13 +3,15 @@
  * starts the simulated cluster and its agents in one process and the coordinator in another, migrates
  * every node (instant reboots, nothing to drain), and prints one JSON line:
  * `{"results":[{nodes, concurrency, wallMs, overheadMsPerNode, handoffMs:{p50,p99}, apiRequestsPerNode,
- * requestsByVerb, coordinatorRssMiB, coordinatorCpuMs, apiServerRequestsPerSec, migrated, halted}]}`.
+ * requestsByVerb, coordinatorRssMiB, coordinatorCpuMs, simCpuMs, apiServerRequestsPerSec, migrated, halted}]}`.
  * - overheadMsPerNode: wall time × concurrency / nodes, the slot time each node costs when its own work
  *   takes no time;
+ * - simCpuMs: the CPU time the simulated cluster's process (API server, kubelets, controllers and every agent)
+ *   spent during the rollout;
  * - requestsByVerb: the coordinator's and the agents' requests per migrated node, by verb and resource;
  *   requestsByCaller: the same, split into the coordinator's and the agents';
  * - simRequestsPerNode: the simulated cluster's own requests (kubelets, controllers) per migrated node, by
- *   caller: the load the API server carries besides the tool's.
+ *   verb and resource: the load the API server carries besides the tool's.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -58,6 +60,7 @@ export interface BenchResult {
   coordinatorRssMiB: number;
   coordinatorHeapMiB: number;
   coordinatorCpuMs: number;
+  simCpuMs: number;
   apiServerRequestsPerSec: number;
   simRequestsPerNode: Record<string, number>;
   phaseMs: Record<string, number>;
@@ -105,11 +108,15 @@ class Child {
   }
 }
 
-/** The requests of every caller that is not the tool (kubelets, controllers), per migrated node, by caller. */
+/** The requests of every caller that is not the tool (kubelets, controllers), per migrated node, by verb and resource. */
 function simRequestsPerNode(counts: readonly RequestCount[], migrated: number): Record<string, number> {
   const tool = new Set(toolRequests([...counts]));
   const out: Record<string, number> = {};
-  for (const c of counts) if (!tool.has(c)) out[c.caller] = (out[c.caller] ?? 0) + c.count;
+  for (const c of counts) {
+    if (tool.has(c)) continue;
+    const key = `${c.verb} ${c.resource}${c.subresource ? `/${c.subresource}` : ''}`;
+    out[key] = (out[key] ?? 0) + c.count;
+  }
   return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round((v / migrated) * 100) / 100]));
 }
 
@@ -129,6 +136,7 @@ function resultOf(spec: RunSpec, done: RolloutDone, usage: CoordinatorUsage): Be
     coordinatorRssMiB: usage.peakRssMiB,
     coordinatorHeapMiB: usage.heapUsedMiB,
     coordinatorCpuMs: usage.cpuMs,
+    simCpuMs: done.simCpuMs,
     apiServerRequestsPerSec: done.apiServerRequestsPerSec,
     simRequestsPerNode: simRequestsPerNode(done.requests, per),
     phaseMs: done.phaseMs,
@@ -160,7 +168,7 @@ async function runBench(opts: z.infer<typeof OptionsSchema>): Promise<void> {
     for (const concurrency of opts.concurrency) {
       const r = await runOne({ nodes, concurrency, deployDir, rolloutDeadlineMs: rolloutDeadlineMs(nodes, opts.rolloutSeconds) });
       results.push(r);
-      const line = `nodes ${r.nodes} concurrency ${r.concurrency}: migrated ${r.migrated} in ${r.wallMs} ms; hand-off p50 ${r.handoffMs?.p50 ?? '-'} ms p99 ${r.handoffMs?.p99 ?? '-'} ms; ${r.apiRequestsPerNode ?? 'n/a'} requests/node; coordinator ${r.coordinatorRssMiB} MiB, ${r.coordinatorCpuMs} ms CPU\n`;
+      const line = `nodes ${r.nodes} concurrency ${r.concurrency}: migrated ${r.migrated} in ${r.wallMs} ms; hand-off p50 ${r.handoffMs?.p50 ?? '-'} ms p99 ${r.handoffMs?.p99 ?? '-'} ms; ${r.apiRequestsPerNode ?? 'n/a'} requests/node; coordinator ${r.coordinatorRssMiB} MiB, ${r.coordinatorCpuMs} ms CPU; simulated cluster ${r.simCpuMs} ms CPU\n`;
       (opts.json ? process.stderr : process.stdout).write(line);
     }
   }

@@ -33,7 +33,7 @@ describe('benchmark and chaos scripts', () => {
     const doc = await runScript('bench/migrate.js', ['--nodes', '4', '--concurrency', '2', '--json']);
     expect(doc).toMatchObject({ results: [{ nodes: 4, concurrency: 2 }] });
     const [row] = doc.results as Record<string, unknown>[];
-    for (const key of ['wallMs', 'overheadMsPerNode', 'handoffMs', 'apiRequestsPerNode', 'requestsByVerb', 'coordinatorRssMiB', 'coordinatorCpuMs']) {
+    for (const key of ['wallMs', 'overheadMsPerNode', 'handoffMs', 'apiRequestsPerNode', 'requestsByVerb', 'coordinatorRssMiB', 'coordinatorCpuMs', 'simCpuMs']) {
       expect(row).toHaveProperty(key);
     }
   });

@@ -88,6 +88,7 @@ describe('the checker itself', () => {
     ['the coordinator creating a Lease outside its namespace', 'coordinator', call({ apiGroup: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-system', verb: 'create' })],
     ['the agent patching nodes', 'agent', call({ resource: 'nodes', verb: 'patch', resourceName: 'n1' })],
     ['the agent creating pods in kube-system', 'agent', call({ resource: 'pods', namespace: 'kube-system', verb: 'create' })],
+    ['the agent watching the Cilium pods (the coordinator watches them)', 'agent', call({ resource: 'pods', namespace: 'kube-system', verb: 'watch' })],
     ['the agent evicting pods', 'agent', call({ resource: 'pods/eviction', namespace: NS, verb: 'create', resourceName: 'p' })],
   ])('when %s is asked, then it is denied', (_what, who, c) => {
     expect(allows(who === 'agent' ? agent() : coordinator(), c)).toBe(false);

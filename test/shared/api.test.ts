@@ -22,7 +22,7 @@ import { CheckReportSchema, CheckResultSchema } from '../../shared/checks.js';
 const BOOT = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
 const identity = { nodeName: 'worker-1', podName: 'cni-migrate-agent-x7k2p', bootId: BOOT };
 const register = { ...identity, kernel: '6.1.0-18-amd64', agentVersion: '0.1.0' };
-const heartbeat = { ...identity, kernel: '6.1.0-18-amd64', iptablesBackends: ['nft'], calicoLeftovers: true, ciliumReady: false };
+const heartbeat = { ...identity, kernel: '6.1.0-18-amd64', iptablesBackends: ['nft'], calicoLeftovers: true };
 const checkResult = { check: 'ping', target: '10.244.1.7', ok: true, latencyMs: 0.4, detail: '64 bytes' };
 const report = { version: 1, podIP: '10.245.3.9', results: [checkResult] };
 const orders = {
@@ -96,7 +96,7 @@ describe('register and heartbeat bodies', () => {
     ['a bad node name', HeartbeatSchema, { ...heartbeat, nodeName: 'Node_1' }, 'nodeName: must be a lowercase RFC 1123 name'],
     ['three iptables backends', HeartbeatSchema, { ...heartbeat, iptablesBackends: ['nft', 'legacy', 'nft'] }, 'iptablesBackends: Too big: expected array to have <=2 items'],
     ['an unknown iptables backend', HeartbeatSchema, { ...heartbeat, iptablesBackends: ['ebpf'] }, 'iptablesBackends.0: Invalid option: expected one of "legacy"|"nft"'],
-    ['a missing field', HeartbeatSchema, { ...heartbeat, ciliumReady: undefined }, 'ciliumReady: Invalid input: expected boolean, received undefined'],
+    ['a missing field', HeartbeatSchema, { ...heartbeat, calicoLeftovers: undefined }, 'calicoLeftovers: Invalid input: expected boolean, received undefined'],
     ['a long poll over the limit', RegisterResponseSchema, { heartbeatIntervalSeconds: 10, longPollSeconds: 61 }, 'longPollSeconds: Too big: expected number to be <=60'],
     ['ok false', HeartbeatResponseSchema, { ok: false }, 'ok: Invalid input: expected true'],
   ])('when a body has %s, then the error names the field', (_n, schema: z.ZodType, body, message) => {

@@ -92,7 +92,7 @@ export class DaemonSetController {
     const ds = this.caches.daemonSets.get(name, namespace);
     if (!ds || ds.metadata?.deletionTimestamp) return;
     const uid = ds.metadata?.uid;
-    const owned = this.expectations.view(this.owned.of(uid), (p) => controllerUid(p) === uid);
+    const owned = this.expectations.viewNarrowed(this.owned.of(uid), (p) => controllerUid(p) === uid);
     const plan = planDaemonSet(ds, this.caches.nodes.list(), owned);
     const hash = templateHash(ds);
     await slowStartBatches(plan.createOn.map((node) => buildDaemonPod(ds, { node, suffix: nameSuffix(this.deps.random), hash })), (pod) => this.createPod(pod));

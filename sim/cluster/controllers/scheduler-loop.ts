@@ -21,6 +21,12 @@ const needsNode = (pod: V1Pod): boolean =>
 export class SchedulerLoop {
   readonly queue: WorkQueue;
   private warnedNoBinding = false;
+  /**
+   * Pods waiting for a node, kept from the pod events (kube-scheduler's unschedulable queue): a Node change
+   * retries these, not a scan of every pod (once per Node write made a rollout's cost grow with the square
+   * of the cluster's size).
+   */
+  private readonly pending = new Set<string>();
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -30,15 +36,24 @@ export class SchedulerLoop {
   }
 
   start(): void {
-    this.caches.pods.onChange((pod) => {
-      if (needsNode(pod)) this.queue.add(objectKey(pod.metadata));
-    });
+    this.caches.pods.onChange((pod) => this.podChanged(pod));
+    this.caches.pods.onDelete((pod) => this.pending.delete(objectKey(pod.metadata)));
     this.caches.nodes.onChange(() => this.enqueuePending());
-    this.enqueuePending();
+    for (const pod of this.caches.pods.list()) this.podChanged(pod);
+  }
+
+  private podChanged(pod: V1Pod): void {
+    const key = objectKey(pod.metadata);
+    if (!needsNode(pod)) {
+      this.pending.delete(key);
+      return;
+    }
+    this.pending.add(key);
+    this.queue.add(key);
   }
 
   private enqueuePending(): void {
-    for (const pod of this.caches.pods.list()) if (needsNode(pod)) this.queue.add(objectKey(pod.metadata));
+    for (const key of this.pending) this.queue.add(key);
   }
 
   private async schedule(key: string): Promise<void> {

@@ -25,24 +25,7 @@ function simulatedNode() {
   return { node, host };
 }
 
-/** A Cilium pod readiness the test flips; listeners hear each flip. */
-function ciliumSwitch(initial: boolean) {
-  const listeners = new Set<() => void>();
-  const state = {
-    ready: initial,
-    flip(to: boolean) {
-      state.ready = to;
-      listeners.forEach((cb) => cb());
-    },
-    subscribe(cb: () => void) {
-      listeners.add(cb);
-      return () => listeners.delete(cb);
-    },
-  };
-  return state;
-}
-
-function startAgent(coordinator: FakeCoordinator, host: SimNodeHost, token = 'tok-a', cilium = ciliumSwitch(true)) {
+function startAgent(coordinator: FakeCoordinator, host: SimNodeHost, token = 'tok-a') {
   const stop = new AbortController();
   const backoff = new Backoff({ initialMs: 50, maxMs: 200, factor: 2, jitter: 0.5 });
   const locator = fixedLocator(coordinator.url);
@@ -61,8 +44,6 @@ function startAgent(coordinator: FakeCoordinator, host: SimNodeHost, token = 'to
       host,
       runner,
       identity: { nodeName: NODE, podName: `agent-${NODE}`, agentVersion: '0.1.0' },
-      ciliumReady: () => cilium.ready,
-      onCiliumChange: (cb) => cilium.subscribe(cb),
       log: process.env.DEBUG_AGENT ? createLogger({ component: 'agent', level: 'debug' }) : silentLogger(),
       backoff,
     },
@@ -109,22 +90,9 @@ describe('agent loop against a fake coordinator', () => {
     expect(coordinator.directory.heartbeats[1]).toMatchObject({
       nodeName: NODE,
       bootId: node.bootId,
-      ciliumReady: true,
       calicoLeftovers: true,
       iptablesBackends: ['nft'],
     });
-  });
-
-  it('when the Cilium pod turns Ready between heartbeats, then a heartbeat reports it at once', async () => {
-    // Heartbeats due only hourly: a second heartbeat within the test can only be the one the change sends.
-    coordinator = await startFakeCoordinator({ 'tok-a': NODE }, 3600);
-    const { host } = simulatedNode();
-    const cilium = ciliumSwitch(false);
-    agents.push(startAgent(coordinator, host, 'tok-a', cilium));
-    await waitFor('first heartbeat', () => coordinator.directory.heartbeats.length === 1);
-    cilium.flip(true);
-    await waitFor('a heartbeat with Cilium Ready', () => coordinator.directory.heartbeats.some((h) => h.ciliumReady));
-    expect(coordinator.directory.heartbeats.map((h) => h.ciliumReady)).toEqual([false, true]);
   });
 
   it('when the coordinator crashes and comes back, then the agent backs off and registers again', async () => {
@@ -250,7 +218,7 @@ describe('agent loop with a fake coordinator API', () => {
       validate: async () => ({ outcome: 'succeeded', message: '' }),
     });
     const done = runAgentLoop(
-      { api, host, runner, identity: { nodeName: NODE, podName: 'agent', agentVersion: '0' }, ciliumReady: () => true, log: silentLogger() },
+      { api, host, runner, identity: { nodeName: NODE, podName: 'agent', agentVersion: '0' }, log: silentLogger() },
       stop.signal,
     );
     for (let n = 1; n <= 8; n += 1) {

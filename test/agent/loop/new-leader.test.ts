@@ -51,7 +51,6 @@ describe('agent: a new leader', () => {
         host,
         runner: new OrderRunner({ host, nodeName: NODE, podName: `agent-${NODE}`, forceCleanup: false, log: silentLogger(), validate: async () => ({ outcome: 'succeeded', message: '' }) }),
         identity: { nodeName: NODE, podName: `agent-${NODE}`, agentVersion: '0.1.0' },
-        ciliumReady: () => true,
         log: silentLogger(),
         backoff,
         onCoordinatorMoved: (cb) => locator.onMoved?.(cb) ?? (() => undefined),

@@ -37,6 +37,8 @@ export interface RolloutDone {
   phaseMs: Record<string, number>;
   /** Requests per second the API server served during the rollout (every caller: kubelets too). */
   apiServerRequestsPerSec: number;
+  /** CPU time the simulated cluster's process (API server, kubelets, controllers, agents) spent during the rollout. */
+  simCpuMs: number;
 }
 
 /** Coordinator → driver: its resource use so far. */

@@ -106,6 +106,9 @@ class SimSide {
     this.closers.push(() => migrations.stop());
     const before = total(this.sim.api?.requestCounts() ?? []);
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    // With BENCH_CPU_PROF, the rollout's start and end on the profile's clock (monotonic µs), to cut the profile to it.
+    if (process.env.BENCH_CPU_PROF) process.stderr.write(`  sim rollout window starts at ${process.hrtime.bigint() / 1000n} µs\n`);
     await createMigration(
       admin,
       { concurrency: this.spec.concurrency, autoRollback: false, includeControlPlane: true, nodeSelector: this.sim.nodeSelector },
@@ -119,6 +122,8 @@ class SimSide {
       .catch((e: unknown) => ({ kind: 'halted' as const, reason: e instanceof Error ? e.message : String(e) }));
     clearInterval(progress);
     const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    if (process.env.BENCH_CPU_PROF) process.stderr.write(`  sim rollout window ends at ${process.hrtime.bigint() / 1000n} µs\n`);
     const requests = this.sim.api?.requestCounts() ?? [];
     const own = new Set(this.sim.nodeNames());
     const phases = (await admin.makeApiClient(CoreV1Api).listNode()).items
@@ -135,6 +140,7 @@ class SimSide {
       requests,
       phaseMs: this.clock.meanMs(),
       apiServerRequestsPerSec: Math.round(((total(requests) - before) / wallMs) * 1000),
+      simCpuMs: Math.round((cpu.user + cpu.system) / 1000),
     };
   }
 

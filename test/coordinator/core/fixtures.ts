@@ -42,7 +42,6 @@ export function obs(over: Partial<Observations> = {}): Observations {
     labeled: false,
     nodeReady: true,
     bootId: BOOT_A,
-    agentSaysCiliumNotReady: false,
     ciliumPod: { uid: 'pod-old', ready: true },
     drain: undefined,
     peerCandidates: ['10.245.1.5', '10.244.2.7'],

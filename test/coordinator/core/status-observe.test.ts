@@ -102,10 +102,8 @@ describe('observations', () => {
   const src = { ciliumPods: [], granted: true, drain: undefined, agent: undefined, peerCandidates: [] };
 
   it.each([
-    ['the Node reports a boot id', { node: node({ bootID: BOOT_A }), agent: { bootId: BOOT_B, ciliumReady: true } }, { bootId: BOOT_A }],
-    ['only the agent reports one', { node: node({}), agent: { bootId: BOOT_B, ciliumReady: true } }, { bootId: BOOT_B }],
-    ['the agent says Cilium is not ready on this boot', { node: node({ bootID: BOOT_A }), agent: { bootId: BOOT_A, ciliumReady: false } }, { agentSaysCiliumNotReady: true }],
-    ['the agent spoke before the reboot', { node: node({ bootID: BOOT_B }), agent: { bootId: BOOT_A, ciliumReady: false } }, { agentSaysCiliumNotReady: false }],
+    ['the Node reports a boot id', { node: node({ bootID: BOOT_A }), agent: { bootId: BOOT_B } }, { bootId: BOOT_A }],
+    ['only the agent reports one', { node: node({}), agent: { bootId: BOOT_B } }, { bootId: BOOT_B }],
     ['the node is cordoned and labeled', { node: node({ unschedulable: true, label: 'true' }) }, { unschedulable: true, labeled: true }],
     ['the node is NotReady', { node: node({ ready: 'Unknown' }) }, { nodeReady: false }],
     ['the node is gone', { node: undefined }, { nodeReady: false, unschedulable: false, bootId: undefined }],

@@ -117,7 +117,6 @@ const rows: Row[] = [
   // WaitingReady
   { when: 'waiting, node not Ready', s: { phase: 'WaitingReady' }, o: { nodeReady: false }, phase: 'WaitingReady', actions: [] },
   { when: 'waiting, Cilium not Ready', s: { phase: 'WaitingReady' }, o: { ciliumPod: { uid: 'p', ready: false } }, phase: 'WaitingReady', actions: [] },
-  { when: 'waiting, agent says Cilium not ready', s: { phase: 'WaitingReady' }, o: { agentSaysCiliumNotReady: true }, phase: 'WaitingReady', actions: [] },
   { when: 'waiting, no Cilium pod past the deadline', s: { phase: 'WaitingReady' }, o: { ciliumPod: undefined }, at: 300_000, phase: 'Halted', actions: [] },
   {
     when: 'waiting, node and Cilium Ready',

@@ -74,7 +74,6 @@ export class FakeAgents {
         kernel: '6.1',
         iptablesBackends: ['nft'],
         calicoLeftovers: false,
-        ciliumReady: !this.cluster.ciliumBroken.has(node),
       });
     }
   }

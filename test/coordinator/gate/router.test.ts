@@ -13,7 +13,6 @@ const heartbeat = {
   kernel: '6.1.0',
   iptablesBackends: ['nft'],
   calicoLeftovers: true,
-  ciliumReady: false,
 };
 const result = { nodeName: 'node-a', podName: 'agent-a', bootId: BOOT, orderId: 'o-1', outcome: 'succeeded', message: '' };
 

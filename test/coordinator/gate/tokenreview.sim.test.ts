@@ -24,7 +24,6 @@ const heartbeat = (nodeName: string, podName: string) => ({
   kernel: '6.1.0',
   iptablesBackends: [],
   calicoLeftovers: false,
-  ciliumReady: true,
 });
 
 let api: SimApiServer;

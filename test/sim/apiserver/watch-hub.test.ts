@@ -17,8 +17,8 @@ describe('watch hub', () => {
     const n1 = collector();
     const n2 = collector();
     const all = collector();
-    hub.subscribe('/pods', 100, n1, 'n1');
-    hub.subscribe('/pods', 100, n2, 'n2');
+    hub.subscribe('/pods', 100, n1, { field: 'spec.nodeName', value: 'n1' });
+    hub.subscribe('/pods', 100, n2, { field: 'spec.nodeName', value: 'n2' });
     hub.subscribe('/pods', 100, all);
     const added = ev('ADDED', pod('n1'));
     const moved = ev('MODIFIED', pod('n2'), pod('n1'));
@@ -27,6 +27,33 @@ describe('watch hub', () => {
     expect(n1.seen).toEqual([`ADDED@${added.rv}`, `MODIFIED@${moved.rv}`]);
     expect(n2.seen).toEqual([`MODIFIED@${moved.rv}`]);
     expect(all.seen).toHaveLength(2);
+  });
+
+  it('when watchers are routed by name, then each only gets events of its own object, beside node-routed and unrouted watchers', () => {
+    const hub = new WatchHub(100, 100);
+    const lease = (name: string): Record<string, unknown> => ({ metadata: { name, namespace: 'a' } });
+    const leader = collector();
+    const other = collector();
+    const all = collector();
+    hub.subscribe('/leases', 100, leader, { field: 'metadata.name', value: 'leader' });
+    hub.subscribe('/leases', 100, other, { field: 'metadata.name', value: 'other' });
+    hub.subscribe('/leases', 100, all);
+    const created = ev('ADDED', lease('leader'));
+    const renewed = ev('MODIFIED', lease('leader'), lease('leader'));
+    const gone = ev('DELETED', lease('leader'), lease('leader'));
+    [created, ev('ADDED', lease('node-1')), renewed, gone].forEach((e) => hub.record('/leases', e));
+    expect(leader.seen).toEqual([`ADDED@${created.rv}`, `MODIFIED@${renewed.rv}`, `DELETED@${gone.rv}`]);
+    expect(other.seen).toEqual([]);
+    expect(all.seen).toHaveLength(4);
+
+    const byName = collector();
+    const byNode = collector();
+    hub.subscribe('/pods', rv, byName, { field: 'metadata.name', value: 'p' });
+    hub.subscribe('/pods', rv, byNode, { field: 'spec.nodeName', value: 'n9' });
+    const moved = ev('MODIFIED', pod('n9'), pod('n1'));
+    hub.record('/pods', moved);
+    expect(byName.seen).toEqual([`MODIFIED@${moved.rv}`]);
+    expect(byNode.seen).toEqual([`MODIFIED@${moved.rv}`]);
   });
 
   it('when history overflows, then resuming from before the window is expired and inside it replays', () => {

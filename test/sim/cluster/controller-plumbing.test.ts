@@ -48,6 +48,18 @@ describe('pod expectations', () => {
     e.expectCreated(pod('theirs', { owner: 'b' }));
     expect(e.view([], (p) => p.metadata?.ownerReferences?.[0]?.uid === 'a').map((p) => p.metadata?.name)).toEqual(['mine']);
   });
+
+  it('when the cached pods are already one owner\'s, then the narrowed view keeps them, adds only that owner\'s creations and shows deletions', () => {
+    const e = new PodExpectations(() => 0);
+    const running = pod('running', { owner: 'a' });
+    const leaving = pod('leaving', { owner: 'a' });
+    e.expectCreated(pod('mine', { owner: 'a' }));
+    e.expectCreated(pod('theirs', { owner: 'b' }));
+    e.expectDeleted(leaving);
+    const view = e.viewNarrowed([running, leaving], (p) => p.metadata?.ownerReferences?.[0]?.uid === 'a');
+    expect(view.map((p) => p.metadata?.name)).toEqual(['running', 'leaving', 'mine']);
+    expect(view[1]?.metadata?.deletionTimestamp).toBeDefined();
+  });
 });
 
 describe('work queue', () => {
