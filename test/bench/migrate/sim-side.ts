@@ -9,6 +9,7 @@ import { createLogger, LOG_LEVELS, silentLogger, type Logger, type LogLevel } fr
 import { MIGRATION_DEFAULT_NAME, NodeAnnotation } from '../../../shared/names.js';
 import type { RequestCount } from '../../../sim/apiserver/index.js';
 import { startSimCluster, type SimCluster } from '../../../sim/index.js';
+import { POD_TEMPLATE_HASH_LABEL } from '../../../sim/cluster/deployment-plan.js';
 import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from '../../../sim/demo/agent-fleet.js';
 import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from '../../../sim/demo/install.js';
 import { RolloutObserver } from '../../../sim/demo/measure.js';
@@ -21,6 +22,7 @@ const CHECK_IMAGE = 'ghcr.io/nicolaka/netshoot:v0.13';
 const total = (counts: readonly RequestCount[]): number => counts.reduce((n, c) => n + c.count, 0);
 const send = (m: ToDriver): void => void process.send?.(m);
 const PROGRESS_EVERY_MS = 10_000;
+const WORKLOAD_POD_SELECTOR = POD_TEMPLATE_HASH_LABEL;
 
 /** BENCH_SIM_LOG=<level> shows the simulated cluster's log (kubelets, controllers) on stderr. */
 function simLog(): Logger {
@@ -91,7 +93,11 @@ class SimSide {
       this.observer.observe(n, performance.now());
       this.clock.observe(n, performance.now());
     });
-    const pods = await watchList<V1Pod>(admin, '/api/v1/pods', () => core.listPodForAllNamespaces());
+    // Only workload pods can be evicted: a Deployment's pods (every ReplicaSet here is a Deployment's) carry
+    // pod-template-hash. Watching every pod made the bench parse each daemon and check pod event a second time.
+    const pods = await watchList<V1Pod>(admin, '/api/v1/pods', () => core.listPodForAllNamespaces({ labelSelector: WORKLOAD_POD_SELECTOR }), {
+      labelSelector: WORKLOAD_POD_SELECTOR,
+    });
     this.closers.push(() => pods.stop());
     pods.onDelete((p) => {
       if (p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet') === true) this.evictedPods += 1;
