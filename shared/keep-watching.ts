@@ -20,6 +20,11 @@ export interface KeepWatchingOptions<T> {
   what: string;
   log: Logger;
   onEvent(type: string, object: T): void;
+  /**
+   * Called before each (re)start: a watch with no resourceVersion sends the current objects again, so a caller
+   * that keeps them can forget what it had (an object deleted while no watch ran sends no DELETED event).
+   */
+  onStart?(): void;
 }
 
 export function keepWatching<T>(o: KeepWatchingOptions<T>): { stop(): void } {
@@ -41,6 +46,7 @@ export function keepWatching<T>(o: KeepWatchingOptions<T>): { stop(): void } {
   }
   function start(): void {
     if (stopped) return;
+    o.onStart?.();
     o.watch.watch(o.path, query, onEvent, onDone).then(
       (ctl) => {
         retry.connected();
