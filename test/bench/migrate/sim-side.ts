@@ -1,6 +1,6 @@
 /**
  * `bench:migrate`'s simulated cluster process: the API server, kubelets and controllers, deploy/'s RBAC,
- * and one real agent per node. Reboots and Cilium restarts are instant and no workload needs draining,
+ * and one real agent per node (the agents in a thread of their own). Reboots and Cilium restarts are instant and no workload needs draining,
  * so what the rollout's wall time measures is the coordinator's orchestration.
  */
 import { CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
@@ -10,8 +10,9 @@ import { MIGRATION_DEFAULT_NAME, NodeAnnotation } from '../../../shared/names.js
 import type { RequestCount } from '../../../sim/apiserver/index.js';
 import { startSimCluster, type SimCluster } from '../../../sim/index.js';
 import { POD_TEMPLATE_HASH_LABEL } from '../../../sim/cluster/deployment-plan.js';
-import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from '../../../sim/demo/agent-fleet.js';
-import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from '../../../sim/demo/install.js';
+import { AGENT_NAMESPACE, AGENT_POD_SELECTOR } from '../../../sim/demo/agent-fleet.js';
+import { startAgentThread } from '../../../sim/demo/agent-thread.js';
+import { createMigration, installDeployManifests, serviceAccountToken } from '../../../sim/demo/install.js';
 import { RolloutObserver } from '../../../sim/demo/measure.js';
 import { rolloutEnd, watchMigrations } from '../../../sim/demo/migration-watch.js';
 import { watchList, type WatchedList } from '../../../sim/demo/watch-cache.js';
@@ -67,15 +68,18 @@ class SimSide {
     const covered = (items: readonly V1Pod[]): boolean => new Set(items.map((p) => p.spec?.nodeName)).size >= names.size;
     await pods.until(covered, 'an agent pod on every node', 120_000 + this.spec.nodes * 100);
     const sim = this.sim;
-    const fleet = new AgentFleet({
-      adminKc: admin,
-      kubeConfigFor: (t) => kubeConfigWithToken(admin, t),
-      sim: { bootId: (n) => sim.bootId(n), kernel: (n) => sim.kernel(n), rebootNode: (n) => sim.rebootNode(n), ciliumManaged: (n) => sim.ciliumManaged(n) },
-      checkImage: CHECK_IMAGE,
-      log: silentLogger(),
-    });
-    this.closers.push(() => fleet.stopAll(), () => pods.stop());
-    await fleet.startAll(pods.list().filter((p) => names.has(p.spec?.nodeName ?? '')));
+    this.closers.push(() => pods.stop());
+    // The agents run in their own thread, as each runs on its own node: a thousand agent loops (heartbeats, long
+    // polls, leader-Lease watches) would otherwise share this event loop with the API server, kubelets and controllers.
+    const fleet = await startAgentThread(
+      {
+        admin,
+        sim: { bootId: (n) => sim.bootId(n), kernel: (n) => sim.kernel(n), rebootNode: (n) => sim.rebootNode(n), ciliumManaged: (n) => sim.ciliumManaged(n) },
+        checkImage: CHECK_IMAGE,
+      },
+      pods.list().filter((p) => names.has(p.spec?.nodeName ?? '')),
+    );
+    this.closers.push(() => fleet.stopAll());
     const nodes = await this.watchNodes();
     nodes.onChange((n) => fleet.nodeChanged(n));
   }
