@@ -21,10 +21,12 @@ export interface KeepWatchingOptions<T> {
   log: Logger;
   onEvent(type: string, object: T): void;
   /**
-   * Called before each (re)start: a watch with no resourceVersion sends the current objects again, so a caller
-   * that keeps them can forget what it had (an object deleted while no watch ran sends no DELETED event).
+   * Called whenever no watch runs: before the first starts and as soon as one ends (the server's timeout or a
+   * failure). What the ended watch showed may go stale (an object deleted while no watch runs sends no DELETED
+   * event), and a watch with no resourceVersion sends the current objects again: a caller that keeps them
+   * forgets them here.
    */
-  onStart?(): void;
+  onGap?(): void;
 }
 
 export function keepWatching<T>(o: KeepWatchingOptions<T>): { stop(): void } {
@@ -41,12 +43,12 @@ export function keepWatching<T>(o: KeepWatchingOptions<T>): { stop(): void } {
   function onDone(err: unknown): void {
     clearTimeout(timer);
     if (stopped) return;
+    o.onGap?.();
     // A watch the server ended (its timeout) restarts at once; a failed one after a backoff, logged once per streak.
     timer = setTimeout(start, err ? retry.failed(err) : 0);
   }
   function start(): void {
     if (stopped) return;
-    o.onStart?.();
     o.watch.watch(o.path, query, onEvent, onDone).then(
       (ctl) => {
         retry.connected();
@@ -57,6 +59,7 @@ export function keepWatching<T>(o: KeepWatchingOptions<T>): { stop(): void } {
       (err: unknown) => onDone(err),
     );
   }
+  o.onGap?.();
   start();
 
   return {

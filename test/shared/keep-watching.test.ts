@@ -17,7 +17,7 @@ function fakeWatch() {
 }
 
 describe('keepWatching', () => {
-  it('when the server ends a watch, then the owner hears of the restart before the objects are sent again', async () => {
+  it('when the server ends a watch, then the owner hears of the gap at once, before the objects are sent again', async () => {
     const { watch, started } = fakeWatch();
     const seen: string[] = [];
     const w = keepWatching<string>({
@@ -27,7 +27,7 @@ describe('keepWatching', () => {
       serverTimeoutSeconds: 300,
       what: 'pods',
       log: silentLogger(),
-      onStart: () => seen.push('start'),
+      onGap: () => seen.push('gap'),
       onEvent: (type, name) => seen.push(`${type} ${name}`),
     });
     try {
@@ -35,9 +35,10 @@ describe('keepWatching', () => {
       started[0]?.onEvent('ADDED', 'a');
       started[0]?.onEvent('ADDED', 'b');
       started[0]?.done(null);
+      expect(seen).toEqual(['gap', 'ADDED a', 'ADDED b', 'gap']);
       await waitFor('the restarted watch', () => started.length === 2);
       started[1]?.onEvent('ADDED', 'a');
-      expect(seen).toEqual(['start', 'ADDED a', 'ADDED b', 'start', 'ADDED a']);
+      expect(seen).toEqual(['gap', 'ADDED a', 'ADDED b', 'gap', 'ADDED a']);
     } finally {
       w.stop();
     }
