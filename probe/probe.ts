@@ -1,5 +1,5 @@
 /**
- * One probe pod: every `intervalMs` a UDP probe to the probe pod of every other node and one through the
+ * One probe pod: every `intervalMs` a UDP probe to each peer the coordinator's last answer named and one through the
  * Service, a byte on each held TCP connection; every `reportEveryMs` a report to the coordinator, whose
  * answer lists the peers. Before the first answer it probes only through the Service.
  */

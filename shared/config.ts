@@ -55,7 +55,7 @@ export const coordinatorConfigSpec = {
   agentServiceAccount: key(K8sNameSchema.default('cni-migrate-agent'), 'The only ServiceAccount agents may use.'),
   probeServiceAccount: key(K8sNameSchema.default('cni-migrate-probe'), 'The only ServiceAccount the zero-downtime probe pods may use.'),
   audience: key(z.string().min(1).default(TOKEN_AUDIENCE), 'Audience required of agent tokens.'),
-  tokenCacheSeconds: key(intFlag(30, 0, 600), 'How long a successful TokenReview is cached.'),
+  tokenCacheSeconds: key(intFlag(30, 0, 600), 'How long a successful TokenReview is trusted on its own; past it, the token is trusted without another review only while the watch of the namespace\'s pods shows its pod on its node, and never past the token\'s expiry.'),
   leaseDurationSeconds: key(intFlag(15, 2, 300), 'Leader and grant Lease duration.'),
   startupTimeoutSeconds: key(
     intFlag(60, 1, 3600),

@@ -20,6 +20,13 @@ export interface KeepWatchingOptions<T> {
   what: string;
   log: Logger;
   onEvent(type: string, object: T): void;
+  /**
+   * Called whenever no watch runs: before the first starts and as soon as one ends (the server's timeout or a
+   * failure). What the ended watch showed may go stale (an object deleted while no watch runs sends no DELETED
+   * event), and a watch with no resourceVersion sends the current objects again: a caller that keeps them
+   * forgets them here.
+   */
+  onGap?(): void;
 }
 
 export function keepWatching<T>(o: KeepWatchingOptions<T>): { stop(): void } {
@@ -36,6 +43,7 @@ export function keepWatching<T>(o: KeepWatchingOptions<T>): { stop(): void } {
   function onDone(err: unknown): void {
     clearTimeout(timer);
     if (stopped) return;
+    o.onGap?.();
     // A watch the server ended (its timeout) restarts at once; a failed one after a backoff, logged once per streak.
     timer = setTimeout(start, err ? retry.failed(err) : 0);
   }
@@ -51,6 +59,7 @@ export function keepWatching<T>(o: KeepWatchingOptions<T>): { stop(): void } {
       (err: unknown) => onDone(err),
     );
   }
+  o.onGap?.();
   start();
 
   return {

@@ -1,7 +1,7 @@
 /**
  * The zero-downtime probe ↔ coordinator HTTP contract. Each probe pod (DaemonSet `cni-migrate-probe`, on the
- * pod network, one per node) sends a small UDP probe to the probe pod of every other node and through the
- * probe Service every 200 ms, holds a TCP connection to each peer, and reports what it saw:
+ * pod network, one per node) sends a small UDP probe to the probe pods of its peers (the coordinator's answer
+ * names a bounded few) and through the probe Service every 200 ms, holds a TCP connection to each peer, and reports what it saw:
  *
  *   POST /v1/probe/reports   ProbeReport -> ProbeAnswer (the peers to probe next)
  *
@@ -49,7 +49,7 @@ export type ProbeReport = z.infer<typeof ProbeReportSchema>;
 export const ProbePeerSchema = z.strictObject({ node: K8sNameSchema, ip: Ipv4Schema });
 export type ProbePeer = z.infer<typeof ProbePeerSchema>;
 
-/** The probe pods of every other node that reported lately: the peers to probe from now on. */
+/** The peers to probe from now on: a bounded set of the other nodes' probe pods that reported lately. */
 export const ProbeAnswerSchema = z.strictObject({ peers: z.array(ProbePeerSchema) });
 export type ProbeAnswer = z.infer<typeof ProbeAnswerSchema>;
 

@@ -18,9 +18,11 @@ export class NodeView {
   /** The names in natural order, sorted again only when a node came or went (not per pass). */
   private sorted: string[] | undefined;
   private readonly known = new Set<string>();
+  private version = 0;
 
   constructor(private readonly cache: Watched<V1Node>) {
     cache.onChange((n) => {
+      this.version += 1;
       const name = n.metadata?.name;
       if (name === undefined) return;
       const present = cache.get(name) !== undefined;
@@ -56,5 +58,11 @@ export class NodeView {
     const before = this.written.get(name);
     if (before && isOlder(node.metadata?.resourceVersion, before.metadata?.resourceVersion)) return;
     this.written.set(name, node);
+    this.version += 1;
+  }
+
+  /** Changes with every Node the watch or this engine's writes bring: equal means nothing changed since. */
+  changes(): number {
+    return this.version;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The leader's ledger of the zero-downtime probe: every probe pod's reports, sorted into pairings by the
  * pure core, folded into the figures overall and per hand-off. It answers each report with the peers to
- * probe (the probe pods of the other nodes that reported lately), feeds the metrics (the counters with each
+ * probe (the pod's place on the core's peer ring: a bounded set of the nodes that reported, those heard
+ * lately), feeds the metrics (the counters with each
  * report, the gap and round-trip gauges with each status), and tells the
  * controller when a hand-off first crosses a `spec.probe` threshold (the controller then halts that node).
  *
@@ -12,6 +13,7 @@ import { PROBE_INTERVAL_MS, type ProbeAnswer, type ProbeReport } from '../../sha
 import { classifyReport, handOffKey, type NodeTimeline } from '../core/probe/classify.js';
 import { emptyAccumulator, figuresOf, foldSamples, zeroDowntime, type ProbeAccumulator, type ProbeFigures } from '../core/probe/figures.js';
 import { probeBreach, type ProbeLimits, type ProbeStatus } from '../core/probe/limits.js';
+import { PeerRing } from '../core/probe/peer-ring.js';
 import type { ProbeMetrics } from './probe-metrics.js';
 
 export interface ProbeLedgerDeps {
@@ -41,6 +43,8 @@ export class ProbeLedger {
   private readonly handOffs = new Map<string, HandOff>();
   /** Each node's probe pod: its address, since when it reports it, and its last report. */
   private readonly pods = new Map<string, { ip: string; since: number; at: number }>();
+  /** Every node whose probe pod ever reported, on the ring that picks each pod's peers. */
+  private readonly ring = new PeerRing();
   private excluded = 0;
 
   constructor(private readonly d: ProbeLedgerDeps) {}
@@ -49,6 +53,7 @@ export class ProbeLedger {
     const now = this.d.now().getTime();
     const before = this.pods.get(report.nodeName);
     this.pods.set(report.nodeName, { ip: report.podIP, since: before?.ip === report.podIP ? before.since : now, at: now });
+    if (!before) this.ring.add(report.nodeName);
     const nodes = this.d.nodes();
     const c = classifyReport({ report, nodes, currentIp: (n) => this.pods.get(n) });
     foldSamples(this.total, c.samples, c.breaks, PROBE_INTERVAL_MS);
@@ -80,8 +85,14 @@ export class ProbeLedger {
     return h;
   }
 
+  /** The pod's peers on the ring that reported lately (O(PEERS_PER_POD), whatever the cluster's size). */
   private peers(self: string, now: number): ProbeAnswer['peers'] {
-    return [...this.pods.entries()].filter(([node, p]) => node !== self && now - p.at <= PEER_FRESH_MS).map(([node, p]) => ({ node, ip: p.ip }));
+    const out: ProbeAnswer['peers'] = [];
+    for (const node of this.ring.peersOf(self)) {
+      const p = this.pods.get(node);
+      if (node !== self && p && now - p.at <= PEER_FRESH_MS) out.push({ node, ip: p.ip });
+    }
+    return out;
   }
 
   /** The threshold this attempt of the node's hand-off crossed, if any. */

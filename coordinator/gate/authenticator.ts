@@ -90,9 +90,25 @@ export function createTokenReviewAuthenticator(opts: TokenReviewAuthenticatorOpt
     return started;
   }
 
+  /**
+   * A reviewed token past the cache's TTL stays trusted, without another TokenReview, while the watch of the
+   * namespace's pods shows its pod (same uid, same node) and the token has not expired: what a review would
+   * check again (a pod-bound token dies with its pod). Otherwise every agent would be reviewed once per TTL for as
+   * long as the rollout lasts, a cost per node that grows with the cluster's size. Without the watch, it is
+   * reviewed again.
+   */
+  function renewed(token: string): CachedAgent | undefined {
+    const lapsed = cache.lapsed(token);
+    if (lapsed === undefined || opts.watched === undefined) return undefined;
+    const pod = opts.watched.placement(lapsed.principal.podName, lapsed.principal.podUid);
+    if (pod === undefined || pod.nodeName !== lapsed.pod.nodeName) return undefined;
+    cache.remember(token, lapsed);
+    return lapsed;
+  }
+
   return {
     async authenticate(token, nodeName, source = 'unknown') {
-      const known = cache.get(token);
+      const known = cache.get(token) ?? renewed(token);
       if (known !== undefined) {
         requirePodOnNode(known.principal, known.pod, nodeName);
         return known.principal;

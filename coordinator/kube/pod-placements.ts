@@ -5,8 +5,10 @@
  * as ADDED events, so one request gives the state and its updates; the server ends it after a bounded time
  * and it starts again (at once; after a failure with capped, jittered backoff, logged once per streak).
  * An answer only ever names a pod with the uid the review returned: a uid is never reused, and a pod-bound
- * token's review already fails once its pod is gone, so an entry the watch has not yet dropped cannot admit
- * anyone. A pod the watch has not shown yet gets no answer: the caller reads it from the API.
+ * token's review already fails once its pod is gone. Every pod is forgotten as soon as a watch ends (one deleted
+ * while no watch runs sends no DELETED event), so an answer is a pod the current watch has shown alive: the gate
+ * keeps trusting a reviewed token on that (see createTokenReviewAuthenticator). A pod the watch has not shown
+ * yet gets no answer: the caller reads it from the API.
  */
 import { Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
@@ -38,6 +40,7 @@ export function watchPodPlacements(kc: KubeConfig, namespace: string, log: Logge
     serverTimeoutSeconds: WATCH_SECONDS,
     what: `pods in ${namespace}`,
     log,
+    onGap: () => byName.clear(),
     onEvent(type, pod) {
       const { name, uid } = pod.metadata ?? {};
       if (name !== undefined && uid !== undefined) seen(type, name, { uid, nodeName: pod.spec?.nodeName });

@@ -89,6 +89,11 @@ export class AgentFleet {
     return this.members.get(node)?.host;
   }
 
+  /** The hosts here are the agents' own: always up to date. */
+  refreshHosts(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** How many agent processes ran on the node (1 + restarts). */
   startsOf(node: string): number {
     return this.members.get(node)?.starts ?? 0;

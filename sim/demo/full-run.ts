@@ -7,7 +7,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { NodeAnnotation } from '../../shared/names.js';
 import { readStageRecord, stageDurations, type NodeInventory, type StageRecord } from '../../coordinator/core/stages/record.js';
 import { helmUpgradeCilium } from '../cluster/helm-upgrade.js';
-import type { DemoNodeHost } from './agent-fleet.js';
+import type { DemoAgents } from './agent-thread.js';
 import { rolloutEnd, type MigrationObject, type RolloutEnd } from './migration-watch.js';
 import type { WatchedList } from './watch-cache.js';
 import type { DemoControls, DemoIo } from './demo-io.js';
@@ -96,12 +96,15 @@ export async function playOperatorParts(i: {
   return () => operator.stop();
 }
 
+/** A node's host as the summary reads it. */
+type SummaryHost = NonNullable<ReturnType<DemoAgents['host']>>;
+
 /** What the full run needs of the demo session. */
 export interface FullRunSession {
   readonly admin: KubeConfig;
   readonly opts: { full: boolean; calicoInstall?: string | undefined; ciliumInstall?: string | undefined };
   readonly io: DemoIo;
-  readonly fleet: { host(n: string): DemoNodeHost | undefined } | undefined;
+  readonly fleet: Pick<DemoAgents, 'host' | 'refreshHosts'> | undefined;
   controls(): DemoControls;
   ownNodes(): { metadata?: { name?: string } }[];
 }
@@ -115,8 +118,9 @@ export async function startFullRun(s: FullRunSession, migrations: WatchedList<Mi
 }
 
 /** `--full` only: the stages' summary. */
-export function fullRunOf(s: FullRunSession, migration: MigrationObject | undefined): Promise<FullRunSummary | undefined> {
-  if (!s.opts.full) return Promise.resolve(undefined);
+export async function fullRunOf(s: FullRunSession, migration: MigrationObject | undefined): Promise<FullRunSummary | undefined> {
+  if (!s.opts.full) return undefined;
+  await s.fleet?.refreshHosts();
   return fullRunSummary(s.admin, {
     migration,
     nodes: s.ownNodes().map((n) => n.metadata?.name ?? ''),
@@ -137,7 +141,7 @@ export function watchStageSteps(migrations: WatchedList<MigrationObject>, seen: 
   });
 }
 
-function nodeCleanup(node: string, line: string | undefined, recorded: NodeInventory | undefined, host: DemoNodeHost | undefined): NodeCleanup {
+function nodeCleanup(node: string, line: string | undefined, recorded: NodeInventory | undefined, host: SummaryHost | undefined): NodeCleanup {
   return {
     node,
     inventory: line ?? null,
@@ -150,7 +154,7 @@ function nodeCleanup(node: string, line: string | undefined, recorded: NodeInven
 
 export async function fullRunSummary(
   admin: KubeConfig,
-  input: { migration: MigrationObject | undefined; nodes: string[]; host: (n: string) => DemoNodeHost | undefined; calicoInstall: string },
+  input: { migration: MigrationObject | undefined; nodes: string[]; host: (n: string) => SummaryHost | undefined; calicoInstall: string },
 ): Promise<FullRunSummary> {
   const r = stageOf(input.migration);
   const core = admin.makeApiClient(CoreV1Api);

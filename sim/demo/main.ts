@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     const log = createLogger({ component: 'demo', level: process.env.CNI_MIGRATE_DEMO_LOG === 'debug' ? 'debug' : 'silent' });
     // With --json, stdout carries exactly one JSON document; the people's view goes to stderr.
     const human = opts.json ? process.stderr : process.stdout;
-    const { summary, full, ok } = await runDemo(opts, { out: human, tty: human.isTTY === true, log, deployDir, signal, coordinatorThreads: true });
+    const { summary, full, ok } = await runDemo(opts, { out: human, tty: human.isTTY === true, log, deployDir, signal, coordinatorThreads: true, clusterThreads: true });
     human.write(`${[...renderSummary(summary), ...(full ? renderFullRun(full) : [])].join('\n')}\n`);
     if (opts.json) process.stdout.write(`${JSON.stringify(full ? { ...summary, full } : summary)}\n`);
     exitCode = ok ? 0 : 1;

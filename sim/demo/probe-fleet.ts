@@ -1,8 +1,8 @@
 /**
  * The simulated probe pods: one per probe DaemonSet pod the simulated cluster runs. Each plays what the
  * real probe does (probe/) with the network model answering instead of real sockets: every 200 ms a probe
- * to its peers and through the probe Service, a held connection per peer; it fills the probe's own sample
- * book and reports with the probe's own reporter, so the coordinator gets the same reports, over HTTP, with
+ * to each peer the coordinator's last answer named and one through the probe Service, a held connection per
+ * peer; it fills the probe's own sample book and reports with the probe's own reporter, so the coordinator gets the same reports, over HTTP, with
  * a pod-bound token of the probe's ServiceAccount. A pod that is gone (its node rebooted) takes its unsent
  * samples with it, as a real one would; its replacement starts afresh with its new address.
  */
@@ -18,34 +18,8 @@ import { NodeSources, PROBE_SOURCES } from './source-address.js';
 
 export const PROBE_POD_LABEL = 'app.kubernetes.io/component';
 export const PROBE_SERVICE_ACCOUNT = 'cni-migrate-probe';
-/** A simulated probe pod probes at most this many peers (the next nodes in name order), so big runs stay cheap. */
-const MAX_PEERS = 16;
 /** A simulated probe is answered within 2 ms or never: it counts as lost after this (the real probe waits 1 s). */
 const SIM_TIMEOUT_MS = 300;
-/** Node names in numeric order (one collator: `localeCompare` with options builds one per call). */
-const byName = new Intl.Collator('en', { numeric: true });
-
-/**
- * Each node name's place in numeric name order, collated once for the fleet (and again only when a name is
- * new): every pod's answer names every other pod, so collating each answer per pod was O(n² log n) a wave
- * of changed answers (at 1,000 nodes, a quarter of the demo's event loop).
- */
-export class NameOrder {
-  private rank = new Map<string, number>();
-
-  /** The peers, the names after `self` first (plain string order), each part in numeric name order. */
-  nextAfter(self: string, peers: readonly ProbePeer[]): ProbePeer[] {
-    if (peers.some((p) => !this.rank.has(p.node))) this.collate(peers);
-    const rankOf = (n: string): number => this.rank.get(n) ?? 0;
-    const part = (n: string): number => (n > self ? 0 : 1);
-    return [...peers].sort((a, b) => part(a.node) - part(b.node) || rankOf(a.node) - rankOf(b.node));
-  }
-
-  private collate(peers: readonly ProbePeer[]): void {
-    const names = [...new Set([...this.rank.keys(), ...peers.map((p) => p.node)])].sort((a, b) => byName.compare(a, b));
-    this.rank = new Map(names.map((n, i) => [n, i]));
-  }
-}
 
 export interface ProbeFleetDeps {
   admin: KubeConfig;
@@ -64,9 +38,7 @@ interface SimProbePod {
   node: string;
   ip: string;
   book: SampleBook;
-  peers: ProbePeer[];
-  /** The last answer's peers as sent, to skip sorting an unchanged answer again. */
-  peersSignature: string;
+  peers: readonly ProbePeer[];
   connected: Map<string, boolean>;
   token: Promise<string>;
   reporting: boolean;
@@ -78,7 +50,6 @@ export class ProbeFleet {
   private readonly members = new Map<string, SimProbePod>();
   private readonly core: CoreV1Api;
   private seq = 0;
-  private readonly names = new NameOrder();
   private legacyRouting = true;
   private reading = false;
   private timers: NodeJS.Timeout[] = [];
@@ -120,7 +91,7 @@ export class ProbeFleet {
     const uid = p.metadata?.uid ?? '';
     const token = this.issueToken(name, uid);
     token.catch(() => undefined);
-    return { uid, name, node: p.spec?.nodeName ?? '', ip, book: new SampleBook(SIM_TIMEOUT_MS), peers: [], peersSignature: '', connected: new Map(), token, reporting: false };
+    return { uid, name, node: p.spec?.nodeName ?? '', ip, book: new SampleBook(SIM_TIMEOUT_MS), peers: [], connected: new Map(), token, reporting: false };
   }
 
   private tick(): void {
@@ -133,7 +104,7 @@ export class ProbeFleet {
       const from = locations.get(m.ip);
       if (!from?.nodeUp) continue;
       m.book.expire(now);
-      for (const peer of m.peers.slice(0, MAX_PEERS)) this.probe(m, { target: peer.node, ip: peer.ip }, locations, now);
+      for (const peer of m.peers) this.probe(m, { target: peer.node, ip: peer.ip }, locations, now);
       const backend = backends[this.seq % Math.max(1, backends.length)];
       if (backend) this.probe(m, { target: SERVICE_TARGET, ip: backend }, locations, now);
     }
@@ -168,14 +139,10 @@ export class ProbeFleet {
     if (outcome.ok) this.takePeers(m, outcome.answer.peers);
   }
 
-  /** The peers of an answer, the next nodes in name order first (sorted again only when the answer changed). */
+  /** The peers of an answer (the coordinator's few for this pod): probed from now on, a held connection to each. */
   private takePeers(m: SimProbePod, answer: readonly ProbePeer[]): void {
-    const offered = answer.map((p) => `${p.node}/${p.ip}`);
-    const signature = offered.join(' ');
-    if (signature === m.peersSignature) return;
-    m.peersSignature = signature;
-    m.peers = this.names.nextAfter(m.node, answer);
-    const live = new Set(offered);
+    m.peers = answer;
+    const live = new Set(answer.map((p) => `${p.node}/${p.ip}`));
     for (const key of [...m.connected.keys()]) if (!live.has(key)) m.connected.delete(key);
   }
 

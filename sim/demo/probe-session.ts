@@ -13,6 +13,7 @@ import type { PairingFigures, ProbeFigures } from '../../coordinator/core/probe/
 import type { SimCluster } from '../index.js';
 import type { MigrationObject } from './migration-watch.js';
 import { ProbeFleet } from './probe-fleet.js';
+import { startProbeThread, type StoppableFleet } from './probe-thread.js';
 import type { WatchedList } from './watch-cache.js';
 
 /** The demo halts a hand-off that loses more than 1% of a pairing's probes (judged from 20 probes on). */
@@ -31,20 +32,18 @@ export interface ProbeFleetSetup {
   /** The leading coordinator replica (its port on loopback), if any. */
   leader: () => { port: number } | undefined;
   log: Logger;
+  /** The probe pods in their own thread (needs the built files: the command line); else on the demo's event loop (the tests). */
+  ownThread?: boolean;
 }
 
-export function startProbeFleet(d: ProbeFleetSetup): ProbeFleet {
-  const fleet = new ProbeFleet({
-    admin: d.admin,
-    podLocations: () => d.sim.podLocations(),
-    pods: () => d.pods.list(),
-    coordinatorUrl: () => {
-      const leader = d.leader();
-      return leader ? `http://127.0.0.1:${leader.port}` : undefined;
-    },
-    reportEveryMs: demoReportEveryMs(d.sim.nodeNames().length),
-    log: d.log,
-  });
+export async function startProbeFleet(d: ProbeFleetSetup): Promise<StoppableFleet> {
+  const coordinatorUrl = (): string | undefined => {
+    const leader = d.leader();
+    return leader ? `http://127.0.0.1:${leader.port}` : undefined;
+  };
+  const reportEveryMs = demoReportEveryMs(d.sim.nodeNames().length);
+  if (d.ownThread === true) return startProbeThread({ admin: d.admin, podLocations: () => d.sim.podLocations(), coordinatorUrl, reportEveryMs });
+  const fleet = new ProbeFleet({ admin: d.admin, podLocations: () => d.sim.podLocations(), pods: () => d.pods.list(), coordinatorUrl, reportEveryMs, log: d.log });
   fleet.start();
   return fleet;
 }

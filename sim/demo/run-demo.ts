@@ -8,7 +8,8 @@ import type { DemoControls, DemoIo, DemoResult } from './demo-io.js';
 import { NodeAnnotation } from '../../shared/names.js';
 import { MIGRATION_DEFAULT_NAME } from '../../shared/names.js';
 import { startSimCluster, type SimCluster } from '../index.js';
-import { AGENT_NAMESPACE, AgentFleet, agentOnEveryNode, watchAgentPods } from './agent-fleet.js';
+import { AGENT_NAMESPACE, agentOnEveryNode, watchAgentPods } from './agent-fleet.js';
+import { startDemoAgents, type DemoAgents } from './agent-thread.js';
 import { CoordinatorSet, DEMO_GATE_LIMITS, demoCoordinatorConfig } from './coordinators.js';
 import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from './install.js';
 import { finishRun, prepareExistingCluster, type ExistingCluster } from './existing-cluster.js';
@@ -46,7 +47,7 @@ class DemoSession {
   /** `--then`: the node acted on (null: a pre-flight halt, which goes on by itself once lifted). */
   actedOn: string | null | undefined;
   coordinators: CoordinatorSet | undefined;
-  fleet: AgentFleet | undefined;
+  fleet: DemoAgents | undefined;
 
   constructor(
     readonly sim: SimCluster,
@@ -128,16 +129,10 @@ class DemoSession {
     this.closers.push(() => pods.stop());
     const names = new Set(this.sim.nodeNames());
     await this.untilInterrupted(pods.until(agentOnEveryNode(names), 'an agent pod on every node', 60_000));
-    this.fleet = new AgentFleet({
-      adminKc: this.admin,
-      kubeConfigFor: (t) => kubeConfigWithToken(this.admin, t),
-      sim: this.sim,
-      checkImage: CHECK_IMAGE,
-      log: this.io.log.child({ component: 'agent' }),
-      hostFor: this.io.nodeHost,
-    });
+    const agentPods = pods.list().filter((p) => names.has(p.spec?.nodeName ?? ''));
     this.closers.push(() => this.fleet?.stopAll() ?? Promise.resolve());
-    await this.fleet.startAll(pods.list().filter((p) => names.has(p.spec?.nodeName ?? '')));
+    const setup = { admin: this.admin, sim: this.sim, checkImage: CHECK_IMAGE, log: this.io.log.child({ component: 'agent' }), hostFor: this.io.nodeHost };
+    this.fleet = await startDemoAgents({ ...setup, ownThread: this.io.clusterThreads === true }, agentPods);
   }
 
   async watchCluster(view: ViewWriter): Promise<void> {
@@ -168,7 +163,8 @@ class DemoSession {
     pods.onDelete((p) => {
       if (p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet') === true) this.evictedPods += 1;
     });
-    const probes = startProbeFleet({ admin: this.admin, sim: this.sim, pods, leader: () => this.coordinators?.leader(), log: this.io.log.child({ component: 'probe' }) });
+    const leader = () => this.coordinators?.leader();
+    const probes = await startProbeFleet({ admin: this.admin, sim: this.sim, pods, leader, log: this.io.log.child({ component: 'probe' }), ownThread: this.io.clusterThreads === true });
     this.closers.push(() => probes.stop());
   }
 

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:migrate`: the coordinator alone, at cluster scale. For each size and concurrency it
- * starts the simulated cluster and its agents in one process and the coordinator in another, migrates
- * every node (instant reboots, nothing to drain), and prints one JSON line:
+ * starts the simulated cluster and its agents in one process (the agents in their own thread) and the
+ * coordinator in another, migrates every node (instant reboots, nothing to drain), and prints one JSON line:
  * `{"results":[{nodes, concurrency, wallMs, overheadMsPerNode, handoffMs:{p50,p99}, apiRequestsPerNode,
  * requestsByVerb, coordinatorRssMiB, coordinatorCpuMs, simCpuMs, apiServerRequestsPerSec, migrated, halted}]}`.
  * - overheadMsPerNode: wall time × concurrency / nodes, the slot time each node costs when its own work

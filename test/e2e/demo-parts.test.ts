@@ -7,7 +7,7 @@ import { NodeAnnotation } from '../../shared/names.js';
 import { renderTable } from '../../sim/demo/live-view.js';
 import { percentile, RolloutObserver } from '../../sim/demo/measure.js';
 import { parseDemoOptions } from '../../sim/demo/options.js';
-import { NameOrder } from '../../sim/demo/probe-fleet.js';
+import { applyLocationChanges, locationChanges } from '../../sim/demo/probe-thread.js';
 import { pickVictim, planScenario } from '../../sim/demo/scenario.js';
 import { apiRequestsPerNode, renderSummary } from '../../sim/demo/summary.js';
 
@@ -71,13 +71,17 @@ describe('rollout measurements from node events', () => {
   });
 });
 
-describe('simulated probe pods', () => {
-  it('when answers name other peers, then each pod probes the names after its own first, each part in numeric name order', () => {
-    const order = new NameOrder();
-    const peers = (...nodes: string[]) => nodes.map((node, i) => ({ node, ip: `10.0.0.${i}` }));
-    const names = (ps: { node: string }[]) => ps.map((p) => p.node);
-    expect(names(order.nextAfter('w-2', peers('w-10', 'w-1', 'w-3', 'cp', 'w-9')))).toEqual(['w-3', 'w-9', 'cp', 'w-1', 'w-10']);
-    expect(names(order.nextAfter('w-1', peers('w-11', 'w-2', 'w-10', 'w-3')))).toEqual(['w-2', 'w-3', 'w-10', 'w-11']);
+describe("the probe pods' thread's copy of the pod network", () => {
+  it('when pods come, go and their nodes reboot, then only what changed is sent and the copy matches', () => {
+    const at = (node: string, nodeUp = true) => ({ node, cni: 'calico' as const, nodeUp, networkBroken: false });
+    const before = new Map([['10.0.0.1', at('a')], ['10.0.0.2', at('b')], ['10.0.0.3', at('c')]]);
+    const now = new Map([['10.0.0.1', at('a')], ['10.0.0.2', at('b', false)], ['10.0.0.4', at('d')]]);
+    const changes = locationChanges(before, now);
+    expect(changes).toEqual({ set: [['10.0.0.2', 'b', 'calico', false, false], ['10.0.0.4', 'd', 'calico', true, false]], removed: ['10.0.0.3'] });
+    const copy = new Map(before);
+    applyLocationChanges(copy, changes);
+    expect(copy).toEqual(now);
+    expect(locationChanges(now, new Map(now))).toEqual({ set: [], removed: [] });
   });
 });
 

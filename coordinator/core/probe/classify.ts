@@ -40,11 +40,17 @@ export interface ClassifyInput {
   currentIp: (node: string) => { ip: string; since: number } | undefined;
 }
 
+/** The probes of one report that fall in one hand-off. */
+export interface HandOffPart {
+  samples: ClassifiedSample[];
+  breaks: ClassifiedBreak[];
+}
+
 export interface Classified {
   samples: ClassifiedSample[];
   breaks: ClassifiedBreak[];
   /** The same, per hand-off in progress at the probe's time. */
-  byHandOff: Map<string, { samples: ClassifiedSample[]; breaks: ClassifiedBreak[] }>;
+  byHandOff: Map<string, HandOffPart>;
   /** Probes left out (an end in flight, or a replaced target pod). */
   excluded: number;
 }
@@ -86,14 +92,18 @@ function handOffCandidates(nodes: ReadonlyMap<string, NodeTimeline>, from: numbe
 export function classifyReport(i: ClassifyInput): Classified {
   const out: Classified = { samples: [], breaks: [], byHandOff: new Map(), excluded: 0 };
   const from = Math.min(...i.report.series.flatMap((s) => [...s.samples.map((x) => x[0]), ...s.broken]));
-  const candidates = handOffCandidates(i.nodes, from);
-  const bucket = (at: number) =>
-    candidates.filter((n) => inFlightAt(n, at)).map((n) => {
-      const key = handOffKey(n);
+  // Each candidate's key once per report, not once per sample.
+  const candidates = handOffCandidates(i.nodes, from).map((n) => ({ n, key: handOffKey(n) }));
+  const bucket = (at: number): HandOffPart[] => {
+    const hit: HandOffPart[] = [];
+    for (const { n, key } of candidates) {
+      if (!inFlightAt(n, at)) continue;
       const b = out.byHandOff.get(key) ?? { samples: [], breaks: [] };
       out.byHandOff.set(key, b);
-      return b;
-    });
+      hit.push(b);
+    }
+    return hit;
+  };
   for (const s of i.report.series) {
     const key = `${i.report.nodeName}>${s.target}`;
     for (const [at, rttMs] of s.samples) {

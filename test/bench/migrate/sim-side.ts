@@ -1,6 +1,6 @@
 /**
  * `bench:migrate`'s simulated cluster process: the API server, kubelets and controllers, deploy/'s RBAC,
- * and one real agent per node. Reboots and Cilium restarts are instant and no workload needs draining,
+ * and one real agent per node (the agents in a thread of their own). Reboots and Cilium restarts are instant and no workload needs draining,
  * so what the rollout's wall time measures is the coordinator's orchestration.
  */
 import { CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
@@ -9,8 +9,10 @@ import { createLogger, LOG_LEVELS, silentLogger, type Logger, type LogLevel } fr
 import { MIGRATION_DEFAULT_NAME, NodeAnnotation } from '../../../shared/names.js';
 import type { RequestCount } from '../../../sim/apiserver/index.js';
 import { startSimCluster, type SimCluster } from '../../../sim/index.js';
-import { AGENT_NAMESPACE, AGENT_POD_SELECTOR, AgentFleet } from '../../../sim/demo/agent-fleet.js';
-import { createMigration, installDeployManifests, kubeConfigWithToken, serviceAccountToken } from '../../../sim/demo/install.js';
+import { POD_TEMPLATE_HASH_LABEL } from '../../../sim/cluster/deployment-plan.js';
+import { AGENT_NAMESPACE, AGENT_POD_SELECTOR } from '../../../sim/demo/agent-fleet.js';
+import { startAgentThread } from '../../../sim/demo/agent-thread.js';
+import { createMigration, installDeployManifests, serviceAccountToken } from '../../../sim/demo/install.js';
 import { RolloutObserver } from '../../../sim/demo/measure.js';
 import { rolloutEnd, watchMigrations } from '../../../sim/demo/migration-watch.js';
 import { watchList, type WatchedList } from '../../../sim/demo/watch-cache.js';
@@ -21,6 +23,7 @@ const CHECK_IMAGE = 'ghcr.io/nicolaka/netshoot:v0.13';
 const total = (counts: readonly RequestCount[]): number => counts.reduce((n, c) => n + c.count, 0);
 const send = (m: ToDriver): void => void process.send?.(m);
 const PROGRESS_EVERY_MS = 10_000;
+const WORKLOAD_POD_SELECTOR = POD_TEMPLATE_HASH_LABEL;
 
 /** BENCH_SIM_LOG=<level> shows the simulated cluster's log (kubelets, controllers) on stderr. */
 function simLog(): Logger {
@@ -65,15 +68,18 @@ class SimSide {
     const covered = (items: readonly V1Pod[]): boolean => new Set(items.map((p) => p.spec?.nodeName)).size >= names.size;
     await pods.until(covered, 'an agent pod on every node', 120_000 + this.spec.nodes * 100);
     const sim = this.sim;
-    const fleet = new AgentFleet({
-      adminKc: admin,
-      kubeConfigFor: (t) => kubeConfigWithToken(admin, t),
-      sim: { bootId: (n) => sim.bootId(n), kernel: (n) => sim.kernel(n), rebootNode: (n) => sim.rebootNode(n), ciliumManaged: (n) => sim.ciliumManaged(n) },
-      checkImage: CHECK_IMAGE,
-      log: silentLogger(),
-    });
-    this.closers.push(() => fleet.stopAll(), () => pods.stop());
-    await fleet.startAll(pods.list().filter((p) => names.has(p.spec?.nodeName ?? '')));
+    this.closers.push(() => pods.stop());
+    // The agents run in their own thread, as each runs on its own node: a thousand agent loops (heartbeats, long
+    // polls, leader-Lease watches) would otherwise share this event loop with the API server, kubelets and controllers.
+    const fleet = await startAgentThread(
+      {
+        admin,
+        sim: { bootId: (n) => sim.bootId(n), kernel: (n) => sim.kernel(n), rebootNode: (n) => sim.rebootNode(n), ciliumManaged: (n) => sim.ciliumManaged(n) },
+        checkImage: CHECK_IMAGE,
+      },
+      pods.list().filter((p) => names.has(p.spec?.nodeName ?? '')),
+    );
+    this.closers.push(() => fleet.stopAll());
     const nodes = await this.watchNodes();
     nodes.onChange((n) => fleet.nodeChanged(n));
   }
@@ -91,7 +97,11 @@ class SimSide {
       this.observer.observe(n, performance.now());
       this.clock.observe(n, performance.now());
     });
-    const pods = await watchList<V1Pod>(admin, '/api/v1/pods', () => core.listPodForAllNamespaces());
+    // Only workload pods can be evicted: a Deployment's pods (every ReplicaSet here is a Deployment's) carry
+    // pod-template-hash. Watching every pod made the bench parse each daemon and check pod event a second time.
+    const pods = await watchList<V1Pod>(admin, '/api/v1/pods', () => core.listPodForAllNamespaces({ labelSelector: WORKLOAD_POD_SELECTOR }), {
+      labelSelector: WORKLOAD_POD_SELECTOR,
+    });
     this.closers.push(() => pods.stop());
     pods.onDelete((p) => {
       if (p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet') === true) this.evictedPods += 1;

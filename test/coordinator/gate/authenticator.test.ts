@@ -111,6 +111,62 @@ describe('TokenReview authenticator', () => {
     expect(api.reviews).toBe(2);
   });
 
+  describe('past the TTL, with the watch of the namespace\'s pods', () => {
+    /** A JWT-shaped token expiring at `expMs` (only its payload is read; the fake review vouches for it). */
+    const jwt = (expMs: number): string =>
+      ['header', Buffer.from(JSON.stringify({ exp: Math.floor(expMs / 1000) })).toString('base64url'), 'signature'].join('.');
+    const setup = (watched: PodPlacement | undefined) => {
+      const clock = { now: 1_000_000 };
+      const api = countingApi(agentReview, { uid: 'uid-a', nodeName: 'node-a' });
+      const shown = { pod: watched };
+      const auth = createTokenReviewAuthenticator({
+        api, rules, cacheSeconds: 5, log: silentLogger(), now: () => clock.now, watched: { placement: () => shown.pod },
+      });
+      return { clock, api, shown, auth };
+    };
+
+    it('when the watch still shows the token\'s pod on its node, then the token is trusted again without a review, TTL after TTL', async () => {
+      const { clock, api, auth } = setup({ uid: 'uid-a', nodeName: 'node-a' });
+      const token = jwt(clock.now + 3_600_000);
+      await auth.authenticate(token, 'node-a');
+      for (let i = 0; i < 10; i += 1) {
+        clock.now += 5001;
+        await auth.authenticate(token, 'node-a');
+      }
+      expect(api.reviews).toBe(1);
+    });
+
+    it.each<[string, PodPlacement | undefined]>([
+      ['the watch no longer shows the pod (deleted)', undefined],
+      ['the watch shows the pod on another node', { uid: 'uid-a', nodeName: 'node-b' }],
+    ])('when %s, then the token is reviewed again', async (_what, later) => {
+      const { clock, api, shown, auth } = setup({ uid: 'uid-a', nodeName: 'node-a' });
+      const token = jwt(clock.now + 3_600_000);
+      await auth.authenticate(token, 'node-a');
+      shown.pod = later;
+      clock.now += 5001;
+      await auth.authenticate(token, 'node-a').catch(() => undefined);
+      expect(api.reviews).toBe(2);
+    });
+
+    it('when the token itself expired, then it is reviewed again though its pod runs (and the answer never outlives the token)', async () => {
+      const { clock, api, auth } = setup({ uid: 'uid-a', nodeName: 'node-a' });
+      const token = jwt(clock.now + 3000);
+      await auth.authenticate(token, 'node-a');
+      clock.now += 3001;
+      await auth.authenticate(token, 'node-a');
+      expect(api.reviews).toBe(2);
+    });
+
+    it('when the token carries no readable expiry, then it is reviewed again', async () => {
+      const { clock, api, auth } = setup({ uid: 'uid-a', nodeName: 'node-a' });
+      await auth.authenticate('opaque', 'node-a');
+      clock.now += 5001;
+      await auth.authenticate('opaque', 'node-a');
+      expect(api.reviews).toBe(2);
+    });
+  });
+
   it('when the same pod brings a new token (or the old one after the TTL), then it is reviewed again but its pod is not read again', async () => {
     let now = 1000;
     const api = countingApi(agentReview, { uid: 'uid-a', nodeName: 'node-a' });
