@@ -20,7 +20,8 @@ import { orderFor } from '../core/orders.js';
 import { kindOfPhase, needsPeers } from '../core/peers.js';
 import { decideStep, pausedByCanary, type Gate, type Hold, type RolloutDecision } from '../core/rollout.js';
 import { RolloutIndex } from '../core/rollout-index.js';
-import { countPastHaltDeadline, nextHaltDeadline } from '../core/steps.js';
+import { countPastHaltDeadline, haltDeadlineOf, nextHaltDeadline } from '../core/steps.js';
+import type { Settings } from '../core/decision.js';
 import { ProbeLedger } from './probe-ledger.js';
 import type { Cluster } from './cluster.js';
 import type { SlotGrants } from './grants.js';
@@ -68,6 +69,8 @@ export class Controller {
   private index = new RolloutIndex();
   /** The next full pass is the term's first: it waits for every node's reconcile before it decides. */
   private firstPass = true;
+  /** The halt deadline each node was last woken for (see `wakeDue`). */
+  private readonly dueWoken = new Map<string, number>();
   /** The nodes in the index (to forget those that left the cluster). */
   private readonly indexed = new Set<string>();
   /** The nodes in flight that `spec.paused` holds in their step. */
@@ -190,6 +193,7 @@ export class Controller {
     await this.writeStatus(rollout, decision, stage);
     const settings = settingsFor(this.d.config, rollout.spec);
     const inFlight = this.index.inFlight();
+    this.wakeDue(inFlight, settings, this.d.now());
     this.loop.wakeAt(nextHaltDeadline(inFlight, settings, this.d.now()), this.d.now());
     this.d.metrics.rollout(this.status.halted(), countPastHaltDeadline(inFlight, settings, this.d.now()));
   }
@@ -203,6 +207,19 @@ export class Controller {
     if (!this.firstPass) return names.forEach((n) => this.workers.wake(n));
     this.firstPass = false;
     await Promise.all(names.map((n) => this.workers.run(n)));
+  }
+
+  /**
+   * Reconciles each node whose halt deadline has passed, once per deadline: a pass between the deadline and its
+   * timer replaces the timer, and a rollout pass does not read the node itself.
+   */
+  private wakeDue(states: readonly NodeState[], settings: Settings, now: Date): void {
+    for (const s of states) {
+      const at = s.phase === 'Halted' ? undefined : haltDeadlineOf(s, settings)?.getTime();
+      if (at === undefined || at > now.getTime() || this.dueWoken.get(s.name) === at) continue;
+      this.dueWoken.set(s.name, at);
+      this.wakeNode(s.name);
+    }
   }
 
   /** Lays the rollout out again (scope, order); forgets the nodes that are gone. */
@@ -220,6 +237,7 @@ export class Controller {
     this.index.remove(name);
     this.indexed.delete(name);
     this.pauseHolds.delete(name);
+    this.dueWoken.delete(name);
   }
 
   /** One node: its next step when it has one, then its place in the index; the rollout is decided again. */
