@@ -12,7 +12,8 @@
  * Everything is recorded in the Node annotations, the slot Leases and the Migration object, so a new engine
  * (after a crash, or on another replica) resumes exactly where the last one was.
  */
-import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ObservedNode, ObservedPod } from '../core/observed-objects.js';
 import type { MigrationObject } from '../kube/migration.js';
 import type { Heartbeat, Order, OrderResult, RegisterRequest } from '../../shared/api.js';
 import type { CoordinatorConfig } from '../../shared/config.js';
@@ -53,7 +54,7 @@ export interface Engine extends AgentDirectory, ProbeDirectory {
   stuck(): string | undefined;
   snapshot(): EngineSnapshot;
   /** What the watches hold, and the nodes the rollout covers (in migration order, as the last pass saw them). */
-  observed(): { migration: MigrationObject | undefined; nodes: readonly V1Node[]; scope: readonly string[] };
+  observed(): { migration: MigrationObject | undefined; nodes: readonly ObservedNode[]; scope: readonly string[] };
   readonly metrics: Registry;
 }
 
@@ -131,8 +132,8 @@ class MigrationEngine implements Engine {
     signal?.addEventListener('abort', () => void this.stopWatches().catch(() => undefined), { once: true });
     const wake = (): void => this.controller.wake();
     // A Node or Cilium pod event concerns one node: a pass of that node, not of every node.
-    const nodeChanged = (n: V1Node): void => this.controller.nodeChanged(n.metadata?.name ?? '');
-    const podChanged = (p: V1Pod): void => {
+    const nodeChanged = (n: ObservedNode): void => this.controller.nodeChanged(n.metadata?.name ?? '');
+    const podChanged = (p: ObservedPod): void => {
       const node = p.spec?.nodeName;
       if (node) this.controller.wakeNode(node);
       else wake();
@@ -217,7 +218,7 @@ class MigrationEngine implements Engine {
     await Promise.all([c.nodeCache.stop(), c.ciliumPods.stop(), c.migrationCache.stop(), c.ciliumDaemonSet.stop()]);
   }
 
-  observed(): { migration: MigrationObject | undefined; nodes: readonly V1Node[]; scope: readonly string[] } {
+  observed(): { migration: MigrationObject | undefined; nodes: readonly ObservedNode[]; scope: readonly string[] } {
     return { migration: this.cluster.migrationCache.list()[0], nodes: this.cluster.nodeCache.list(), scope: this.controller.scopeNames() };
   }
 

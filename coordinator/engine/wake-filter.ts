@@ -3,18 +3,19 @@
  * status heartbeat (a new lastHeartbeatTime, nothing else) changes nothing a pass decides on; at a thousand nodes
  * those heartbeats alone would run a pass over every node dozens of times a second.
  */
-import type { KubernetesObject, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { ObservedNode, ObservedPod } from '../core/observed-objects.js';
 import type { Watched } from '../kube/watched.js';
 
 const readyOf = (conds: readonly { type: string; status: string }[] | undefined): string | undefined => conds?.find((c) => c.type === 'Ready')?.status;
 
 /** What any part of a pass reads of a Node: labels (scope, kind, zone), annotations (the recorded state), cordon, taints, readiness, boot id. */
-export function nodeFingerprint(n: V1Node): string {
+export function nodeFingerprint(n: ObservedNode): string {
   return JSON.stringify([n.metadata?.labels, n.metadata?.annotations, n.spec?.unschedulable, n.spec?.taints, readyOf(n.status?.conditions), n.status?.nodeInfo?.bootID]);
 }
 
 /** What a pass reads of a Cilium pod: its node, identity, whether it is being deleted, and readiness. */
-export function podFingerprint(p: V1Pod): string {
+export function podFingerprint(p: ObservedPod): string {
   return JSON.stringify([p.spec?.nodeName, p.metadata?.uid, p.metadata?.deletionTimestamp !== undefined, readyOf(p.status?.conditions)]);
 }
 
