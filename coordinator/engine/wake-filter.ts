@@ -22,21 +22,21 @@ export function podFingerprint(p: ObservedPod): string {
 const keyOf = (o: KubernetesObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 /**
- * Calls `wake` for an event only when the object came, went, or changed its fingerprint since the last event
- * for it (returns the unsubscribe function of the subscription).
+ * Calls `wake` with the object of an event only when it came, went, or changed its fingerprint since the last
+ * event for it (returns the unsubscribe function of the subscription).
  */
-export function wakeOnRelevantChange<T extends KubernetesObject>(watched: Watched<T>, fingerprint: (o: T) => string, wake: () => void): () => void {
+export function wakeOnRelevantChange<T extends KubernetesObject>(watched: Watched<T>, fingerprint: (o: T) => string, wake: (o: T) => void): () => void {
   const seen = new Map<string, string>();
   return watched.onChange((o) => {
     const key = keyOf(o);
     if (watched.get(o.metadata?.name ?? '', o.metadata?.namespace) === undefined) {
       seen.delete(key);
-      wake();
+      wake(o);
       return;
     }
     const print = fingerprint(o);
     if (seen.get(key) === print) return;
     seen.set(key, print);
-    wake();
+    wake(o);
   });
 }
