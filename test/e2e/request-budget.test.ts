@@ -21,9 +21,9 @@ import { expectOk, runRollout } from './support.js';
 /** Requests per migrated node, by `verb resource[/subresource]`, that each node's migration costs. */
 const PER_NODE_BUDGET: Record<string, number> = {
   // One patch per recorded phase (intent and effect together; the validation result with its transition): Draining,
-  // RestartingCilium, Rebooting, WaitingReady (only when the node is not Ready at once), Validating, Done. Also held
-  // per node below (NODE_PATCHES_MAX).
-  'patch nodes': 6,
+  // RestartingCilium, Rebooting, Validating, Done. A rebooted node waits to be Ready still recorded as Rebooting (its
+  // deadline runs from that phase's start). Also held per node below (NODE_PATCHES_MAX).
+  'patch nodes': 5,
   // Slot Leases: one write per grant (a hand-off writes the next holder over the finished one), and at most one
   // release per grant: a slot the next node cannot take at once (held until the evicted workload is ready again,
   // which takes the time it takes) is released, the next grant writes it again. So 1 to 2 per node, and one more
@@ -62,7 +62,7 @@ const STATUS_WRITES_PER_SECOND = 1;
 const STATUS_ONE_OFF_WRITES = 1;
 const MIGRATED = 8;
 /** The most patches of one Node (its recorded phases); one extra patch on any step of any node fails. */
-const NODE_PATCHES_MAX = 6;
+const NODE_PATCHES_MAX = 5;
 
 const isLeaderWrite = (c: ApiCallRecord): boolean => c.allowed && c.resource === 'leases' && c.name === LEADER_LEASE_NAME && ['update', 'create', 'patch'].includes(c.verb);
 const leaderWrites = (calls: readonly ApiCallRecord[]): number => calls.filter(isLeaderWrite).reduce((n, c) => n + c.count, 0);
