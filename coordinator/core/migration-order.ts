@@ -31,26 +31,3 @@ export function migrationOrder(nodes: readonly NodeSummary[], opts: OrderingOpti
     : [];
   return [...workers, ...controlPlane].map((n) => n.name);
 }
-
-export interface CandidateInput {
-  /** Nodes in scope. */
-  nodes: readonly NodeSummary[];
-  /** Nodes that have not started (phase Pending). */
-  pending: ReadonlySet<string>;
-  /** Nodes that are finished (Done or RolledBack). */
-  finished: ReadonlySet<string>;
-  opts: OrderingOptions;
-  /** `migrationOrder(nodes, opts)` when the caller already has it (it is not sorted again). */
-  order?: readonly string[] | undefined;
-}
-
-/**
- * The pending nodes in the order they may be granted. Control-plane nodes become candidates only once
- * every worker in scope is finished.
- */
-export function grantCandidates(i: CandidateInput): string[] {
-  const order = i.order ?? migrationOrder(i.nodes, i.opts);
-  const workersFinished = i.nodes.filter((n) => !n.controlPlane).every((n) => i.finished.has(n.name));
-  const cp = new Set(i.nodes.filter((n) => n.controlPlane).map((n) => n.name));
-  return order.filter((n) => i.pending.has(n) && (workersFinished || !cp.has(n)));
-}

@@ -2,10 +2,10 @@
  * Turns what the caches hold about one node (its Node object, the Cilium pods, its agent's latest
  * report, this engine's drain outcome, the grants) into the core's Observations. Pure.
  */
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { CILIUM_MIGRATION_LABEL, CILIUM_MIGRATION_LABEL_VALUE } from '../../shared/names.js';
 import type { OrderDelivery } from './node-state.js';
 import type { CiliumPodObservation, DrainOutcome, Observations } from './decision.js';
+import type { ObservedNode, ObservedPod } from './observed-objects.js';
 
 export interface AgentReport {
   bootId: string;
@@ -16,8 +16,8 @@ export interface AgentReport {
 }
 
 export interface ObservationSources {
-  node: V1Node | undefined;
-  ciliumPods: readonly V1Pod[];
+  node: ObservedNode | undefined;
+  ciliumPods: readonly ObservedPod[];
   granted: boolean;
   drain: DrainOutcome | undefined;
   agent: AgentReport | undefined;
@@ -29,7 +29,7 @@ const condTrue = (conds: { type: string; status: string }[] | undefined, type: s
   conds?.some((c) => c.type === type && c.status === 'True') ?? false;
 
 /** The node's Cilium pod: the live one (not being deleted) if any, else the newest. */
-export function ciliumPodOn(node: string, pods: readonly V1Pod[]): CiliumPodObservation | undefined {
+export function ciliumPodOn(node: string, pods: readonly ObservedPod[]): CiliumPodObservation | undefined {
   const mine = pods.filter((p) => p.spec?.nodeName === node && p.metadata?.uid);
   const live = mine.filter((p) => !p.metadata?.deletionTimestamp);
   const pick = (live.length > 0 ? live : mine).at(-1);
@@ -43,7 +43,7 @@ export function ciliumPodOn(node: string, pods: readonly V1Pod[]): CiliumPodObse
 const bootIdOf = (src: ObservationSources): string | undefined =>
   src.node?.status?.nodeInfo?.bootID || src.agent?.bootId || undefined;
 
-const labeledOf = (node: V1Node | undefined): boolean =>
+const labeledOf = (node: ObservedNode | undefined): boolean =>
   node?.metadata?.labels?.[CILIUM_MIGRATION_LABEL] === CILIUM_MIGRATION_LABEL_VALUE;
 
 export function observe(name: string, src: ObservationSources): Observations {

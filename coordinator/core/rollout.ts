@@ -11,14 +11,13 @@
  *   (the next node in another zone may go).
  * While paused, a node in flight finishes the step it is in but does not start the next (`decideStep`).
  */
-import { isTerminal, type Phase } from '../../shared/phases.js';
+import { isInFlight } from '../../shared/phases.js';
 import { advance, type Advance } from './advance.js';
 import type { Observations, Settings, Transition } from './decision.js';
-import { grantCandidates } from './migration-order.js';
+import { migrationOrder } from './migration-order.js';
 import type { NodeState } from './node-state.js';
+import { RolloutIndex, UNZONED, type IndexedNode } from './rollout-index.js';
 import { planGrants, type SlotGrant } from './slots.js';
-import { rolloutHaltReason } from './status.js';
-import { wantsGrant } from './transition.js';
 
 /** What the operator asked of the rollout (the Migration's spec). */
 export interface RolloutPolicy {
@@ -31,15 +30,7 @@ export interface RolloutPolicy {
   maxUnavailablePerZone?: number | undefined;
 }
 
-export interface RolloutNode {
-  name: string;
-  controlPlane: boolean;
-  /** The node's zone label; nodes without one share one zone. */
-  zone: string | undefined;
-  state: NodeState;
-  /** Selected by the Migration. A node out of scope that already started still finishes. */
-  inScope: boolean;
-}
+export type RolloutNode = IndexedNode;
 
 /** A cluster-level reason that holds every new start (e.g. Cilium not rolled out, a pre-flight blocker). */
 export interface Gate {
@@ -64,6 +55,9 @@ export interface RolloutInput {
   order?: readonly string[] | undefined;
 }
 
+/** The decision's input with the nodes kept in an index (the engine's, updated one node at a time). */
+export type IndexedRolloutInput = Omit<RolloutInput, 'nodes' | 'order'> & { index: RolloutIndex };
+
 /** What holds a node back. */
 export type HoldKind = 'spec' | 'halted' | 'paused' | 'gate' | 'canary' | 'peer' | 'zone';
 
@@ -82,19 +76,13 @@ export interface RolloutDecision {
   gatesChecked: boolean;
 }
 
-const UNZONED = '';
-
-const started = (n: RolloutNode, held: ReadonlySet<string>): boolean => n.state.phase !== 'Pending' || held.has(n.name);
-const unavailable = (n: RolloutNode, held: ReadonlySet<string>): boolean =>
-  (n.state.phase !== 'Pending' && !isTerminal(n.state.phase)) || held.has(n.name);
-
 type Why = Omit<Hold, 'node'>;
 
 /** Why every pending node waits, if one does (gates aside). */
-function rolloutHold(i: RolloutInput, policy: RolloutPolicy): Why | undefined {
+function rolloutHold(i: IndexedRolloutInput, policy: RolloutPolicy): Why | undefined {
   if (i.specError !== undefined) return { by: 'spec', reason: `invalid spec: ${i.specError}` };
-  const halt = rolloutHaltReason(i.nodes.map((n) => n.state));
-  if (halt !== undefined) return { by: 'halted', reason: `rollout halted (${halt})` };
+  const halted = i.index.halted();
+  if (halted !== undefined) return { by: 'halted', reason: `rollout halted (${halted.name}: ${halted.haltReason ?? ''})` };
   if (policy.paused) return { by: 'paused', reason: 'rollout paused (spec.paused)' };
   return undefined;
 }
@@ -111,13 +99,25 @@ interface Walk {
 }
 
 /** Nodes in flight (or granted this instant) per zone. */
-function inFlightByZone(i: RolloutInput, holders: ReadonlySet<string>): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const n of i.nodes) {
+function inFlightByZone(i: IndexedRolloutInput, holders: ReadonlySet<string>): Map<string, number> {
+  const counts = i.index.inFlightByZone();
+  for (const h of holders) {
+    const n = i.index.get(h);
+    if (n === undefined || isInFlight(n.state.phase)) continue;
     const zone = n.zone ?? UNZONED;
-    if (unavailable(n, holders)) counts.set(zone, (counts.get(zone) ?? 0) + 1);
+    counts.set(zone, (counts.get(zone) ?? 0) + 1);
   }
   return counts;
+}
+
+/** Nodes in scope that started, or hold a slot before their first step. */
+function startedCount(i: IndexedRolloutInput, holders: ReadonlySet<string>): number {
+  let granted = 0;
+  for (const h of holders) {
+    const n = i.index.get(h);
+    if (n?.inScope === true && n.state.phase === 'Pending') granted += 1;
+  }
+  return i.index.startedInScope() + granted;
 }
 
 const PEER_HOST: Why = { by: 'peer', reason: 'hosts a peer of a validation in progress: waits for it to end' };
@@ -127,13 +127,14 @@ const zoneFull = (zone: string, cap: number): Why => ({
   reason: `zone ${zone || '(none)'} has ${cap} node(s) in flight (spec.maxUnavailablePerZone)`,
 });
 
+const zoneOf = (index: RolloutIndex, name: string): string => index.get(name)?.zone ?? UNZONED;
+
 /** Picks pending nodes in order within `room`, skipping full zones, stopping at a peer host or the canary. */
-function walkPending(i: RolloutInput, policy: RolloutPolicy, pending: readonly string[], room: number): Walk {
+function walkPending(i: IndexedRolloutInput, policy: RolloutPolicy, pending: Iterable<string>, room: number): Walk {
   const holders = new Set(i.holders.values());
-  const zoneOf = new Map(i.nodes.map((n) => [n.name, n.zone ?? UNZONED]));
   const inZone = inFlightByZone(i, holders);
   const cap = policy.maxUnavailablePerZone ?? Infinity;
-  const startedBefore = i.nodes.filter((n) => n.inScope && started(n, holders)).length;
+  const startedBefore = startedCount(i, holders);
   const walk: Walk = { chosen: [], held: [] };
   for (const name of pending) {
     if (walk.chosen.length >= room) break;
@@ -142,7 +143,7 @@ function walkPending(i: RolloutInput, policy: RolloutPolicy, pending: readonly s
       walk.held.push({ node: name, ...stop });
       break;
     }
-    const zone = zoneOf.get(name) ?? UNZONED;
+    const zone = zoneOf(i.index, name);
     const count = inZone.get(zone) ?? 0;
     if (count >= cap) walk.held.push({ node: name, ...zoneFull(zone, cap) });
     else {
@@ -153,47 +154,60 @@ function walkPending(i: RolloutInput, policy: RolloutPolicy, pending: readonly s
   return walk;
 }
 
-function pendingInOrder(i: RolloutInput, policy: RolloutPolicy): string[] {
-  const scope = i.nodes.filter((n) => n.inScope);
-  const phaseOf = new Map<string, Phase>(scope.map((n) => [n.name, n.state.phase]));
-  return grantCandidates({
-    nodes: scope,
-    pending: new Set(scope.filter((n) => phaseOf.get(n.name) === 'Pending').map((n) => n.name)),
-    finished: new Set(scope.filter((n) => isTerminal(n.state.phase)).map((n) => n.name)),
-    opts: { includeControlPlane: policy.includeControlPlane, selfNode: i.selfNode },
-    order: i.order,
-  });
+/** The pending nodes in scope not holding a slot yet, in grant order (lazily). */
+function* pendingUngranted(index: RolloutIndex, holders: ReadonlySet<string>): Generator<string> {
+  for (const n of index.pendingInOrder()) if (!holders.has(n)) yield n;
 }
 
+/** `decideRollout` over a list of nodes: indexes them (the engine keeps its index from event to event instead). */
 export function decideRollout(i: RolloutInput): RolloutDecision {
+  const { nodes, order, ...rest } = i;
+  const opts = { includeControlPlane: i.policy?.includeControlPlane ?? true, selfNode: i.selfNode };
+  const index = RolloutIndex.of(nodes, order ?? migrationOrder(nodes.filter((n) => n.inScope), opts));
+  return decideNext({ ...rest, index });
+}
+
+/**
+ * Which nodes get a slot now, from the index: the started nodes that want one first, then pending nodes in
+ * migration order. Reads only the slots and the few nodes it grants or holds (never every node).
+ */
+export function decideNext(i: IndexedRolloutInput): RolloutDecision {
   const concurrency = i.policy?.concurrency ?? 1;
   const holderSet = new Set(i.holders.values());
-  const urgent = i.nodes.filter((n) => n.state.phase !== 'Pending' && wantsGrant(n.state)).map((n) => n.name);
+  const urgent = i.index.urgent();
   const room = concurrency - i.holders.size - urgent.filter((n) => !holderSet.has(n)).length;
   const decide = (pending: string[], held: Hold[], gatesChecked: boolean): RolloutDecision => ({
     grants: planGrants({ holders: i.holders, concurrency, candidates: [...urgent, ...pending] }),
     held,
     gatesChecked,
   });
-  if (room <= 0) return decide([], [], false);
   const policy = i.policy;
-  const pending = policy ? pendingInOrder(i, policy).filter((n) => !holderSet.has(n)) : [];
-  const next = pending[0];
-  if (next === undefined || !policy) return decide([], [], false);
+  if (room <= 0 || !policy) return decide([], [], false);
+  const pending = pendingUngranted(i.index, holderSet);
+  const first = pending.next();
+  if (first.done === true) return decide([], [], false);
+  const next = first.value;
   const hold = rolloutHold(i, policy);
   if (hold !== undefined) return decide([], [{ node: next, ...hold }], false);
   const gate = i.gates[0];
   if (gate) return decide([], [{ node: next, by: 'gate', reason: `${gate.name}: ${gate.reason}` }], true);
-  const walk = walkPending(i, policy, pending, room);
+  const walk = walkPending(i, policy, after(next, pending), room);
   return decide(walk.chosen, walk.held, true);
+}
+
+/** `first`, then the rest of `it`, lazily. */
+function* after(first: string, it: Iterator<string>): Generator<string> {
+  yield first;
+  for (let r = it.next(); r.done !== true; r = it.next()) yield r.value;
 }
 
 /**
  * The canary holds the rollout and every node it let start is finished (none in flight, none granted):
  * the rollout shows Paused.
  */
-export function pausedByCanary(decision: RolloutDecision, i: Pick<RolloutInput, 'nodes' | 'holders'>): boolean {
-  const busy = i.holders.size > 0 || decision.grants.length > 0 || i.nodes.some((n) => n.state.phase !== 'Pending' && !isTerminal(n.state.phase));
+export function pausedByCanary(decision: RolloutDecision, i: { holders: ReadonlyMap<number, string>; nodes?: readonly RolloutNode[]; index?: RolloutIndex }): boolean {
+  const inFlight = i.index ? i.index.inFlightCount() > 0 : (i.nodes ?? []).some((n) => isInFlight(n.state.phase));
+  const busy = i.holders.size > 0 || decision.grants.length > 0 || inFlight;
   return !busy && decision.held.some((h) => h.by === 'canary');
 }
 

@@ -3,7 +3,7 @@
  * words, the grant holders, each node's time from grant to done (the hand-off timeline), and the
  * zero-downtime probe's figures when there are any.
  */
-import type { V1Node } from '@kubernetes/client-node';
+import type { ObservedNode } from '../core/observed-objects.js';
 import { NodeAnnotation } from '../../shared/names.js';
 import { buildRolloutView, type RolloutView } from '../view/rollout-view.js';
 import { ProbeStatusSchema, type ProbeStatus } from '../core/probe/limits.js';
@@ -28,7 +28,7 @@ export interface DashboardModel {
 
 export interface DashboardInput {
   migration: { spec?: unknown; status?: unknown } | undefined;
-  nodes: readonly V1Node[];
+  nodes: readonly ObservedNode[];
   /** The nodes the rollout covers (the coordinator's last pass); nodes cni-migrate touched are shown as well. */
   scope: readonly string[];
   leader: boolean;
@@ -37,12 +37,12 @@ export interface DashboardInput {
 }
 
 /** The nodes the rollout covers, and any node cni-migrate has touched. */
-function inScope(input: DashboardInput): V1Node[] {
+function inScope(input: DashboardInput): ObservedNode[] {
   const scope = new Set(input.scope);
   return input.nodes.filter((n) => scope.has(n.metadata?.name ?? '') || n.metadata?.annotations?.[NodeAnnotation.phase] !== undefined);
 }
 
-function timelineOf(nodes: readonly V1Node[], view: RolloutView): TimelineBar[] {
+function timelineOf(nodes: readonly ObservedNode[], view: RolloutView): TimelineBar[] {
   const phase = new Map(view.nodes.map((n) => [n.name, n.phase]));
   return nodes
     .flatMap((n) => {

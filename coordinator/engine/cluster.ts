@@ -2,7 +2,8 @@
  * Everything the engine needs from Kubernetes, behind narrow interfaces: the real adapters over
  * client-node here, a scripted in-memory cluster in the tests.
  */
-import type { KubeConfig, V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1DaemonSet } from '@kubernetes/client-node';
+import type { ObservedNode, ObservedPod } from '../core/observed-objects.js';
 import type { Logger } from '../../shared/logger.js';
 import { eventsApi, type EventsApi } from '../kube/events.js';
 import { leasesApi, type LeasesApi } from '../kube/leases.js';
@@ -18,9 +19,9 @@ import { stageKubeFrom, type StageKube } from './stage-kube.js';
 
 export interface Cluster {
   nodes: NodesApi;
-  nodeCache: Watched<V1Node>;
+  nodeCache: Watched<ObservedNode>;
   pods: PodsApi;
-  ciliumPods: Watched<V1Pod>;
+  ciliumPods: Watched<ObservedPod>;
   leases: LeasesApi;
   events: EventsApi;
   pdbs: PdbsApi;

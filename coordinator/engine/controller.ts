@@ -1,10 +1,14 @@
 /**
- * The leader's reconcile pass: read → decide → write. Every watch event, agent report, finished action
- * and deadline wakes it (see PassLoop). For each node it reads the recorded state (NodeStates) and what
- * is observed, asks the pure core for the next step (`decideStep`), records the intent on the Node with the
- * order result it answers (StepRecorder) and hands the actions to the executor; then it asks the core which
- * nodes get a grant (`decideRollout`, in RolloutGrants), writes the grants and the Migration status, and
- * arms the next deadline. The executor, the pre-flight checks and the stage runner run per Term of leadership.
+ * The leader's reconcile: read → decide → write, per node and per rollout. An event about one node (its
+ * Node or Cilium pod, its agent, an action or result of its own) reconciles that node alone (NodeWorkers):
+ * it reads the recorded state (NodeStates) and what is observed, asks the pure core for the next step
+ * (`decideStep`), records the intent on the Node with the order result it answers (StepRecorder), hands the
+ * actions to the executor, puts the node's new state in the rollout's index and wakes a rollout pass
+ * (PassLoop). A rollout pass asks the core which nodes get a grant (`decideNext` over that index, in
+ * RolloutGrants), writes the grants and the Migration status (computed at most once a second), and arms the
+ * next deadline: it never reads every node. A full pass (at the start of a term, and when the spec, the
+ * scope or a cluster-level gate may have changed, or a deadline passed) reconciles every node first. The
+ * executor, the pre-flight checks and the stage runner run per Term of leadership.
  */
 import type { CoordinatorConfig } from '../../shared/config.js';
 import { describeError } from '../../shared/errors.js';
@@ -14,8 +18,10 @@ import type { NodeState } from '../core/node-state.js';
 import { observe, type AgentReport } from '../core/observe.js';
 import { orderFor } from '../core/orders.js';
 import { kindOfPhase, needsPeers } from '../core/peers.js';
-import { decideStep, pausedByCanary, type Gate, type Hold, type RolloutDecision, type RolloutNode } from '../core/rollout.js';
-import { countPastHaltDeadline, nextHaltDeadline } from '../core/steps.js';
+import { decideStep, pausedByCanary, type Gate, type Hold, type RolloutDecision } from '../core/rollout.js';
+import { RolloutIndex } from '../core/rollout-index.js';
+import { countPastHaltDeadline, haltDeadlineOf, nextHaltDeadline } from '../core/steps.js';
+import type { Settings } from '../core/decision.js';
 import { ProbeLedger } from './probe-ledger.js';
 import type { Cluster } from './cluster.js';
 import type { SlotGrants } from './grants.js';
@@ -23,7 +29,8 @@ import { HoldLog } from './hold-log.js';
 import type { MigrationMetrics } from './metrics.js';
 import { NodeStates } from './node-states.js';
 import { NodeView } from './node-view.js';
-import { PassLoop } from './pass-loop.js';
+import { NodeWorkers } from './node-workers.js';
+import { PassLoop, type PassWork } from './pass-loop.js';
 import { PeerSource } from './peer-source.js';
 import { PodsByNode } from './pods-by-node.js';
 import { RolloutNodes } from './rollout-nodes.js';
@@ -57,8 +64,20 @@ export class Controller {
   private readonly rollout: RolloutSource;
   private readonly scope: RolloutScope;
   private lastOrder: readonly string[] = [];
+  private inScope: ReadonlySet<string> = new Set();
+  /** Every known node as the rollout decision reads it, updated as each node is reconciled. */
+  private index = new RolloutIndex();
+  /** The next full pass is the term's first: it waits for every node's reconcile before it decides. */
+  private firstPass = true;
+  /** The halt deadline each node was last woken for (see `wakeDue`). */
+  private readonly dueWoken = new Map<string, number>();
+  /** The nodes in the index (to forget those that left the cluster). */
+  private readonly indexed = new Set<string>();
+  /** The nodes in flight that `spec.paused` holds in their step. */
+  private readonly pauseHolds = new Map<string, Hold>();
   private readonly peers: PeerSource;
   private readonly loop: PassLoop;
+  private readonly workers: NodeWorkers;
   private readonly status: StatusWriter;
   private readonly holds: HoldLog;
   private readonly steps: StepRecorder;
@@ -77,15 +96,16 @@ export class Controller {
     this.rollout = new RolloutSource(d.cluster.migrationCache, d.config.migrationName);
     this.scope = new RolloutScope(d.cluster.nodes, this.view);
     this.peers = new PeerSource((node) => d.cluster.pods.watchNodePods(node), d.log);
-    this.loop = new PassLoop(() => this.pass(), d.log);
-    this.status = new StatusWriter(d.cluster.migration, () => this.wake());
+    this.loop = new PassLoop((work) => this.pass(work), d.log);
+    this.workers = new NodeWorkers((node) => this.reconcile(node), d.log);
+    this.status = new StatusWriter(d.cluster.migration, () => this.loop.wakeRollout());
     this.holds = new HoldLog(d.log);
-    this.steps = new StepRecorder({ ...d, view: this.view }, () => this.wake());
+    this.steps = new StepRecorder({ ...d, view: this.view }, (node) => this.wakeNode(node));
     this.states = new NodeStates(this.view, this.steps.results);
-    this.term = new Term({ ...d, view: this.view, rollout: this.rollout, wake: (ms) => this.wake(ms) });
+    this.term = new Term({ ...d, view: this.view, rollout: this.rollout, wake: (ms) => this.wake(ms), wakeNode: (n, ms) => this.wakeNode(n, ms) });
     const stateOf = (n: string): NodeState => this.stateOf(n);
     const preflight = (): Gate | undefined => this.term.preflight.gate();
-    this.rolloutGrants = new RolloutGrants({ ...d, selfNode: d.config.nodeName, peers: this.peers, stateOf, preflight, wake: () => this.wake() });
+    this.rolloutGrants = new RolloutGrants({ ...d, selfNode: d.config.nodeName, peers: this.peers, stateOf, preflight, wake: (n) => this.wakeNode(n) });
     this.probe = new ProbeLedger({
       nodes: () => this.states.timelines(),
       limits: () => this.rollout.read().spec?.probe,
@@ -96,21 +116,43 @@ export class Controller {
   }
 
   start(): void {
+    // A new term reads every node afresh: what an earlier term indexed may have changed under another leader.
+    this.index = new RolloutIndex();
+    this.indexed.clear();
+    this.pauseHolds.clear();
+    this.firstPass = true;
     this.term.start();
+    this.workers.start();
     this.loop.start();
   }
 
   async stop(): Promise<void> {
     this.term.stop();
-    await this.loop.stop();
+    await Promise.all([this.loop.stop(), this.workers.stop()]);
     this.steps.stop();
     this.status.stop();
     await this.peers.stop();
   }
 
-  /** Schedules a pass (now, or after `afterMs` for a retry). */
+  /** Schedules a full pass (now, or after `afterMs` for a retry). */
   wake(afterMs?: number): void {
     this.loop.wake(afterMs);
+  }
+
+  /** Schedules a reconcile of one node (now, or after `afterMs` for a retry). */
+  wakeNode(node: string, afterMs?: number): void {
+    this.workers.wake(node, afterMs);
+  }
+
+  /** Schedules a rollout pass (a cluster-level gate may have opened): no node is read again. */
+  wakeRollout(): void {
+    this.loop.wakeRollout();
+  }
+
+  /** A watched Node changed: a pass of that node, or a full pass when the scope or the order may have changed. */
+  nodeChanged(name: string): void {
+    if (this.scope.changedLayout(name)) this.wake();
+    else this.wakeNode(name);
   }
 
   stateOf(node: string): NodeState {
@@ -135,29 +177,102 @@ export class Controller {
     return this.lastOrder;
   }
 
-  private async pass(): Promise<void> {
+  private async pass(work: PassWork): Promise<void> {
     const rollout = this.rollout.read();
-    const { inScope, summaries, order } = await this.scope.layout(rollout.spec, this.d.config.nodeName);
-    this.lastOrder = order;
-    this.term.preflight.consider(rollout.spec, inScope, rollout.preflight);
-    this.peers.newPass(order, this.view.names());
-    const held: Hold[] = [];
-    const states = new Map<string, NodeState>();
-    for (const name of this.view.names()) {
-      const state = this.stateOf(name);
-      states.set(name, this.idle(name, state) ? state : await this.stepNode(name, state, rollout, held));
-    }
-    const nodes = summaries.map((s) => this.rolloutNodes.of(s, states.get(s.name) ?? this.stateOf(s.name), inScope.has(s.name)));
+    if (work.all) await this.layout(rollout);
+    this.term.preflight.consider(rollout.spec, this.inScope, rollout.preflight);
+    this.peers.newPass(this.lastOrder, this.view.names());
+    if (work.all) await this.reconcileAll();
+    const phaseOf = (n: string): string => this.index.get(n)?.state.phase ?? 'Pending';
     const freedAtDecision = this.d.grants.freedNow();
-    const decision = await this.rolloutGrants.decide(rollout, nodes, this.lastOrder);
-    await this.rolloutGrants.grant(decision, states);
+    const decision = await this.rolloutGrants.decide(rollout, this.index);
+    await this.rolloutGrants.grant(decision, phaseOf);
     await this.d.grants.flushReleases(freedAtDecision);
-    this.holds.update([...held, ...decision.held], (n) => states.get(n)?.phase ?? 'Pending');
-    const stage = rollout.specError ? undefined : await this.term.stages?.pass({ spec: rollout.spec, statusStage: rollout.stage, states, scope: order });
-    await this.writeStatus(rollout, nodes, decision, stage);
+    this.holds.update([...this.pauseHolds.values(), ...decision.held], phaseOf);
+    const stage = await this.stagePass(rollout, work.all);
+    await this.writeStatus(rollout, decision, stage);
     const settings = settingsFor(this.d.config, rollout.spec);
-    this.loop.wakeAt(nextHaltDeadline(states.values(), settings, this.d.now()), this.d.now());
-    this.d.metrics.rollout(this.status.halted(), countPastHaltDeadline(states.values(), settings, this.d.now()));
+    const inFlight = this.index.inFlight();
+    this.wakeDue(inFlight, settings, this.d.now());
+    this.loop.wakeAt(nextHaltDeadline(inFlight, settings, this.d.now()), this.d.now());
+    this.d.metrics.rollout(this.status.halted(), countPastHaltDeadline(inFlight, settings, this.d.now()));
+  }
+
+  /**
+   * Reconciles every node. The term's first pass waits for them all (its decision must not read an empty index);
+   * a later one does not (each node's reconcile wakes a rollout pass when done).
+   */
+  private async reconcileAll(): Promise<void> {
+    const names = this.view.names();
+    if (!this.firstPass) return names.forEach((n) => this.workers.wake(n));
+    this.firstPass = false;
+    await Promise.all(names.map((n) => this.workers.run(n)));
+  }
+
+  /**
+   * Reconciles each node whose halt deadline has passed, once per deadline: a pass between the deadline and its
+   * timer replaces the timer, and a rollout pass does not read the node itself.
+   */
+  private wakeDue(states: readonly NodeState[], settings: Settings, now: Date): void {
+    for (const s of states) {
+      const at = s.phase === 'Halted' ? undefined : haltDeadlineOf(s, settings)?.getTime();
+      if (at === undefined || at > now.getTime() || this.dueWoken.get(s.name) === at) continue;
+      this.dueWoken.set(s.name, at);
+      this.wakeNode(s.name);
+    }
+  }
+
+  /** Lays the rollout out again (scope, order); forgets the nodes that are gone. */
+  private async layout(rollout: Rollout): Promise<void> {
+    const { inScope, order } = await this.scope.layout(rollout.spec, this.d.config.nodeName);
+    this.lastOrder = order;
+    this.inScope = inScope;
+    this.index.setOrder(order);
+    const names = this.view.names();
+    const known = new Set(names);
+    for (const gone of this.indexed) if (!known.has(gone)) this.forget(gone);
+  }
+
+  private forget(name: string): void {
+    this.index.remove(name);
+    this.indexed.delete(name);
+    this.pauseHolds.delete(name);
+    this.dueWoken.delete(name);
+  }
+
+  /** One node: its next step when it has one, then its place in the index; the rollout is decided again. */
+  private async reconcile(name: string): Promise<void> {
+    const node = this.view.get(name);
+    if (!node) {
+      this.forget(name);
+      this.loop.wakeRollout();
+      return;
+    }
+    const rollout = this.rollout.read();
+    const state = this.stateOf(name);
+    const idle = this.idle(name, state);
+    if (idle) this.pauseHolds.delete(name);
+    this.indexNode(name, idle ? state : await this.stepNode(name, state, rollout));
+    this.loop.wakeRollout();
+  }
+
+  private indexNode(name: string, state: NodeState): void {
+    const node = this.view.get(name);
+    if (!node) return;
+    this.index.put(this.rolloutNodes.of(this.scope.summaryOf(node), state, this.inScope.has(name)));
+    this.indexed.add(name);
+  }
+
+  /**
+   * The cluster-level stages run once every node in scope is Done; before that (no stage recorded) a pass of
+   * a few nodes does not look (the stages read every node's state).
+   */
+  private async stagePass(rollout: Rollout, full: boolean): Promise<StageRecord | undefined> {
+    const stages = this.term.stages;
+    if (rollout.specError || !stages) return undefined;
+    if (!full && !this.index.allInScopeDone() && stages.current(rollout.stage) === undefined) return undefined;
+    const states = new Map(this.view.names().map((n) => [n, this.index.get(n)?.state ?? this.stateOf(n)]));
+    return stages.pass({ spec: rollout.spec, statusStage: rollout.stage, states, scope: [...this.lastOrder] });
   }
 
   /** Settled, holding no grant and with no result to record: nothing for a pass to do for it. */
@@ -166,7 +281,7 @@ export class Controller {
   }
 
   /** Read one node, decide its next step, record the intent, start the actions. */
-  private async stepNode(name: string, state: NodeState, rollout: Rollout, held: Hold[]): Promise<NodeState> {
+  private async stepNode(name: string, state: NodeState, rollout: Rollout): Promise<NodeState> {
     const granted = this.d.grants.holds(name);
     const result = this.steps.resultOf(name);
     try {
@@ -181,23 +296,34 @@ export class Controller {
       });
       const settings = settingsFor(this.d.config, rollout.spec);
       const { step, held: pausedReason } = decideStep({ state, obs, now: this.d.now(), settings, paused: rollout.spec?.paused ?? false });
-      if (pausedReason) held.push({ node: name, by: 'paused', reason: pausedReason });
+      if (pausedReason) this.pauseHolds.set(name, { node: name, by: 'paused', reason: pausedReason });
+      else this.pauseHolds.delete(name);
       await this.steps.record(state, step, result);
+      // Indexed before its actions run: a slot the step frees is never seen free beside the node still in flight.
+      this.indexNode(name, step.state);
       this.term.executor.run(step.state, step.actions);
       return step.state;
     } catch (e) {
       this.steps.failed(name, e);
       nodeLogger(this.d.log, name, state.phase).warn({ err: describeError(e) }, 'reconcile failed; retrying');
-      this.wake(RETRY_FAILED_NODE_MS);
+      this.wakeNode(name, RETRY_FAILED_NODE_MS);
       return state;
     }
   }
 
-  private async writeStatus(rollout: Rollout, nodes: RolloutNode[], decision: RolloutDecision, stage: StageRecord | undefined): Promise<void> {
+  private async writeStatus(rollout: Rollout, decision: RolloutDecision, stage: StageRecord | undefined): Promise<void> {
     if (!rollout.spec && !rollout.specError) return;
-    const shown = nodes.filter((n) => n.inScope || n.state.phase !== 'Pending').map((n) => n.state);
-    const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, { nodes, holders: this.d.grants.holders() });
+    const holders = this.d.grants.holders();
+    const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, { index: this.index, holders });
     const { specError } = rollout;
-    await this.status.write({ nodes: shown, paused, specError, ciliumProblem: this.rolloutGrants.ciliumProblem(), preflight: this.term.preflight.status(), stage, probe: this.probe.status(), now: this.d.now() }, rollout.previousConditions);
+    const shown = (): NodeState[] =>
+      this.view.names().flatMap((n) => {
+        const s = this.index.get(n);
+        return s && (s.inScope || s.state.phase !== 'Pending') ? [s.state] : [];
+      });
+    await this.status.write(
+      () => ({ nodes: shown(), paused, specError, ciliumProblem: this.rolloutGrants.ciliumProblem(), preflight: this.term.preflight.status(), stage, probe: this.probe.status(), now: this.d.now() }),
+      rollout.previousConditions,
+    );
   }
 }

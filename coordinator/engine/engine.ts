@@ -12,7 +12,8 @@
  * Everything is recorded in the Node annotations, the slot Leases and the Migration object, so a new engine
  * (after a crash, or on another replica) resumes exactly where the last one was.
  */
-import type { KubeConfig, V1Node } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ObservedNode, ObservedPod } from '../core/observed-objects.js';
 import type { MigrationObject } from '../kube/migration.js';
 import type { Heartbeat, Order, OrderResult, RegisterRequest } from '../../shared/api.js';
 import type { CoordinatorConfig } from '../../shared/config.js';
@@ -53,7 +54,7 @@ export interface Engine extends AgentDirectory, ProbeDirectory {
   stuck(): string | undefined;
   snapshot(): EngineSnapshot;
   /** What the watches hold, and the nodes the rollout covers (in migration order, as the last pass saw them). */
-  observed(): { migration: MigrationObject | undefined; nodes: readonly V1Node[]; scope: readonly string[] };
+  observed(): { migration: MigrationObject | undefined; nodes: readonly ObservedNode[]; scope: readonly string[] };
   readonly metrics: Registry;
 }
 
@@ -130,11 +131,20 @@ class MigrationEngine implements Engine {
     const c = this.cluster;
     signal?.addEventListener('abort', () => void this.stopWatches().catch(() => undefined), { once: true });
     const wake = (): void => this.controller.wake();
+    // A Node or Cilium pod event concerns one node: a pass of that node, not of every node.
+    const nodeChanged = (n: ObservedNode): void => this.controller.nodeChanged(n.metadata?.name ?? '');
+    const podChanged = (p: ObservedPod): void => {
+      const node = p.spec?.nodeName;
+      if (node) this.controller.wakeNode(node);
+      else wake();
+    };
     this.unsubscribe.push(
-      wakeOnRelevantChange(c.nodeCache, nodeFingerprint, wake),
-      wakeOnRelevantChange(c.ciliumPods, podFingerprint, wake),
-      c.migrationCache.onChange(wake),
-      c.ciliumDaemonSet.onChange(wake),
+      wakeOnRelevantChange(c.nodeCache, nodeFingerprint, nodeChanged),
+      wakeOnRelevantChange(c.ciliumPods, podFingerprint, podChanged),
+      // The spec decides every node's step; the status (this leader's own writes, mostly) only the rollout's.
+      wakeOnRelevantChange(c.migrationCache, (m) => JSON.stringify(m.spec ?? null), wake),
+      c.migrationCache.onChange(() => this.controller.wakeRollout()),
+      c.ciliumDaemonSet.onChange(() => this.controller.wakeRollout()),
     );
     await Promise.all([c.nodeCache.start(), c.ciliumPods.start(), c.migrationCache.start(), c.ciliumDaemonSet.start()]);
     if (signal?.aborted) {
@@ -208,7 +218,7 @@ class MigrationEngine implements Engine {
     await Promise.all([c.nodeCache.stop(), c.ciliumPods.stop(), c.migrationCache.stop(), c.ciliumDaemonSet.stop()]);
   }
 
-  observed(): { migration: MigrationObject | undefined; nodes: readonly V1Node[]; scope: readonly string[] } {
+  observed(): { migration: MigrationObject | undefined; nodes: readonly ObservedNode[]; scope: readonly string[] } {
     return { migration: this.cluster.migrationCache.list()[0], nodes: this.cluster.nodeCache.list(), scope: this.controller.scopeNames() };
   }
 
@@ -234,7 +244,7 @@ class MigrationEngine implements Engine {
   private report(node: string, r: AgentReport): void {
     const before = this.agents.get(node);
     this.agents.set(node, before?.delivered ? { ...r, delivered: before.delivered } : r);
-    if (before?.bootId !== r.bootId) this.controller.wake();
+    if (before?.bootId !== r.bootId) this.controller.wakeNode(node);
   }
 
   /** Only the leader keeps the probe's figures (the Service sends probe pods to it); a follower refuses. */

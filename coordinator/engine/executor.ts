@@ -3,7 +3,8 @@
  * phase) in this engine; a failed one is retried at the next reconcile after a short backoff. Every
  * completion wakes the controller.
  */
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1Node } from '@kubernetes/client-node';
+import type { ObservedPod } from '../core/observed-objects.js';
 import { describeError } from '../../shared/errors.js';
 import { nodeLogger, type Logger } from '../../shared/logger.js';
 import { CILIUM_MIGRATION_LABEL, CILIUM_MIGRATION_LABEL_VALUE, NodeAnnotation } from '../../shared/names.js';
@@ -86,7 +87,7 @@ export class Executor {
 
   /** Restart Cilium on the node: delete its Cilium pod (the replacement reads the node's CiliumNodeConfig). */
   private async restartCilium(uid: string): Promise<void> {
-    const pod: V1Pod | undefined = this.d.cluster.ciliumPods.list().find((p) => p.metadata?.uid === uid);
+    const pod: ObservedPod | undefined = this.d.cluster.ciliumPods.list().find((p) => p.metadata?.uid === uid);
     if (!pod) return;
     await this.d.cluster.pods.deleteIfUid(
       { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' },

@@ -4,6 +4,8 @@
  * would read the old phase and decide the same step twice.
  */
 import type { V1Node } from '@kubernetes/client-node';
+import type { ObservedNode } from '../core/observed-objects.js';
+import { projectNode } from '../kube/projections.js';
 import type { Watched } from '../kube/watched.js';
 import { sortNatural } from '../../shared/natural-order.js';
 
@@ -14,13 +16,13 @@ export function isOlder(a: string | undefined, b: string | undefined): boolean {
 }
 
 export class NodeView {
-  private readonly written = new Map<string, V1Node>();
+  private readonly written = new Map<string, ObservedNode>();
   /** The names in natural order, sorted again only when a node came or went (not per pass). */
   private sorted: string[] | undefined;
   private readonly known = new Set<string>();
   private version = 0;
 
-  constructor(private readonly cache: Watched<V1Node>) {
+  constructor(private readonly cache: Watched<ObservedNode>) {
     cache.onChange((n) => {
       this.version += 1;
       const name = n.metadata?.name;
@@ -30,7 +32,7 @@ export class NodeView {
     });
   }
 
-  get(name: string): V1Node | undefined {
+  get(name: string): ObservedNode | undefined {
     const cached = this.cache.get(name);
     const mine = this.written.get(name);
     if (!mine) return cached;
@@ -51,13 +53,13 @@ export class NodeView {
     return this.sorted;
   }
 
-  /** Records the API's reply to this engine's write (a reply older than one already recorded is ignored). */
+  /** Records the API's reply to this engine's write, as the watch would keep it (a reply older than one already recorded is ignored). */
   wrote(node: V1Node): void {
     const name = node.metadata?.name;
     if (!name) return;
     const before = this.written.get(name);
     if (before && isOlder(node.metadata?.resourceVersion, before.metadata?.resourceVersion)) return;
-    this.written.set(name, node);
+    this.written.set(name, projectNode(node));
     this.version += 1;
   }
 

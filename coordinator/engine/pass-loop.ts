@@ -1,24 +1,32 @@
 /**
  * Runs reconcile passes: every wake asks for one; passes never overlap, and wakes during a pass cause
- * exactly one more. A failed pass is retried after a second. Timers (a retry after a failed action, the
- * next phase deadline) wake it later; stopping clears them all and waits for the pass in progress.
+ * exactly one more. A wake asks for a full pass (every node is read) or for the rollout only (the grants
+ * and the status, from what the nodes' own reconciles left in the index); the wakes before a pass add up.
+ * A failed pass is retried after a second, in full. Timers (a retry after a failed action, the next phase
+ * deadline) wake it later; stopping clears them all and waits for the pass in progress.
  */
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 
 const RETRY_FAILED_PASS_MS = 1000;
+
+/** What a pass covers: every node (`all`), or the rollout only. */
+export interface PassWork {
+  all: boolean;
+}
 /** A deadline is checked just after it passed, never just before. */
 const DEADLINE_SLACK_MS = 5;
 
 export class PassLoop {
   private dirty = false;
+  private all = false;
   private running: Promise<void> | undefined;
   private stopped = true;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(
-    private readonly pass: () => Promise<void>,
+    private readonly pass: (work: PassWork) => Promise<void>,
     private readonly log: Logger,
   ) {}
 
@@ -35,7 +43,7 @@ export class PassLoop {
     await this.running;
   }
 
-  /** Asks for a pass now, or after `afterMs` (a retry). */
+  /** Asks for a full pass now, or after `afterMs` (a retry). */
   wake(afterMs?: number): void {
     if (this.stopped) return;
     if (afterMs !== undefined) {
@@ -46,6 +54,13 @@ export class PassLoop {
       this.retryTimers.add(t);
       return;
     }
+    this.all = true;
+    this.wakeRollout();
+  }
+
+  /** Asks for a pass of the rollout only (a node's reconcile changed what it decides on). */
+  wakeRollout(): void {
+    if (this.stopped) return;
     this.dirty = true;
     this.running ??= this.loop();
   }
@@ -65,8 +80,10 @@ export class PassLoop {
     try {
       while (this.dirty && !this.stopped) {
         this.dirty = false;
+        const work: PassWork = { all: this.all };
+        this.all = false;
         try {
-          await this.pass();
+          await this.pass(work);
         } catch (e) {
           this.log.error({ err: describeError(e) }, 'reconcile pass failed; retrying');
           this.wake(RETRY_FAILED_PASS_MS);

@@ -17,12 +17,25 @@ export const ANCHORS_PER_KIND = 3;
 
 type KindOf = (node: string) => NodeKind | undefined;
 
+/** The first `ANCHORS_PER_KIND` of `names` that pass `keep`, looking no further. */
+function firstOf(names: readonly string[], keep: (n: string) => boolean): string[] {
+  const out: string[] = [];
+  for (const n of names) {
+    if (out.length >= ANCHORS_PER_KIND) break;
+    if (keep(n)) out.push(n);
+  }
+  return out;
+}
+
 export class PeerSource {
   private order: readonly string[] = [];
   private all: readonly string[] = [];
   /** Position of each in-scope node in the migration order (Calico peers come from the nodes granted last). */
   private rank = new Map<string, number>();
-  private anchors: Set<string> | undefined;
+  /** Nodes in the cluster but out of the rollout's scope (for the current order and nodes). */
+  private never: readonly string[] = [];
+  /** The anchors of this pass, chosen and watched (once per pass, however many nodes ask at once). */
+  private anchoring: Promise<void> | undefined;
   private readonly watches = new Map<string, Watched<V1Pod>>();
 
   constructor(
@@ -34,10 +47,13 @@ export class PeerSource {
    * Start a pass: remember the migration order and every node; anchors are chosen again when first needed.
    */
   newPass(migrationOrder: readonly string[], allNodes: readonly string[]): void {
-    this.order = migrationOrder;
-    this.all = allNodes;
-    this.rank = new Map(migrationOrder.map((n, i) => [n, i]));
-    this.anchors = undefined;
+    if (migrationOrder !== this.order || allNodes !== this.all) {
+      this.order = migrationOrder;
+      this.all = allNodes;
+      this.rank = new Map(migrationOrder.map((n, i) => [n, i]));
+      this.never = allNodes.filter((n) => !this.rank.has(n));
+    }
+    this.anchoring = undefined;
   }
 
   async peersFor(self: string, kindOf: KindOf): Promise<string[]> {
@@ -67,15 +83,20 @@ export class PeerSource {
   }
 
   private async anchorPods(kindOf: KindOf): Promise<V1Pod[]> {
-    if (!this.anchors) {
-      const cilium = this.order.filter((n) => kindOf(n) === 'cilium').slice(0, ANCHORS_PER_KIND);
-      // Calico nodes the rollout never grants (out of scope) first, then those it grants last.
-      const never = this.all.filter((n) => !this.rank.has(n));
-      const calico = [...never, ...[...this.order].reverse()].filter((n) => kindOf(n) === 'calico').slice(0, ANCHORS_PER_KIND);
-      this.anchors = new Set([...cilium, ...calico]);
-      await this.watchOnly(this.anchors);
-    }
+    this.anchoring ??= this.watchOnly(this.chooseAnchors(kindOf));
+    await this.anchoring;
     return this.watchedPods();
+  }
+
+  /** The first few Cilium nodes in migration order; Calico nodes the rollout never grants (out of scope), then those it grants last. */
+  private chooseAnchors(kindOf: KindOf): Set<string> {
+    const cilium = firstOf(this.order, (n) => kindOf(n) === 'cilium');
+    const calico = firstOf(this.never, (n) => kindOf(n) === 'calico');
+    for (let i = this.order.length - 1; i >= 0 && calico.length < ANCHORS_PER_KIND; i--) {
+      const n = this.order[i] ?? '';
+      if (kindOf(n) === 'calico') calico.push(n);
+    }
+    return new Set([...cilium, ...calico]);
   }
 
   private async watchOnly(anchors: ReadonlySet<string>): Promise<void> {

@@ -2,24 +2,24 @@
  * The Cilium pods by node, kept from the watch's events: a pass that steps a node reads that node's pods, not a
  * scan of every pod in the cluster for each node it steps.
  */
-import type { V1Pod } from '@kubernetes/client-node';
+import type { ObservedPod } from '../core/observed-objects.js';
 import type { Watched } from '../kube/watched.js';
 
-const keyOf = (p: V1Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
-const NONE: readonly V1Pod[] = [];
+const keyOf = (p: ObservedPod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+const NONE: readonly ObservedPod[] = [];
 
 export class PodsByNode {
-  private readonly byNode = new Map<string, Map<string, V1Pod>>();
+  private readonly byNode = new Map<string, Map<string, ObservedPod>>();
   private readonly nodeOf = new Map<string, string>();
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly watched: Watched<V1Pod>) {
+  constructor(private readonly watched: Watched<ObservedPod>) {
     this.unsubscribe = watched.onChange((p) => this.changed(p));
     for (const p of watched.list()) this.changed(p);
   }
 
   /** The node's pods, in the order the watch first saw them (as the cache lists them). */
-  on(node: string): readonly V1Pod[] {
+  on(node: string): readonly ObservedPod[] {
     const pods = this.byNode.get(node);
     return pods ? [...pods.values()] : NONE;
   }
@@ -28,7 +28,7 @@ export class PodsByNode {
     this.unsubscribe();
   }
 
-  private changed(p: V1Pod): void {
+  private changed(p: ObservedPod): void {
     const key = keyOf(p);
     const current = this.watched.get(p.metadata?.name ?? '', p.metadata?.namespace);
     const node = current?.spec?.nodeName;
@@ -44,7 +44,7 @@ export class PodsByNode {
     this.nodeOf.delete(key);
   }
 
-  private remember(key: string, node: string, pod: V1Pod): void {
+  private remember(key: string, node: string, pod: ObservedPod): void {
     let pods = this.byNode.get(node);
     if (!pods) {
       pods = new Map();

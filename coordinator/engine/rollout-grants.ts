@@ -1,12 +1,13 @@
 /**
- * Who goes next, each pass: reads the closed gates, the slot holders and (when a slot is free) the hosts of
+ * Who goes next, each pass (from the controller's index of the nodes, never a walk over all of them): reads the closed gates, the slot holders and (when a slot is free) the hosts of
  * the validation peers in use, asks the pure core which nodes may go now (`decideRollout`), and writes
  * those grants. It keeps the Cilium gate's reason for the status.
  */
 import { nodeLogger, type Logger } from '../../shared/logger.js';
 import type { NodeState } from '../core/node-state.js';
 import { kindOfPhase, type NodeKind } from '../core/peers.js';
-import { decideRollout, type Gate, type RolloutDecision, type RolloutNode } from '../core/rollout.js';
+import { decideNext, type Gate, type RolloutDecision } from '../core/rollout.js';
+import type { RolloutIndex } from '../core/rollout-index.js';
 import type { Cluster } from './cluster.js';
 import { CILIUM_GATE, closedGates } from './gates.js';
 import type { SlotGrants } from './grants.js';
@@ -23,8 +24,8 @@ export interface RolloutGrantsDeps {
   stateOf: (node: string) => NodeState;
   /** Pre-flight's gate while it holds. */
   preflight: () => Gate | undefined;
-  /** A grant was written: pass again. */
-  wake: () => void;
+  /** A grant was written: reconcile the node granted. */
+  wake: (node: string) => void;
 }
 
 export class RolloutGrants {
@@ -33,24 +34,27 @@ export class RolloutGrants {
 
   constructor(private readonly d: RolloutGrantsDeps) {}
 
-  async decide(rollout: Rollout, nodes: RolloutNode[], order: readonly string[]): Promise<RolloutDecision> {
+  async decide(rollout: Rollout, index: RolloutIndex): Promise<RolloutDecision> {
     const holders = this.d.grants.holders();
     const policy = policyOf(rollout.spec);
     const gates = closedGates(this.d.cluster, this.d.preflight());
     const slotFree = holders.size < (policy?.concurrency ?? 1);
     const kindOf = (n: string): NodeKind | undefined => kindOfPhase(this.d.stateOf(n).phase);
-    const peerHosts = slotFree ? await this.d.peers.hostsOfPeersInUse(nodes.map((n) => n.state), kindOf) : new Set<string>();
-    const decision = decideRollout({ policy, specError: rollout.specError, nodes, holders, selfNode: this.d.selfNode, gates, peerHosts, order });
+    const peerHosts = slotFree ? await this.d.peers.hostsOfPeersInUse(index.inFlight(), kindOf) : new Set<string>();
+    const decision = decideNext({ policy, specError: rollout.specError, index, holders, selfNode: this.d.selfNode, gates, peerHosts });
     if (decision.gatesChecked) this.problem = gates.find((g) => g.name === CILIUM_GATE)?.reason;
     return decision;
   }
 
-  async grant(decision: RolloutDecision, states: Map<string, NodeState>): Promise<void> {
-    for (const g of decision.grants) {
-      await this.d.grants.grant(g.slot, g.node);
-      nodeLogger(this.d.log, g.node, states.get(g.node)?.phase ?? 'Pending').info({ slot: g.slot }, 'granted');
-      this.d.wake();
-    }
+  /** Writes the grants, each slot's Lease at once (they are independent); each node granted is reconciled as soon as its own is written. */
+  async grant(decision: RolloutDecision, phaseOf: (node: string) => string): Promise<void> {
+    await Promise.all(
+      decision.grants.map(async (g) => {
+        await this.d.grants.grant(g.slot, g.node);
+        nodeLogger(this.d.log, g.node, phaseOf(g.node)).info({ slot: g.slot }, 'granted');
+        this.d.wake(g.node);
+      }),
+    );
   }
 
   ciliumProblem(): string | undefined {

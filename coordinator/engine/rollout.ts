@@ -3,7 +3,7 @@
  * unless configured, or the last valid one when an edit is invalid) and the engine settings derived from it
  * and the coordinator config.
  */
-import type { V1Node } from '@kubernetes/client-node';
+import type { ObservedNode } from '../core/observed-objects.js';
 import type { CoordinatorConfig } from '../../shared/config.js';
 import { CONTROL_PLANE_LABEL, MIGRATION_DEFAULT_NAME, ZONE_LABEL } from '../../shared/names.js';
 import type { Settings } from '../core/decision.js';
@@ -69,7 +69,7 @@ export function settingsFor(config: CoordinatorConfig, spec: MigrationSpec | und
   };
 }
 
-export function summaryOf(n: V1Node): NodeSummary & { zone: string | undefined } {
+export function summaryOf(n: ObservedNode): NodeSummary & { zone: string | undefined } {
   const labels = n.metadata?.labels ?? {};
   return { name: n.metadata?.name ?? '', controlPlane: labels[CONTROL_PLANE_LABEL] !== undefined, zone: labels[ZONE_LABEL] };
 }

@@ -8,7 +8,7 @@ import { CILIUM_MIGRATION_LABEL, PHASE_LABEL } from '../../shared/names.js';
 import type { NodesApi } from '../kube/nodes.js';
 import type { MigrationSpec } from '../core/migration-spec.js';
 import type { NodeView } from './node-view.js';
-import type { V1Node } from '@kubernetes/client-node';
+import type { ObservedNode } from '../core/observed-objects.js';
 import { migrationOrder, type OrderingOptions } from '../core/migration-order.js';
 import { summaryOf } from './rollout.js';
 
@@ -34,9 +34,11 @@ export interface ScopeLayout {
 export class RolloutScope {
   private key: string | undefined;
   private selected = new Set<string>();
-  private readonly summaries = new WeakMap<V1Node, Summary>();
+  private readonly summaries = new WeakMap<ObservedNode, Summary>();
   private readonly byName = new Map<string, Summary>();
   private readonly labelKeys = new WeakMap<Record<string, string>, string>();
+  /** Each node's labels as the last layout-relevant event saw them (see `changedLayout`). */
+  private readonly seenKeys = new Map<string, string>();
   private last: (OrderingOptions & { inScope: string[]; summaries: Summary[]; layout: ScopeLayout }) | undefined;
 
   constructor(
@@ -63,8 +65,20 @@ export class RolloutScope {
     return this.last?.layout ?? { inScope: new Set(), summaries: [], order: [] };
   }
 
+  /**
+   * Whether a change of the node may change the scope or the migration order: it came, went, or changed its
+   * labels (other than those the rollout sets). Any other change concerns that node alone.
+   */
+  changedLayout(name: string): boolean {
+    const key = this.view.get(name) ? this.labelsKey(name) : undefined;
+    if (key === this.seenKeys.get(name)) return false;
+    if (key === undefined) this.seenKeys.delete(name);
+    else this.seenKeys.set(name, key);
+    return true;
+  }
+
   /** A node's summary; the same object while its name, kind and zone are unchanged. */
-  private summaryOf(node: V1Node): Summary {
+  summaryOf(node: ObservedNode): Summary {
     const cached = this.summaries.get(node);
     if (cached) return cached;
     const fresh = summaryOf(node);

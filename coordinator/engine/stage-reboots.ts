@@ -3,10 +3,10 @@
  * the watch caches and this engine's drains) and the node actions (cordon, the per-node rollout's drain,
  * uncordon). The reboot itself is the agent's guarded `reboot` order, derived from the recorded round.
  */
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { nodeLogger, type Logger } from '../../shared/logger.js';
 import type { DrainOptions } from '../core/drain-plan.js';
 import { ciliumPodOn } from '../core/observe.js';
+import type { ObservedNode, ObservedPod } from '../core/observed-objects.js';
 import type { StageAction } from '../core/stages/index.js';
 import type { RebootObservation } from '../core/stages/reboots.js';
 import type { StageRecord } from '../core/stages/record.js';
@@ -17,7 +17,7 @@ type NodeAction = Extract<StageAction, { kind: 'cordonNode' | 'drainNode' | 'unc
 
 const isReady = (conds: { type: string; status: string }[] | undefined): boolean => conds?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
-function nodeSeen(node: V1Node | undefined, name: string, pods: readonly V1Pod[]): Omit<RebootObservation, 'drain'> {
+function nodeSeen(node: ObservedNode | undefined, name: string, pods: readonly ObservedPod[]): Omit<RebootObservation, 'drain'> {
   const status = node?.status ?? {};
   const ready = isReady(status.conditions) && ciliumPodOn(name, pods)?.ready === true;
   return { unschedulable: node?.spec?.unschedulable === true, bootId: status.nodeInfo?.bootID || undefined, ready };

@@ -1,5 +1,5 @@
 /**
- * Writes the Migration's status when it changed, at most once a second (a rollout of thousands of nodes
+ * Writes the Migration's status when it changed, computed at most once a second (a rollout of thousands of nodes
  * changes it many times a second; the status holds counts and the nodes in flight). Only the leader writes it, so the conditions this
  * writer last wrote are newer than the watched copy, which may lag a write or two behind: deriving
  * transition times from a stale copy made two writes ping-pong forever.
@@ -28,7 +28,8 @@ function changeKey(status: MigrationStatus): string {
 export class StatusWriter {
   private last = '';
   private lastConditions: Condition[] | undefined;
-  private lastAt = 0;
+  /** When the status was last computed (it is computed at most once per interval, written when changed). */
+  private computedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private lastHalted = false;
 
@@ -38,12 +39,12 @@ export class StatusWriter {
     private readonly wake: () => void,
   ) {}
 
-  async write(input: Omit<StatusInput, 'previousConditions'>, watchedConditions: readonly Condition[]): Promise<void> {
-    const status: MigrationStatus = summarizeStatus({ ...input, previousConditions: this.lastConditions ?? watchedConditions });
-    this.lastHalted = status.phase === 'Halted';
-    const key = changeKey(status);
-    if (key === this.last) return;
-    const wait = this.lastAt + STATUS_MIN_INTERVAL_MS - Date.now();
+  /**
+   * Writes the status `input` reads as, if it changed. The status covers every node, so it is computed at
+   * most once per interval: a pass within it leaves it to the pass the interval's end wakes.
+   */
+  async write(input: () => Omit<StatusInput, 'previousConditions'>, watchedConditions: readonly Condition[]): Promise<void> {
+    const wait = this.computedAt + STATUS_MIN_INTERVAL_MS - Date.now();
     if (wait > 0) {
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
@@ -51,9 +52,13 @@ export class StatusWriter {
       }, wait);
       return;
     }
+    this.computedAt = Date.now();
+    const status: MigrationStatus = summarizeStatus({ ...input(), previousConditions: this.lastConditions ?? watchedConditions });
+    this.lastHalted = status.phase === 'Halted';
+    const key = changeKey(status);
+    if (key === this.last) return;
     await this.migration.patchStatus(status);
     this.last = key;
-    this.lastAt = Date.now();
     this.lastConditions = status.conditions;
   }
 

@@ -16,7 +16,8 @@ export class StepRecorder {
 
   constructor(
     private readonly intent: IntentDeps,
-    private readonly wake: () => void,
+    /** Reconcile the node whose result came. */
+    private readonly wake: (node: string) => void,
   ) {}
 
   /**
@@ -25,7 +26,7 @@ export class StepRecorder {
    */
   recordResult(node: string, orderId: string, recorded: string): Promise<void> {
     const written = this.results.add(node, orderId, recorded);
-    this.wake();
+    this.wake(node);
     return written;
   }
 

@@ -22,8 +22,10 @@ export interface TermDeps {
   orderChanged: (node: string) => void;
   view: NodeView;
   rollout: RolloutSource;
-  /** Schedules a pass (now, or after `afterMs`). */
+  /** Schedules a full pass (now, or after `afterMs`). */
   wake: (afterMs?: number) => void;
+  /** Schedules a pass of one node (now, or after `afterMs`). */
+  wakeNode: (node: string, afterMs?: number) => void;
 }
 
 export class Term {
@@ -58,7 +60,7 @@ export class Term {
       ...this.d,
       drainOptions: () => drainOptionsOf(this.d.rollout.read().spec),
       wroteNode: (n) => this.d.view.wrote(n),
-      wake: (_node, afterMs) => this.d.wake(afterMs),
+      wake: (node, afterMs) => this.d.wakeNode(node, afterMs),
     });
   }
 

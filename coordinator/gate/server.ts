@@ -1,6 +1,6 @@
 /** Serve a router on host:port (port 0 picks one) and close it, long-polls included. */
 import express, { type Router } from 'express';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface GateServer {
@@ -9,12 +9,24 @@ export interface GateServer {
   close(): Promise<void>;
 }
 
+/**
+ * The accept queue asked of the kernel (which caps it at net.core.somaxconn, 4096 by default since Linux 5.4).
+ * Every agent of a DaemonSet connects when the coordinator comes up or moves; Node's default of 511 overflowed
+ * when thousands did in the same second, and the connections past it were reset.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 export async function startGateServer(router: Router, host = '127.0.0.1', port = 0): Promise<GateServer> {
   const app = express();
   app.disable('x-powered-by');
   app.use(router);
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const bound = (server.address() as AddressInfo).port;
   return {

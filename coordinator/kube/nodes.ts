@@ -1,7 +1,6 @@
 /** Nodes: read through a watch, written with JSON merge patches (cordon, labels, annotations). */
 import {
   CoreV1Api,
-  makeInformer,
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
@@ -9,6 +8,8 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
 import { kubeCall } from './api-errors.js';
+import type { ObservedNode } from '../core/observed-objects.js';
+import { projectingInformer, projectNode } from './projections.js';
 import { watchedFrom, type Watched } from './watched.js';
 
 export interface NodePatch {
@@ -50,13 +51,14 @@ export function nodesApi(kc: KubeConfig): NodesApi {
   };
 }
 
-export function watchNodes(kc: KubeConfig, log: Logger): Watched<V1Node> {
+/** Every Node, each kept as the fields the coordinator reads of it. */
+export function watchNodes(kc: KubeConfig, log: Logger): Watched<ObservedNode> {
   const core = kc.makeApiClient(CoreV1Api);
-  return watchedFrom(makeInformer(kc, '/api/v1/nodes', () => core.listNode()), log, 'nodes');
+  return watchedFrom(projectingInformer({ kc, path: '/api/v1/nodes', list: () => core.listNode() }, projectNode), log, 'nodes');
 }
 
-export const nodeName = (n: V1Node): string => n.metadata?.name ?? '';
+export const nodeName = (n: ObservedNode): string => n.metadata?.name ?? '';
 
-export function isNodeReady(n: V1Node): boolean {
+export function isNodeReady(n: ObservedNode): boolean {
   return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }

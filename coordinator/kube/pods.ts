@@ -6,7 +6,6 @@
 import {
   CoreV1Api,
   ListWatch,
-  makeInformer,
   Watch,
   type KubeConfig,
   type V1Pod,
@@ -15,6 +14,8 @@ import {
 import type { Logger } from '../../shared/logger.js';
 import { CILIUM_NAMESPACE, CILIUM_POD_SELECTOR } from '../../shared/names.js';
 import { httpStatusOf, kubeCall, kubeError, statusMessageOf } from './api-errors.js';
+import type { ObservedPod } from '../core/observed-objects.js';
+import { projectingInformer, projectPod } from './projections.js';
 import { watchedFrom, type Watched } from './watched.js';
 
 export type EvictionOutcome = { kind: 'evicted' } | { kind: 'gone' } | { kind: 'blocked'; message: string };
@@ -106,19 +107,22 @@ export function podsApi(kc: KubeConfig, log: Logger): PodsApi {
   };
 }
 
-/** Every Cilium agent pod (kube-system, k8s-app=cilium). */
-export function watchCiliumPods(kc: KubeConfig, log: Logger): Watched<V1Pod> {
+/** Every Cilium agent pod (kube-system, k8s-app=cilium), each kept as the fields the coordinator reads of it. */
+export function watchCiliumPods(kc: KubeConfig, log: Logger): Watched<ObservedPod> {
   const core = kc.makeApiClient(CoreV1Api);
-  const informer = makeInformer<V1Pod>(
-    kc,
-    `/api/v1/namespaces/${CILIUM_NAMESPACE}/pods`,
-    () => core.listNamespacedPod({ namespace: CILIUM_NAMESPACE, labelSelector: CILIUM_POD_SELECTOR }),
-    CILIUM_POD_SELECTOR,
+  const informer = projectingInformer(
+    {
+      kc,
+      path: `/api/v1/namespaces/${CILIUM_NAMESPACE}/pods`,
+      list: () => core.listNamespacedPod({ namespace: CILIUM_NAMESPACE, labelSelector: CILIUM_POD_SELECTOR }),
+      labelSelector: CILIUM_POD_SELECTOR,
+    },
+    projectPod,
   );
   return watchedFrom(informer, log, 'cilium pods');
 }
 
-export function isPodReady(p: V1Pod): boolean {
+export function isPodReady(p: ObservedPod): boolean {
   if (p.metadata?.deletionTimestamp) return false;
   return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }

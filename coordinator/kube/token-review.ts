@@ -10,18 +10,23 @@ import type { PodPlacement } from '../gate/principal.js';
 import type { ReviewedToken } from '../gate/principal.js';
 import { httpStatusOf } from '../../shared/http-status.js';
 import { retryTransient } from '../../shared/retry-transient.js';
+import { inFlightLimit } from './in-flight-limit.js';
 
 /** How long one authentication read retries a transient failure. */
 const AUTH_RETRY_MS = 3000;
 
+/** TokenReviews and pod reads in flight at once (the rest wait): enough to keep the API server busy, few enough connections to hold. */
+export const AUTH_CALLS_IN_FLIGHT = 16;
+
 export function kubeAuthApi(kc: KubeConfig): AuthApi {
   const auth = kc.makeApiClient(AuthenticationV1Api);
   const core = kc.makeApiClient(CoreV1Api);
+  const limited = inFlightLimit(AUTH_CALLS_IN_FLIGHT);
   return {
     async reviewToken(token, audience): Promise<ReviewedToken> {
       try {
         const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences: [audience] } };
-        const review = await retryTransient(() => auth.createTokenReview({ body }), Date.now() + AUTH_RETRY_MS);
+        const review = await limited(() => retryTransient(() => auth.createTokenReview({ body }), Date.now() + AUTH_RETRY_MS));
         const status = review.status ?? {};
         return {
           authenticated: status.authenticated === true,
@@ -36,7 +41,7 @@ export function kubeAuthApi(kc: KubeConfig): AuthApi {
     },
     async readPodPlacement(namespace, name): Promise<PodPlacement | undefined> {
       try {
-        const pod = await retryTransient(() => core.readNamespacedPod({ namespace, name }), Date.now() + AUTH_RETRY_MS);
+        const pod = await limited(() => retryTransient(() => core.readNamespacedPod({ namespace, name }), Date.now() + AUTH_RETRY_MS));
         return { uid: pod.metadata?.uid ?? '', nodeName: pod.spec?.nodeName };
       } catch (e) {
         if (httpStatusOf(e) === 404) return undefined;

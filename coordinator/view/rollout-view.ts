@@ -4,7 +4,8 @@
  * `cni-migrate status`, the demo's live view and summary, and the dashboard.
  */
 import { ProbeStatusSchema, type ProbeStatus } from '../core/probe/limits.js';
-import type { V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
+import type { V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
+import type { ObservedNode } from '../core/observed-objects.js';
 import { compareNatural } from '../../shared/natural-order.js';
 import { NodeAnnotation } from '../../shared/names.js';
 import { isInFlight, type Phase } from '../../shared/phases.js';
@@ -61,7 +62,7 @@ export interface ViewInput {
   /** The Migration `default` as read (spec and status untyped: the view reads what it can). */
   migration: { spec?: unknown; status?: unknown } | undefined;
   /** The nodes in the rollout's scope. */
-  nodes: readonly V1Node[];
+  nodes: readonly ObservedNode[];
   /** Pods on each draining node (the view names what is left and what blocks it). */
   podsOn?: (node: string) => readonly V1Pod[];
   pdbs?: readonly V1PodDisruptionBudget[];
@@ -115,7 +116,7 @@ function haltOf(states: readonly NodeState[], status: unknown, paused: boolean):
   return null;
 }
 
-function cleanupOf(n: V1Node | undefined): { cleanup?: string } {
+function cleanupOf(n: ObservedNode | undefined): { cleanup?: string } {
   const line = n?.metadata?.annotations?.[NodeAnnotation.cleanupInventory];
   return line ? { cleanup: line } : {};
 }

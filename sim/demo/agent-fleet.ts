@@ -22,6 +22,8 @@ import { AGENT_SOURCES, NodeSources } from './source-address.js';
 export const AGENT_NAMESPACE = 'cni-migrate';
 export const AGENT_SERVICE_ACCOUNT = 'cni-migrate-agent';
 export const AGENT_POD_SELECTOR = 'app.kubernetes.io/component=agent';
+/** Agents started together (each asks the API server for its two tokens, then starts its loop); the next batch starts once these run. */
+const AGENTS_STARTED_TOGETHER = 250;
 
 /** A node's host as the demo reports it: the agent's NodeHost, and what its cleanups did. */
 export interface DemoNodeHost extends NodeHost {
@@ -82,9 +84,15 @@ export class AgentFleet {
     this.core = deps.adminKc.makeApiClient(CoreV1Api);
   }
 
-  /** Starts the agent of every given agent pod. */
+  /**
+   * Starts the agent of every given agent pod, a batch at a time, as a DaemonSet's pods come up on their nodes over
+   * seconds rather than in one millisecond: 5,000 agents asking for their tokens and registering at once overflowed
+   * every accept queue on the way.
+   */
   async startAll(agentPods: readonly V1Pod[]): Promise<void> {
-    await Promise.all(agentPods.map((pod) => this.join(pod)));
+    for (let i = 0; i < agentPods.length; i += AGENTS_STARTED_TOGETHER) {
+      await Promise.all(agentPods.slice(i, i + AGENTS_STARTED_TOGETHER).map((pod) => this.join(pod)));
+    }
   }
 
   host(node: string): DemoNodeHost | undefined {

@@ -13,7 +13,6 @@
  * - simRequestsPerNode: the simulated cluster's own requests (kubelets, controllers) per migrated node, by
  *   verb and resource: the load the API server carries besides the tool's.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +20,9 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import type { RequestCount } from '../../sim/apiserver/index.js';
 import { apiRequestsPerNode, requestsByCaller, requestsByVerb, toolRequests } from '../../sim/demo/summary.js';
-import type { CoordinatorUsage, RolloutDone, RunSpec, ToCoordinator, ToDriver, ToSim } from './migrate/protocol.js';
+import { Child } from './migrate/child.js';
+import { BenchCoordinator } from './migrate/coordinator-process.js';
+import type { CoordinatorUsage, RolloutDone, RunSpec } from './migrate/protocol.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The repository's deploy/ (the nearest one above this file: dist/ trees nest at different depths). */
@@ -66,48 +67,6 @@ export interface BenchResult {
   phaseMs: Record<string, number>;
 }
 
-class Child {
-  private readonly proc: ChildProcess;
-  private readonly waiting = new Map<string, (m: ToDriver) => void>();
-  private failure: ((e: Error) => void) | undefined;
-
-  constructor(script: string) {
-    const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    this.proc = fork(path.join(here, 'migrate', script), [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    this.proc.on('message', (m: ToDriver) => {
-      if (m.kind === 'failed') this.failure?.(new Error(m.message));
-      this.waiting.get(m.kind)?.(m);
-    });
-    this.proc.on('exit', (code) => this.failure?.(new Error(`${script} exited (${code ?? 'signal'})`)));
-  }
-
-  ask<K extends ToDriver['kind']>(msg: ToSim | ToCoordinator, kind: K, deadlineMs: number): Promise<Extract<ToDriver, { kind: K }>> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${kind} within ${deadlineMs / 1000}s`)), deadlineMs);
-      this.failure = (e) => {
-        clearTimeout(timer);
-        reject(e);
-      };
-      this.waiting.set(kind, (m) => {
-        clearTimeout(timer);
-        this.waiting.delete(kind);
-        resolve(m as Extract<ToDriver, { kind: K }>);
-      });
-      this.proc.send(msg);
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.failure = undefined;
-    if (this.proc.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.proc.once('exit', resolve));
-    this.proc.send({ kind: 'stop' });
-    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
 /** The requests of every caller that is not the tool (kubelets, controllers), per migrated node, by verb and resource. */
 function simRequestsPerNode(counts: readonly RequestCount[], migrated: number): Record<string, number> {
   const tool = new Set(toolRequests([...counts]));
@@ -144,17 +103,17 @@ function resultOf(spec: RunSpec, done: RolloutDone, usage: CoordinatorUsage): Be
 }
 
 async function runOne(spec: RunSpec): Promise<BenchResult> {
-  const sim = new Child('sim-side.js');
-  const coordinator = new Child('coordinator-side.js');
+  const sim = new Child(path.join(here, 'migrate', 'sim-side.js'));
+  let coordinator: BenchCoordinator | undefined;
   try {
     const setupMs = 120_000 + spec.nodes * 100;
     const ready = await sim.ask({ kind: 'start', spec }, 'cluster-ready', setupMs);
-    await coordinator.ask({ kind: 'start', server: ready.server, token: ready.coordinatorToken }, 'coordinator-started', 60_000);
+    coordinator = await BenchCoordinator.start(spec.deployDir, ready.server, ready.coordinatorToken, 60_000 + spec.nodes * 20);
     const done = await sim.ask({ kind: 'rollout' }, 'rollout-done', setupMs + spec.rolloutDeadlineMs + 60_000);
-    const usage = await coordinator.ask({ kind: 'usage' }, 'usage', 10_000);
+    const usage = await coordinator.usage();
     return resultOf(spec, done, usage);
   } finally {
-    await coordinator.stop();
+    await coordinator?.stop();
     await sim.stop();
   }
 }

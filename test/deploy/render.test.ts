@@ -171,6 +171,14 @@ describe('the coordinator Deployment', () => {
     });
   });
 
+  it('when rendered, then Node runs it with a small young generation and an old generation capped below the memory limit (bench:migrate runs it with these flags)', () => {
+    const c = onlyContainer(coordinator);
+    const flags = new Map((c.env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '').split(/\s+/).map((f) => f.split('=') as [string, string]));
+    const mib = (q: string): number => Number(/^(\d+)Mi$/.exec(q)?.[1] ?? NaN);
+    expect(Number(flags.get('--max-semi-space-size'))).toBeLessThanOrEqual(2);
+    expect(Number(flags.get('--max-old-space-size')) + 64).toBeLessThanOrEqual(mib(c.resources.limits.memory));
+  });
+
   it('when rendered, then its probes and Service use the agent API port', () => {
     const c = onlyContainer(coordinator);
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 9876 });
@@ -196,8 +204,8 @@ describe.each([
     expect(limits.memory).toBeTruthy();
   });
 
-  it('when rendered, then every env variable names a configuration key', () => {
-    const known = Object.keys(spec).map((k) => envName(prefix, k));
+  it('when rendered, then every env variable names a configuration key (or is NODE_OPTIONS, Node\'s own flags)', () => {
+    const known = [...Object.keys(spec).map((k) => envName(prefix, k)), 'NODE_OPTIONS'];
     expect(Object.keys(envSources(onlyContainer(get()))).filter((n) => !known.includes(n))).toEqual([]);
   });
 

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { runAgentLoop } from '../../../agent/loop/agent-loop.js';
 import { Backoff, backoffDelayMs } from '../../../agent/loop/backoff.js';
 import { createCoordinatorClient, type CoordinatorApi } from '../../../agent/loop/coordinator-client.js';
@@ -109,6 +111,36 @@ describe('agent loop against a fake coordinator', () => {
     await waitFor('cleanup result', () => coordinator.directory.results.length === 1);
     expect(coordinator.directory.results[0]).toMatchObject({ orderId: 'c-1', outcome: 'succeeded' });
     expect(coordinator.directory.results[0]?.cleanup?.leftover).toBe(0);
+  });
+
+  it('when the coordinator resets its first connections (its accept queue overflowed), then the agent backs off, retries and registers', async () => {
+    coordinator = await startFakeCoordinator({ 'tok-a': NODE });
+    const target = new URL(coordinator.url);
+    let resets = 0;
+    const front = net.createServer((s) => {
+      if (resets < 3) {
+        resets += 1;
+        s.resetAndDestroy();
+        return;
+      }
+      const up = net.connect(Number(target.port), target.hostname);
+      s.on('error', () => up.destroy());
+      up.on('error', () => s.destroy());
+      s.pipe(up).pipe(s);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const { host } = simulatedNode();
+      const agent = startAgent({ ...coordinator, url: `http://127.0.0.1:${(front.address() as AddressInfo).port}` }, host);
+      agents.push(agent);
+      await waitFor('registration once connections are accepted', () => coordinator.directory.registrations.length === 1);
+      expect(resets).toBe(3);
+      await waitFor('the backoff reset by the registration', () => agent.backoff.failures === 0);
+    } finally {
+      await Promise.all(agents.map((a) => a.stop()));
+      agents = [];
+      front.close();
+    }
   });
 
   it('when a reboot order is delivered twice, then the node reboots once and both deliveries get the result', async () => {

@@ -1,29 +1,17 @@
 /**
- * `bench:migrate`'s coordinator process: one coordinator replica (engine and agent API) with the
- * coordinator ServiceAccount's token, alone in its process so that its peak RSS and CPU time are its own.
+ * `bench:migrate`'s one addition to the coordinator's process, loaded with `--import` ahead of the real
+ * binary (`cni-migrate coordinator`): it answers the driver's question about the process's resource use over
+ * the IPC channel. It loads Node's built-ins only, so the process holds what the deployed coordinator holds,
+ * and it never keeps the process alive (the channel is unreferenced; the binary exits on SIGTERM as in a pod).
  */
-import { pino } from 'pino';
-import { kubeConfigFor } from '../../../sim/apiserver/index.js';
-import { createLogger, LOG_LEVELS, silentLogger, type LogLevel } from '../../../shared/logger.js';
-import { demoCoordinatorConfig } from '../../../sim/demo/coordinators.js';
-import { startCoordinatorReplica, type CoordinatorReplica } from '../../../sim/demo/coordinator-replica.js';
-import type { ToCoordinator, ToDriver } from './protocol.js';
+import { writeHeapSnapshot } from 'node:v8';
+import type { CoordinatorUsage, ToCoordinator } from './protocol.js';
 
-const send = (m: ToDriver): void => void process.send?.(m);
+const mib = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 
-/** Deadlines far beyond anything the bench should take: a halt here is a finding, never a pass. */
-const BENCH_DEADLINES = { drainTimeoutSeconds: 600, rebootTimeoutSeconds: 600, validateTimeoutSeconds: 600, leaseDurationSeconds: 15 };
-
-/** BENCH_LOG=<level> shows the coordinator's log on stderr (to find why a run stalls). */
-const level = process.env.BENCH_LOG;
-const log = LOG_LEVELS.includes(level as LogLevel) ? createLogger({ component: 'coordinator', level: level as LogLevel, destination: pino.destination(2) }) : silentLogger();
-
-let replica: CoordinatorReplica | undefined;
-
-function usage(): ToDriver {
+function usage(): CoordinatorUsage {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
-  const mib = (bytes: number): number => Math.round(bytes / 1024 / 1024);
   return {
     kind: 'usage',
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -33,29 +21,13 @@ function usage(): ToDriver {
   };
 }
 
-async function handle(m: ToCoordinator): Promise<void> {
-  switch (m.kind) {
-    case 'start':
-      replica = await startCoordinatorReplica({
-        kc: kubeConfigFor(m.server, m.token),
-        config: demoCoordinatorConfig(BENCH_DEADLINES),
-        identity: 'cni-migrate-coordinator-bench',
-        log,
-        limits: { heartbeatIntervalSeconds: 10, longPollSeconds: 30 },
-      });
-      send({ kind: 'coordinator-started' });
-      return;
-    case 'usage':
-      send(usage());
-      return;
-    case 'stop':
-      await replica?.stop();
-      process.exit(0);
-  }
-}
+/** BENCH_HEAP_SNAPSHOT=<file> writes a heap snapshot there when the usage is asked (to see what the heap holds). */
+const snapshotFile = process.env.BENCH_HEAP_SNAPSHOT;
 
 process.on('message', (m: ToCoordinator) => {
-  handle(m).catch((e: unknown) => {
-    send({ kind: 'failed', message: `coordinator: ${e instanceof Error ? e.message : String(e)}` });
-  });
+  if (m.kind !== 'usage') return;
+  const answer = usage();
+  if (snapshotFile) writeHeapSnapshot(snapshotFile);
+  process.send?.(answer);
 });
+process.channel?.unref();

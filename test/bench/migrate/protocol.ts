@@ -1,7 +1,7 @@
 /**
  * The messages between `bench:migrate`'s three processes: the driver, the simulated cluster (API server,
- * kubelets, controllers and every agent) and the coordinator, which runs alone so its memory and CPU are
- * its own.
+ * kubelets, controllers and every agent) and the coordinator (the real binary), which runs alone so its
+ * memory and CPU are its own.
  */
 import type { RequestCount } from '../../../sim/apiserver/index.js';
 import type { Percentiles } from '../../../sim/demo/measure.js';
@@ -51,7 +51,8 @@ export interface CoordinatorUsage {
   cpuMs: number;
 }
 
-export type ToDriver = ClusterReady | RolloutDone | CoordinatorUsage | { kind: 'coordinator-started' } | { kind: 'failed'; message: string };
+export type ToDriver = ClusterReady | RolloutDone | CoordinatorUsage | { kind: 'failed'; message: string };
 
 export type ToSim = { kind: 'start'; spec: RunSpec } | { kind: 'rollout' } | { kind: 'stop' };
-export type ToCoordinator = { kind: 'start'; server: string; token: string } | { kind: 'usage' } | { kind: 'stop' };
+/** Driver → the coordinator's process (its usage probe; the binary itself is stopped with SIGTERM, as in a pod). */
+export type ToCoordinator = { kind: 'usage' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { grantCandidates, migrationOrder, type NodeSummary } from '../../../coordinator/core/migration-order.js';
+import { migrationOrder, type NodeSummary } from '../../../coordinator/core/migration-order.js';
 import { planGrants, slotOf } from '../../../coordinator/core/slots.js';
 
 const w = (name: string): NodeSummary => ({ name, controlPlane: false });
@@ -14,13 +14,6 @@ describe('migration order', () => {
     [[w('worker-10'), w('worker-2'), w('worker-1')], { includeControlPlane: false, selfNode: 'zz' }, ['worker-1', 'worker-2', 'worker-10']],
   ])('when nodes are %j with %j, then the order is %j', (nodes, opts, expected) => {
     expect(migrationOrder(nodes, opts)).toEqual(expected);
-  });
-
-  it('when a worker is not finished, then no control-plane node is a candidate', () => {
-    const nodes = [w('a'), w('b'), cp('c0')];
-    const opts = { includeControlPlane: true, selfNode: undefined };
-    expect(grantCandidates({ nodes, pending: new Set(['b', 'c0']), finished: new Set(['a']), opts })).toEqual(['b']);
-    expect(grantCandidates({ nodes, pending: new Set(['c0']), finished: new Set(['a', 'b']), opts })).toEqual(['c0']);
   });
 });
 

@@ -4,7 +4,8 @@
  * with optimistic concurrency, Events, and the Migration object with its status subresource.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { ObservedNode } from '../../../coordinator/core/observed-objects.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { MIGRATION_GROUP, MIGRATION_PLURAL, MIGRATION_VERSION } from '../../../shared/names.js';
 import { startApiServer, type SimApiServer } from '../../../sim/apiserver/index.js';
@@ -79,7 +80,7 @@ describe('kube adapters on the simulated API server', () => {
     const watched = watchNodes(kc, log);
     await watched.start();
     try {
-      const seen: V1Node[] = [];
+      const seen: ObservedNode[] = [];
       const off = watched.onChange((n) => seen.push(n));
       const reply = await nodesApi(kc).patch('w1', { unschedulable: true, annotations: { 'cni-migrate.io/phase': 'Cordoning' } });
       expect(reply.spec?.unschedulable).toBe(true);
@@ -92,6 +93,31 @@ describe('kube adapters on the simulated API server', () => {
       expect(undone.spec?.unschedulable).toBeFalsy();
       expect(undone.metadata?.annotations?.['cni-migrate.io/phase']).toBeUndefined();
     } finally {
+      await watched.stop();
+    }
+  });
+
+  it('when nodes are listed and then change, then the watch keeps only the fields the coordinator reads of each', async () => {
+    const watched = watchNodes(kc, log);
+    await watched.start();
+    const admin = api.kubeConfig().makeApiClient(CoreV1Api);
+    const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    const nodeInfo = { bootID: 'b-1', kernelVersion: '6.1.0', machineID: 'm', systemUUID: 's', containerRuntimeVersion: 'c', kubeletVersion: 'v1.28.7', kubeProxyVersion: 'v1.28.7', operatingSystem: 'linux', architecture: 'amd64', osImage: 'Debian' };
+    const status = { nodeInfo, images: [{ names: ['registry/image:1'], sizeBytes: 1 }], conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }] };
+    try {
+      const listed = watched.get('w2');
+      expect(listed?.metadata?.labels).toMatchObject({ role: 'db' });
+      expect(listed?.status?.conditions).toEqual([{ type: 'Ready', status: 'True' }]);
+      await admin.patchNode({ name: 'w2', body: { metadata: { annotations: { 'other.io/note': 'x', 'cni-migrate.io/phase': 'Pending' } } } }, merge);
+      await admin.patchNodeStatus({ name: 'w2', body: { status } }, merge);
+      const ok = await waitUntil(() => watched.get('w2')?.status?.nodeInfo?.bootID === 'b-1', (cb) => watched.onChange(cb), WATCH_DEADLINE_MS, new AbortController().signal);
+      expect(ok).toBe(true);
+      const kept = watched.get('w2');
+      expect(kept?.status).toEqual({ conditions: [{ type: 'Ready', status: 'True' }], nodeInfo: { bootID: 'b-1' } });
+      expect(kept?.metadata?.annotations).toEqual({ 'cni-migrate.io/phase': 'Pending' });
+      expect(Object.keys(kept?.metadata ?? {}).filter((k) => (kept?.metadata as Record<string, unknown>)[k] !== undefined).sort()).toEqual(['annotations', 'labels', 'name', 'resourceVersion', 'uid']);
+    } finally {
+      await admin.patchNode({ name: 'w2', body: { metadata: { annotations: { 'other.io/note': null, 'cni-migrate.io/phase': null } } } }, merge);
       await watched.stop();
     }
   });

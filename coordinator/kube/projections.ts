@@ -1,0 +1,70 @@
+/**
+ * Each watched Node and Cilium pod cut down, on receipt, to what the coordinator reads of it
+ * (core/observed-objects.ts); the watches' caches then hold only these. A field a reader starts to use is
+ * added here and to the type together (the type is what the readers compile against).
+ */
+import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { ANNOTATION_PREFIX } from '../../shared/names.js';
+import type { ObservedNode, ObservedPod } from '../core/observed-objects.js';
+
+type Condition = { type: string; status: string };
+const conditionsOf = (cs: readonly Condition[] | undefined): Condition[] | undefined => cs?.map((c) => ({ type: c.type, status: c.status }));
+
+/** Only the annotations cni-migrate writes (the node's recorded state); other tools' annotations are never read. */
+function ownAnnotations(a: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (a === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(a)) if (k.startsWith(ANNOTATION_PREFIX)) out[k] = v;
+  return out;
+}
+
+export function projectNode(n: V1Node): ObservedNode {
+  const m = n.metadata;
+  const bootID = n.status?.nodeInfo?.bootID;
+  return {
+    metadata: m && { name: m.name, uid: m.uid, resourceVersion: m.resourceVersion, labels: m.labels, annotations: ownAnnotations(m.annotations), deletionTimestamp: m.deletionTimestamp },
+    spec: n.spec && { unschedulable: n.spec.unschedulable, taints: n.spec.taints },
+    status: n.status && { conditions: conditionsOf(n.status.conditions), nodeInfo: bootID === undefined ? undefined : { bootID } },
+  };
+}
+
+export function projectPod(p: V1Pod): ObservedPod {
+  const m = p.metadata;
+  return {
+    metadata: m && { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, deletionTimestamp: m.deletionTimestamp },
+    spec: p.spec && { nodeName: p.spec.nodeName },
+    status: p.status && { conditions: conditionsOf(p.status.conditions) },
+  };
+}
+
+/** A Watch that hands each event's object on projected (the ListWatch caches what it is handed). */
+class ProjectingWatch<T, P> extends Watch {
+  constructor(
+    kc: KubeConfig,
+    private readonly project: (o: T) => P,
+  ) {
+    super(kc);
+  }
+
+  override watch(path: string, query: Record<string, string | number | boolean | undefined>, callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void, done: (err: unknown) => void): Promise<AbortController> {
+    return super.watch(path, query, (phase, obj: T, raw) => callback(phase, phase === 'ERROR' || phase === 'BOOKMARK' ? obj : this.project(obj), raw), done);
+  }
+}
+
+export interface ProjectedInformerSource<T> {
+  kc: KubeConfig;
+  /** The watch's path (a collection). */
+  path: string;
+  list: () => Promise<KubernetesListObject<T & KubernetesObject>>;
+  labelSelector?: string;
+}
+
+/** An informer (list, then watch from its resourceVersion) whose cache holds the projections of the objects. */
+export function projectingInformer<T, P extends KubernetesObject>(src: ProjectedInformerSource<T>, project: (o: T) => P): ListWatch<P> {
+  const listProjected = async (): Promise<KubernetesListObject<P>> => {
+    const l = await src.list();
+    return { ...l, items: l.items.map(project) };
+  };
+  return new ListWatch<P>(src.path, new ProjectingWatch(src.kc, project), listProjected, false, src.labelSelector);
+}
