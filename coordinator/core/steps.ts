@@ -279,11 +279,21 @@ export const STEPS: Record<Phase, Step> = {
   Halted: (i) => stay(i.state),
 };
 
+/** A node's halt deadlines (ms): its phase's, and a rebooting node's after-reboot one. */
+const haltDeadlinesOf = (state: NodeState, s: Settings): number[] =>
+  [haltDeadlineOf(state, s), afterRebootDeadlineOf(state, s)].flatMap((d) => (d ? [d.getTime()] : []));
+
+/** The node's latest halt deadline that has passed (ms), if any: the engine reconciles the node once for each. */
+export function lastPassedHaltDeadline(state: NodeState, s: Settings, now: Date): number | undefined {
+  const passed = haltDeadlinesOf(state, s).filter((t) => t <= now.getTime());
+  return passed.length > 0 ? Math.max(...passed) : undefined;
+}
+
 /** The earliest halt deadline still ahead among the nodes in flight (the engine wakes then). */
 export function nextHaltDeadline(states: Iterable<NodeState>, s: Settings, now: Date): Date | undefined {
   const next = [...states]
     .filter((n) => n.phase !== 'Pending' && n.phase !== 'Halted' && n.phase !== 'Done' && n.phase !== 'RolledBack')
-    .flatMap((n) => [haltDeadlineOf(n, s), afterRebootDeadlineOf(n, s)].map((d) => d?.getTime() ?? Infinity))
+    .flatMap((n) => haltDeadlinesOf(n, s))
     .filter((t) => t > now.getTime())
     .reduce((a, b) => Math.min(a, b), Infinity);
   return next === Infinity ? undefined : new Date(next);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { NodeAnnotation } from '../../../shared/names.js';
 import { advance } from '../../../coordinator/core/advance.js';
-import { countPastHaltDeadline, nextHaltDeadline } from '../../../coordinator/core/steps.js';
+import { countPastHaltDeadline, lastPassedHaltDeadline, nextHaltDeadline } from '../../../coordinator/core/steps.js';
 import { transition } from '../../../coordinator/core/transition.js';
 import { BOOT_A, BOOT_B, later, obs, settings, state } from './fixtures.js';
 
@@ -46,6 +46,8 @@ describe('a rebooted node waiting to be Ready', () => {
   it('when the reboot timeout passed, then the coordinator still wakes at the after-reboot deadline, and counts the node past its deadline only then', () => {
     expect(nextHaltDeadline([rebooting], settings, later(1000))).toEqual(later(REBOOT_MS));
     expect(nextHaltDeadline([rebooting], settings, later(REBOOT_MS))).toEqual(later(2 * REBOOT_MS));
+    expect(lastPassedHaltDeadline(rebooting, settings, later(REBOOT_MS + 1000))).toBe(later(REBOOT_MS).getTime());
+    expect(lastPassedHaltDeadline(rebooting, settings, later(2 * REBOOT_MS))).toBe(later(2 * REBOOT_MS).getTime());
     expect(countPastHaltDeadline([rebooting], settings, later(REBOOT_MS + 1000))).toBe(0);
     expect(countPastHaltDeadline([rebooting], settings, later(2 * REBOOT_MS + 1000))).toBe(1);
   });
