@@ -54,7 +54,7 @@ export function nodesApi(kc: KubeConfig): NodesApi {
 /** Every Node, each kept as the fields the coordinator reads of it. */
 export function watchNodes(kc: KubeConfig, log: Logger): Watched<ObservedNode> {
   const core = kc.makeApiClient(CoreV1Api);
-  return watchedFrom(projectingInformer({ kc, path: '/api/v1/nodes', list: () => core.listNode() }, projectNode), log, 'nodes');
+  return watchedFrom(projectingInformer({ kc, path: '/api/v1/nodes', list: (page) => core.listNode(page) }, projectNode), log, 'nodes');
 }
 
 export const nodeName = (n: ObservedNode): string => n.metadata?.name ?? '';

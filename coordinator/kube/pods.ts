@@ -114,7 +114,7 @@ export function watchCiliumPods(kc: KubeConfig, log: Logger): Watched<ObservedPo
     {
       kc,
       path: `/api/v1/namespaces/${CILIUM_NAMESPACE}/pods`,
-      list: () => core.listNamespacedPod({ namespace: CILIUM_NAMESPACE, labelSelector: CILIUM_POD_SELECTOR }),
+      list: (page) => core.listNamespacedPod({ namespace: CILIUM_NAMESPACE, labelSelector: CILIUM_POD_SELECTOR, ...page }),
       labelSelector: CILIUM_POD_SELECTOR,
     },
     projectPod,

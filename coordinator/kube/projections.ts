@@ -52,19 +52,45 @@ class ProjectingWatch<T, P> extends Watch {
   }
 }
 
+/** One page of a list: at most `limit` items, from where `_continue` says the last page ended. */
+export interface ListPage {
+  limit: number;
+  _continue?: string;
+}
+
 export interface ProjectedInformerSource<T> {
   kc: KubeConfig;
   /** The watch's path (a collection). */
   path: string;
-  list: () => Promise<KubernetesListObject<T & KubernetesObject>>;
+  list: (page: ListPage) => Promise<KubernetesListObject<T & KubernetesObject>>;
   labelSelector?: string;
+}
+
+/**
+ * Items listed per request. A cluster's whole list in one answer is one large body parsed at once (5,000 Nodes and
+ * 5,000 Cilium pods: tens of MiB, the coordinator's peak); page by page, each page is projected before the next.
+ */
+export const LIST_PAGE_SIZE = 500;
+
+/** Every page of the list, each projected on arrival; the resourceVersion is the list's (every page carries it). */
+export async function listProjected<T, P>(
+  list: (page: ListPage) => Promise<KubernetesListObject<T & KubernetesObject>>,
+  project: (o: T) => P,
+  limit = LIST_PAGE_SIZE,
+): Promise<{ metadata: { resourceVersion?: string }; items: P[] }> {
+  const items: P[] = [];
+  let resourceVersion: string | undefined;
+  let next: string | undefined;
+  do {
+    const page = await list(next === undefined ? { limit } : { limit, _continue: next });
+    for (const item of page.items) items.push(project(item));
+    resourceVersion = page.metadata?.resourceVersion;
+    next = page.metadata?._continue || undefined;
+  } while (next !== undefined);
+  return { metadata: { resourceVersion }, items };
 }
 
 /** An informer (list, then watch from its resourceVersion) whose cache holds the projections of the objects. */
 export function projectingInformer<T, P extends KubernetesObject>(src: ProjectedInformerSource<T>, project: (o: T) => P): ListWatch<P> {
-  const listProjected = async (): Promise<KubernetesListObject<P>> => {
-    const l = await src.list();
-    return { ...l, items: l.items.map(project) };
-  };
-  return new ListWatch<P>(src.path, new ProjectingWatch(src.kc, project), listProjected, false, src.labelSelector);
+  return new ListWatch<P>(src.path, new ProjectingWatch(src.kc, project), () => listProjected(src.list, project), false, src.labelSelector);
 }

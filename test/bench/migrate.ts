@@ -108,7 +108,7 @@ async function runOne(spec: RunSpec): Promise<BenchResult> {
   try {
     const setupMs = 120_000 + spec.nodes * 100;
     const ready = await sim.ask({ kind: 'start', spec }, 'cluster-ready', setupMs);
-    coordinator = await BenchCoordinator.start(spec.deployDir, ready.server, ready.coordinatorToken, 60_000 + spec.nodes * 20);
+    coordinator = await BenchCoordinator.start(spec.deployDir, ready.server, ready.coordinatorToken, setupMs);
     const done = await sim.ask({ kind: 'rollout' }, 'rollout-done', setupMs + spec.rolloutDeadlineMs + 60_000);
     const usage = await coordinator.usage();
     return resultOf(spec, done, usage);
