@@ -62,7 +62,7 @@ export const coordinatorConfigSpec = {
     'Deadline for the engine to start (first list and watch of its caches); past it the process exits non-zero.',
   ),
   drainTimeoutSeconds: key(intFlag(600, 1, 86400), 'Deadline of a drain (PDB retries included).'),
-  rebootTimeoutSeconds: key(intFlag(900, 1, 86400), 'Deadline for the new boot id, Ready, and Cilium Ready.'),
+  rebootTimeoutSeconds: key(intFlag(900, 1, 86400), 'Deadline for the new boot id; Ready and Cilium Ready are due one more such deadline later (both from the recorded reboot start).'),
   validateTimeoutSeconds: key(intFlag(180, 1, 3600), 'Deadline of the validation check.'),
   dnsName: key(z.string().min(1).default('kubernetes.default.svc.cluster.local'), 'Name the DNS check resolves.'),
   logLevel,

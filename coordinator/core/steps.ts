@@ -53,6 +53,21 @@ export function haltDeadlineOf(state: NodeState, s: Settings): Date | undefined 
   return state.phase === 'Draining' ? new Date(d.getTime() + DRAIN_REPORT_GRACE_MS) : d;
 }
 
+const isRebooting = (phase: Phase): boolean => phase === 'Rebooting' || phase === 'RollbackRebooting';
+
+/**
+ * When a node that rebooted (its boot id changed) halts if it is not Ready yet. It waits still recorded as
+ * Rebooting: the reboot's end is not written (nothing irreversible follows it, and the new boot id is on the
+ * Node for any coordinator to see); its Validating patch comes once node and Cilium are Ready. So the wait's
+ * deadline runs from the recorded Rebooting start, the reboot's timeout and then the wait's: a restarted
+ * coordinator never extends it, and no node gets less than when WaitingReady was recorded with its own start
+ * (a reboot within the timeout, then Ready within the timeout from then).
+ */
+export function afterRebootDeadlineOf(state: NodeState, s: Settings): Date | undefined {
+  if (!state.phaseSince || !isRebooting(state.phase)) return undefined;
+  return new Date(state.phaseSince.getTime() + 2 * s.rebootTimeoutMs);
+}
+
 const expired = (i: StepInput): boolean => {
   const d = haltDeadlineOf(i.state, i.settings);
   return d !== undefined && i.now.getTime() >= d.getTime();
@@ -164,11 +179,18 @@ function restartingCilium(next: Phase): Step {
   };
 }
 
+/** The node rebooted: once node and Cilium are Ready it goes on (through `next` to validating, in one patch); until then it waits, unrecorded. */
+function rebooted(i: StepInput, next: Phase, bootId: string): Decision {
+  const missing = whatIsNotReady(i.obs);
+  if (!missing) return enter(i.state, next, i.now, { message: `rebooted (new boot id ${bootId})` });
+  const deadline = afterRebootDeadlineOf(i.state, i.settings);
+  if (deadline === undefined || i.now.getTime() < deadline.getTime()) return stay(i.state);
+  return halt(i, `after reboot (new boot id ${bootId}): ${missing} within ${secs(2 * i.settings.rebootTimeoutMs)}s of the reboot order`);
+}
+
 function rebooting(next: Phase): Step {
   return (i) => {
-    if (i.obs.bootId && i.obs.bootId !== i.state.bootIdBefore) {
-      return enter(i.state, next, i.now, { message: `rebooted (new boot id ${i.obs.bootId})` });
-    }
+    if (i.obs.bootId && i.obs.bootId !== i.state.bootIdBefore) return rebooted(i, next, i.obs.bootId);
     const r = resultForCurrentOrder(i.state);
     if (r?.outcome === 'failed') return halt(i, `reboot failed: ${r.message}`);
     return haltOverdueOrder(i, 'reboot', 'node did not reboot (boot id unchanged)');
@@ -257,17 +279,31 @@ export const STEPS: Record<Phase, Step> = {
   Halted: (i) => stay(i.state),
 };
 
+/** A node's halt deadlines (ms): its phase's, and a rebooting node's after-reboot one. */
+const haltDeadlinesOf = (state: NodeState, s: Settings): number[] =>
+  [haltDeadlineOf(state, s), afterRebootDeadlineOf(state, s)].flatMap((d) => (d ? [d.getTime()] : []));
+
+/** The node's latest halt deadline that has passed (ms), if any: the engine reconciles the node once for each. */
+export function lastPassedHaltDeadline(state: NodeState, s: Settings, now: Date): number | undefined {
+  const passed = haltDeadlinesOf(state, s).filter((t) => t <= now.getTime());
+  return passed.length > 0 ? Math.max(...passed) : undefined;
+}
+
 /** The earliest halt deadline still ahead among the nodes in flight (the engine wakes then). */
 export function nextHaltDeadline(states: Iterable<NodeState>, s: Settings, now: Date): Date | undefined {
   const next = [...states]
     .filter((n) => n.phase !== 'Pending' && n.phase !== 'Halted' && n.phase !== 'Done' && n.phase !== 'RolledBack')
-    .map((n) => haltDeadlineOf(n, s)?.getTime() ?? Infinity)
+    .flatMap((n) => haltDeadlinesOf(n, s))
     .filter((t) => t > now.getTime())
     .reduce((a, b) => Math.min(a, b), Infinity);
   return next === Infinity ? undefined : new Date(next);
 }
 
-/** How many nodes in flight (not halted) are past their halt deadline (a metric: a stuck rollout shows). */
+/**
+ * How many nodes in flight (not halted) are past their halt deadline (a metric: a stuck rollout shows). A
+ * rebooting node counts past its after-reboot deadline: until then it may be waiting, rebooted, to be Ready.
+ */
 export function countPastHaltDeadline(states: Iterable<NodeState>, s: Settings, now: Date): number {
-  return [...states].filter((n) => isInFlight(n.phase) && n.phase !== 'Halted' && (haltDeadlineOf(n, s)?.getTime() ?? Infinity) < now.getTime()).length;
+  const last = (n: NodeState): number => (afterRebootDeadlineOf(n, s) ?? haltDeadlineOf(n, s))?.getTime() ?? Infinity;
+  return [...states].filter((n) => isInFlight(n.phase) && n.phase !== 'Halted' && last(n) < now.getTime()).length;
 }

@@ -20,7 +20,7 @@ import { orderFor } from '../core/orders.js';
 import { kindOfPhase, needsPeers } from '../core/peers.js';
 import { decideStep, pausedByCanary, type Gate, type Hold, type RolloutDecision } from '../core/rollout.js';
 import { RolloutIndex } from '../core/rollout-index.js';
-import { countPastHaltDeadline, haltDeadlineOf, nextHaltDeadline } from '../core/steps.js';
+import { countPastHaltDeadline, lastPassedHaltDeadline, nextHaltDeadline } from '../core/steps.js';
 import type { Settings } from '../core/decision.js';
 import { ProbeLedger } from './probe-ledger.js';
 import type { Cluster } from './cluster.js';
@@ -215,8 +215,9 @@ export class Controller {
    */
   private wakeDue(states: readonly NodeState[], settings: Settings, now: Date): void {
     for (const s of states) {
-      const at = s.phase === 'Halted' ? undefined : haltDeadlineOf(s, settings)?.getTime();
-      if (at === undefined || at > now.getTime() || this.dueWoken.get(s.name) === at) continue;
+      // A rebooting node has two: the reboot's, and the wait for Ready after it.
+      const at = s.phase === 'Halted' ? undefined : lastPassedHaltDeadline(s, settings, now);
+      if (at === undefined || this.dueWoken.get(s.name) === at) continue;
       this.dueWoken.set(s.name, at);
       this.wakeNode(s.name);
     }

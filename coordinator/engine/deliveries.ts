@@ -9,7 +9,7 @@ import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { NodeAnnotation } from '../../shared/names.js';
 import type { AgentReport } from '../core/observe.js';
-import { formatOrderDelivery, type NodeState } from '../core/node-state.js';
+import { formatOrderDelivery, type NodeState, type OrderDelivery } from '../core/node-state.js';
 import { orderIdFor } from '../core/orders.js';
 import type { CoordinatorConfig } from '../../shared/config.js';
 import { timeoutFor } from '../core/steps.js';
@@ -32,6 +32,10 @@ export interface DeliveryDeps {
 }
 
 const currentOrderId = (s: NodeState): string => orderIdFor(s.name, s.attempt, s.phase);
+
+/** A reboot that went ahead (a new boot id) no longer waits on its order: the node, still recorded as Rebooting, waits to be Ready. */
+const rebootWentAhead = (s: NodeState, bootId: string | undefined): boolean =>
+  (s.phase === 'Rebooting' || s.phase === 'RollbackRebooting') && Boolean(bootId) && bootId !== s.bootIdBefore;
 
 export class OrderDeliveries {
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -57,10 +61,21 @@ export class OrderDeliveries {
     this.timers.clear();
   }
 
-  private record(node: string, orderId: string): void {
+  /** The delivery of `orderId`, if the node's step still waits on that order and its delivery is not on the Node yet. */
+  private unrecordedWait(node: string, orderId: string): OrderDelivery | undefined {
     const state = this.d.stateOf(node);
     const delivered = this.d.agents.get(node)?.delivered;
-    if (delivered?.orderId !== orderId || currentOrderId(state) !== orderId || state.orderDelivered?.orderId === orderId) return;
+    if (delivered?.orderId !== orderId || currentOrderId(state) !== orderId || state.orderDelivered?.orderId === orderId) return undefined;
+    return rebootWentAhead(state, this.bootIdOf(node)) ? undefined : delivered;
+  }
+
+  private bootIdOf(node: string): string | undefined {
+    return this.d.view.get(node)?.status?.nodeInfo?.bootID;
+  }
+
+  private record(node: string, orderId: string): void {
+    const delivered = this.unrecordedWait(node, orderId);
+    if (delivered === undefined) return;
     const heard = this.d.agents.get(node)?.heardAt ?? delivered.at;
     const annotations = { [NodeAnnotation.orderDelivered]: formatOrderDelivery(delivered), [NodeAnnotation.agentSeen]: heard.toISOString() };
     this.d.cluster.nodes.patch(node, { annotations }).then(

@@ -2,7 +2,9 @@
  * One in-process agent per simulated node, each as its DaemonSet pod: its own pod-bound ServiceAccount
  * tokens (one for the coordinator's audience, one for the API), a SimNodeHost, and the real agent loop.
  * A reboot stops the node's agent (its process dies with the node); once the node is back with a new boot
- * id, a new agent starts, as the kubelet would restart the container.
+ * id, a new agent starts, as the kubelet would restart the container, with new tokens: the kubelet's token
+ * manager keeps the pod's projected tokens in memory, so the restarted pod is issued new ones (as the probe
+ * pods are). A container restart without a reboot keeps them.
  */
 import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
@@ -138,10 +140,7 @@ export class AgentFleet {
     const name = pod.metadata?.name;
     const uid = pod.metadata?.uid;
     if (nodeName === undefined || name === undefined || uid === undefined) return;
-    const [coordinatorToken, apiToken] = await Promise.all([
-      this.issueToken(name, uid, [TOKEN_AUDIENCE]),
-      this.issueToken(name, uid, undefined),
-    ]);
+    const { coordinatorToken, apiKc } = await this.issueTokens(name, uid);
     const source: SimNodeSource = {
       ...this.deps.sim,
       rebootNode: (n) => this.rebootAndStopAgent(n),
@@ -150,7 +149,7 @@ export class AgentFleet {
       pod: { name, uid, namespace: AGENT_NAMESPACE },
       host: (this.deps.hostFor ?? ((h) => h))(new SimNodeHost(nodeName, source)),
       coordinatorToken,
-      apiKc: this.deps.kubeConfigFor(apiToken),
+      apiKc,
       agent: undefined,
       startedOnBoot: '',
       starts: 0,
@@ -159,10 +158,33 @@ export class AgentFleet {
     this.launch(nodeName, member, await this.deps.sim.bootId(nodeName));
   }
 
+  /** Starts the node's agent on `bootId`: on a boot other than the last agent's, once the pod has its new tokens. */
   private launch(nodeName: string, m: Member, bootId: string): void {
     if (this.stopped) return;
+    const rebooted = m.startedOnBoot !== '' && m.startedOnBoot !== bootId;
     m.startedOnBoot = bootId;
     m.starts += 1;
+    if (rebooted) void this.reissueThenStart(nodeName, m, bootId);
+    else this.startLoop(nodeName, m);
+  }
+
+  /** The kubelet issues the rebooted node's pod new tokens (its token manager is in memory); then the agent starts. */
+  private async reissueThenStart(nodeName: string, m: Member, bootId: string): Promise<void> {
+    for (;;) {
+      try {
+        Object.assign(m, await this.issueTokens(m.pod.name, m.pod.uid));
+        break;
+      } catch (e) {
+        this.deps.log.warn({ node: nodeName, err: String(e) }, 'could not issue the agent pod its tokens; trying again');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        if (this.stopped) return;
+      }
+    }
+    // Stopped meanwhile, or another boot's agent started: nothing to start.
+    if (!this.stopped && m.agent === undefined && m.startedOnBoot === bootId) this.startLoop(nodeName, m);
+  }
+
+  private startLoop(nodeName: string, m: Member): void {
     const log = this.deps.log.child({ node: nodeName });
     m.agent = startAgent({
       kc: m.apiKc,
@@ -191,6 +213,12 @@ export class AgentFleet {
     // The node may have finished booting while the old process was still stopping: no event will come.
     const bootId = await this.deps.sim.bootId(nodeName);
     if (m.agent === undefined && bootId !== m.startedOnBoot) this.launch(nodeName, m, bootId);
+  }
+
+  /** The pod's two tokens: for the coordinator's audience, and for the API (as its kubeconfig). */
+  private async issueTokens(podName: string, podUid: string): Promise<{ coordinatorToken: string; apiKc: KubeConfig }> {
+    const [coordinatorToken, apiToken] = await Promise.all([this.issueToken(podName, podUid, [TOKEN_AUDIENCE]), this.issueToken(podName, podUid, undefined)]);
+    return { coordinatorToken, apiKc: this.deps.kubeConfigFor(apiToken) };
   }
 
   private async issueToken(podName: string, podUid: string, audiences: string[] | undefined): Promise<string> {

@@ -4,7 +4,7 @@ import { expectOk, runRollout } from './support.js';
 
 /**
  * The in-flight phases every node records (the cordon, the label and the uncordon ride in the patch of the
- * phase next to them; WaitingReady is recorded only when the node is not Ready at once after its reboot).
+ * phase next to them; a rebooted node waits to be Ready still recorded as Rebooting).
  */
 const CRASH_PHASES = new Set(['Draining', 'RestartingCilium', 'Rebooting', 'Validating']);
 

@@ -68,6 +68,18 @@ describe('engine: halt, retry, rollback', () => {
     expect(slotHolders(h)).toEqual(['w1']);
   });
 
+  it('when a node reboots but never gets Ready, then it halts still recorded as Rebooting, at the reboot timeout and the wait after it from the Rebooting start', async () => {
+    h = new Harness(workers(2), testConfig({ rebootTimeoutSeconds: '1' }));
+    h.agents.script.notReadyAfterReboot.add('w1');
+    await h.startEngine();
+    h.startAgents();
+    await h.waitFor(() => h!.cluster.phaseOf('w1') === 'Halted', 60_000, 'w1 Halted');
+    expect(annotation(h, 'w1', NodeAnnotation.failedPhase)).toBe('Rebooting');
+    expect(annotation(h, 'w1', NodeAnnotation.haltReason)).toMatch(/^after reboot \(new boot id .+\): node not Ready within 2s of the reboot order$/);
+    expect(h.cluster.reboots.get('w1')).toBe(1);
+    expect(h.cluster.phaseOf('w2')).toBeUndefined();
+  });
+
   it('when the replacement Cilium pod never gets Ready, then the node halts in RestartingCilium', async () => {
     h = new Harness(workers(2), testConfig({ rebootTimeoutSeconds: '1' }));
     h.cluster.ciliumBroken.add('w1');

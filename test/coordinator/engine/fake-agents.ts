@@ -10,6 +10,8 @@ import type { FakeCluster } from './fake-cluster.js';
 export interface AgentScript {
   /** The node never comes back from a reboot. */
   hangOnReboot: Set<string>;
+  /** The node comes back from a reboot (a new boot id) but never gets Ready. */
+  notReadyAfterReboot: Set<string>;
   /** Validation fails (DNS) on these nodes; a validation after a rollback (Calico CIDR) still passes. */
   failDns: Set<string>;
 }
@@ -21,7 +23,7 @@ export class FakeAgents {
   readonly cleanups = new Map<string, number>();
   private readonly abort = new AbortController();
   private readonly loops: Promise<void>[] = [];
-  readonly script: AgentScript = { hangOnReboot: new Set(), failDns: new Set() };
+  readonly script: AgentScript = { hangOnReboot: new Set(), notReadyAfterReboot: new Set(), failDns: new Set() };
   readonly received: Order[] = [];
   private readonly answers = new Map<string, OrderResult>();
 
@@ -102,7 +104,7 @@ export class FakeAgents {
           return { ...base, outcome: 'refused', message: 'boot id moved on' };
         }
         const result: OrderResult = { ...base, outcome: 'succeeded', message: 'rebooting' };
-        this.cluster.reboot(node, this.script.hangOnReboot.has(node));
+        this.cluster.reboot(node, this.script.hangOnReboot.has(node), this.script.notReadyAfterReboot.has(node));
         return result;
       }
       case 'validate': {

@@ -192,12 +192,12 @@ export class FakeCluster {
     return (this.migrations.items.get(MIGRATION_DEFAULT_NAME)?.status ?? {}) as Record<string, unknown>;
   }
 
-  /** The node reboots: new boot id; Ready again at once unless `hang`. */
-  reboot(name: string, hang = false): void {
+  /** The node reboots: new boot id; Ready again at once unless `hang` (no new boot) or `notReady` (booted, never Ready). */
+  reboot(name: string, hang = false, notReady = false): void {
     this.reboots.set(name, (this.reboots.get(name) ?? 0) + 1);
     const n = structuredClone(this.node(name));
     if (hang) n.status = { ...n.status, conditions: [{ type: 'Ready', status: 'Unknown' }] };
-    else n.status = { ...n.status, nodeInfo: nodeInfo(uuid(this.seq++)) };
+    else n.status = { ...n.status, nodeInfo: nodeInfo(uuid(this.seq++)), ...(notReady ? { conditions: [{ type: 'Ready', status: 'False' }] } : {}) };
     n.metadata = { ...n.metadata, resourceVersion: this.nextRv() };
     this.nodes.put(n);
   }
