@@ -1,36 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1Node } from '@kubernetes/client-node';
 import { NodeAnnotation } from '../../../shared/names.js';
-import type { Watched } from '../../../coordinator/kube/watched.js';
+import { fakeWatched } from './fake-watched.js';
 import { NodeView } from '../../../coordinator/engine/node-view.js';
 import { NodeStates } from '../../../coordinator/engine/node-states.js';
 import { PendingResults } from '../../../coordinator/engine/results.js';
-
-/** A Node watch cache the test drives: `put` changes it and calls the listeners, as an informer does. */
-function fakeNodes(): Watched<V1Node> & { put(o: V1Node): void } {
-  const items = new Map<string, V1Node>();
-  const listeners = new Set<(o: V1Node) => void>();
-  return {
-    list: () => [...items.values()],
-    get: (name) => items.get(name),
-    onChange: (cb) => {
-      listeners.add(cb);
-      return () => listeners.delete(cb);
-    },
-    start: () => Promise.resolve(),
-    stop: () => Promise.resolve(),
-    put(o) {
-      items.set(o.metadata?.name ?? '', o);
-      listeners.forEach((l) => l(o));
-    },
-  };
-}
 
 const node = (name: string, rv: string, annotations: Record<string, string> = {}): V1Node => ({ metadata: { name, resourceVersion: rv, annotations } });
 
 describe("the nodes' timelines the probe sorts its reports by", () => {
   it('when no Node changed between two reports, then the timelines are not built again; when one changed, they show it', () => {
-    const cache = fakeNodes();
+    const cache = fakeWatched<V1Node>();
     cache.put(node('w1', '1'));
     cache.put(node('w2', '2'));
     const view = new NodeView(cache);

@@ -1,33 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import type { Watched } from '../../../coordinator/kube/watched.js';
+import { fakeWatched } from './fake-watched.js';
 import { nodeFingerprint, podFingerprint, wakeOnRelevantChange } from '../../../coordinator/engine/wake-filter.js';
 import { PodsByNode } from '../../../coordinator/engine/pods-by-node.js';
-
-/** A watch cache the test drives: `put` and `remove` change it and call the listeners, as an informer does. */
-function fakeWatched<T extends { metadata?: { name?: string; namespace?: string } }>(): Watched<T> & { put(o: T): void; remove(o: T): void } {
-  const items = new Map<string, T>();
-  const listeners = new Set<(o: T) => void>();
-  const key = (name: string | undefined, ns: string | undefined): string => `${ns ?? ''}/${name ?? ''}`;
-  return {
-    list: () => [...items.values()],
-    get: (name, ns) => items.get(key(name, ns)),
-    onChange: (cb) => {
-      listeners.add(cb);
-      return () => listeners.delete(cb);
-    },
-    start: () => Promise.resolve(),
-    stop: () => Promise.resolve(),
-    put(o) {
-      items.set(key(o.metadata?.name, o.metadata?.namespace), o);
-      listeners.forEach((l) => l(o));
-    },
-    remove(o) {
-      items.delete(key(o.metadata?.name, o.metadata?.namespace));
-      listeners.forEach((l) => l(o));
-    },
-  };
-}
 
 const node = (heartbeat: string, extra: Partial<V1Node['metadata']> = {}, ready = 'True'): V1Node => ({
   metadata: { name: 'n1', labels: { a: '1' }, annotations: {}, ...extra },
