@@ -54,19 +54,30 @@ export class SlotGrants {
   /**
    * Grants `slot` to `node`. A Conflict means this copy of the slot Lease is stale (a renewal that failed,
    * or a write whose answer was lost): read the slots again, and write once more only if the slot is
-   * still free; already held by `node` means the earlier write went through.
+   * still free or held by the node that finished with it; already held by `node` means the earlier write
+   * went through.
    */
   async grant(slot: number, node: string): Promise<void> {
     try {
       await this.writeGrant(slot, node);
     } catch (e) {
       if (!(isCniMigrateError(e) && e.code === 'Conflict')) throw e;
-      await this.load();
+      await this.reload();
       const holder = this.records.get(slot)?.holder;
       if (holder === node) return;
-      if (holder !== undefined) throw e;
+      if (holder !== undefined && !this.freed.has(slot)) throw e;
       await this.writeGrant(slot, node);
     }
+  }
+
+  /**
+   * Reads the slots again, keeping as freed each slot still held by the node that finished with it: its
+   * release ran once and is not asked for again, so forgetting it would keep the slot from every later grant.
+   */
+  private async reload(): Promise<void> {
+    const finished = new Map([...this.freed].map((i) => [i, this.records.get(i)?.holder]));
+    await this.load();
+    for (const [i, holder] of finished) if (holder !== undefined && this.records.get(i)?.holder === holder) this.freed.add(i);
   }
 
   private async writeGrant(slot: number, node: string): Promise<void> {

@@ -89,4 +89,31 @@ describe('slot grants', () => {
     if (stale) leases.store.set(stale.name, { ...stale, holder: 'w9', resourceVersion: 'other' });
     await expect(grants.grant(0, 'w2')).rejects.toMatchObject({ code: 'Conflict' });
   });
+
+  it('when a grant meets a stale copy of another slot, then a slot freed by a finished node stays free after the Leases are read again', async () => {
+    const leases = memoryLeases();
+    const grants = new SlotGrants(leases, 15, () => new Date(), createLogger({ component: 'test', level: 'silent' }));
+    await grants.grant(0, 'w1');
+    await grants.grant(1, 'w2');
+    await grants.release('w1');
+    const slot1 = leases.store.get('cni-migrate-slot-1');
+    if (slot1) leases.store.set(slot1.name, { ...slot1, holder: undefined, resourceVersion: 'other' });
+    await grants.grant(1, 'w3');
+    expect(grants.holders()).toEqual(new Map([[1, 'w3']]));
+    expect(grants.holds('w1')).toBe(false);
+    await grants.grant(0, 'w4');
+    expect(leases.store.get('cni-migrate-slot-0')?.holder).toBe('w4');
+  });
+
+  it('when the hand-off of a freed slot meets a stale copy still naming the finished node, then the next node is granted over it', async () => {
+    const leases = memoryLeases();
+    const grants = new SlotGrants(leases, 15, () => new Date(), createLogger({ component: 'test', level: 'silent' }));
+    await grants.grant(0, 'w1');
+    await grants.release('w1');
+    const slot0 = leases.store.get('cni-migrate-slot-0');
+    if (slot0) leases.store.set(slot0.name, { ...slot0, resourceVersion: 'other' });
+    await grants.grant(0, 'w2');
+    expect(leases.store.get('cni-migrate-slot-0')?.holder).toBe('w2');
+    expect(grants.holders()).toEqual(new Map([[0, 'w2']]));
+  });
 });
