@@ -53,7 +53,10 @@ export class Child {
         this.waiting.delete(kind);
         resolve(m as Extract<ToDriver, { kind: K }>);
       });
-      this.proc.send(msg);
+      // A process that already ended is named with how it ended (a send to it would only say its channel closed).
+      this.proc.send(msg, (err) => {
+        if (err) void this.exited.then((e) => this.failure?.(e));
+      });
     });
   }
 
