@@ -18,7 +18,7 @@ export interface DemoIo {
   replicas?: number;
   /** Each coordinator replica in its own thread, as each runs in its own pod (needs the built files: the command line). */
   coordinatorThreads?: boolean;
-  /** The agents and the simulated probe pods each in their own thread, as they run on their own nodes (needs the built files: the command line). */
+  /** The agents in their own thread, as they run on their own nodes (needs the built files: the command line). */
   clusterThreads?: boolean;
   autoRollback?: boolean;
   /** How long the rollout may take before the run gives up (default: 120 s, or 3 s per node if more). */
