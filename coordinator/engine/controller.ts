@@ -15,13 +15,13 @@ import { describeError } from '../../shared/errors.js';
 import { nodeLogger, type Logger } from '../../shared/logger.js';
 import type { Order } from '../../shared/api.js';
 import type { NodeState } from '../core/node-state.js';
-import { observe, type AgentReport } from '../core/observe.js';
+import { ciliumPodOn, observe, type AgentReport } from '../core/observe.js';
 import { orderFor } from '../core/orders.js';
 import { kindOfPhase, needsPeers } from '../core/peers.js';
 import { decideStep, pausedByCanary, type Gate, type Hold, type RolloutDecision } from '../core/rollout.js';
 import { RolloutIndex } from '../core/rollout-index.js';
 import { countPastHaltDeadline, lastPassedHaltDeadline, nextHaltDeadline } from '../core/steps.js';
-import type { Settings } from '../core/decision.js';
+import type { CiliumPodObservation, Settings } from '../core/decision.js';
 import { ProbeLedger } from './probe-ledger.js';
 import type { Cluster } from './cluster.js';
 import type { SlotGrants } from './grants.js';
@@ -105,7 +105,8 @@ export class Controller {
     this.term = new Term({ ...d, view: this.view, rollout: this.rollout, wake: (ms) => this.wake(ms), wakeNode: (n, ms) => this.wakeNode(n, ms) });
     const stateOf = (n: string): NodeState => this.stateOf(n);
     const preflight = (): Gate | undefined => this.term.preflight.gate();
-    this.rolloutGrants = new RolloutGrants({ ...d, selfNode: d.config.nodeName, peers: this.peers, stateOf, preflight, wake: (n) => this.wakeNode(n) });
+    const ciliumPodOf = (n: string): CiliumPodObservation | undefined => ciliumPodOn(n, this.ciliumPods.on(n));
+    this.rolloutGrants = new RolloutGrants({ ...d, selfNode: d.config.nodeName, peers: this.peers, stateOf, ciliumPodOf, preflight, wake: (n) => this.wakeNode(n) });
     this.probe = new ProbeLedger({
       nodes: () => this.states.timelines(),
       limits: () => this.rollout.read().spec?.probe,
