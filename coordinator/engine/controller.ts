@@ -98,7 +98,7 @@ export class Controller {
     this.peers = new PeerSource((node) => d.cluster.pods.watchNodePods(node), d.log);
     this.loop = new PassLoop((work) => this.pass(work), d.log);
     this.workers = new NodeWorkers((node) => this.reconcile(node), d.log);
-    this.status = new StatusWriter(d.cluster.migration, () => this.loop.wakeRollout());
+    this.status = new StatusWriter(d.cluster.migration, () => this.loop.wakeRollout(), d.log);
     this.holds = new HoldLog(d.log);
     this.steps = new StepRecorder({ ...d, view: this.view }, (node) => this.wakeNode(node));
     this.states = new NodeStates(this.view, this.steps.results);
@@ -131,7 +131,7 @@ export class Controller {
     this.term.stop();
     await Promise.all([this.loop.stop(), this.workers.stop()]);
     this.steps.stop();
-    this.status.stop();
+    await this.status.stop();
     await this.peers.stop();
   }
 
@@ -191,7 +191,7 @@ export class Controller {
     await this.d.grants.flushReleases(freedAtDecision);
     this.holds.update([...this.pauseHolds.values(), ...decision.held], phaseOf);
     const stage = await this.stagePass(rollout, work.all);
-    await this.writeStatus(rollout, decision, stage);
+    this.writeStatus(rollout, decision, stage);
     const settings = settingsFor(this.d.config, rollout.spec);
     const inFlight = this.index.inFlight();
     this.wakeDue(inFlight, settings, this.d.now());
@@ -313,7 +313,7 @@ export class Controller {
     }
   }
 
-  private async writeStatus(rollout: Rollout, decision: RolloutDecision, stage: StageRecord | undefined): Promise<void> {
+  private writeStatus(rollout: Rollout, decision: RolloutDecision, stage: StageRecord | undefined): void {
     if (!rollout.spec && !rollout.specError) return;
     const holders = this.d.grants.holders();
     const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, { index: this.index, holders });
@@ -323,7 +323,7 @@ export class Controller {
         const s = this.index.get(n);
         return s && (s.inScope || s.state.phase !== 'Pending') ? [s.state] : [];
       });
-    await this.status.write(
+    this.status.write(
       () => ({ nodes: shown(), paused, specError, ciliumProblem: this.rolloutGrants.ciliumProblem(), preflight: this.term.preflight.status(), stage, probe: this.probe.status(), now: this.d.now() }),
       rollout.previousConditions,
     );
