@@ -8,7 +8,7 @@ import { templateHash } from '../daemonset-node.js';
 import { DaemonSetTally, type DaemonSetPlan } from '../daemonset-tally.js';
 import { PodExpectations } from '../expectations.js';
 import type { Cache } from '../informers.js';
-import { deleteIfPresent, mergePatch } from '../kube.js';
+import { deleteIfPresent, mergePatch, write } from '../kube.js';
 import { controllerUid } from '../placement.js';
 import { buildDaemonPod } from '../pod-builders.js';
 import { PodsByOwner } from '../pods-by-owner.js';
@@ -109,7 +109,7 @@ export class DaemonSetController {
     await slowStartBatches(plan.createOn.map((node) => buildDaemonPod(ds, { node, suffix: nameSuffix(this.deps.random), hash })), (pod) => this.createPod(pod, tally));
     for (const podName of plan.deletePods) await this.deletePod(tally, podName, namespace);
     const patch = statusPatch(ds.status, plan.status, DAEMONSET_STATUS_KEYS);
-    if (patch) await this.deps.clients.apps.patchNamespacedDaemonSetStatus({ name, namespace, body: patch }, mergePatch());
+    if (patch) await write((o) => this.deps.clients.apps.patchNamespacedDaemonSetStatus({ name, namespace, body: patch }, o), mergePatch());
   }
 
   /** The plan from the DaemonSet's tally, after marking the nodes whose expected writes ran out of time. */
@@ -124,7 +124,7 @@ export class DaemonSetController {
   private async createPod(pod: V1Pod, tally: DaemonSetTally): Promise<void> {
     this.expectations.expectCreated(pod);
     tally.podsChanged(pod.spec?.nodeName ?? '');
-    await this.deps.clients.core.createNamespacedPod({ namespace: pod.metadata?.namespace ?? '', body: pod });
+    await write((o) => this.deps.clients.core.createNamespacedPod({ namespace: pod.metadata?.namespace ?? '', body: pod }, o));
     this.deps.log.debug({ node: pod.spec?.nodeName, pod: pod.metadata?.name }, 'daemon pod created');
   }
 
@@ -135,6 +135,6 @@ export class DaemonSetController {
       tally.podsChanged(pod.spec?.nodeName ?? '');
     }
     this.deps.log.debug({ node: pod?.spec?.nodeName, pod: name }, 'daemon pod deleted');
-    await deleteIfPresent(() => this.deps.clients.core.deleteNamespacedPod({ name, namespace }));
+    await deleteIfPresent(() => write((o) => this.deps.clients.core.deleteNamespacedPod({ name, namespace }, o)));
   }
 }
