@@ -15,13 +15,13 @@ import { describeError } from '../../shared/errors.js';
 import { nodeLogger, type Logger } from '../../shared/logger.js';
 import type { Order } from '../../shared/api.js';
 import type { NodeState } from '../core/node-state.js';
-import { observe, type AgentReport } from '../core/observe.js';
+import { ciliumPodOn, observe, type AgentReport } from '../core/observe.js';
 import { orderFor } from '../core/orders.js';
 import { kindOfPhase, needsPeers } from '../core/peers.js';
 import { decideStep, pausedByCanary, type Gate, type Hold, type RolloutDecision } from '../core/rollout.js';
 import { RolloutIndex } from '../core/rollout-index.js';
 import { countPastHaltDeadline, lastPassedHaltDeadline, nextHaltDeadline } from '../core/steps.js';
-import type { Settings } from '../core/decision.js';
+import type { CiliumPodObservation, Settings } from '../core/decision.js';
 import { ProbeLedger } from './probe-ledger.js';
 import type { Cluster } from './cluster.js';
 import type { SlotGrants } from './grants.js';
@@ -98,14 +98,15 @@ export class Controller {
     this.peers = new PeerSource((node) => d.cluster.pods.watchNodePods(node), d.log);
     this.loop = new PassLoop((work) => this.pass(work), d.log);
     this.workers = new NodeWorkers((node) => this.reconcile(node), d.log);
-    this.status = new StatusWriter(d.cluster.migration, () => this.loop.wakeRollout());
+    this.status = new StatusWriter(d.cluster.migration, () => this.loop.wakeRollout(), d.log);
     this.holds = new HoldLog(d.log);
     this.steps = new StepRecorder({ ...d, view: this.view }, (node) => this.wakeNode(node));
     this.states = new NodeStates(this.view, this.steps.results);
     this.term = new Term({ ...d, view: this.view, rollout: this.rollout, wake: (ms) => this.wake(ms), wakeNode: (n, ms) => this.wakeNode(n, ms) });
     const stateOf = (n: string): NodeState => this.stateOf(n);
     const preflight = (): Gate | undefined => this.term.preflight.gate();
-    this.rolloutGrants = new RolloutGrants({ ...d, selfNode: d.config.nodeName, peers: this.peers, stateOf, preflight, wake: (n) => this.wakeNode(n) });
+    const ciliumPodOf = (n: string): CiliumPodObservation | undefined => ciliumPodOn(n, this.ciliumPods.on(n));
+    this.rolloutGrants = new RolloutGrants({ ...d, selfNode: d.config.nodeName, peers: this.peers, stateOf, ciliumPodOf, preflight, wake: (n) => this.wakeNode(n) });
     this.probe = new ProbeLedger({
       nodes: () => this.states.timelines(),
       limits: () => this.rollout.read().spec?.probe,
@@ -130,7 +131,7 @@ export class Controller {
     this.term.stop();
     await Promise.all([this.loop.stop(), this.workers.stop()]);
     this.steps.stop();
-    this.status.stop();
+    await this.status.stop();
     await this.peers.stop();
   }
 
@@ -190,7 +191,7 @@ export class Controller {
     await this.d.grants.flushReleases(freedAtDecision);
     this.holds.update([...this.pauseHolds.values(), ...decision.held], phaseOf);
     const stage = await this.stagePass(rollout, work.all);
-    await this.writeStatus(rollout, decision, stage);
+    this.writeStatus(rollout, decision, stage);
     const settings = settingsFor(this.d.config, rollout.spec);
     const inFlight = this.index.inFlight();
     this.wakeDue(inFlight, settings, this.d.now());
@@ -312,7 +313,7 @@ export class Controller {
     }
   }
 
-  private async writeStatus(rollout: Rollout, decision: RolloutDecision, stage: StageRecord | undefined): Promise<void> {
+  private writeStatus(rollout: Rollout, decision: RolloutDecision, stage: StageRecord | undefined): void {
     if (!rollout.spec && !rollout.specError) return;
     const holders = this.d.grants.holders();
     const paused = (rollout.spec?.paused ?? false) || pausedByCanary(decision, { index: this.index, holders });
@@ -322,7 +323,7 @@ export class Controller {
         const s = this.index.get(n);
         return s && (s.inScope || s.state.phase !== 'Pending') ? [s.state] : [];
       });
-    await this.status.write(
+    this.status.write(
       () => ({ nodes: shown(), paused, specError, ciliumProblem: this.rolloutGrants.ciliumProblem(), preflight: this.term.preflight.status(), stage, probe: this.probe.status(), now: this.d.now() }),
       rollout.previousConditions,
     );

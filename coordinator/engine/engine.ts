@@ -139,7 +139,8 @@ class MigrationEngine implements Engine {
       else wake();
     };
     this.unsubscribe.push(
-      wakeOnRelevantChange(c.nodeCache, nodeFingerprint, nodeChanged),
+      // The echo of the engine's own Node patch wakes nothing: the reconcile that wrote it read the reply and went on.
+      wakeOnRelevantChange(c.nodeCache, nodeFingerprint, nodeChanged, (n) => this.controller.view.isOwnWrite(n)),
       wakeOnRelevantChange(c.ciliumPods, podFingerprint, podChanged),
       // The spec decides every node's step; the status (this leader's own writes, mostly) only the rollout's.
       wakeOnRelevantChange(c.migrationCache, (m) => JSON.stringify(m.spec ?? null), wake),

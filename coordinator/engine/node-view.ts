@@ -63,6 +63,12 @@ export class NodeView {
     this.version += 1;
   }
 
+  /** Whether `node` is the very version this engine's last write of it returned (the watch's echo of that write). */
+  isOwnWrite(node: ObservedNode): boolean {
+    const rv = node.metadata?.resourceVersion;
+    return rv !== undefined && this.written.get(node.metadata?.name ?? '')?.metadata?.resourceVersion === rv;
+  }
+
   /** Changes with every Node the watch or this engine's writes bring: equal means nothing changed since. */
   changes(): number {
     return this.version;

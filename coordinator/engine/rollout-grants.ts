@@ -4,6 +4,8 @@
  * those grants. It keeps the Cilium gate's reason for the status.
  */
 import { nodeLogger, type Logger } from '../../shared/logger.js';
+import { ciliumRestarts } from '../core/cilium-readiness.js';
+import type { CiliumPodObservation } from '../core/decision.js';
 import type { NodeState } from '../core/node-state.js';
 import { kindOfPhase, type NodeKind } from '../core/peers.js';
 import { decideNext, type Gate, type RolloutDecision } from '../core/rollout.js';
@@ -22,6 +24,8 @@ export interface RolloutGrantsDeps {
   selfNode: string | undefined;
   peers: PeerSource;
   stateOf: (node: string) => NodeState;
+  /** The node's Cilium pod as the watch shows it now. */
+  ciliumPodOf: (node: string) => CiliumPodObservation | undefined;
   /** Pre-flight's gate while it holds. */
   preflight: () => Gate | undefined;
   /** A grant was written: reconcile the node granted. */
@@ -37,10 +41,11 @@ export class RolloutGrants {
   async decide(rollout: Rollout, index: RolloutIndex): Promise<RolloutDecision> {
     const holders = this.d.grants.holders();
     const policy = policyOf(rollout.spec);
-    const gates = closedGates(this.d.cluster, this.d.preflight());
     const slotFree = holders.size < (policy?.concurrency ?? 1);
+    const inFlight = index.inFlight();
+    const gates = closedGates(this.d.cluster, this.d.preflight(), ciliumRestarts(inFlight, this.d.ciliumPodOf));
     const kindOf = (n: string): NodeKind | undefined => kindOfPhase(this.d.stateOf(n).phase);
-    const peerHosts = slotFree ? await this.d.peers.hostsOfPeersInUse(index.inFlight(), kindOf) : new Set<string>();
+    const peerHosts = slotFree ? await this.d.peers.hostsOfPeersInUse(inFlight, kindOf) : new Set<string>();
     const decision = decideNext({ policy, specError: rollout.specError, index, holders, selfNode: this.d.selfNode, gates, peerHosts });
     if (decision.gatesChecked) this.problem = gates.find((g) => g.name === CILIUM_GATE)?.reason;
     return decision;

@@ -23,9 +23,15 @@ const keyOf = (o: KubernetesObject): string => `${o.metadata?.namespace ?? ''}/$
 
 /**
  * Calls `wake` with the object of an event only when it came, went, or changed its fingerprint since the last
- * event for it (returns the unsubscribe function of the subscription).
+ * event for it, and is not the echo of the engine's own write (`ownWrite`: the engine already read that very
+ * version, from the API's reply, and decided on it); returns the unsubscribe function of the subscription.
  */
-export function wakeOnRelevantChange<T extends KubernetesObject>(watched: Watched<T>, fingerprint: (o: T) => string, wake: (o: T) => void): () => void {
+export function wakeOnRelevantChange<T extends KubernetesObject>(
+  watched: Watched<T>,
+  fingerprint: (o: T) => string,
+  wake: (o: T) => void,
+  ownWrite: (o: T) => boolean = () => false,
+): () => void {
   const seen = new Map<string, string>();
   return watched.onChange((o) => {
     const key = keyOf(o);
@@ -37,6 +43,6 @@ export function wakeOnRelevantChange<T extends KubernetesObject>(watched: Watche
     const print = fingerprint(o);
     if (seen.get(key) === print) return;
     seen.set(key, print);
-    wake(o);
+    if (!ownWrite(o)) wake(o);
   });
 }

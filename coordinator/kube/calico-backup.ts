@@ -10,6 +10,7 @@ import { BACKUP_PLURALS } from '../core/stages/calico-removal.js';
 import { packBackup, unpackBackup, type PlainObject } from '../core/stages/backup-pack.js';
 import type { BackupRecord } from '../core/stages/record.js';
 import { isConflict, isNotFound, kubeCall, kubeError } from './api-errors.js';
+import { apiClient } from './api-client.js';
 
 export const BACKUP_COMPONENT = 'calico-backup';
 const ListSchema = z.looseObject({ apiVersion: z.string().optional(), kind: z.string().optional(), items: z.array(z.record(z.string(), z.unknown())) });
@@ -30,8 +31,8 @@ export interface CalicoBackupApi {
 }
 
 export function calicoBackupApi(kc: KubeConfig, namespace: string): CalicoBackupApi {
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const core = kc.makeApiClient(CoreV1Api);
+  const custom = apiClient(kc, CustomObjectsApi);
+  const core = apiClient(kc, CoreV1Api);
   const list = async (group: string, plural: string): Promise<PlainObject[]> => {
     try {
       return withTypes(ListSchema.parse(await custom.listClusterCustomObject({ group, version: 'v1', plural })));

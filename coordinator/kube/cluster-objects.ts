@@ -17,6 +17,7 @@ import { clusterFactsFrom, type ClusterFacts, type RawClusterObjects, type RawOb
 import { preferredNodeConfigVersion } from '../core/facts/cilium.js';
 import { retryTransient } from '../../shared/retry-transient.js';
 import { isNotFound, kubeError } from './api-errors.js';
+import { apiClient } from './api-client.js';
 
 export const CALICO_CRD_GROUP = 'crd.projectcalico.org';
 export const TIGERA_OPERATOR_GROUP = 'operator.tigera.io';
@@ -57,10 +58,10 @@ async function optional<T>(what: string, call: () => Promise<T>): Promise<T | un
 }
 
 export function clusterObjectsReader(kc: KubeConfig): (opts: ReadOptions) => Promise<RawClusterObjects> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const crds = kc.makeApiClient(ApiextensionsV1Api);
+  const core = apiClient(kc, CoreV1Api);
+  const apps = apiClient(kc, AppsV1Api);
+  const custom = apiClient(kc, CustomObjectsApi);
+  const crds = apiClient(kc, ApiextensionsV1Api);
 
   /** Every object of a custom kind (all namespaces); a kind whose CRD is absent has none. */
   const listKind = async (group: string, plural: string, kind: string): Promise<RawObject[]> => {

@@ -9,6 +9,7 @@ import { ConfigError } from '../../shared/errors.js';
 import { kubeCall } from './api-errors.js';
 import { clusterObjectsReader } from './cluster-objects.js';
 import { migrationApi } from './migration.js';
+import { apiClient } from './api-client.js';
 
 export interface ClusterRead {
   raw: RawClusterObjects;
@@ -23,8 +24,8 @@ export interface ClusterRead {
 export type ClusterReader = () => Promise<ClusterRead>;
 
 export function clusterReader(kc: KubeConfig): ClusterReader {
-  const core = kc.makeApiClient(CoreV1Api);
-  const policy = kc.makeApiClient(PolicyV1Api);
+  const core = apiClient(kc, CoreV1Api);
+  const policy = apiClient(kc, PolicyV1Api);
   const objects = clusterObjectsReader(kc);
   return async () => {
     const migration = await migrationApi(kc).get();

@@ -6,9 +6,10 @@ import { AppsV1Api, ListWatch, Watch, type KubeConfig, type V1DaemonSet } from '
 import type { Logger } from '../../shared/logger.js';
 import { CILIUM_DAEMONSET, CILIUM_NAMESPACE } from '../../shared/names.js';
 import { watchedFrom, type Watched } from './watched.js';
+import { apiClient } from './api-client.js';
 
 export function watchCiliumDaemonSet(kc: KubeConfig, log: Logger): Watched<V1DaemonSet> {
-  const apps = kc.makeApiClient(AppsV1Api);
+  const apps = apiClient(kc, AppsV1Api);
   const byName = `metadata.name=${CILIUM_DAEMONSET}`;
   return watchedFrom(
     new ListWatch<V1DaemonSet>(

@@ -2,6 +2,7 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { EVENT_COMPONENT } from '../../shared/names.js';
 import { kubeCall } from './api-errors.js';
+import { apiClient } from './api-client.js';
 
 export interface NodeEvent {
   node: string;
@@ -16,7 +17,7 @@ export interface EventsApi {
 }
 
 export function eventsApi(kc: KubeConfig, host: string | undefined, now: () => Date): EventsApi {
-  const core = kc.makeApiClient(CoreV1Api);
+  const core = apiClient(kc, CoreV1Api);
   let seq = 0;
   return {
     emit: async (e) => {

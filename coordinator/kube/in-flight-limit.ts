@@ -1,6 +1,6 @@
 /**
- * At most `max` calls running at once; the others wait their turn, in order. client-node opens a new
- * connection (a TLS handshake) for every call, so a burst of calls is a burst of connections: when every
+ * At most `max` calls running at once; the others wait their turn, in order. A call running needs a connection
+ * of its own (idle ones are reused, see api-client.ts), so a burst of calls is a burst of connections: when every
  * agent of a large cluster registers at once, unbounded TokenReviews held thousands of connections and their
  * buffers in the coordinator together. A waiting call holds only its closure.
  */

@@ -5,6 +5,7 @@
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { APP_LABEL, EVENT_COMPONENT } from '../../shared/names.js';
 import { isNotFound, kubeCall, kubeError } from './api-errors.js';
+import { apiClient } from './api-client.js';
 
 export interface LeaseRecord {
   name: string;
@@ -66,7 +67,7 @@ export function leaseBody(namespace: string, r: LeaseRecord): V1Lease {
 }
 
 export function leasesApi(kc: KubeConfig, namespace: string): LeasesApi {
-  const api = kc.makeApiClient(CoordinationV1Api);
+  const api = apiClient(kc, CoordinationV1Api);
   return {
     get: async (name) => {
       try {

@@ -21,6 +21,7 @@ import {
 } from '../../shared/names.js';
 import { isNotFound, kubeCall, kubeError } from './api-errors.js';
 import { watchedFrom, type Watched } from './watched.js';
+import { apiClient } from './api-client.js';
 
 export interface MigrationObject extends KubernetesObject {
   spec?: unknown;
@@ -67,7 +68,7 @@ export function statusMergePatch(status: object): Record<string, unknown> {
 }
 
 export function migrationApi(kc: KubeConfig, name = MIGRATION_DEFAULT_NAME): MigrationApi {
-  const api = kc.makeApiClient(CustomObjectsApi);
+  const api = apiClient(kc, CustomObjectsApi);
   const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   return {
     get: async () => {
@@ -92,7 +93,7 @@ export function migrationApi(kc: KubeConfig, name = MIGRATION_DEFAULT_NAME): Mig
 }
 
 export function watchMigrations(kc: KubeConfig, log: Logger): Watched<MigrationObject> {
-  const api = kc.makeApiClient(CustomObjectsApi);
+  const api = apiClient(kc, CustomObjectsApi);
   const list = async (): Promise<KubernetesListObject<MigrationObject>> =>
     MigrationListSchema.parse(await api.listClusterCustomObject(coords));
   return watchedFrom(makeInformer<MigrationObject>(kc, migrationPath, list), log, 'migrations');

@@ -11,6 +11,7 @@ import { kubeCall } from './api-errors.js';
 import type { ObservedNode } from '../core/observed-objects.js';
 import { projectingInformer, projectNode } from './projections.js';
 import { watchedFrom, type Watched } from './watched.js';
+import { apiClient } from './api-client.js';
 
 export interface NodePatch {
   unschedulable?: boolean;
@@ -37,7 +38,7 @@ export function nodeMergePatch(p: NodePatch): Record<string, unknown> {
 }
 
 export function nodesApi(kc: KubeConfig): NodesApi {
-  const core = kc.makeApiClient(CoreV1Api);
+  const core = apiClient(kc, CoreV1Api);
   const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   return {
     patch: (name, patch) =>
@@ -53,7 +54,7 @@ export function nodesApi(kc: KubeConfig): NodesApi {
 
 /** Every Node, each kept as the fields the coordinator reads of it. */
 export function watchNodes(kc: KubeConfig, log: Logger): Watched<ObservedNode> {
-  const core = kc.makeApiClient(CoreV1Api);
+  const core = apiClient(kc, CoreV1Api);
   return watchedFrom(projectingInformer({ kc, path: '/api/v1/nodes', list: (page) => core.listNode(page) }, projectNode), log, 'nodes');
 }
 

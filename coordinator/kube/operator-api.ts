@@ -5,6 +5,7 @@ import { isNotFound, kubeCall, kubeError } from './api-errors.js';
 import { migrationApi, watchMigrations, type MigrationApi } from './migration.js';
 import { nodesApi, watchNodes, type NodesApi } from './nodes.js';
 import { silentLogger } from '../../shared/logger.js';
+import { apiClient } from './api-client.js';
 
 export interface OperatorApi {
   migration: MigrationApi;
@@ -18,8 +19,8 @@ export interface OperatorApi {
 }
 
 export function operatorApi(kc: KubeConfig): OperatorApi {
-  const core = kc.makeApiClient(CoreV1Api);
-  const policy = kc.makeApiClient(PolicyV1Api);
+  const core = apiClient(kc, CoreV1Api);
+  const policy = apiClient(kc, PolicyV1Api);
   return {
     migration: migrationApi(kc),
     nodes: nodesApi(kc),

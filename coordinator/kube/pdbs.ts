@@ -1,6 +1,7 @@
 /** PodDisruptionBudgets, read to name the one that blocks an eviction. */
 import { PolicyV1Api, type KubeConfig, type V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { kubeCall } from './api-errors.js';
+import { apiClient } from './api-client.js';
 
 export interface PdbsApi {
   inNamespace(namespace: string): Promise<V1PodDisruptionBudget[]>;
@@ -9,7 +10,7 @@ export interface PdbsApi {
 }
 
 export function pdbsApi(kc: KubeConfig): PdbsApi {
-  const policy = kc.makeApiClient(PolicyV1Api);
+  const policy = apiClient(kc, PolicyV1Api);
   return {
     inNamespace: async (namespace) =>
       (await kubeCall(`list PDBs in ${namespace}`, () => policy.listNamespacedPodDisruptionBudget({ namespace }))).items,

@@ -17,6 +17,7 @@ import { httpStatusOf, kubeCall, kubeError, statusMessageOf } from './api-errors
 import type { ObservedPod } from '../core/observed-objects.js';
 import { LIST_PAGE_SIZE, listProjected, projectingInformer, projectPod } from './projections.js';
 import { watchedFrom, type Watched } from './watched.js';
+import { apiClient } from './api-client.js';
 
 export type EvictionOutcome = { kind: 'evicted' } | { kind: 'gone' } | { kind: 'blocked'; message: string };
 
@@ -60,7 +61,7 @@ async function podUidOf(core: CoreV1Api, pod: PodRef): Promise<string | undefine
 
 /** `listPageSize`: the running pods per list request (a test asks for smaller pages). */
 export function podsApi(kc: KubeConfig, log: Logger, listPageSize = LIST_PAGE_SIZE): PodsApi {
-  const core = kc.makeApiClient(CoreV1Api);
+  const core = apiClient(kc, CoreV1Api);
   return {
     evict: async (pod) => {
       try {
@@ -115,7 +116,7 @@ export function podsApi(kc: KubeConfig, log: Logger, listPageSize = LIST_PAGE_SI
 
 /** Every Cilium agent pod (kube-system, k8s-app=cilium), each kept as the fields the coordinator reads of it. */
 export function watchCiliumPods(kc: KubeConfig, log: Logger): Watched<ObservedPod> {
-  const core = kc.makeApiClient(CoreV1Api);
+  const core = apiClient(kc, CoreV1Api);
   const informer = projectingInformer(
     {
       kc,

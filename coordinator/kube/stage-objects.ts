@@ -18,6 +18,7 @@ import {
 import { CILIUM_DAEMONSET, CILIUM_NAMESPACE, CILIUM_NODE_CONFIG_NAME } from '../../shared/names.js';
 import { CALICO_CRD_GROUPS, refKey, type ObjectPresence, type ObjectRef } from '../core/stages/calico-removal.js';
 import { isNotFound, kubeCall, kubeError } from './api-errors.js';
+import { apiClient } from './api-client.js';
 
 /** The annotation `kubectl rollout restart` sets on a pod template. */
 export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
@@ -45,9 +46,9 @@ export interface CalicoObjectsApi {
 const NODE_CONFIG_VERSIONS = ['v2', 'v2alpha1'] as const;
 
 export function ciliumPromotionApi(kc: KubeConfig): CiliumPromotionApi {
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
+  const core = apiClient(kc, CoreV1Api);
+  const apps = apiClient(kc, AppsV1Api);
+  const custom = apiClient(kc, CustomObjectsApi);
   const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
   const nodeConfig = { group: 'cilium.io', namespace: CILIUM_NAMESPACE, plural: 'ciliumnodeconfigs', name: CILIUM_NODE_CONFIG_NAME };
@@ -97,8 +98,9 @@ const header = (r: ObjectRef): KubernetesObject & { metadata: { name: string; na
 });
 
 export function calicoObjectsApi(kc: KubeConfig): CalicoObjectsApi {
+  // A few calls once per rollout, with the context's default namespace only makeApiClient sets: client-node's own client.
   const objects = KubernetesObjectApi.makeApiClient(kc);
-  const extensions = kc.makeApiClient(ApiextensionsV1Api);
+  const extensions = apiClient(kc, ApiextensionsV1Api);
   /** The object, or undefined when it (or its kind) does not exist. */
   const read = async (r: ObjectRef): Promise<KubernetesObject | undefined> => {
     try {

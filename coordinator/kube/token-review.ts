@@ -11,6 +11,7 @@ import type { ReviewedToken } from '../gate/principal.js';
 import { httpStatusOf } from '../../shared/http-status.js';
 import { retryTransient } from '../../shared/retry-transient.js';
 import { inFlightLimit } from './in-flight-limit.js';
+import { apiClient } from './api-client.js';
 
 /** How long one authentication read retries a transient failure. */
 const AUTH_RETRY_MS = 3000;
@@ -19,8 +20,8 @@ const AUTH_RETRY_MS = 3000;
 export const AUTH_CALLS_IN_FLIGHT = 16;
 
 export function kubeAuthApi(kc: KubeConfig): AuthApi {
-  const auth = kc.makeApiClient(AuthenticationV1Api);
-  const core = kc.makeApiClient(CoreV1Api);
+  const auth = apiClient(kc, AuthenticationV1Api);
+  const core = apiClient(kc, CoreV1Api);
   const limited = inFlightLimit(AUTH_CALLS_IN_FLIGHT);
   return {
     async reviewToken(token, audience): Promise<ReviewedToken> {

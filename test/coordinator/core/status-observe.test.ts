@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1DaemonSetStatus, V1Node, V1Pod } from '@kubernetes/client-node';
-import { ciliumRolloutProblem } from '../../../coordinator/core/cilium-readiness.js';
+import { ciliumRestarts, ciliumRolloutProblem } from '../../../coordinator/core/cilium-readiness.js';
 import { parseMigrationSpec } from '../../../coordinator/core/migration-spec.js';
 import { ciliumPodOn, observe } from '../../../coordinator/core/observe.js';
 import { rolloutHaltReason, summarizeStatus } from '../../../coordinator/core/status.js';
@@ -139,6 +139,41 @@ describe('Cilium rollout gate', () => {
 
   it('when every pod is updated and Ready, then a new node may start', () => {
     expect(ciliumRolloutProblem(ds({}))).toBeUndefined();
+  });
+
+  describe('with the nodes in flight whose Cilium pod the rollout restarts', () => {
+    const inFlight = [
+      state({ name: 'w1', phase: 'RestartingCilium' }),
+      state({ name: 'w2', phase: 'Rebooting' }),
+      state({ name: 'w3', phase: 'RollbackWaitingReady' }),
+      state({ name: 'w4', phase: 'Validating' }),
+      state({ name: 'w5', phase: 'Draining' }),
+    ];
+    const pods: Record<string, { uid: string; ready: boolean } | undefined> = {
+      w1: undefined,
+      w2: { uid: 'p2', ready: false },
+      w3: { uid: 'p3', ready: true },
+      w4: { uid: 'p4', ready: false },
+      w5: undefined,
+    };
+    const restarts = ciliumRestarts(inFlight, (n) => pods[n]);
+
+    it('when a restarting node has no pod or one not Ready, then that is counted; other phases are not', () => {
+      expect(restarts).toEqual({ missing: 1, notReady: 1 });
+    });
+
+    it('when only their pods are missing or not Ready, then a new node may start', () => {
+      expect(ciliumRolloutProblem(ds({ desiredNumberScheduled: 5, updatedNumberScheduled: 4, numberReady: 3 }), restarts)).toBeUndefined();
+    });
+
+    it('when a pod of another node is not updated or not Ready as well, then no new node starts', () => {
+      expect(ciliumRolloutProblem(ds({ desiredNumberScheduled: 5, updatedNumberScheduled: 3, numberReady: 3 }), restarts)).toBe(
+        'DaemonSet kube-system/cilium: 3 of 5 pods updated, 1 more on nodes restarting Cilium',
+      );
+      expect(ciliumRolloutProblem(ds({ desiredNumberScheduled: 5, updatedNumberScheduled: 4, numberReady: 2 }), restarts)).toBe(
+        'DaemonSet kube-system/cilium: 2 of 5 pods Ready, 2 more on nodes restarting Cilium',
+      );
+    });
   });
 
   it('when Cilium is not rolled out, then the status carries a CiliumReady=False condition', () => {

@@ -133,6 +133,19 @@ describe('engine: happy path', () => {
     await h.waitFor(() => h!.allIn('Done', ['w1', 'w2']), 60_000, 'all Done');
   });
 
+  it("when a node in flight waits for its restarted Cilium pod, then that pod does not hold the next node's grant", async () => {
+    h = new Harness(workers(3));
+    h.cluster.setMigration({ concurrency: 2 });
+    h.cluster.ciliumBroken.add('w1');
+    await h.startEngine();
+    h.startAgents();
+    await h.waitFor(() => h!.cluster.phaseOf('w2') === 'Done' && h!.cluster.phaseOf('w3') !== undefined, 60_000, 'w2 Done and w3 granted');
+    expect(h.cluster.phaseOf('w1')).toBe('RestartingCilium');
+    h.cluster.ciliumBroken.delete('w1');
+    h.cluster.addCiliumPod('w1', true);
+    await h.waitFor(() => h!.allIn('Done'), 60_000, 'all Done');
+  });
+
   it('when a node selector limits the scope, then only the selected nodes are migrated and counted', async () => {
     h = new Harness(workers(3));
     h.cluster.patchNode('w2', { labels: { pool: 'blue' } });

@@ -3,6 +3,7 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { fakeWatched } from './fake-watched.js';
 import { nodeFingerprint, podFingerprint, wakeOnRelevantChange } from '../../../coordinator/engine/wake-filter.js';
 import { PodsByNode } from '../../../coordinator/engine/pods-by-node.js';
+import { NodeView } from '../../../coordinator/engine/node-view.js';
 
 const node = (heartbeat: string, extra: Partial<V1Node['metadata']> = {}, ready = 'True'): V1Node => ({
   metadata: { name: 'n1', labels: { a: '1' }, annotations: {}, ...extra },
@@ -22,6 +23,21 @@ describe('wakeOnRelevantChange', () => {
     nodes.put(node('2026-01-01T00:02:00Z', { annotations: { phase: 'Draining' } }, 'False'));
     nodes.remove(node('2026-01-01T00:02:00Z'));
     expect(wakes).toBe(4);
+  });
+
+  it("when the watch brings the echo of the engine's own Node patch, then no pass is woken; a later change by another writer wakes one", () => {
+    const nodes = fakeWatched<V1Node>();
+    const view = new NodeView(nodes);
+    let wakes = 0;
+    wakeOnRelevantChange(nodes, nodeFingerprint, () => (wakes += 1), (n) => view.isOwnWrite(n));
+    nodes.put(node('2026-01-01T00:00:00Z', { resourceVersion: '10' }));
+    expect(wakes).toBe(1);
+    const patched = node('2026-01-01T00:00:00Z', { resourceVersion: '11', annotations: { phase: 'Draining' } });
+    view.wrote(patched);
+    nodes.put(patched);
+    expect(wakes).toBe(1);
+    nodes.put(node('2026-01-01T00:00:00Z', { resourceVersion: '12', annotations: { phase: 'Draining' } }, 'False'));
+    expect(wakes).toBe(2);
   });
 
   it('when a Cilium pod only changes what a pass does not read, then no pass is woken; its readiness wakes one', () => {
