@@ -6,10 +6,18 @@
 import type { V1Pod } from '@kubernetes/client-node';
 
 const key = (pod: V1Pod): string => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+const nodeOf = (pod: V1Pod): string => pod.spec?.nodeName ?? '';
+
+interface Pending {
+  pod: V1Pod;
+  until: number;
+}
 
 export class PodExpectations {
-  private readonly created = new Map<string, { pod: V1Pod; until: number }>();
-  private readonly deleted = new Map<string, number>();
+  private readonly created = new Map<string, Pending>();
+  /** The created entries by the node their pod is bound to ('' for none). */
+  private readonly createdOn = new Map<string, Map<string, Pending>>();
+  private readonly deleted = new Map<string, Pending>();
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -17,11 +25,37 @@ export class PodExpectations {
   ) {}
 
   expectCreated(pod: V1Pod): void {
-    this.created.set(key(pod), { pod, until: this.now() + this.ttlMs });
+    this.dropCreated(key(pod));
+    const entry = { pod, until: this.now() + this.ttlMs };
+    this.created.set(key(pod), entry);
+    let onNode = this.createdOn.get(nodeOf(pod));
+    if (!onNode) {
+      onNode = new Map();
+      this.createdOn.set(nodeOf(pod), onNode);
+    }
+    onNode.set(key(pod), entry);
   }
 
   expectDeleted(pod: V1Pod): void {
-    this.deleted.set(key(pod), this.now() + this.ttlMs);
+    this.deleted.set(key(pod), { pod, until: this.now() + this.ttlMs });
+  }
+
+  /** The pod left the cache: a deletion expected of it has nothing more to show. */
+  forget(pod: V1Pod): void {
+    this.deleted.delete(key(pod));
+  }
+
+  /** Drops the entries past their deadline and returns their pods (the views of their nodes change). */
+  expire(): V1Pod[] {
+    const now = this.now();
+    const gone: V1Pod[] = [];
+    for (const [k, e] of this.created) if (e.until < now && this.dropCreated(k)) gone.push(e.pod);
+    for (const [k, e] of this.deleted) {
+      if (e.until >= now) continue;
+      this.deleted.delete(k);
+      gone.push(e.pod);
+    }
+    return gone;
   }
 
   /**
@@ -29,31 +63,50 @@ export class PodExpectations {
    * created ones added, deleted ones shown terminating; then narrowed to the pods `wanted` selects.
    */
   view(cached: readonly V1Pod[], wanted: (pod: V1Pod) => boolean = () => true): V1Pod[] {
-    return this.amended(cached, cached.filter(wanted), wanted);
-  }
-
-  /**
-   * As `view`, for pods the caller already narrowed to the ones `wanted` selects (an index by owner): only the
-   * pending creations are narrowed here. A created pod is seen once the cache shows it under its owner.
-   */
-  viewNarrowed(narrowed: readonly V1Pod[], wanted: (pod: V1Pod) => boolean): V1Pod[] {
-    return this.amended(narrowed, narrowed, wanted);
-  }
-
-  private amended(cached: readonly V1Pod[], selected: readonly V1Pod[], wanted: (pod: V1Pod) => boolean): V1Pod[] {
     const now = this.now();
     if (this.created.size > 0) {
       const seen = new Set(cached.map(key));
-      for (const [k, e] of this.created) if (seen.has(k) || e.until < now) this.created.delete(k);
+      for (const [k, e] of this.created) if (seen.has(k) || e.until < now) this.dropCreated(k);
     }
-    const out = this.deleted.size === 0 ? [...selected] : selected.map((pod) => this.amend(pod, now));
+    const out = cached.filter(wanted).map((pod) => this.amend(pod, now));
     for (const e of this.created.values()) if (wanted(e.pod)) out.push(e.pod);
     return out;
   }
 
+  /**
+   * As `view`, for one node: `cached` are the pods the cache holds there of the owner `wanted` selects. A pod
+   * created on this node is seen once the cache shows it there.
+   */
+  viewOnNode(cached: readonly V1Pod[], node: string, wanted: (pod: V1Pod) => boolean): V1Pod[] {
+    const now = this.now();
+    const pending = this.createdOn.get(node);
+    if (pending) {
+      const seen = new Set(cached.map(key));
+      for (const [k, e] of pending) if (seen.has(k) || e.until < now) this.dropCreated(k);
+    }
+    const out = this.deleted.size === 0 ? [...cached] : cached.map((pod) => this.amend(pod, now));
+    for (const e of this.createdOn.get(node)?.values() ?? []) if (wanted(e.pod)) out.push(e.pod);
+    return out;
+  }
+
+  /** A pod created and not yet shown by the cache. */
+  createdPod(name: string, namespace: string): V1Pod | undefined {
+    return this.created.get(`${namespace}/${name}`)?.pod;
+  }
+
+  private dropCreated(k: string): boolean {
+    const e = this.created.get(k);
+    if (!e) return false;
+    this.created.delete(k);
+    const onNode = this.createdOn.get(nodeOf(e.pod));
+    onNode?.delete(k);
+    if (onNode?.size === 0) this.createdOn.delete(nodeOf(e.pod));
+    return true;
+  }
+
   private amend(pod: V1Pod, now: number): V1Pod {
     if (this.deleted.size === 0) return pod;
-    const until = this.deleted.get(key(pod));
+    const until = this.deleted.get(key(pod))?.until;
     if (until === undefined) return pod;
     if (pod.metadata?.deletionTimestamp !== undefined || until < now) {
       this.deleted.delete(key(pod));

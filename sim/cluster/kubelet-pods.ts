@@ -10,7 +10,7 @@ import { computeCheckReport, readCheckInput, reportPassed, type CheckWorld, type
 import { ipInCidr } from './network-model.js';
 import type { FaultBoard } from './faults.js';
 import type { Cache } from './informers.js';
-import { deleteIfPresent, isNotFound, mergePatch, type KubeClients } from './kube.js';
+import { deleteIfPresent, isNotFound, mergePatch, write, type KubeClients } from './kube.js';
 import type { NodeRegistry, PodRuntime, SimNodeState } from './node-registry.js';
 import { isPodFinished, isPodReady, isTerminating } from './placement.js';
 import { finishedStatus, runningStatus, statusShows } from './pod-status.js';
@@ -125,7 +125,7 @@ export class PodRunner {
     this.opts.registry.stopPod(node, uid);
     const remove = async (): Promise<void> => {
       await deleteIfPresent(() =>
-        this.opts.clients.core.deleteNamespacedPod({ name, namespace, body: { gracePeriodSeconds: 0, preconditions: { uid } } }),
+        write((o) => this.opts.clients.core.deleteNamespacedPod({ name, namespace, body: { gracePeriodSeconds: 0, preconditions: { uid } } }, o)),
       );
     };
     if (this.opts.deleteDelayMs <= 0) return remove();
@@ -198,7 +198,7 @@ export class PodRunner {
   private async writeStatus(pod: V1Pod, status: object): Promise<void> {
     const { name = '', namespace = '' } = pod.metadata ?? {};
     try {
-      await this.opts.clients.core.patchNamespacedPodStatus({ name, namespace, body: { status } }, mergePatch());
+      await write((o) => this.opts.clients.core.patchNamespacedPodStatus({ name, namespace, body: { status } }, o), mergePatch());
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }

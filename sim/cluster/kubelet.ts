@@ -10,7 +10,7 @@ import type { Logger } from '../../shared/logger.js';
 import { CILIUM_MIGRATION_LABEL, CILIUM_MIGRATION_LABEL_VALUE } from '../../shared/names.js';
 import type { FaultBoard } from './faults.js';
 import type { Cache, InformerSet } from './informers.js';
-import { mergePatch, type KubeClients } from './kube.js';
+import { mergePatch, write, type KubeClients } from './kube.js';
 import { readPools } from './cni-pools.js';
 import { isCiliumPod, PodRunner } from './kubelet-pods.js';
 import type { NodeNetwork } from './network-model.js';
@@ -164,7 +164,7 @@ export class SimKubelets {
     for (const pod of onNode) {
       const { name = '', namespace = '' } = pod.metadata ?? {};
       const body = { status: { conditions: nodeDownConditions(now, now) } };
-      await this.opts.clients.core.patchNamespacedPodStatus({ name, namespace, body }, mergePatch()).catch(() => undefined);
+      await write((o) => this.opts.clients.core.patchNamespacedPodStatus({ name, namespace, body }, o), mergePatch()).catch(() => undefined);
     }
   }
 }

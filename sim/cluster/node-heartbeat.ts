@@ -4,7 +4,7 @@
  */
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import { createIfAbsent, mergePatch, type KubeClients } from './kube.js';
+import { createIfAbsent, mergePatch, write, type KubeClients } from './kube.js';
 import type { SimNodeState } from './node-registry.js';
 import { forEachLimited } from './pool.js';
 import { buildNode, heartbeatStatus, leaseRenewal, NODE_LEASE_NAMESPACE, nodeLease } from './node-objects.js';
@@ -34,12 +34,10 @@ export class NodeHeartbeats {
   async report(node: SimNodeState): Promise<void> {
     const now = this.opts.now();
     const status = heartbeatStatus(node.id, { ready: node.up, cni: node.network.active, bootId: node.bootId, now, readySince: node.readySince });
-    await this.opts.clients.core.patchNodeStatus({ name: node.id.name, body: { status } }, mergePatch());
+    await write((o) => this.opts.clients.core.patchNodeStatus({ name: node.id.name, body: { status } }, o), mergePatch());
     if (!node.up) return;
-    await this.opts.clients.coordination.patchNamespacedLease(
-      { name: node.id.name, namespace: NODE_LEASE_NAMESPACE, body: leaseRenewal(now) },
-      mergePatch(),
-    );
+    const lease = { name: node.id.name, namespace: NODE_LEASE_NAMESPACE, body: leaseRenewal(now) };
+    await write((o) => this.opts.clients.coordination.patchNamespacedLease(lease, o), mergePatch());
   }
 
   /** Report every node on the interval (errors are logged; the next beat retries). */

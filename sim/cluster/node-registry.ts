@@ -86,8 +86,15 @@ export function nodeIdentities(layout: NodeLayout): SimNodeIdentity[] {
   });
 }
 
+interface Located {
+  node: SimNodeState;
+  runtime: PodRuntime;
+}
+
 export class NodeRegistry {
   private readonly nodes = new Map<string, SimNodeState>();
+  /** The running pods with a pod-network address, by address (a probe or check asks per peer). */
+  private readonly byIp = new Map<string, Located[]>();
   /** Each CNI's pool, read from the cluster when the kubelets start. */
   pools: Pools = { ...SEED_POOLS };
 
@@ -135,7 +142,9 @@ export class NodeRegistry {
         ? { ...base, ip: node.id.internalIP, cni: undefined, host: undefined }
         : { ...base, ip: podAddress(this.pools[cni], node.id.index, host), cni, host };
     if (host !== undefined) node.used[cni].add(host);
+    this.unindex(node.pods.get(uid));
     node.pods.set(uid, runtime);
+    if (runtime.cni) this.byIp.set(runtime.ip, [...(this.byIp.get(runtime.ip) ?? []), { node, runtime }]);
     return runtime;
   }
 
@@ -145,6 +154,14 @@ export class NodeRegistry {
     if (!runtime) return;
     if (runtime.cni && runtime.host !== undefined) node.used[runtime.cni].delete(runtime.host);
     node.pods.delete(uid);
+    this.unindex(runtime);
+  }
+
+  private unindex(runtime: PodRuntime | undefined): void {
+    if (!runtime) return;
+    const others = this.byIp.get(runtime.ip)?.filter((l) => l.runtime !== runtime) ?? [];
+    if (others.length > 0) this.byIp.set(runtime.ip, others);
+    else this.byIp.delete(runtime.ip);
   }
 
   /** Every container on the node stops (power off); each restarts later with one more restart. */
@@ -156,10 +173,7 @@ export class NodeRegistry {
   }
 
   /** The running pod that owns a pod-network address, anywhere in the cluster. */
-  findByIp(ip: string): { node: SimNodeState; runtime: PodRuntime } | undefined {
-    for (const node of this.nodes.values()) {
-      for (const runtime of node.pods.values()) if (runtime.cni && !runtime.finished && runtime.ip === ip) return { node, runtime };
-    }
-    return undefined;
+  findByIp(ip: string): Located | undefined {
+    return this.byIp.get(ip)?.find((l) => !l.runtime.finished);
   }
 }

@@ -5,7 +5,7 @@
 import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import { planDeployment } from '../deployment-plan.js';
 import type { Cache } from '../informers.js';
-import { createIfAbsent, mergePatch } from '../kube.js';
+import { createIfAbsent, mergePatch, write } from '../kube.js';
 import { WorkQueue } from '../work-queue.js';
 import { objectKey, splitKey, type ControllerDeps } from './deps.js';
 import { DEPLOYMENT_STATUS_KEYS, statusPatch } from './status-patch.js';
@@ -51,6 +51,6 @@ export class DeploymentController {
       await this.deps.clients.apps.patchNamespacedReplicaSet({ name: rsName, namespace, body: { spec: { replicas } } }, mergePatch());
     }
     const patch = statusPatch(d.status, plan.status, DEPLOYMENT_STATUS_KEYS);
-    if (patch) await this.deps.clients.apps.patchNamespacedDeploymentStatus({ name, namespace, body: patch }, mergePatch());
+    if (patch) await write((o) => this.deps.clients.apps.patchNamespacedDeploymentStatus({ name, namespace, body: patch }, o), mergePatch());
   }
 }

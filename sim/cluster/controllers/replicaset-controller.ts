@@ -5,7 +5,7 @@
 import type { V1Node, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { PodExpectations } from '../expectations.js';
 import type { Cache } from '../informers.js';
-import { deleteIfPresent, mergePatch } from '../kube.js';
+import { deleteIfPresent, mergePatch, write } from '../kube.js';
 import { controllerUid } from '../placement.js';
 import { buildReplicaPod } from '../pod-builders.js';
 import { nameSuffix } from '../rand.js';
@@ -54,10 +54,10 @@ export class ReplicaSetController {
     for (const podName of plan.deletePods) {
       const pod = owned.find((p) => p.metadata?.name === podName);
       if (pod) this.expectations.expectDeleted(pod);
-      await deleteIfPresent(() => this.deps.clients.core.deleteNamespacedPod({ name: podName, namespace }));
+      await deleteIfPresent(() => write((o) => this.deps.clients.core.deleteNamespacedPod({ name: podName, namespace }, o)));
     }
     const patch = statusPatch(rs.status, plan.status, REPLICASET_STATUS_KEYS);
-    if (patch) await this.deps.clients.apps.patchNamespacedReplicaSetStatus({ name, namespace, body: patch }, mergePatch());
+    if (patch) await write((o) => this.deps.clients.apps.patchNamespacedReplicaSetStatus({ name, namespace, body: patch }, o), mergePatch());
   }
 
   private async createReplicas(rs: V1ReplicaSet, count: number): Promise<void> {
@@ -71,7 +71,7 @@ export class ReplicaSetController {
       if (node) addToLoad(load, node, uid);
       const pod = buildReplicaPod(rs, { suffix: nameSuffix(this.deps.random), node });
       this.expectations.expectCreated(pod);
-      await this.deps.clients.core.createNamespacedPod({ namespace, body: pod });
+      await write((o) => this.deps.clients.core.createNamespacedPod({ namespace, body: pod }, o));
     }
   }
 }

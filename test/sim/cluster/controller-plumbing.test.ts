@@ -49,16 +49,38 @@ describe('pod expectations', () => {
     expect(e.view([], (p) => p.metadata?.ownerReferences?.[0]?.uid === 'a').map((p) => p.metadata?.name)).toEqual(['mine']);
   });
 
-  it('when the cached pods are already one owner\'s, then the narrowed view keeps them, adds only that owner\'s creations and shows deletions', () => {
+  it('when the cached pods are one owner\'s on one node, then the node\'s view keeps them, adds only that owner\'s creations there and shows deletions', () => {
     const e = new PodExpectations(() => 0);
-    const running = pod('running', { owner: 'a' });
-    const leaving = pod('leaving', { owner: 'a' });
-    e.expectCreated(pod('mine', { owner: 'a' }));
-    e.expectCreated(pod('theirs', { owner: 'b' }));
+    const running = pod('running', { owner: 'a', node: 'n1' });
+    const leaving = pod('leaving', { owner: 'a', node: 'n1' });
+    e.expectCreated(pod('mine', { owner: 'a', node: 'n1' }));
+    e.expectCreated(pod('elsewhere', { owner: 'a', node: 'n2' }));
+    e.expectCreated(pod('theirs', { owner: 'b', node: 'n1' }));
     e.expectDeleted(leaving);
-    const view = e.viewNarrowed([running, leaving], (p) => p.metadata?.ownerReferences?.[0]?.uid === 'a');
+    const view = e.viewOnNode([running, leaving], 'n1', (p) => p.metadata?.ownerReferences?.[0]?.uid === 'a');
     expect(view.map((p) => p.metadata?.name)).toEqual(['running', 'leaving', 'mine']);
     expect(view[1]?.metadata?.deletionTimestamp).toBeDefined();
+  });
+
+  it('when a created pod shows in the cache on its node, then the node\'s view no longer adds it', () => {
+    const e = new PodExpectations(() => 0);
+    const created = pod('new', { owner: 'a', node: 'n1' });
+    e.expectCreated(created);
+    expect(e.viewOnNode([created], 'n1', () => true).map((p) => p.metadata?.name)).toEqual(['new']);
+    expect(e.viewOnNode([], 'n1', () => true)).toEqual([]);
+  });
+
+  it('when expectations outlive their deadline, then expire returns their pods and drops them', () => {
+    let now = 0;
+    const e = new PodExpectations(() => now, 1000);
+    const leaving = pod('leaving', { owner: 'a', node: 'n1' });
+    e.expectCreated(pod('ghost', { owner: 'a', node: 'n2' }));
+    e.expectDeleted(leaving);
+    expect(e.expire()).toEqual([]);
+    now = 2000;
+    expect(e.expire().map((p) => p.metadata?.name).sort()).toEqual(['ghost', 'leaving']);
+    expect(e.viewOnNode([leaving], 'n1', () => true)[0]?.metadata?.deletionTimestamp).toBeUndefined();
+    expect(e.viewOnNode([], 'n2', () => true)).toEqual([]);
   });
 });
 

@@ -85,6 +85,11 @@ describe('DaemonSet plan: rollout restart', () => {
     expect(planDaemonSet(wide, nodes, old).deletePods).toEqual(['p1', 'p2']);
   });
 
+  it('when a pod runs on a node that should not run one, then it goes and does not use the update budget', () => {
+    const plan = planDaemonSet(restarted, nodes, [...old, dpod('p9', { node: 'gone', ready: false })]);
+    expect(plan.deletePods).toEqual(['p9', 'p1']);
+  });
+
   it('when an old pod is not ready, then it is replaced without using the budget', () => {
     const pods = [dpod('p1', { node: 'a' }), dpod('p2', { node: 'b', ready: false }), dpod('p3', { node: 'c' })];
     expect(planDaemonSet(restarted, nodes, pods).deletePods).toEqual(['p2']);

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import type { V1Node } from '@kubernetes/client-node';
 import { buildNode, NODE_PREFIX_LABEL, SIMULATED_NODE_LABEL, simulatedNodeSelector } from '../../../sim/cluster/node-objects.js';
-import { freeIndexes, indexesInUse, nodeIdentities } from '../../../sim/cluster/node-registry.js';
+import { freeIndexes, indexesInUse, nodeIdentities, NodeRegistry, type SimNodeState } from '../../../sim/cluster/node-registry.js';
 import { parseSimOptions } from '../../../sim/cluster/sim-options.js';
 
 const existingNode = (name: string, podCIDR: string | undefined, internalIP: string): V1Node => ({
@@ -57,5 +57,48 @@ describe('simulated node identities beside other nodes', () => {
 
   it('when no node prefix is given, then it is sim', () => {
     expect(parseSimOptions({ nodes: 1 }).nodePrefix).toBe('sim');
+  });
+});
+
+describe('finding a running pod by its pod-network address', () => {
+  const registry = (): { r: NodeRegistry; a: SimNodeState; b: SimNodeState } => {
+    const r = new NodeRegistry();
+    const [idA, idB] = nodeIdentities({ nodes: 2, controlPlanes: 0 });
+    return { r, a: r.add(idA!, new Date(0)), b: r.add(idB!, new Date(0)) };
+  };
+  const start = (r: NodeRegistry, node: SimNodeState, uid: string, hostNetwork = false): string =>
+    r.startPod(node, uid, { hostNetwork, ready: true, now: new Date(0) }).ip;
+
+  it('when pods run on two nodes, then each address finds its own pod and node', () => {
+    const { r, a, b } = registry();
+    const ipA = start(r, a, 'pa');
+    const ipB = start(r, b, 'pb');
+    expect(r.findByIp(ipA)?.node.id.name).toBe(a.id.name);
+    expect(r.findByIp(ipB)?.node.id.name).toBe(b.id.name);
+    expect(r.findByIp(ipB)?.runtime).toBe(b.pods.get('pb'));
+  });
+
+  it('when a pod stops, its node powers off, or the pod finished, then its address finds nothing', () => {
+    const { r, a, b } = registry();
+    const stopped = start(r, a, 'p1');
+    const finished = start(r, a, 'p2');
+    const poweredOff = start(r, b, 'p3');
+    r.stopPod(a, 'p1');
+    a.pods.get('p2')!.finished = true;
+    r.stopAll(b);
+    expect([r.findByIp(stopped), r.findByIp(finished), r.findByIp(poweredOff)]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('when a stopped pod\'s address is handed to a new pod, then the address finds the new pod', () => {
+    const { r, a } = registry();
+    const ip = start(r, a, 'old');
+    r.stopPod(a, 'old');
+    expect(start(r, a, 'new')).toBe(ip);
+    expect(r.findByIp(ip)?.runtime).toBe(a.pods.get('new'));
+  });
+
+  it('when a pod uses the host network, then the node address does not find it', () => {
+    const { r, a } = registry();
+    expect(r.findByIp(start(r, a, 'host', true))).toBeUndefined();
   });
 });
