@@ -5,6 +5,11 @@
  * peer; it fills the probe's own sample book and reports with the probe's own reporter, so the coordinator gets the same reports, over HTTP, with
  * a pod-bound token of the probe's ServiceAccount. A pod that is gone (its node rebooted) takes its unsent
  * samples with it, as a real one would; its replacement starts afresh with its new address.
+ *
+ * Each pod reports on its own schedule, every `reportEveryMs` from its own start, as the real probe's timer
+ * runs from its container's start: real pods start at different times, so the coordinator gets a steady
+ * stream of reports, not every pod's in the same instant. A pod's start is when the fleet first sees it plus
+ * a seeded offset within the period (pods seen in the same tick did not start in the same millisecond).
  */
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
@@ -13,6 +18,7 @@ import { PROBE_INTERVAL_MS, SERVICE_TARGET, type ProbePeer } from '../../shared/
 import { sendReport } from '../../probe/reporter.js';
 import { SampleBook } from '../../probe/sample-book.js';
 import { probeAnswered, probeRttMs, type PodLocation } from '../cluster/probe-model.js';
+import { seededRandom, type Random } from '../seeded-random.js';
 import { AGENT_NAMESPACE } from './agent-fleet.js';
 import { NodeSources, PROBE_SOURCES } from './source-address.js';
 
@@ -29,6 +35,8 @@ export interface ProbeFleetDeps {
   /** The leader's address (http://host:port), undefined while there is none. */
   coordinatorUrl: () => string | undefined;
   reportEveryMs: number;
+  /** Seeds each pod's start within the report period (the demo's `--seed`). */
+  seed: number;
   log: Logger;
 }
 
@@ -42,7 +50,12 @@ interface SimProbePod {
   connected: Map<string, boolean>;
   token: Promise<string>;
   reporting: boolean;
+  /** The pod's report timer: its first report, then one every period. */
+  timer: NodeJS.Timeout | undefined;
 }
+
+/** When a pod seen now reports first: at its seeded start within one period (then once every period). */
+export const firstReportDelayMs = (random: Random, everyMs: number): number => Math.floor(random() * everyMs);
 
 export const isProbePod = (p: V1Pod): boolean => p.metadata?.namespace === AGENT_NAMESPACE && p.metadata.labels?.[PROBE_POD_LABEL] === 'probe';
 
@@ -52,20 +65,25 @@ export class ProbeFleet {
   private seq = 0;
   private legacyRouting = true;
   private reading = false;
-  private timers: NodeJS.Timeout[] = [];
+  private ticker: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly random: Random;
   /** Each probe pod reports from its own address, as from its pod IP. */
   private readonly sources = new NodeSources(PROBE_SOURCES);
 
   constructor(private readonly d: ProbeFleetDeps) {
     this.core = d.admin.makeApiClient(CoreV1Api);
+    this.random = seededRandom(d.seed);
   }
 
   start(): void {
-    this.timers = [setInterval(() => this.tick(), PROBE_INTERVAL_MS), setInterval(() => void this.reportAll(), this.d.reportEveryMs)];
+    this.ticker = setInterval(() => this.tick(), PROBE_INTERVAL_MS);
   }
 
   async stop(): Promise<void> {
-    this.timers.forEach(clearInterval);
+    this.stopped = true;
+    clearInterval(this.ticker);
+    for (const m of this.members.values()) clearTimeout(m.timer);
     await Promise.all([...this.members.values()].map((m) => m.token.catch(() => '')));
   }
 
@@ -83,7 +101,11 @@ export class ProbeFleet {
       live.add(key);
       if (!this.members.has(key)) this.members.set(key, this.member(p, ip));
     }
-    for (const key of this.members.keys()) if (!live.has(key)) this.members.delete(key);
+    for (const [key, m] of this.members) {
+      if (live.has(key)) continue;
+      clearTimeout(m.timer);
+      this.members.delete(key);
+    }
   }
 
   private member(p: V1Pod, ip: string): SimProbePod {
@@ -91,7 +113,23 @@ export class ProbeFleet {
     const uid = p.metadata?.uid ?? '';
     const token = this.issueToken(name, uid);
     token.catch(() => undefined);
-    return { uid, name, node: p.spec?.nodeName ?? '', ip, book: new SampleBook(SIM_TIMEOUT_MS), peers: [], connected: new Map(), token, reporting: false };
+    const m: SimProbePod = { uid, name, node: p.spec?.nodeName ?? '', ip, book: new SampleBook(SIM_TIMEOUT_MS), peers: [], connected: new Map(), token, reporting: false, timer: undefined };
+    this.scheduleReports(m);
+    return m;
+  }
+
+  /** The pod's first report within one period of now (its seeded start), then one every period, as its own timer. */
+  private scheduleReports(m: SimProbePod): void {
+    const every = this.d.reportEveryMs;
+    const report = (): void => {
+      const url = this.d.coordinatorUrl();
+      if (url !== undefined) void this.report(m, url);
+    };
+    m.timer = setTimeout(() => {
+      if (this.stopped) return;
+      report();
+      m.timer = setInterval(report, every);
+    }, firstReportDelayMs(this.random, every));
   }
 
   private tick(): void {
@@ -123,12 +161,6 @@ export class ProbeFleet {
     const was = m.connected.get(key) ?? false;
     if (was && !ok) m.book.broke(t, now);
     m.connected.set(key, ok);
-  }
-
-  private async reportAll(): Promise<void> {
-    const url = this.d.coordinatorUrl();
-    if (url === undefined) return;
-    await Promise.all([...this.members.values()].map((m) => this.report(m, url)));
   }
 
   private async report(m: SimProbePod, url: string): Promise<void> {

@@ -31,6 +31,8 @@ export interface ProbeFleetSetup {
   pods: { list(): readonly V1Pod[] };
   /** The leading coordinator replica (its port on loopback), if any. */
   leader: () => { port: number } | undefined;
+  /** The demo's `--seed`: each probe pod's start within the report period. */
+  seed: number;
   log: Logger;
   /** The probe pods in their own thread (needs the built files: the command line); else on the demo's event loop (the tests). */
   ownThread?: boolean;
@@ -42,8 +44,8 @@ export async function startProbeFleet(d: ProbeFleetSetup): Promise<StoppableFlee
     return leader ? `http://127.0.0.1:${leader.port}` : undefined;
   };
   const reportEveryMs = demoReportEveryMs(d.sim.nodeNames().length);
-  if (d.ownThread === true) return startProbeThread({ admin: d.admin, podLocations: () => d.sim.podLocations(), coordinatorUrl, reportEveryMs });
-  const fleet = new ProbeFleet({ admin: d.admin, podLocations: () => d.sim.podLocations(), pods: () => d.pods.list(), coordinatorUrl, reportEveryMs, log: d.log });
+  if (d.ownThread === true) return startProbeThread({ admin: d.admin, podLocations: () => d.sim.podLocations(), coordinatorUrl, reportEveryMs, seed: d.seed });
+  const fleet = new ProbeFleet({ admin: d.admin, podLocations: () => d.sim.podLocations(), pods: () => d.pods.list(), coordinatorUrl, reportEveryMs, seed: d.seed, log: d.log });
   fleet.start();
   return fleet;
 }

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     pods: () => pods.list(),
     coordinatorUrl: () => coordinatorUrl,
     reportEveryMs: start.reportEveryMs,
+    seed: start.seed,
     log: silentLogger(),
   });
   parentPort?.on('message', (m: ToProbeThread) => {

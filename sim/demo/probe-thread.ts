@@ -21,6 +21,7 @@ export const LOCATIONS_EVERY_MS = PROBE_INTERVAL_MS;
 export interface ProbeThreadStart {
   kubeconfig: string;
   reportEveryMs: number;
+  seed: number;
 }
 
 /** One address's place: [ip, node, cni, nodeUp, networkBroken]. */
@@ -58,6 +59,7 @@ export interface ProbeThreadDeps {
   podLocations: () => Map<string, PodLocation>;
   coordinatorUrl: () => string | undefined;
   reportEveryMs: number;
+  seed: number;
 }
 
 export interface StoppableFleet {
@@ -65,7 +67,7 @@ export interface StoppableFleet {
 }
 
 export async function startProbeThread(d: ProbeThreadDeps): Promise<StoppableFleet> {
-  const workerData: ProbeThreadStart = { kubeconfig: d.admin.exportConfig(), reportEveryMs: d.reportEveryMs };
+  const workerData: ProbeThreadStart = { kubeconfig: d.admin.exportConfig(), reportEveryMs: d.reportEveryMs, seed: d.seed };
   const worker = new Worker(new URL('./probe-thread-main.js', import.meta.url), { workerData });
   const post = (m: ToProbeThread): void => worker.postMessage(m);
   let sent = new Map<string, PodLocation>();

@@ -166,7 +166,7 @@ class DemoSession {
     const leader = () => this.coordinators?.leader();
     // On the demo's loop, not their own thread: the thread sees the pod network as sent every 200 ms, so on a fast
     // rollout a connection cut by a reboot was counted broken after its node was already Done.
-    const probes = await startProbeFleet({ admin: this.admin, sim: this.sim, pods, leader, log: this.io.log.child({ component: 'probe' }) });
+    const probes = await startProbeFleet({ admin: this.admin, sim: this.sim, pods, leader, seed: this.opts.seed, log: this.io.log.child({ component: 'probe' }) });
     this.closers.push(() => probes.stop());
   }
 

@@ -7,7 +7,9 @@ import { NodeAnnotation } from '../../shared/names.js';
 import { renderTable } from '../../sim/demo/live-view.js';
 import { percentile, RolloutObserver } from '../../sim/demo/measure.js';
 import { parseDemoOptions } from '../../sim/demo/options.js';
+import { firstReportDelayMs } from '../../sim/demo/probe-fleet.js';
 import { applyLocationChanges, locationChanges } from '../../sim/demo/probe-thread.js';
+import { seededRandom } from '../../sim/seeded-random.js';
 import { pickVictim, planScenario } from '../../sim/demo/scenario.js';
 import { apiRequestsPerNode, renderSummary } from '../../sim/demo/summary.js';
 
@@ -82,6 +84,25 @@ describe("the probe pods' thread's copy of the pod network", () => {
     applyLocationChanges(copy, changes);
     expect(copy).toEqual(now);
     expect(locationChanges(now, new Map(now))).toEqual({ set: [], removed: [] });
+  });
+});
+
+describe("the simulated probe pods' report schedule", () => {
+  it('when a thousand pods are seen in the same instant, then their first reports fall across the whole period, about as many in each tenth, the same for the same seed', () => {
+    const every = 1000;
+    const delays = (seed: number): number[] => {
+      const random = seededRandom(seed);
+      return Array.from({ length: 1000 }, () => firstReportDelayMs(random, every));
+    };
+    const d = delays(7);
+    expect(Math.min(...d)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...d)).toBeLessThan(every);
+    const perTenth = Array.from({ length: 10 }, (_, i) => d.filter((x) => Math.floor(x / 100) === i).length);
+    // 100 expected in each tenth; all in one instant (the old schedule) would put 1,000 in one.
+    for (const n of perTenth) expect(n).toBeGreaterThan(60);
+    for (const n of perTenth) expect(n).toBeLessThan(140);
+    expect(delays(7)).toEqual(d);
+    expect(delays(8)).not.toEqual(d);
   });
 });
 
