@@ -36,6 +36,8 @@ export class RolloutIndex {
   /** Every node of `order` before it has started (is not Pending). */
   private cursor = 0;
   private readonly urgentSet = new Set<string>();
+  /** `urgent()` as last sorted, until the set changes (a pass asks for it every time). */
+  private urgentSorted: readonly string[] | undefined;
   private readonly inFlightSet = new Set<string>();
   private readonly haltedSet = new Set<string>();
   private readonly zoneCounts = new Map<string, number>();
@@ -68,9 +70,11 @@ export class RolloutIndex {
   put(node: IndexedNode): void {
     const before = this.nodes.get(node.name);
     if (before === node) return;
+    const wasUrgent = this.urgentSet.has(node.name);
     if (before) this.count(before, -1);
     this.nodes.set(node.name, node);
     this.count(node, 1);
+    if (this.urgentSet.has(node.name) !== wasUrgent) this.urgentSorted = undefined;
     const r = this.rank.get(node.name);
     if (node.state.phase === 'Pending' && r !== undefined && r < this.cursor) this.cursor = r;
   }
@@ -79,6 +83,7 @@ export class RolloutIndex {
   remove(name: string): void {
     const before = this.nodes.get(name);
     if (!before) return;
+    if (this.urgentSet.has(name)) this.urgentSorted = undefined;
     this.count(before, -1);
     this.nodes.delete(name);
   }
@@ -121,8 +126,9 @@ export class RolloutIndex {
   }
 
   /** Started nodes (in flight, or asking for a retry or rollback) that want a grant, in name order. */
-  urgent(): string[] {
-    return [...this.urgentSet].sort(compareNatural);
+  urgent(): readonly string[] {
+    this.urgentSorted ??= [...this.urgentSet].sort(compareNatural);
+    return this.urgentSorted;
   }
 
   /** The states of the nodes in flight (started, not finished). */

@@ -3,7 +3,7 @@
  * what to record) or "stay". Deadlines run from the phase's recorded start (`phase-since`), so a restarted
  * coordinator does not extend them.
  */
-import { isInFlight, type Phase } from '../../shared/phases.js';
+import { type Phase } from '../../shared/phases.js';
 import { enter, stay, type Decision, type Observations, type Settings, type StateChanges } from './decision.js';
 import type { NodeState, OrderDelivery } from './node-state.js';
 import { orderIdFor, resultForCurrentOrder } from './orders.js';
@@ -278,32 +278,3 @@ export const STEPS: Record<Phase, Step> = {
   RolledBack: (i) => stay(i.state),
   Halted: (i) => stay(i.state),
 };
-
-/** A node's halt deadlines (ms): its phase's, and a rebooting node's after-reboot one. */
-const haltDeadlinesOf = (state: NodeState, s: Settings): number[] =>
-  [haltDeadlineOf(state, s), afterRebootDeadlineOf(state, s)].flatMap((d) => (d ? [d.getTime()] : []));
-
-/** The node's latest halt deadline that has passed (ms), if any: the engine reconciles the node once for each. */
-export function lastPassedHaltDeadline(state: NodeState, s: Settings, now: Date): number | undefined {
-  const passed = haltDeadlinesOf(state, s).filter((t) => t <= now.getTime());
-  return passed.length > 0 ? Math.max(...passed) : undefined;
-}
-
-/** The earliest halt deadline still ahead among the nodes in flight (the engine wakes then). */
-export function nextHaltDeadline(states: Iterable<NodeState>, s: Settings, now: Date): Date | undefined {
-  const next = [...states]
-    .filter((n) => n.phase !== 'Pending' && n.phase !== 'Halted' && n.phase !== 'Done' && n.phase !== 'RolledBack')
-    .flatMap((n) => haltDeadlinesOf(n, s))
-    .filter((t) => t > now.getTime())
-    .reduce((a, b) => Math.min(a, b), Infinity);
-  return next === Infinity ? undefined : new Date(next);
-}
-
-/**
- * How many nodes in flight (not halted) are past their halt deadline (a metric: a stuck rollout shows). A
- * rebooting node counts past its after-reboot deadline: until then it may be waiting, rebooted, to be Ready.
- */
-export function countPastHaltDeadline(states: Iterable<NodeState>, s: Settings, now: Date): number {
-  const last = (n: NodeState): number => (afterRebootDeadlineOf(n, s) ?? haltDeadlineOf(n, s))?.getTime() ?? Infinity;
-  return [...states].filter((n) => isInFlight(n.phase) && n.phase !== 'Halted' && last(n) < now.getTime()).length;
-}

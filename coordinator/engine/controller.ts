@@ -20,7 +20,7 @@ import { orderFor } from '../core/orders.js';
 import { kindOfPhase, needsPeers } from '../core/peers.js';
 import { decideStep, pausedByCanary, type Gate, type Hold, type RolloutDecision } from '../core/rollout.js';
 import { RolloutIndex } from '../core/rollout-index.js';
-import { countPastHaltDeadline, lastPassedHaltDeadline, nextHaltDeadline } from '../core/steps.js';
+import { countPastHaltDeadline, lastPassedHaltDeadline, nextHaltDeadline } from '../core/halt-deadlines.js';
 import type { CiliumPodObservation, Settings } from '../core/decision.js';
 import { ProbeLedger } from './probe-ledger.js';
 import type { Cluster } from './cluster.js';

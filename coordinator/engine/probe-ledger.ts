@@ -10,8 +10,8 @@
  * ones written). The reports themselves are kept by the probe pods until a leader has taken them.
  */
 import { PROBE_INTERVAL_MS, type ProbeAnswer, type ProbeReport } from '../../shared/probe.js';
-import { classifyReport, handOffKey, type NodeTimeline } from '../core/probe/classify.js';
-import { emptyAccumulator, figuresOf, foldSamples, zeroDowntime, type ProbeAccumulator, type ProbeFigures } from '../core/probe/figures.js';
+import { classifyReport, handOffKey, type HandOffPart, type NodeTimeline } from '../core/probe/classify.js';
+import { emptyAccumulator, figuresOf, foldBatch, sampleBatch, zeroDowntime, type ProbeAccumulator, type ClassifiedSample, type ProbeFigures, type SampleBatch } from '../core/probe/figures.js';
 import { probeBreach, type ProbeLimits, type ProbeStatus } from '../core/probe/limits.js';
 import { PeerRing } from '../core/probe/peer-ring.js';
 import type { ProbeMetrics } from './probe-metrics.js';
@@ -56,14 +56,24 @@ export class ProbeLedger {
     if (!before) this.ring.add(report.nodeName);
     const nodes = this.d.nodes();
     const c = classifyReport({ report, nodes, currentIp: (n) => this.pods.get(n) });
-    foldSamples(this.total, c.samples, c.breaks, PROBE_INTERVAL_MS);
+    // The hand-offs in flight across the whole report share the report's own samples: one batch for them all.
+    const batches = new Map<readonly ClassifiedSample[], SampleBatch>();
+    const batchOf = (part: HandOffPart): SampleBatch => {
+      const known = batches.get(part.samples);
+      if (known) return known;
+      const batch = sampleBatch(part.samples, part.breaks);
+      batches.set(part.samples, batch);
+      return batch;
+    };
+    const all = batchOf(c);
+    foldBatch(this.total, all, PROBE_INTERVAL_MS);
     this.excluded += c.excluded;
-    this.d.metrics.counted(c.samples, c.breaks, c.excluded);
+    this.d.metrics.counted(all, c.excluded);
     const limits = this.d.limits();
     for (const [key, part] of c.byHandOff) {
       const h = this.handOff(key, nodes);
       if (!h) continue;
-      foldSamples(h.acc, part.samples, part.breaks, PROBE_INTERVAL_MS);
+      foldBatch(h.acc, batchOf(part), PROBE_INTERVAL_MS);
       if (h.breach === undefined && limits) this.judge(h, limits);
     }
     return { peers: this.peers(report.nodeName, now) };

@@ -1,7 +1,7 @@
 /** The probe's Prometheus metrics, per pairing: counted probes, lost probes, broken connections, gaps, round trips. */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { PAIRINGS } from '../../shared/probe.js';
-import type { ClassifiedBreak, ClassifiedSample, ProbeFigures } from '../core/probe/figures.js';
+import type { ProbeFigures, SampleBatch } from '../core/probe/figures.js';
 
 export class ProbeMetrics {
   private readonly probes: Counter<'pairing'>;
@@ -26,12 +26,13 @@ export class ProbeMetrics {
     }
   }
 
-  counted(samples: readonly ClassifiedSample[], breaks: readonly ClassifiedBreak[], excluded: number): void {
-    for (const s of samples) {
-      this.probes.inc({ pairing: s.pairing });
-      if (s.rttMs === null) this.lost.inc({ pairing: s.pairing });
+  /** A report's counted probes, one increment per pairing (not per probe). */
+  counted(batch: SampleBatch, excluded: number): void {
+    for (const [pairing, b] of batch.pairings) {
+      if (b.samples > 0) this.probes.inc({ pairing }, b.samples);
+      if (b.lost > 0) this.lost.inc({ pairing }, b.lost);
+      if (b.broken > 0) this.broken.inc({ pairing }, b.broken);
     }
-    for (const b of breaks) this.broken.inc({ pairing: b.pairing });
     if (excluded > 0) this.excluded.inc(excluded);
   }
 

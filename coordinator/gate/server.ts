@@ -19,6 +19,8 @@ export const LISTEN_BACKLOG = 4096;
 export async function startGateServer(router: Router, host = '127.0.0.1', port = 0): Promise<GateServer> {
   const app = express();
   app.disable('x-powered-by');
+  // No agent or probe sends If-None-Match: an ETag (a SHA-1 of every answer, heartbeats and long-polls included) is pure cost.
+  app.set('etag', false);
   app.use(router);
   const server: Server = createServer(app);
   await new Promise<void>((resolve, reject) => {

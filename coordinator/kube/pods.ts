@@ -15,7 +15,7 @@ import type { Logger } from '../../shared/logger.js';
 import { CILIUM_NAMESPACE, CILIUM_POD_SELECTOR } from '../../shared/names.js';
 import { httpStatusOf, kubeCall, kubeError, statusMessageOf } from './api-errors.js';
 import type { ObservedPod } from '../core/observed-objects.js';
-import { projectingInformer, projectPod } from './projections.js';
+import { LIST_PAGE_SIZE, listProjected, projectingInformer, projectPod } from './projections.js';
 import { watchedFrom, type Watched } from './watched.js';
 import { apiClient } from './api-client.js';
 
@@ -37,7 +37,7 @@ export interface PodsApi {
    * list's resourceVersion instead of listing again.
    */
   watchNodePods(node: string, from?: NodePods): Watched<V1Pod>;
-  /** Running pods cluster-wide (peers of the revalidation after the rollout; not used per node). */
+  /** Running pods cluster-wide, listed in pages (pre-flight, and the peers of the revalidation after the rollout; not used per node). */
   runningPods(): Promise<V1Pod[]>;
 }
 
@@ -59,7 +59,8 @@ async function podUidOf(core: CoreV1Api, pod: PodRef): Promise<string | undefine
   }
 }
 
-export function podsApi(kc: KubeConfig, log: Logger): PodsApi {
+/** `listPageSize`: the running pods per list request (a test asks for smaller pages). */
+export function podsApi(kc: KubeConfig, log: Logger, listPageSize = LIST_PAGE_SIZE): PodsApi {
   const core = apiClient(kc, CoreV1Api);
   return {
     evict: async (pod) => {
@@ -88,9 +89,14 @@ export function podsApi(kc: KubeConfig, log: Logger): PodsApi {
         throw kubeError(`delete pod ${pod.namespace}/${pod.name}`, e);
       }
     },
+    // In pages: one answer holding every running pod of a large cluster is parsed in one go, and that stalled the
+    // coordinator's event loop for seconds (a leader that misses its renewal, lost again with each new term's pre-flight).
     runningPods: async () =>
-      (await kubeCall('list running pods', () => core.listPodForAllNamespaces({ fieldSelector: 'status.phase=Running' })))
-        .items,
+      (
+        await kubeCall('list running pods', () =>
+          listProjected((page) => core.listPodForAllNamespaces({ fieldSelector: 'status.phase=Running', ...page }), (p: V1Pod) => p, listPageSize),
+        )
+      ).items,
     listNodePods: async (node) => {
       const list = await kubeCall(`list the pods on ${node}`, () => core.listPodForAllNamespaces({ fieldSelector: nodeSelector(node) }));
       return { items: list.items, resourceVersion: list.metadata?.resourceVersion };

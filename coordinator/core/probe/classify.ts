@@ -40,7 +40,7 @@ export interface ClassifyInput {
   currentIp: (node: string) => { ip: string; since: number } | undefined;
 }
 
-/** The probes of one report that fall in one hand-off. */
+/** The probes of one report that fall in one hand-off (the report's own arrays when they all do: a hand-off in flight across the whole report). */
 export interface HandOffPart {
   samples: ClassifiedSample[];
   breaks: ClassifiedBreak[];
@@ -55,22 +55,31 @@ export interface Classified {
   excluded: number;
 }
 
-function pairingAt(i: ClassifyInput, target: string, at: number): Pairing {
-  if (target === SERVICE_TARGET) return 'service';
-  const ends = [cniAt(i.nodes.get(i.report.nodeName), at), cniAt(i.nodes.get(target), at)].sort();
-  return `${ends[0] ?? 'calico'}-${ends[1] ?? 'calico'}` as Pairing;
+/** A report's path to one target, its ends looked up once per series rather than once per probe. */
+interface Path {
+  key: string;
+  service: boolean;
+  ip: string;
+  source: NodeTimeline | undefined;
+  target: NodeTimeline | undefined;
+  current: { ip: string; since: number } | undefined;
+}
+
+function pairingAt(path: Path, at: number): Pairing {
+  if (path.service) return 'service';
+  const a = cniAt(path.source, at);
+  if (a !== cniAt(path.target, at)) return 'calico-cilium';
+  return a === 'calico' ? 'calico-calico' : 'cilium-cilium';
 }
 
 /** Whether a probe at `at` on this path counts (neither end in flight, the target pod not replaced). */
-function counts(i: ClassifyInput, target: string, ip: string, at: number): boolean {
-  if (inFlightAt(i.nodes.get(i.report.nodeName), at)) return false;
-  if (target === SERVICE_TARGET) return true;
-  const node = i.nodes.get(target);
-  if (inFlightAt(node, at)) return false;
-  const current = i.currentIp(target);
+function counts(path: Path, at: number): boolean {
+  if (inFlightAt(path.source, at)) return false;
+  if (path.service) return true;
+  if (inFlightAt(path.target, at)) return false;
   // Unheard since this coordinator started leading: after the node's hand-off the address may be its old pod's.
-  if (current === undefined) return !handedOffBy(node, at);
-  return current.ip === ip && !awaitingNewPod(node, current.since, at);
+  if (path.current === undefined) return !handedOffBy(path.target, at);
+  return path.current.ip === path.ip && !awaitingNewPod(path.target, path.current.since, at);
 }
 
 /** The node's hand-off had started by `at` (its probe pod replaced by the reboot). */
@@ -89,37 +98,89 @@ function handOffCandidates(nodes: ReadonlyMap<string, NodeTimeline>, from: numbe
   return [...nodes.values()].filter((n) => n.startedAt !== undefined && n.phase !== 'Pending' && (n.finishedAt === undefined || n.finishedAt.getTime() > from));
 }
 
-export function classifyReport(i: ClassifyInput): Classified {
-  const out: Classified = { samples: [], breaks: [], byHandOff: new Map(), excluded: 0 };
-  const from = Math.min(...i.report.series.flatMap((s) => [...s.samples.map((x) => x[0]), ...s.broken]));
-  // Each candidate's key once per report, not once per sample.
-  const candidates = handOffCandidates(i.nodes, from).map((n) => ({ n, key: handOffKey(n) }));
-  const bucket = (at: number): HandOffPart[] => {
+function pathOf(i: ClassifyInput, source: NodeTimeline | undefined, s: ProbeReport['series'][number]): Path {
+  const key = `${i.report.nodeName}>${s.target}`;
+  if (s.target === SERVICE_TARGET) return { key, service: true, ip: s.ip, source, target: undefined, current: undefined };
+  return { key, service: false, ip: s.ip, source, target: i.nodes.get(s.target), current: i.currentIp(s.target) };
+}
+
+/** The first and the last probe time of a report. */
+function spanOf(report: ProbeReport): { from: number; to: number } {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const s of report.series) {
+    for (const [at] of s.samples) [from, to] = [Math.min(from, at), Math.max(to, at)];
+    for (const at of s.broken) [from, to] = [Math.min(from, at), Math.max(to, at)];
+  }
+  return { from, to };
+}
+
+/**
+ * Sorts a report's counted probes into the hand-offs in flight at their times. A hand-off in flight at the
+ * report's first probe and at its last was in flight at every probe between: its part is the whole report
+ * (the report's own arrays, shared, not copied); only the others are sorted probe by probe.
+ */
+class HandOffSorter {
+  private readonly candidates: { n: NodeTimeline; key: string }[];
+  private readonly whole = new Set<string>();
+  private readonly partial: { n: NodeTimeline; key: string }[] = [];
+  private readonly parts = new Map<string, HandOffPart>();
+
+  constructor(nodes: ReadonlyMap<string, NodeTimeline>, { from, to }: { from: number; to: number }) {
+    // Each candidate's key once per report, not once per sample.
+    this.candidates = handOffCandidates(nodes, from).map((n) => ({ n, key: handOffKey(n) }));
+    for (const c of this.candidates) {
+      if (inFlightAt(c.n, from) && inFlightAt(c.n, to)) this.whole.add(c.key);
+      else this.partial.push(c);
+    }
+  }
+
+  /** The parts of the hand-offs in flight at `at`, of those not in flight across the whole report. */
+  partsAt(at: number): HandOffPart[] {
     const hit: HandOffPart[] = [];
-    for (const { n, key } of candidates) {
+    for (const { n, key } of this.partial) {
       if (!inFlightAt(n, at)) continue;
-      const b = out.byHandOff.get(key) ?? { samples: [], breaks: [] };
-      out.byHandOff.set(key, b);
+      const b = this.parts.get(key) ?? { samples: [], breaks: [] };
+      this.parts.set(key, b);
       hit.push(b);
     }
     return hit;
-  };
+  }
+
+  /** Each hand-off that got a counted probe, with its part. */
+  byHandOff(report: HandOffPart): Map<string, HandOffPart> {
+    const counted = report.samples.length + report.breaks.length > 0;
+    const out = new Map<string, HandOffPart>();
+    for (const { key } of this.candidates) {
+      const part = this.whole.has(key) ? (counted ? report : undefined) : this.parts.get(key);
+      if (part) out.set(key, part);
+    }
+    return out;
+  }
+}
+
+export function classifyReport(i: ClassifyInput): Classified {
+  const samples: ClassifiedSample[] = [];
+  const breaks: ClassifiedBreak[] = [];
+  let excluded = 0;
+  const sorter = new HandOffSorter(i.nodes, spanOf(i.report));
+  const source = i.nodes.get(i.report.nodeName);
   for (const s of i.report.series) {
-    const key = `${i.report.nodeName}>${s.target}`;
+    const path = pathOf(i, source, s);
     for (const [at, rttMs] of s.samples) {
-      if (!counts(i, s.target, s.ip, at)) {
-        out.excluded += 1;
+      if (!counts(path, at)) {
+        excluded += 1;
         continue;
       }
-      const sample: ClassifiedSample = { key, pairing: pairingAt(i, s.target, at), at, rttMs };
-      out.samples.push(sample);
-      for (const b of bucket(at)) b.samples.push(sample);
+      const sample: ClassifiedSample = { key: path.key, pairing: pairingAt(path, at), at, rttMs };
+      samples.push(sample);
+      for (const b of sorter.partsAt(at)) b.samples.push(sample);
     }
-    for (const at of s.broken.filter((t) => counts(i, s.target, s.ip, t))) {
-      const br: ClassifiedBreak = { pairing: pairingAt(i, s.target, at), at };
-      out.breaks.push(br);
-      for (const b of bucket(at)) b.breaks.push(br);
+    for (const at of s.broken.filter((t) => counts(path, t))) {
+      const br: ClassifiedBreak = { pairing: pairingAt(path, at), at };
+      breaks.push(br);
+      for (const b of sorter.partsAt(at)) b.breaks.push(br);
     }
   }
-  return out;
+  return { samples, breaks, byHandOff: sorter.byHandOff({ samples, breaks }), excluded };
 }

@@ -37,7 +37,8 @@ interface LostRun {
 
 export interface ProbeAccumulator {
   pairings: Partial<Record<Pairing, PairingAccumulator>>;
-  runs: Record<string, LostRun>;
+  /** The open run of lost probes per path (none once the path is answered again). */
+  runs: Map<string, LostRun>;
 }
 
 export interface PairingFigures {
@@ -56,7 +57,7 @@ export type ProbeFigures = Partial<Record<Pairing, PairingFigures>>;
 /** Round trips kept per pairing; beyond it every other one is dropped (the percentiles stay representative). */
 export const RTTS_KEPT = 4096;
 
-export const emptyAccumulator = (): ProbeAccumulator => ({ pairings: {}, runs: {} });
+export const emptyAccumulator = (): ProbeAccumulator => ({ pairings: {}, runs: new Map() });
 
 function pairingOf(acc: ProbeAccumulator, pairing: Pairing): PairingAccumulator {
   const existing = acc.pairings[pairing];
@@ -71,17 +72,91 @@ const RUN_SLACK_INTERVALS = 2.5;
 
 function foldLost(acc: ProbeAccumulator, p: PairingAccumulator, s: ClassifiedSample, intervalMs: number): void {
   p.lost += 1;
-  const run = acc.runs[s.key];
+  const run = acc.runs.get(s.key);
   const continues = run !== undefined && s.at >= run.last && s.at - run.last <= intervalMs * RUN_SLACK_INTERVALS;
   const next = continues ? { first: run.first, last: s.at } : { first: s.at, last: s.at };
-  acc.runs[s.key] = next;
+  acc.runs.set(s.key, next);
   p.longestGapMs = Math.max(p.longestGapMs, next.last - next.first + intervalMs);
 }
 
 function foldAnswered(acc: ProbeAccumulator, p: PairingAccumulator, s: ClassifiedSample, rtt: number): void {
-  delete acc.runs[s.key];
+  acc.runs.delete(s.key);
+  pushRtt(p, rtt);
+}
+
+/** What one report's samples add to a pairing, worked out once however many accumulators take them. */
+interface PairingBatch {
+  samples: number;
+  lost: number;
+  /** The answered samples' round trips, in order. */
+  rtts: number[];
+  broken: number;
+}
+
+/**
+ * A report's counted samples and broken connections, summed per pairing once: the same batch goes into the
+ * total and into every hand-off in flight across the report, and without a lost probe folding it is a count
+ * and the round trips, not a walk over every sample per accumulator.
+ */
+export interface SampleBatch {
+  samples: readonly ClassifiedSample[];
+  breaks: readonly ClassifiedBreak[];
+  pairings: Map<Pairing, PairingBatch>;
+  /** The paths the samples were sent on. */
+  keys: Set<string>;
+  lost: number;
+}
+
+function pairingBatch(pairings: Map<Pairing, PairingBatch>, pairing: Pairing): PairingBatch {
+  const existing = pairings.get(pairing);
+  if (existing) return existing;
+  const fresh: PairingBatch = { samples: 0, lost: 0, rtts: [], broken: 0 };
+  pairings.set(pairing, fresh);
+  return fresh;
+}
+
+export function sampleBatch(samples: readonly ClassifiedSample[], breaks: readonly ClassifiedBreak[]): SampleBatch {
+  const batch: SampleBatch = { samples, breaks, pairings: new Map(), keys: new Set(), lost: 0 };
+  for (const s of samples) {
+    const p = pairingBatch(batch.pairings, s.pairing);
+    p.samples += 1;
+    batch.keys.add(s.key);
+    if (s.rttMs === null) {
+      p.lost += 1;
+      batch.lost += 1;
+    } else p.rtts.push(s.rttMs);
+  }
+  for (const b of breaks) pairingBatch(batch.pairings, b.pairing).broken += 1;
+  return batch;
+}
+
+function pushRtt(p: PairingAccumulator, rtt: number): void {
   p.rtts.push(rtt);
   if (p.rtts.length > RTTS_KEPT) p.rtts = p.rtts.filter((_, i) => i % 2 === 0);
+}
+
+/** Folds a batch into `acc` (changed in place): as folding its samples one by one, in the order each path sent them. */
+export function foldBatch(acc: ProbeAccumulator, batch: SampleBatch, intervalMs: number): ProbeAccumulator {
+  if (batch.lost > 0) {
+    // A lost probe starts or continues its path's run: the order of the samples matters, one at a time.
+    for (const s of batch.samples) {
+      const p = pairingOf(acc, s.pairing);
+      p.samples += 1;
+      if (s.rttMs === null) foldLost(acc, p, s, intervalMs);
+      else foldAnswered(acc, p, s, s.rttMs);
+    }
+    for (const b of batch.breaks) pairingOf(acc, b.pairing).broken += 1;
+    return acc;
+  }
+  // Every probe answered: each path's open run (if any) ends, and the pairings only count and keep round trips.
+  for (const key of acc.runs.keys()) if (batch.keys.has(key)) acc.runs.delete(key);
+  for (const [pairing, b] of batch.pairings) {
+    const p = pairingOf(acc, pairing);
+    p.samples += b.samples;
+    p.broken += b.broken;
+    for (const rtt of b.rtts) pushRtt(p, rtt);
+  }
+  return acc;
 }
 
 /** Folds samples (in the order each path sent them) and broken connections into `acc` (changed in place). */
@@ -91,14 +166,7 @@ export function foldSamples(
   breaks: readonly ClassifiedBreak[],
   intervalMs: number,
 ): ProbeAccumulator {
-  for (const s of samples) {
-    const p = pairingOf(acc, s.pairing);
-    p.samples += 1;
-    if (s.rttMs === null) foldLost(acc, p, s, intervalMs);
-    else foldAnswered(acc, p, s, s.rttMs);
-  }
-  for (const b of breaks) pairingOf(acc, b.pairing).broken += 1;
-  return acc;
+  return foldBatch(acc, sampleBatch(samples, breaks), intervalMs);
 }
 
 /** Nearest-rank percentile of values sorted ascending (null for none). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { NodeAnnotation } from '../../../shared/names.js';
 import { advance } from '../../../coordinator/core/advance.js';
-import { countPastHaltDeadline, lastPassedHaltDeadline, nextHaltDeadline } from '../../../coordinator/core/steps.js';
+import { countPastHaltDeadline, lastPassedHaltDeadline, nextHaltDeadline } from '../../../coordinator/core/halt-deadlines.js';
 import { transition } from '../../../coordinator/core/transition.js';
 import { BOOT_A, BOOT_B, later, obs, settings, state } from './fixtures.js';
 

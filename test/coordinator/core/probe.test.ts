@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Phase } from '../../../shared/phases.js';
 import type { ProbeReport } from '../../../shared/probe.js';
 import { classifyReport, cniAt, inFlightAt, type NodeTimeline } from '../../../coordinator/core/probe/classify.js';
-import { emptyAccumulator, figuresOf, foldSamples, zeroDowntime, type ClassifiedSample } from '../../../coordinator/core/probe/figures.js';
+import { emptyAccumulator, figuresOf, foldBatch, foldSamples, sampleBatch, zeroDowntime, type ClassifiedSample } from '../../../coordinator/core/probe/figures.js';
 import { probeBreach, ProbeLimitsSchema } from '../../../coordinator/core/probe/limits.js';
 import type { NodeState } from '../../../coordinator/core/node-state.js';
 import { transition } from '../../../coordinator/core/transition.js';
@@ -33,6 +33,23 @@ describe('the probe figures', () => {
     const acc = foldSamples(emptyAccumulator(), [sample(0, 1), sample(200, null)], [], 200);
     foldSamples(acc, [sample(400, null), sample(600, 1)], [{ pairing: 'calico-cilium', at: 500 }], 200);
     expect(figuresOf(acc)['calico-cilium']).toMatchObject({ lost: 2, longestGapMs: 400, broken: 1 });
+  });
+
+  it('when a path answers again in a later report, then its run of losses ends there: a later loss starts a new gap', () => {
+    const acc = foldSamples(emptyAccumulator(), [sample(0, 1), sample(200, null), sample(400, null)], [], 200);
+    foldSamples(acc, [sample(600, 1), sample(800, 1)], [], 200);
+    foldSamples(acc, [sample(1000, null), sample(1200, 1)], [], 200);
+    expect(figuresOf(acc)['calico-cilium']).toMatchObject({ samples: 7, lost: 3, longestGapMs: 400, p50Ms: 1 });
+  });
+
+  it('when one batch of probes is folded into two accumulators, then each gets the figures of folding the probes themselves', () => {
+    const probes = [sample(0, 1, 'a>b'), sample(0, null, 'c>b'), sample(200, 3, 'a>b'), { ...sample(200, 2, 'c>s'), pairing: 'service' as const }];
+    const batch = sampleBatch(probes, [{ pairing: 'calico-cilium', at: 100 }]);
+    const [one, two] = [foldBatch(emptyAccumulator(), batch, 200), foldBatch(emptyAccumulator(), batch, 200)];
+    const expected = figuresOf(foldSamples(emptyAccumulator(), probes, [{ pairing: 'calico-cilium', at: 100 }], 200));
+    expect(figuresOf(one)).toEqual(expected);
+    expect(figuresOf(two)).toEqual(expected);
+    expect(expected['calico-cilium']).toMatchObject({ samples: 3, lost: 1, broken: 1, p99Ms: 3 });
   });
 
   it.each([
@@ -85,6 +102,25 @@ describe('sorting probes into pairings', () => {
     const c = classify(report('w1', 'w3', T0 + 12_000));
     expect([...c.byHandOff.keys()]).toEqual(['w2#1']);
     expect(classify(report('w3', 'w4', T0 + 9_000)).byHandOff.has('w1#1')).toBe(true);
+  });
+
+  it('when hand-offs are in flight across the whole report, then they share its counted probes (one part, not a copy per hand-off), and one that ends within it gets only the probes before its end', () => {
+    const flying = new Map<string, NodeTimeline>([
+      ['a', node('a', 'Draining', T0)],
+      ['b', node('b', 'Rebooting', T0 + 500)],
+      ['c', node('c', 'Done', T0, T0 + 1_300)],
+      ['w3', node('w3', 'Pending')],
+      ['w4', node('w4', 'Pending')],
+    ]);
+    const r: ProbeReport = {
+      nodeName: 'w3', podName: 'probe-w3', podIP: '10.0.0.1',
+      series: [{ target: 'w4', ip: '10.0.0.9', samples: [[T0 + 1_000, 1], [T0 + 1_200, 1], [T0 + 1_400, null]], broken: [] }],
+    };
+    const c = classifyReport({ report: r, nodes: flying, currentIp: () => ({ ip: '10.0.0.9', since: T0 }) });
+    expect([...c.byHandOff.keys()]).toEqual(['a#1', 'b#1', 'c#1']);
+    expect(c.byHandOff.get('a#1')?.samples).toBe(c.samples);
+    expect(c.byHandOff.get('b#1')?.samples).toBe(c.samples);
+    expect(c.byHandOff.get('c#1')?.samples.map((s) => s.at)).toEqual([T0 + 1_000, T0 + 1_200]);
   });
 
   it.each([

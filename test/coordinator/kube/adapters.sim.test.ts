@@ -172,6 +172,16 @@ describe('kube adapters on the simulated API server', () => {
     expect(after.metadata?.deletionTimestamp).toBeUndefined();
   });
 
+  it('when the running pods fill more than one page, then they are listed page by page (no one answer holding them all), each running pod once', async () => {
+    const lists = (): number =>
+      api.requestCounts().filter((c) => c.verb === 'list' && c.resource === 'pods' && c.caller.endsWith(':cni-migrate-coordinator')).reduce((n, c) => n + c.count, 0);
+    const before = lists();
+    const names = (await podsApi(kc, log, 1).runningPods()).map((p) => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`);
+    expect(names).toEqual(expect.arrayContaining(['app/web-1', 'app/web-2']));
+    expect(new Set(names).size).toBe(names.length);
+    expect(lists() - before).toBeGreaterThanOrEqual(names.length);
+  });
+
   it('when two writers race on a Lease, then the stale one gets a Conflict', async () => {
     const leases = leasesApi(kc, 'cni-migrate');
     const now = new Date();
