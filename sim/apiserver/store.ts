@@ -13,8 +13,8 @@ export interface StoredEvent {
   object: Obj;
   /** The object as it was before this write (MODIFIED/DELETED). */
   previous: Obj | undefined;
-  /** Memo of the serialized `{type, object}` line, shared by watchers that need no conversion. */
-  line?: string;
+  /** Memo of the serialized `{type, object}` lines, by the watchers' resource (kind and version) and event type. */
+  lines?: Map<string, string>;
 }
 
 export type ChangeListener = (storage: string, ev: StoredEvent) => void;

@@ -59,10 +59,18 @@ export function visibleType(ev: StoredEvent, ns: string | undefined, sel: Select
   return undefined;
 }
 
-function lineFor(def: ResourceDef, ev: StoredEvent, type: EventType, shareable: boolean): string {
-  if (shareable && type === ev.type && ev.line !== undefined) return ev.line;
-  const line = `${JSON.stringify({ type, object: present(def, ev.object) })}\n`;
-  if (shareable && type === ev.type) ev.line = line;
+/**
+ * The event's line for a watcher of `def`: the same for every watcher of that resource that sees this type (one
+ * seeing the object enter or leave its selection gets ADDED or DELETED), so it is serialized once per event.
+ */
+function lineFor(def: ResourceDef, ev: StoredEvent, type: EventType): string {
+  const key = `${apiVersionOf(def)} ${def.kind} ${type}`;
+  ev.lines ??= new Map();
+  let line = ev.lines.get(key);
+  if (line === undefined) {
+    line = `${JSON.stringify({ type, object: present(def, ev.object) })}\n`;
+    ev.lines.set(key, line);
+  }
   return line;
 }
 
@@ -104,10 +112,9 @@ const requestedRv = (q: WatchQuery): number | undefined =>
   q.resourceVersion && q.resourceVersion !== '0' ? Number(q.resourceVersion) : undefined;
 
 function sender(req: WatchRequest, sel: Selection, res: ServerResponse): (ev: StoredEvent) => void {
-  const shareable = !req.def.codec && req.namespace === undefined && sel.labels.length === 0 && sel.fields.length === 0;
   return (ev) => {
     const type = visibleType(ev, req.namespace, sel);
-    if (type && !res.destroyed && !res.writableEnded) res.write(lineFor(req.def, ev, type, shareable));
+    if (type && !res.destroyed && !res.writableEnded) res.write(lineFor(req.def, ev, type));
   };
 }
 

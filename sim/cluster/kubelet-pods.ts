@@ -13,6 +13,7 @@ import type { Cache } from './informers.js';
 import { deleteIfPresent, isNotFound, mergePatch, write, type KubeClients } from './kube.js';
 import type { NodeRegistry, PodRuntime, SimNodeState } from './node-registry.js';
 import { isPodFinished, isPodReady, isTerminating } from './placement.js';
+import type { PodsByNode } from './pods-by-node.js';
 import { finishedStatus, runningStatus, statusShows } from './pod-status.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -22,6 +23,7 @@ export interface PodRunnerOptions {
   registry: NodeRegistry;
   faults: FaultBoard;
   pods: Cache<V1Pod>;
+  podsByNode: PodsByNode;
   ciliumReadyDelayMs: number;
   /** Delay between a pod's deletionTimestamp and the kubelet's final delete (default 0). */
   deleteDelayMs: number;
@@ -46,7 +48,7 @@ export class PodRunner {
 
   /** Queue every pod bound to this node (after a boot). */
   resyncNode(nodeName: string): void {
-    for (const pod of this.opts.pods.list()) if (pod.spec?.nodeName === nodeName) this.queue.add(podKey(pod));
+    for (const pod of this.opts.podsByNode.on(nodeName)) this.queue.add(podKey(pod));
   }
 
   enqueue(pod: V1Pod): void {

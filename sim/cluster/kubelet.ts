@@ -18,6 +18,7 @@ import { NodeHeartbeats } from './node-heartbeat.js';
 import type { SimNodeIdentity } from './node-objects.js';
 import { NodeRegistry, type SimNodeState } from './node-registry.js';
 import { isPodFinished, isTerminating } from './placement.js';
+import { PodsByNode } from './pods-by-node.js';
 import { forEachLimited } from './pool.js';
 import { nodeDownConditions } from './pod-status.js';
 
@@ -44,6 +45,7 @@ export class SimKubelets {
   private runner: PodRunner | undefined;
   /** Pending boots by node name. */
   private readonly bootTimers = new Map<string, NodeJS.Timeout>();
+  private podIndex: Promise<PodsByNode> | undefined;
 
   constructor(private readonly opts: KubeletOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -59,7 +61,7 @@ export class SimKubelets {
     for (const n of nodes.list()) this.observeNode(n);
     nodes.onChange((n) => this.observeNode(n));
     const pods = await this.opts.informers.pods();
-    this.runner = new PodRunner({ ...this.opts, registry: this.registry, pods, now: this.now });
+    this.runner = new PodRunner({ ...this.opts, registry: this.registry, pods, podsByNode: await this.podsByNode(), now: this.now });
     this.watchPods(pods, this.runner);
     this.heartbeats.start(() => this.registry.all());
   }
@@ -157,10 +159,15 @@ export class SimKubelets {
     this.registry.observe(node, { kind: 'cilium-pod-created' });
   }
 
+  /** The pod informer's pods by node, made once. */
+  private podsByNode(): Promise<PodsByNode> {
+    this.podIndex ??= this.opts.informers.pods().then((pods) => new PodsByNode(pods));
+    return this.podIndex;
+  }
+
   private async markPodsNotReady(node: SimNodeState): Promise<void> {
-    const pods = await this.opts.informers.pods();
     const now = this.now();
-    const onNode = pods.list().filter((p) => p.spec?.nodeName === node.id.name && !isPodFinished(p));
+    const onNode = (await this.podsByNode()).on(node.id.name).filter((p) => !isPodFinished(p));
     for (const pod of onNode) {
       const { name = '', namespace = '' } = pod.metadata ?? {};
       const body = { status: { conditions: nodeDownConditions(now, now) } };

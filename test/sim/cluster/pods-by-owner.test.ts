@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Cache } from '../../../sim/cluster/informers.js';
+import { PodsByNode } from '../../../sim/cluster/pods-by-node.js';
 import { PodsByOwner } from '../../../sim/cluster/pods-by-owner.js';
 import { pod, type PodOpts } from './fixtures.js';
 
@@ -71,5 +72,25 @@ describe('pods by owner and node', () => {
     expect(index.onNode('ds', 'n1')).toEqual([]);
     expect(index.onNode('rs', 'n1')).toEqual([]);
     expect(index.of('rs')).toEqual([]);
+  });
+});
+
+describe('pods by node', () => {
+  it('when pods are bound, change, move or go, then each node lists the pods bound to it now', () => {
+    const cache = new FakePods();
+    cache.put('early', { node: 'n1' });
+    const index = new PodsByNode(cache);
+    cache.put('unbound', {});
+    cache.put('a', { node: 'n1', owner: 'rs' });
+    cache.put('b', { node: 'n2' });
+    cache.put('a', { node: 'n1', owner: 'rs', ready: false });
+    expect(names(index.on('n1'))).toEqual(['early', 'a']);
+    expect(index.on('n1')[1]?.status?.conditions?.[0]?.status).toBe('False');
+    cache.put('unbound', { node: 'n2' });
+    cache.put('b', { node: 'n1' });
+    cache.remove('early');
+    expect(names(index.on('n1'))).toEqual(['a', 'b']);
+    expect(names(index.on('n2'))).toEqual(['unbound']);
+    expect(index.on('')).toEqual([]);
   });
 });
