@@ -201,6 +201,19 @@ function* after(first: string, it: Iterator<string>): Generator<string> {
   for (let r = it.next(); r.done !== true; r = it.next()) yield r.value;
 }
 
+/** Holds that last only until a validation in progress ends or a gate opens again (seconds, as the rollout goes). */
+const PASSING_HOLDS: ReadonlySet<HoldKind> = new Set<HoldKind>(['peer', 'gate']);
+
+/**
+ * Whether the slots that finished nodes freed, and that this decision gave to nobody, are written free now. Not
+ * while the next node waits only for a validation peer or a gate: the slot's next grant writes the new holder over
+ * the finished one (one Lease write per hand-off, not a release and then a grant). A hold that can last (paused,
+ * halted, canary, spec, zone) or nothing left to grant writes them, so the Leases show who is really migrating.
+ */
+export function releaseFreedSlots(decision: RolloutDecision): boolean {
+  return decision.held.length === 0 || decision.held.some((h) => !PASSING_HOLDS.has(h.by));
+}
+
 /**
  * The canary holds the rollout and every node it let start is finished (none in flight, none granted):
  * the rollout shows Paused.

@@ -18,7 +18,7 @@ import type { NodeState } from '../core/node-state.js';
 import { ciliumPodOn, observe, type AgentReport } from '../core/observe.js';
 import { orderFor } from '../core/orders.js';
 import { kindOfPhase, needsPeers } from '../core/peers.js';
-import { decideStep, pausedByCanary, type Gate, type Hold, type RolloutDecision } from '../core/rollout.js';
+import { decideStep, pausedByCanary, releaseFreedSlots, type Gate, type Hold, type RolloutDecision } from '../core/rollout.js';
 import { RolloutIndex } from '../core/rollout-index.js';
 import { countPastHaltDeadline, lastPassedHaltDeadline, nextHaltDeadline } from '../core/halt-deadlines.js';
 import type { CiliumPodObservation, Settings } from '../core/decision.js';
@@ -188,7 +188,7 @@ export class Controller {
     const freedAtDecision = this.d.grants.freedNow();
     const decision = await this.rolloutGrants.decide(rollout, this.index);
     await this.rolloutGrants.grant(decision, phaseOf);
-    await this.d.grants.flushReleases(freedAtDecision);
+    if (releaseFreedSlots(decision)) await this.d.grants.flushReleases(freedAtDecision);
     this.holds.update([...this.pauseHolds.values(), ...decision.held], phaseOf);
     const stage = await this.stagePass(rollout, work.all);
     this.writeStatus(rollout, decision, stage);

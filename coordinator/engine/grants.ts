@@ -17,7 +17,8 @@ export class SlotGrants {
   private readonly records = new Map<number, LeaseRecord>();
   /**
    * Slots whose holder finished, not written yet: the next grant of the slot writes the new holder over
-   * the finished one (one Lease write per hand-off); `flushReleases` writes those no one took. A
+   * the finished one (one Lease write per hand-off); `flushReleases` writes those no one took (once the
+   * rollout's decision says so: not while the next node waits only for a validation peer or a gate). A
    * coordinator that dies in between leaves the finished node holding the slot, and its successor
    * releases it again.
    */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Phase } from '../../../shared/phases.js';
-import { decideRollout, decideStep, pausedByCanary, type RolloutInput, type RolloutNode, type RolloutPolicy } from '../../../coordinator/core/rollout.js';
+import { decideRollout, decideStep, pausedByCanary, releaseFreedSlots, type RolloutInput, type RolloutNode, type RolloutPolicy } from '../../../coordinator/core/rollout.js';
 import { later, obs, settings, state, T0 } from './fixtures.js';
 
 interface NodeOpts {
@@ -222,5 +222,31 @@ describe('decideStep: pause holds the next step of a node in flight', () => {
   it('when paused and an operator asks a halted node for a retry, then the retry proceeds', () => {
     const halted = state({ phase: 'Halted', failedPhase: 'Rebooting', haltReason: 'x', request: 'retry', phaseSince: T0 });
     expect(decideStep({ state: halted, obs: obs(), now: later(1), settings, paused: true }).step.state.phase).toBe('Rebooting');
+  });
+
+  describe('slots freed by finished nodes and taken by nobody', () => {
+    const gate = { name: 'waiting for Cilium', reason: '9 of 10 pods Ready' };
+
+    it('when the next node waits only for a validation peer or a gate, then their release is not written (the next grant writes over it)', () => {
+      const byPeer = decideRollout(input({ policy: policy({ concurrency: 2 }), nodes: [node('a', { phase: 'Validating' }), node('b')], holders: new Map([[0, 'a']]), peerHosts: new Set(['b']) }));
+      expect(byPeer.held.map((h) => h.by)).toEqual(['peer']);
+      expect(releaseFreedSlots(byPeer)).toBe(false);
+      const byGate = decideRollout(input({ nodes: [node('a', { phase: 'Done' }), node('b')], gates: [gate] }));
+      expect(byGate.held.map((h) => h.by)).toEqual(['gate']);
+      expect(releaseFreedSlots(byGate)).toBe(false);
+    });
+
+    it('when a hold can last (paused, halted, canary) or no node is left to grant, then their release is written', () => {
+      const paused = decideRollout(input({ policy: policy({ paused: true }), nodes: [node('a', { phase: 'Done' }), node('b')], gates: [gate] }));
+      expect(paused.held.map((h) => h.by)).toEqual(['paused']);
+      expect(releaseFreedSlots(paused)).toBe(true);
+      const halted = decideRollout(input({ nodes: [node('a', { phase: 'Halted', haltReason: 'x' }), node('b')] }));
+      expect(releaseFreedSlots(halted)).toBe(true);
+      const canary = decideRollout(input({ policy: policy({ pauseAfter: 1 }), nodes: [node('a', { phase: 'Done' }), node('b')] }));
+      expect(canary.held.map((h) => h.by)).toEqual(['canary']);
+      expect(releaseFreedSlots(canary)).toBe(true);
+      const allDone = decideRollout(input({ nodes: [node('a', { phase: 'Done' }), node('b', { phase: 'Done' })] }));
+      expect(releaseFreedSlots(allDone)).toBe(true);
+    });
   });
 });
