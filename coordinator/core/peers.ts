@@ -17,6 +17,14 @@ export function kindOfPhase(phase: Phase): NodeKind | undefined {
   return phase === 'Pending' || phase === 'RolledBack' ? 'calico' : undefined;
 }
 
+/**
+ * A node's kind as a validation peer: none while it holds a grant. A node granted but not cordoned yet is still
+ * Pending, and its drain would take the peer away from the validation that picked it.
+ */
+export function peerKindOf(phase: Phase, granted: boolean): NodeKind | undefined {
+  return granted ? undefined : kindOfPhase(phase);
+}
+
 /** Only a node that may start validating in this pass needs peers (a reboot may complete straight into it). */
 export const needsPeers = (s: NodeState): boolean =>
   ['Rebooting', 'WaitingReady', 'RollbackRebooting', 'RollbackWaitingReady'].includes(s.phase) ||

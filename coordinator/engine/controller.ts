@@ -17,7 +17,7 @@ import type { Order } from '../../shared/api.js';
 import type { NodeState } from '../core/node-state.js';
 import { ciliumPodOn, observe, type AgentReport } from '../core/observe.js';
 import { orderFor } from '../core/orders.js';
-import { kindOfPhase, needsPeers } from '../core/peers.js';
+import { needsPeers, peerKindOf } from '../core/peers.js';
 import { decideStep, pausedByCanary, releaseFreedSlots, type Gate, type Hold, type RolloutDecision } from '../core/rollout.js';
 import { RolloutIndex } from '../core/rollout-index.js';
 import { countPastHaltDeadline, lastPassedHaltDeadline, nextHaltDeadline } from '../core/halt-deadlines.js';
@@ -293,7 +293,7 @@ export class Controller {
         granted,
         drain: this.term.executor.drainOutcome(name, state.attempt),
         agent: this.d.agents.get(name),
-        peerCandidates: needsPeers(state) ? await this.peers.peersFor(name, (n) => kindOfPhase(this.stateOf(n).phase)) : [],
+        peerCandidates: needsPeers(state) ? await this.peers.peersFor(name, (n) => peerKindOf(this.stateOf(n).phase, this.d.grants.holds(n))) : [],
         probeBreach: this.probe.breachOf(name, state.attempt),
       });
       const settings = settingsFor(this.d.config, rollout.spec);

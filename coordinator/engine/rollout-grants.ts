@@ -7,7 +7,7 @@ import { nodeLogger, type Logger } from '../../shared/logger.js';
 import { ciliumRestarts } from '../core/cilium-readiness.js';
 import type { CiliumPodObservation } from '../core/decision.js';
 import type { NodeState } from '../core/node-state.js';
-import { kindOfPhase, type NodeKind } from '../core/peers.js';
+import { peerKindOf, type NodeKind } from '../core/peers.js';
 import { decideNext, type Gate, type RolloutDecision } from '../core/rollout.js';
 import type { RolloutIndex } from '../core/rollout-index.js';
 import type { Cluster } from './cluster.js';
@@ -44,7 +44,7 @@ export class RolloutGrants {
     const slotFree = holders.size < (policy?.concurrency ?? 1);
     const inFlight = index.inFlight();
     const gates = closedGates(this.d.cluster, this.d.preflight(), ciliumRestarts(inFlight, this.d.ciliumPodOf));
-    const kindOf = (n: string): NodeKind | undefined => kindOfPhase(this.d.stateOf(n).phase);
+    const kindOf = (n: string): NodeKind | undefined => peerKindOf(this.d.stateOf(n).phase, this.d.grants.holds(n));
     const peerHosts = slotFree ? await this.d.peers.hostsOfPeersInUse(inFlight, kindOf) : new Set<string>();
     const decision = decideNext({ policy, specError: rollout.specError, index, holders, selfNode: this.d.selfNode, gates, peerHosts });
     if (decision.gatesChecked) this.problem = gates.find((g) => g.name === CILIUM_GATE)?.reason;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1Pod } from '@kubernetes/client-node';
 import { pdbsProtecting, planDrain, selectorMatches } from '../../../coordinator/core/drain-plan.js';
-import { choosePeers, nodesHostingPeers } from '../../../coordinator/core/peers.js';
+import { choosePeers, nodesHostingPeers, peerKindOf } from '../../../coordinator/core/peers.js';
 
 interface PodOpts {
   owner?: string;
@@ -115,6 +115,16 @@ describe('validation peers', () => {
     const grantRank = (n: string) => queue[n] ?? Infinity;
     // k1 is next in line and could be drained while this node validates: its CoreDNS pod is not chosen.
     expect(choosePeers({ pods, kindOf, self: 'x', grantRank })).toEqual(['10.244.3.4', '10.244.2.3']);
+  });
+
+  it('when the last Calico nodes are granted but not cordoned yet (still Pending), then their pods are not peers: their drain is next', () => {
+    const pods = [pod('web-a', { node: 'k2', ip: '10.244.2.3' }), pod('web-b', { node: 'k3', ip: '10.244.3.4' })];
+    const grantRank = (n: string) => ({ k2: 1, k3: 2 })[n] ?? Infinity;
+    const granted = new Set(['k3']);
+    const kindOfNow = (n: string) => peerKindOf('Pending', granted.has(n));
+    expect(choosePeers({ pods, kindOf: kindOfNow, self: 'x', grantRank })).toEqual(['10.244.2.3']);
+    expect(peerKindOf('Done', false)).toBe('cilium');
+    expect(peerKindOf('Done', true)).toBeUndefined();
   });
 
   it.each([
