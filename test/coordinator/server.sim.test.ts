@@ -12,15 +12,19 @@ import { startApiServer, type SimApiServer } from '../../sim/apiserver/index.js'
 import { readDeployManifests } from '../../sim/demo/deploy-manifests.js';
 import { runCoordinator } from '../../coordinator/server.js';
 import { testConfig } from './engine/harness.js';
+import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/wait-for.js';
 
 let api: SimApiServer;
 let stop: () => void;
 let running: Promise<void>;
-const port = 20000 + Math.floor(Math.random() * 20000);
-const base = `http://127.0.0.1:${port}`;
+/** A port the OS just found free: a random one from 20000-39999 overlapped the ephemeral range, and once met a client's socket (EADDRINUSE). */
+let port = 0;
+let base = '';
 
 beforeAll(async () => {
+  port = await freePort();
+  base = `http://127.0.0.1:${port}`;
   api = await startApiServer();
   api.applyManifests(await readDeployManifests('deploy'));
   const kc = api.kubeConfig({ token: api.issueServiceAccountToken({ namespace: 'cni-migrate', serviceAccount: 'cni-migrate-coordinator' }) });
