@@ -1,7 +1,8 @@
 /**
  * One probe pod: every `intervalMs` a UDP probe to each peer the coordinator's last answer named and one through the
  * Service, a byte on each held TCP connection; every `reportEveryMs` a report to the coordinator, whose
- * answer lists the peers. Before the first answer it probes only through the Service.
+ * answer lists the peers (and may ask for a longer period, in a large cluster). Before the first answer it
+ * probes only through the Service.
  */
 import type { Logger } from '../shared/logger.js';
 import { SERVICE_TARGET, type ProbeAnswer, type ProbeReport } from '../shared/probe.js';
@@ -40,7 +41,9 @@ export async function startProbe(c: ProbeConfig): Promise<RunningProbe> {
   const udp = await UdpProber.start(book);
   const holder = new ConnectionHolder(book);
   let peers: ProbeAnswer['peers'] = [];
-  let reporting = false;
+  let periodMs = c.reportEveryMs;
+  let reporting$: NodeJS.Timeout | undefined;
+  let stopped = false;
   let lastError: string | undefined;
 
   const tick = (): void => {
@@ -51,23 +54,27 @@ export async function startProbe(c: ProbeConfig): Promise<RunningProbe> {
     holder.hold(targets.map((t) => ({ ...t, port: c.tcpPort })));
     holder.touch();
   };
+  // One report at a time, each `periodMs` after the last one's start (or at once when that one took longer).
   const report = async (): Promise<void> => {
-    if (reporting) return;
-    reporting = true;
+    const startedAt = Date.now();
     const outcome = await sendReport({ coordinatorUrl: () => c.coordinatorUrl, token: c.token, identity: c.identity, timeoutMs: c.reportEveryMs * 4 }, book);
-    reporting = false;
-    if (outcome.ok) peers = outcome.answer.peers.filter((p) => p.node !== c.identity.nodeName);
+    if (outcome.ok) {
+      peers = outcome.answer.peers.filter((p) => p.node !== c.identity.nodeName);
+      periodMs = Math.max(c.reportEveryMs, outcome.answer.minReportPeriodMs ?? 0);
+    }
     const error = outcome.ok ? undefined : outcome.error;
     if (error !== lastError) c.log[error ? 'warn' : 'info']({ node: c.identity.nodeName, err: error }, error ? 'report not taken; kept for the next' : 'reporting');
     lastError = error;
+    if (!stopped) reporting$ = setTimeout(() => void report(), Math.max(0, startedAt + periodMs - Date.now()));
   };
   const probing = setInterval(tick, c.intervalMs);
-  const reporting$ = setInterval(() => void report(), c.reportEveryMs);
+  reporting$ = setTimeout(() => void report(), c.reportEveryMs);
   return {
     peers: () => peers,
     stop: async () => {
+      stopped = true;
       clearInterval(probing);
-      clearInterval(reporting$);
+      clearTimeout(reporting$);
       holder.close();
       await Promise.all([udp.close(), echo.close(), hold.close()]);
     },

@@ -49,8 +49,25 @@ export type ProbeReport = z.infer<typeof ProbeReportSchema>;
 export const ProbePeerSchema = z.strictObject({ node: K8sNameSchema, ip: Ipv4Schema });
 export type ProbePeer = z.infer<typeof ProbePeerSchema>;
 
-/** The peers to probe from now on: a bounded set of the other nodes' probe pods that reported lately. */
-export const ProbeAnswerSchema = z.strictObject({ peers: z.array(ProbePeerSchema) });
+/**
+ * The coordinator takes about this many reports a second at most: past this many probe pods, its answer asks
+ * each pod to report less often (one report still carries every probe since the last, with its send time).
+ */
+export const MAX_REPORTS_PER_SECOND = 500;
+/** The longest period the coordinator asks for: a report then still holds every sample (150 per series at one per 200 ms is 30 s). */
+export const MAX_REPORT_PERIOD_MS = 20_000;
+
+/** The shortest period between two reports of one pod that the coordinator asks for when `pods` probe pods report (ms). */
+export const reportPeriodFor = (pods: number): number => Math.min(MAX_REPORT_PERIOD_MS, Math.ceil((pods * 1000) / MAX_REPORTS_PER_SECOND));
+
+/**
+ * The peers to probe from now on (a bounded set of the other nodes' probe pods that reported lately), and
+ * how long to wait at least before the next report: a pod whose own period is longer keeps its own.
+ */
+export const ProbeAnswerSchema = z.strictObject({
+  peers: z.array(ProbePeerSchema),
+  minReportPeriodMs: z.number().int().nonnegative().max(MAX_REPORT_PERIOD_MS).optional(),
+});
 export type ProbeAnswer = z.infer<typeof ProbeAnswerSchema>;
 
 /** The pairings the figures are grouped by: the two ends' CNIs, or through the Service. */

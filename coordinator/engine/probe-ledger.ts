@@ -2,14 +2,14 @@
  * The leader's ledger of the zero-downtime probe: every probe pod's reports, sorted into pairings by the
  * pure core, folded into the figures overall and per hand-off. It answers each report with the peers to
  * probe (the pod's place on the core's peer ring: a bounded set of the nodes that reported, those heard
- * lately), feeds the metrics (the counters with each
+ * lately) and the shortest report period (longer as more pods report, so the reports a second stay bounded), feeds the metrics (the counters with each
  * report, the gap and round-trip gauges with each status), and tells the
  * controller when a hand-off first crosses a `spec.probe` threshold (the controller then halts that node).
  *
  * The figures live in this process: a new leader starts them afresh (the Migration's status keeps the last
  * ones written). The reports themselves are kept by the probe pods until a leader has taken them.
  */
-import { PROBE_INTERVAL_MS, type ProbeAnswer, type ProbeReport } from '../../shared/probe.js';
+import { PROBE_INTERVAL_MS, reportPeriodFor, type ProbeAnswer, type ProbeReport } from '../../shared/probe.js';
 import { classifyReport, handOffKey, type HandOffPart, type NodeTimeline } from '../core/probe/classify.js';
 import { emptyAccumulator, figuresOf, foldBatch, sampleBatch, zeroDowntime, type ProbeAccumulator, type ClassifiedSample, type ProbeFigures, type SampleBatch } from '../core/probe/figures.js';
 import { probeBreach, type ProbeLimits, type ProbeStatus } from '../core/probe/limits.js';
@@ -25,7 +25,7 @@ export interface ProbeLedgerDeps {
   breached: () => void;
 }
 
-/** A probe pod that has not reported for this long is no longer offered as a peer. */
+/** A probe pod that has not reported for this long (or three of its report periods, if longer) is no longer offered as a peer. */
 export const PEER_FRESH_MS = 10_000;
 /** Hand-offs kept (and shown in the status, the newest last). */
 const HAND_OFFS_KEPT = 50;
@@ -76,7 +76,8 @@ export class ProbeLedger {
       foldBatch(h.acc, batchOf(part), PROBE_INTERVAL_MS);
       if (h.breach === undefined && limits) this.judge(h, limits);
     }
-    return { peers: this.peers(report.nodeName, now) };
+    const period = reportPeriodFor(this.pods.size);
+    return { peers: this.peers(report.nodeName, now, Math.max(PEER_FRESH_MS, 3 * period)), minReportPeriodMs: period };
   }
 
   private judge(h: HandOff, limits: ProbeLimits): void {
@@ -96,11 +97,11 @@ export class ProbeLedger {
   }
 
   /** The pod's peers on the ring that reported lately (O(PEERS_PER_POD), whatever the cluster's size). */
-  private peers(self: string, now: number): ProbeAnswer['peers'] {
+  private peers(self: string, now: number, freshMs: number): ProbeAnswer['peers'] {
     const out: ProbeAnswer['peers'] = [];
     for (const node of this.ring.peersOf(self)) {
       const p = this.pods.get(node);
-      if (node !== self && p && now - p.at <= PEER_FRESH_MS) out.push({ node, ip: p.ip });
+      if (node !== self && p && now - p.at <= freshMs) out.push({ node, ip: p.ip });
     }
     return out;
   }

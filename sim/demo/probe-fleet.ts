@@ -6,8 +6,8 @@
  * a pod-bound token of the probe's ServiceAccount. A pod that is gone (its node rebooted) takes its unsent
  * samples with it, as a real one would; its replacement starts afresh with its new address.
  *
- * Each pod reports on its own schedule, every `reportEveryMs` from its own start, as the real probe's timer
- * runs from its container's start: real pods start at different times, so the coordinator gets a steady
+ * Each pod reports on its own schedule, every `reportEveryMs` (or the longer period the coordinator's answer
+ * asks for) from its own start, as the real probe's timer runs from its container's start: real pods start at different times, so the coordinator gets a steady
  * stream of reports, not every pod's in the same instant. A pod's start is when the fleet first sees it plus
  * a seeded offset within the period (pods seen in the same tick did not start in the same millisecond).
  */
@@ -49,7 +49,10 @@ interface SimProbePod {
   peers: readonly ProbePeer[];
   connected: Map<string, boolean>;
   token: Promise<string>;
-  reporting: boolean;
+  /** The period between two of its reports' starts. */
+  periodMs: number;
+  /** Its pod is gone: a report still in flight schedules no next one. */
+  gone: boolean;
   /** The pod's report timer: its first report, then one every period. */
   timer: NodeJS.Timeout | undefined;
 }
@@ -104,6 +107,7 @@ export class ProbeFleet {
     for (const [key, m] of this.members) {
       if (live.has(key)) continue;
       clearTimeout(m.timer);
+      m.gone = true;
       this.members.delete(key);
     }
   }
@@ -113,23 +117,25 @@ export class ProbeFleet {
     const uid = p.metadata?.uid ?? '';
     const token = this.issueToken(name, uid);
     token.catch(() => undefined);
-    const m: SimProbePod = { uid, name, node: p.spec?.nodeName ?? '', ip, book: new SampleBook(SIM_TIMEOUT_MS), peers: [], connected: new Map(), token, reporting: false, timer: undefined };
+    const m: SimProbePod = { uid, name, node: p.spec?.nodeName ?? '', ip, book: new SampleBook(SIM_TIMEOUT_MS), peers: [], connected: new Map(), token, periodMs: this.d.reportEveryMs, gone: false, timer: undefined };
     this.scheduleReports(m);
     return m;
   }
 
-  /** The pod's first report within one period of now (its seeded start), then one every period, as its own timer. */
+  /**
+   * The pod's first report within one period of now (its seeded start), then one a period after each report's
+   * start (at once after one that took longer), as its own timer: the demo's period, or the longer one the
+   * coordinator's last answer asked for.
+   */
   private scheduleReports(m: SimProbePod): void {
-    const every = this.d.reportEveryMs;
-    const report = (): void => {
+    const report = async (): Promise<void> => {
+      if (this.stopped || m.gone) return;
+      const startedAt = Date.now();
       const url = this.d.coordinatorUrl();
-      if (url !== undefined) void this.report(m, url);
+      if (url !== undefined) await this.report(m, url);
+      if (!this.stopped && !m.gone) m.timer = setTimeout(() => void report(), Math.max(0, startedAt + m.periodMs - Date.now()));
     };
-    m.timer = setTimeout(() => {
-      if (this.stopped) return;
-      report();
-      m.timer = setInterval(report, every);
-    }, firstReportDelayMs(this.random, every));
+    m.timer = setTimeout(() => void report(), firstReportDelayMs(this.random, this.d.reportEveryMs));
   }
 
   private tick(): void {
@@ -164,11 +170,10 @@ export class ProbeFleet {
   }
 
   private async report(m: SimProbePod, url: string): Promise<void> {
-    if (m.reporting) return;
-    m.reporting = true;
     const outcome = await sendReport({ coordinatorUrl: () => url, token: () => m.token, identity: { nodeName: m.node, podName: m.name, podIP: m.ip }, timeoutMs: 5000, fetch: this.sources.fetchFor(m.node) }, m.book);
-    m.reporting = false;
-    if (outcome.ok) this.takePeers(m, outcome.answer.peers);
+    if (!outcome.ok) return;
+    this.takePeers(m, outcome.answer.peers);
+    m.periodMs = Math.max(this.d.reportEveryMs, outcome.answer.minReportPeriodMs ?? 0);
   }
 
   /** The peers of an answer (the coordinator's few for this pod): probed from now on, a held connection to each. */

@@ -20,11 +20,13 @@ interface FakeCoordinator {
   refused: ProbeReport[];
   /** While false, every report gets a 503 (a coordinator that is away). */
   taking: boolean;
+  /** The report period the answers ask of each node's pod (none: the pod keeps its own). */
+  periods: Map<string, number>;
   close(): Promise<void>;
 }
 
 async function fakeCoordinator(): Promise<FakeCoordinator> {
-  const c: FakeCoordinator = { url: '', reports: [], refused: [], taking: true, close: () => Promise.resolve() };
+  const c: FakeCoordinator = { url: '', reports: [], refused: [], taking: true, periods: new Map(), close: () => Promise.resolve() };
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
@@ -37,7 +39,8 @@ async function fakeCoordinator(): Promise<FakeCoordinator> {
       const report = ProbeReportSchema.parse(JSON.parse(body));
       c.reports.push(report);
       const peers = [...new Map(c.reports.map((r) => [r.nodeName, r.podIP])).entries()].filter(([n]) => n !== report.nodeName).map(([node, ip]) => ({ node, ip }));
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ peers }));
+      const minReportPeriodMs = c.periods.get(report.nodeName);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ peers, ...(minReportPeriodMs === undefined ? {} : { minReportPeriodMs }) }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -117,5 +120,17 @@ describe('the probe on real sockets', () => {
       const arrived = new Set(samplesOf(c, 'node-a', 'service').map((x) => x[0]));
       return kept.every((t) => arrived.has(t));
     }, { timeoutMs: 30_000 });
+  });
+
+  it('when the answer asks for a longer report period, then the pod waits that long before its next report (the other keeps its own)', async () => {
+    const { c } = await twoProbes();
+    c.periods.set('node-a', 20_000);
+    const reportsOf = (node: string): number => c.reports.filter((r) => r.nodeName === node).length;
+    await waitFor('an answer to node-a asking for 20 s', () => reportsOf('node-a') >= 1, { timeoutMs: 30_000 });
+    // The report in flight when the period was set may be answered before it: count from the next one.
+    const askedAt = reportsOf('node-a') + 1;
+    const bFrom = reportsOf('node-b');
+    await waitFor('twelve more reports from node-b, which reports every 100 ms', () => reportsOf('node-b') >= bFrom + 12, { timeoutMs: 30_000 });
+    expect(reportsOf('node-a')).toBeLessThanOrEqual(askedAt);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
-import type { ProbeReport } from '../../../shared/probe.js';
+import { MAX_REPORTS_PER_SECOND, reportPeriodFor, type ProbeReport } from '../../../shared/probe.js';
 import { PEERS_PER_POD } from '../../../coordinator/core/probe/peer-ring.js';
 import type { NodeTimeline } from '../../../coordinator/core/probe/classify.js';
 import { PEER_FRESH_MS, ProbeLedger } from '../../../coordinator/engine/probe-ledger.js';
@@ -45,5 +45,22 @@ describe('the probe ledger answering a report', () => {
     clock.now += PEER_FRESH_MS + 1;
     l.record(report('w-0001', '10.245.9.9'));
     expect(l.record(report('w-0000', ipOf(0))).peers).toEqual([{ node: 'w-0001', ip: '10.245.9.9' }]);
+  });
+
+  it('when 5,000 pods report, then each answer asks for a period that keeps the reports under the rate, and a pod silent for two periods stays a peer', () => {
+    const all = names(5000);
+    const clock = { now: T0 };
+    const l = ledger(all, clock);
+    all.forEach((n, i) => l.record(report(n, ipOf(i))));
+    const period = l.record(report('w-0000', ipOf(0))).minReportPeriodMs ?? 0;
+    expect(period).toBe(reportPeriodFor(5000));
+    expect((5000 * 1000) / period).toBeLessThanOrEqual(MAX_REPORTS_PER_SECOND);
+    clock.now += 2 * period;
+    expect(l.record(report('w-0000', ipOf(0))).peers).toHaveLength(PEERS_PER_POD);
+  });
+
+  it('when a few pods report, then the answer asks for no period longer than the probe\'s own second', () => {
+    const l = ledger(names(4), { now: T0 });
+    expect(l.record(report('w-0000', ipOf(0))).minReportPeriodMs).toBeLessThanOrEqual(1000);
   });
 });
