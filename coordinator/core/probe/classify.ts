@@ -13,6 +13,13 @@ import type { Phase } from '../../../shared/phases.js';
 import { SERVICE_TARGET, type Pairing, type ProbeReport } from '../../../shared/probe.js';
 import type { ClassifiedBreak, ClassifiedSample } from './figures.js';
 
+/** A node's probe pod address as the reports show it: since when, and when last heard (ms). */
+export interface HeardAddress {
+  ip: string;
+  since: number;
+  at: number;
+}
+
 /** What the classification needs of a node's recorded state. */
 export interface NodeTimeline {
   name: string;
@@ -36,8 +43,8 @@ export const cniAt = (n: NodeTimeline | undefined, at: number): 'calico' | 'cili
 export interface ClassifyInput {
   report: ProbeReport;
   nodes: ReadonlyMap<string, NodeTimeline>;
-  /** The address each node's probe pod reported last, and since when (ms) it reports that address. */
-  currentIp: (node: string) => { ip: string; since: number } | undefined;
+  /** The address each node's probe pod reported last, since when (ms) it reports that address, and when it last reported. */
+  currentIp: (node: string) => HeardAddress | undefined;
 }
 
 /** The probes of one report that fall in one hand-off (the report's own arrays when they all do: a hand-off in flight across the whole report). */
@@ -62,7 +69,7 @@ interface Path {
   ip: string;
   source: NodeTimeline | undefined;
   target: NodeTimeline | undefined;
-  current: { ip: string; since: number } | undefined;
+  current: HeardAddress | undefined;
 }
 
 function pairingAt(path: Path, at: number): Pairing {
@@ -79,7 +86,7 @@ function counts(path: Path, at: number): boolean {
   if (inFlightAt(path.target, at)) return false;
   // Unheard since this coordinator started leading: after the node's hand-off the address may be its old pod's.
   if (path.current === undefined) return !handedOffBy(path.target, at);
-  return path.current.ip === path.ip && !awaitingNewPod(path.target, path.current.since, at);
+  return path.current.ip === path.ip && !awaitingNewPod(path.target, path.current, at);
 }
 
 /** The node's hand-off had started by `at` (its probe pod replaced by the reboot). */
@@ -87,10 +94,16 @@ function handedOffBy(node: NodeTimeline | undefined, at: number): boolean {
   return node?.startedAt !== undefined && node.phase !== 'Pending' && at >= node.startedAt.getTime();
 }
 
-/** The node was handed off before `at` (its probe pod replaced by the reboot), and its pod's address is older than that. */
-function awaitingNewPod(node: NodeTimeline | undefined, since: number, at: number): boolean {
-  const started = node?.startedAt && node.phase !== 'Pending' ? node.startedAt.getTime() : undefined;
-  return started !== undefined && at >= started && since < started;
+/**
+ * The node was handed off before `at` (its probe pod replaced by the reboot), and its pod's address may still be
+ * the old pod's: first heard before the hand-off, or first heard during it and not since it ended (the old pod may
+ * have reported for the first time after the grant, before its reboot; only the new pod reports after the end).
+ */
+function awaitingNewPod(node: NodeTimeline | undefined, heard: HeardAddress, at: number): boolean {
+  if (!handedOffBy(node, at)) return false;
+  if (heard.since < (node?.startedAt?.getTime() ?? 0)) return true;
+  const finished = node?.finishedAt?.getTime();
+  return finished !== undefined && heard.since < finished && heard.at < finished;
 }
 
 /** The nodes that may have been in flight during the report (started, not finished before its first probe). */

@@ -72,7 +72,7 @@ describe('sorting probes into pairings', () => {
     nodeName: from, podName: `probe-${from}`, podIP: '10.0.0.1',
     series: [{ target, ip, samples: [[at, null]], broken: [] }],
   });
-  const classify = (r: ProbeReport, since = T0 + 10_000) => classifyReport({ report: r, nodes, currentIp: () => ({ ip: '10.0.0.9', since }) });
+  const classify = (r: ProbeReport, since = T0 + 10_000, at = T0 + 12_000) => classifyReport({ report: r, nodes, currentIp: () => ({ ip: '10.0.0.9', since, at }) });
 
   it.each([
     ['a migrated node to an unmigrated one, after the first was Done', report('w1', 'w3', T0 + 12_000), 'calico-cilium'],
@@ -90,6 +90,11 @@ describe('sorting probes into pairings', () => {
   it('when a node is back from its hand-off but its new probe pod has not reported yet, then probes to it are left out', () => {
     expect(classify(report('w3', 'w1', T0 + 12_000), T0 - 1).excluded).toBe(1);
     expect(classify(report('w3', 'w1', T0 + 12_000), T0 + 3_000).samples[0]?.pairing).toBe('calico-cilium');
+  });
+
+  it('when an address first heard during the hand-off has not been heard since it ended, then probes to it after the end are left out (it may be the old pod\'s, first reported after the grant)', () => {
+    expect(classify(report('w3', 'w1', T0 + 12_000), T0 + 3_000, T0 + 9_000).excluded).toBe(1);
+    expect(classify(report('w3', 'w1', T0 + 12_000), T0 + 3_000, T0 + 10_500).samples[0]?.pairing).toBe('calico-cilium');
   });
 
   it("when a coordinator that started leading after a hand-off has not heard the node's new probe pod, then probes to the node are left out", () => {
@@ -116,7 +121,7 @@ describe('sorting probes into pairings', () => {
       nodeName: 'w3', podName: 'probe-w3', podIP: '10.0.0.1',
       series: [{ target: 'w4', ip: '10.0.0.9', samples: [[T0 + 1_000, 1], [T0 + 1_200, 1], [T0 + 1_400, null]], broken: [] }],
     };
-    const c = classifyReport({ report: r, nodes: flying, currentIp: () => ({ ip: '10.0.0.9', since: T0 }) });
+    const c = classifyReport({ report: r, nodes: flying, currentIp: () => ({ ip: '10.0.0.9', since: T0, at: T0 }) });
     expect([...c.byHandOff.keys()]).toEqual(['a#1', 'b#1', 'c#1']);
     expect(c.byHandOff.get('a#1')?.samples).toBe(c.samples);
     expect(c.byHandOff.get('b#1')?.samples).toBe(c.samples);
