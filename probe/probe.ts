@@ -1,8 +1,8 @@
 /**
  * One probe pod: every `intervalMs` a UDP probe to each peer the coordinator's last answer named and one through the
  * Service, a byte on each held TCP connection; every `reportEveryMs` a report to the coordinator, whose
- * answer lists the peers (and may ask for a longer period, in a large cluster). Before the first answer it
- * probes only through the Service.
+ * answer lists the peers (and, in a large cluster, asks for a longer interval and period). Before the first
+ * answer it probes only through the Service.
  */
 import type { Logger } from '../shared/logger.js';
 import { SERVICE_TARGET, type ProbeAnswer, type ProbeReport } from '../shared/probe.js';
@@ -42,6 +42,7 @@ export async function startProbe(c: ProbeConfig): Promise<RunningProbe> {
   const holder = new ConnectionHolder(book);
   let peers: ProbeAnswer['peers'] = [];
   let periodMs = c.reportEveryMs;
+  let intervalMs = c.intervalMs;
   let reporting$: NodeJS.Timeout | undefined;
   let stopped = false;
   let lastError: string | undefined;
@@ -61,13 +62,21 @@ export async function startProbe(c: ProbeConfig): Promise<RunningProbe> {
     if (outcome.ok) {
       peers = outcome.answer.peers.filter((p) => p.node !== c.identity.nodeName);
       periodMs = Math.max(c.reportEveryMs, outcome.answer.minReportPeriodMs ?? 0);
+      probeEvery(Math.max(c.intervalMs, outcome.answer.probeIntervalMs ?? 0));
     }
     const error = outcome.ok ? undefined : outcome.error;
     if (error !== lastError) c.log[error ? 'warn' : 'info']({ node: c.identity.nodeName, err: error }, error ? 'report not taken; kept for the next' : 'reporting');
     lastError = error;
     if (!stopped) reporting$ = setTimeout(() => void report(), Math.max(0, startedAt + periodMs - Date.now()));
   };
-  const probing = setInterval(tick, c.intervalMs);
+  let probing = setInterval(tick, intervalMs);
+  /** A new interval the coordinator asked for takes over from the next tick on. */
+  const probeEvery = (ms: number): void => {
+    if (ms === intervalMs || stopped) return;
+    intervalMs = ms;
+    clearInterval(probing);
+    probing = setInterval(tick, intervalMs);
+  };
   reporting$ = setTimeout(() => void report(), c.reportEveryMs);
   return {
     peers: () => peers,

@@ -15,26 +15,31 @@ interface Series extends Target {
   broken: number[];
 }
 
-const keyOf = (t: Target): string => `${t.target}/${t.ip}`;
-
 export class SampleBook {
-  private readonly series = new Map<string, Series>();
+  /** By target, then by address (no key built per probe). */
+  private readonly series = new Map<string, Map<string, Series>>();
   private readonly waiting = new Map<number, Target & { at: number }>();
 
   constructor(private readonly timeoutMs: number) {}
 
   private seriesOf(t: Target): Series {
-    const key = keyOf(t);
-    const found = this.series.get(key);
+    let byIp = this.series.get(t.target);
+    if (!byIp) this.series.set(t.target, (byIp = new Map<string, Series>()));
+    const found = byIp.get(t.ip);
     if (found) return found;
     const fresh: Series = { target: t.target, ip: t.ip, samples: [], broken: [] };
-    this.series.set(key, fresh);
+    byIp.set(t.ip, fresh);
     return fresh;
   }
 
   /** A probe went out. */
   sent(seq: number, t: Target, at: number): void {
-    this.waiting.set(seq, { ...t, at });
+    this.waiting.set(seq, { target: t.target, ip: t.ip, at });
+  }
+
+  /** A probe whose outcome was known as it went out (a round trip, or null: lost). */
+  record(t: Target, at: number, rttMs: number | null): void {
+    this.push(this.seriesOf(t).samples, [at, rttMs]);
   }
 
   /** Its answer came back; false for an unknown (or already given up) probe. */
@@ -67,6 +72,7 @@ export class SampleBook {
   /** What to report now (sorted by send time within each series). */
   pending(): ProbeSeries[] {
     return [...this.series.values()]
+      .flatMap((byIp) => [...byIp.values()])
       .filter((s) => s.samples.length > 0 || s.broken.length > 0)
       .map((s) => ({ target: s.target, ip: s.ip, samples: [...s.samples].sort((a, b) => a[0] - b[0]), broken: [...s.broken] }));
   }
@@ -74,13 +80,17 @@ export class SampleBook {
   /** The coordinator took these: forget them (anything recorded since stays). */
   taken(reported: readonly ProbeSeries[]): void {
     for (const r of reported) {
-      const s = this.series.get(keyOf(r));
-      if (!s) continue;
+      const byIp = this.series.get(r.target);
+      const s = byIp?.get(r.ip);
+      if (!byIp || !s) continue;
       const sent = new Set(r.samples.map((x) => x[0]));
       s.samples = s.samples.filter((x) => !sent.has(x[0]));
       const broken = new Set(r.broken);
       s.broken = s.broken.filter((b) => !broken.has(b));
-      if (s.samples.length === 0 && s.broken.length === 0) this.series.delete(keyOf(r));
+      if (s.samples.length > 0 || s.broken.length > 0) continue;
+      byIp.delete(r.ip);
+      if (byIp.size === 0) this.series.delete(r.target);
     }
   }
 }
+

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { API_PREFIX, Ipv4Schema, K8sNameSchema } from './api.js';
 
 export const PROBE_REPORT_PATH = `${API_PREFIX}/probe/reports`;
-/** How often each probe pod probes each target. */
+/** How often each probe pod probes each target (in a large cluster the coordinator asks for less often). */
 export const PROBE_INTERVAL_MS = 200;
 /** The probe pods' UDP echo port and TCP hold port (container ports of the DaemonSet, and the Service's). */
 export const PROBE_UDP_PORT = 8475;
@@ -49,24 +49,20 @@ export type ProbeReport = z.infer<typeof ProbeReportSchema>;
 export const ProbePeerSchema = z.strictObject({ node: K8sNameSchema, ip: Ipv4Schema });
 export type ProbePeer = z.infer<typeof ProbePeerSchema>;
 
-/**
- * The coordinator takes about this many reports a second at most: past this many probe pods, its answer asks
- * each pod to report less often (one report still carries every probe since the last, with its send time).
- */
-export const MAX_REPORTS_PER_SECOND = 500;
-/** The longest period the coordinator asks for: a report then still holds every sample (150 per series at one per 200 ms is 30 s). */
+/** The longest report period the coordinator asks for: a report then still holds every sample (150 per series). */
 export const MAX_REPORT_PERIOD_MS = 20_000;
-
-/** The shortest period between two reports of one pod that the coordinator asks for when `pods` probe pods report (ms). */
-export const reportPeriodFor = (pods: number): number => Math.min(MAX_REPORT_PERIOD_MS, Math.ceil((pods * 1000) / MAX_REPORTS_PER_SECOND));
+/** The longest probe interval the coordinator asks for. */
+export const MAX_PROBE_INTERVAL_MS = 5_000;
 
 /**
- * The peers to probe from now on (a bounded set of the other nodes' probe pods that reported lately), and
- * how long to wait at least before the next report: a pod whose own period is longer keeps its own.
+ * The peers to probe from now on (a bounded set of the other nodes' probe pods that reported lately), and in
+ * a large cluster the pace the coordinator asks for: how long to wait at least before the next report, and
+ * between two probes of a target (a pod whose own period or interval is longer keeps its own).
  */
 export const ProbeAnswerSchema = z.strictObject({
   peers: z.array(ProbePeerSchema),
   minReportPeriodMs: z.number().int().nonnegative().max(MAX_REPORT_PERIOD_MS).optional(),
+  probeIntervalMs: z.number().int().min(PROBE_INTERVAL_MS).max(MAX_PROBE_INTERVAL_MS).optional(),
 });
 export type ProbeAnswer = z.infer<typeof ProbeAnswerSchema>;
 

@@ -2,14 +2,15 @@
  * The leader's ledger of the zero-downtime probe: every probe pod's reports, sorted into pairings by the
  * pure core, folded into the figures overall and per hand-off. It answers each report with the peers to
  * probe (the pod's place on the core's peer ring: a bounded set of the nodes that reported, those heard
- * lately) and the shortest report period (longer as more pods report, so the reports a second stay bounded), feeds the metrics (the counters with each
+ * lately) and the pace (`core/probe/pace.ts`: longer intervals as more pods report), feeds the metrics (the counters with each
  * report, the gap and round-trip gauges with each status), and tells the
  * controller when a hand-off first crosses a `spec.probe` threshold (the controller then halts that node).
  *
  * The figures live in this process: a new leader starts them afresh (the Migration's status keeps the last
  * ones written). The reports themselves are kept by the probe pods until a leader has taken them.
  */
-import { PROBE_INTERVAL_MS, reportPeriodFor, type ProbeAnswer, type ProbeReport } from '../../shared/probe.js';
+import type { ProbeAnswer, ProbeReport } from '../../shared/probe.js';
+import { paceFor } from '../core/probe/pace.js';
 import { classifyReport, handOffKey, type HandOffPart, type NodeTimeline } from '../core/probe/classify.js';
 import { emptyAccumulator, figuresOf, foldBatch, sampleBatch, zeroDowntime, type ProbeAccumulator, type ClassifiedSample, type ProbeFigures, type SampleBatch } from '../core/probe/figures.js';
 import { probeBreach, type ProbeLimits, type ProbeStatus } from '../core/probe/limits.js';
@@ -66,18 +67,18 @@ export class ProbeLedger {
       return batch;
     };
     const all = batchOf(c);
-    foldBatch(this.total, all, PROBE_INTERVAL_MS);
+    const pace = paceFor(this.pods.size);
+    foldBatch(this.total, all, pace.probeIntervalMs);
     this.excluded += c.excluded;
     this.d.metrics.counted(all, c.excluded);
     const limits = this.d.limits();
     for (const [key, part] of c.byHandOff) {
       const h = this.handOff(key, nodes);
       if (!h) continue;
-      foldBatch(h.acc, batchOf(part), PROBE_INTERVAL_MS);
+      foldBatch(h.acc, batchOf(part), pace.probeIntervalMs);
       if (h.breach === undefined && limits) this.judge(h, limits);
     }
-    const period = reportPeriodFor(this.pods.size);
-    return { peers: this.peers(report.nodeName, now, Math.max(PEER_FRESH_MS, 3 * period)), minReportPeriodMs: period };
+    return { peers: this.peers(report.nodeName, now, Math.max(PEER_FRESH_MS, 3 * pace.minReportPeriodMs)), ...pace };
   }
 
   private judge(h: HandOff, limits: ProbeLimits): void {

@@ -5,7 +5,7 @@
  * other. A reboot cuts the node's pods (they are gone until they start again, with new addresses).
  */
 import type { Cni } from './network-model.js';
-import { hashString, seededRandom } from './rand.js';
+import { hashString } from './rand.js';
 
 export interface PodLocation {
   node: string;
@@ -21,6 +21,17 @@ export function probeAnswered(from: PodLocation | undefined, to: PodLocation | u
 
 /** A plausible round trip in ms (0.1–1.5 on one node's network, a little more across CNIs), stable per path and probe. */
 export function probeRttMs(fromIp: string, toIp: string, seq: number, crossCni: boolean): number {
-  const r = seededRandom(hashString(`${fromIp}>${toIp}#${seq}`))();
+  const r = mix32(hashString(fromIp) ^ Math.imul(hashString(toIp), 0x9e3779b1) ^ Math.imul(seq, 0x85ebca6b)) / 2 ** 32;
   return Math.round((0.1 + r * 1.4 + (crossCni ? 0.3 : 0)) * 100) / 100;
+}
+
+/** Murmur3's finaliser: spreads every input bit over the 32 output bits (no allocation, once per probe). */
+function mix32(x: number): number {
+  let h = x >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }

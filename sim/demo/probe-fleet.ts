@@ -1,7 +1,7 @@
 /**
  * The simulated probe pods: one per probe DaemonSet pod the simulated cluster runs. Each plays what the
- * real probe does (probe/) with the network model answering instead of real sockets: every 200 ms a probe
- * to each peer the coordinator's last answer named and one through the probe Service, a held connection per
+ * real probe does (probe/) with the network model answering instead of real sockets: every 200 ms (or the
+ * longer interval the coordinator's answer asks for) a probe to each peer the coordinator's last answer named and one through the probe Service, a held connection per
  * peer; it fills the probe's own sample book and reports with the probe's own reporter, so the coordinator gets the same reports, over HTTP, with
  * a pod-bound token of the probe's ServiceAccount. A pod that is gone (its node rebooted) takes its unsent
  * samples with it, as a real one would; its replacement starts afresh with its new address.
@@ -24,7 +24,7 @@ import { NodeSources, PROBE_SOURCES } from './source-address.js';
 
 export const PROBE_POD_LABEL = 'app.kubernetes.io/component';
 export const PROBE_SERVICE_ACCOUNT = 'cni-migrate-probe';
-/** A simulated probe is answered within 2 ms or never: it counts as lost after this (the real probe waits 1 s). */
+/** A simulated probe is answered within 2 ms or never: its outcome is recorded as it goes out, none waits. */
 const SIM_TIMEOUT_MS = 300;
 
 export interface ProbeFleetDeps {
@@ -47,10 +47,14 @@ interface SimProbePod {
   ip: string;
   book: SampleBook;
   peers: readonly ProbePeer[];
-  connected: Map<string, boolean>;
+  /** The held connection to each peer node: to which address, and whether it is up. */
+  connected: Map<string, { ip: string; ok: boolean }>;
   token: Promise<string>;
   /** The period between two of its reports' starts. */
   periodMs: number;
+  /** Between two of its probes of a target, and when it probes next. */
+  intervalMs: number;
+  nextProbeAt: number;
   /** Its pod is gone: a report still in flight schedules no next one. */
   gone: boolean;
   /** The pod's report timer: its first report, then one every period. */
@@ -117,7 +121,7 @@ export class ProbeFleet {
     const uid = p.metadata?.uid ?? '';
     const token = this.issueToken(name, uid);
     token.catch(() => undefined);
-    const m: SimProbePod = { uid, name, node: p.spec?.nodeName ?? '', ip, book: new SampleBook(SIM_TIMEOUT_MS), peers: [], connected: new Map(), token, periodMs: this.d.reportEveryMs, gone: false, timer: undefined };
+    const m: SimProbePod = { uid, name, node: p.spec?.nodeName ?? '', ip, book: new SampleBook(SIM_TIMEOUT_MS), peers: [], connected: new Map(), token, periodMs: this.d.reportEveryMs, intervalMs: PROBE_INTERVAL_MS, nextProbeAt: 0, gone: false, timer: undefined };
     this.scheduleReports(m);
     return m;
   }
@@ -146,27 +150,27 @@ export class ProbeFleet {
     const backends = [...this.members.values()].map((m) => m.ip);
     for (const m of this.members.values()) {
       const from = locations.get(m.ip);
-      if (!from?.nodeUp) continue;
-      m.book.expire(now);
-      for (const peer of m.peers) this.probe(m, { target: peer.node, ip: peer.ip }, locations, now);
+      if (!from?.nodeUp || now < m.nextProbeAt) continue;
+      // On the fleet's 200 ms tick: a pod asked for a longer interval skips the ticks in between.
+      m.nextProbeAt = now + m.intervalMs - PROBE_INTERVAL_MS / 2;
+      for (const peer of m.peers) this.probe(m, from, { target: peer.node, ip: peer.ip, to: locations.get(peer.ip) }, now);
       const backend = backends[this.seq % Math.max(1, backends.length)];
-      if (backend) this.probe(m, { target: SERVICE_TARGET, ip: backend }, locations, now);
+      if (backend) this.probe(m, from, { target: SERVICE_TARGET, ip: backend, to: locations.get(backend) }, now);
     }
   }
 
-  private probe(m: SimProbePod, t: { target: string; ip: string }, locations: Map<string, PodLocation>, now: number): void {
+  /** One probe, its outcome known as it goes out (the network model answers within the round trip or never). */
+  private probe(m: SimProbePod, from: PodLocation, t: { target: string; ip: string; to: PodLocation | undefined }, now: number): void {
     this.seq += 1;
-    const from = locations.get(m.ip);
-    const to = locations.get(t.ip);
+    const to = t.to;
     const ok = probeAnswered(from, to, this.legacyRouting);
     // Through the Service the probe's address is the Service's: the book keys it by target, as the real probe does.
-    m.book.sent(this.seq, t, now);
-    if (ok) m.book.answered(this.seq, now + probeRttMs(m.ip, t.ip, this.seq, from?.cni !== to?.cni));
+    m.book.record(t, now, ok ? probeRttMs(m.ip, t.ip, this.seq, from.cni !== to?.cni) : null);
     if (t.target === SERVICE_TARGET) return;
-    const key = `${t.target}/${t.ip}`;
-    const was = m.connected.get(key) ?? false;
-    if (was && !ok) m.book.broke(t, now);
-    m.connected.set(key, ok);
+    const held = m.connected.get(t.target);
+    if (held?.ip === t.ip && held.ok && !ok) m.book.broke(t, now);
+    if (held?.ip === t.ip) held.ok = ok;
+    else m.connected.set(t.target, { ip: t.ip, ok });
   }
 
   private async report(m: SimProbePod, url: string): Promise<void> {
@@ -174,13 +178,14 @@ export class ProbeFleet {
     if (!outcome.ok) return;
     this.takePeers(m, outcome.answer.peers);
     m.periodMs = Math.max(this.d.reportEveryMs, outcome.answer.minReportPeriodMs ?? 0);
+    m.intervalMs = Math.max(PROBE_INTERVAL_MS, outcome.answer.probeIntervalMs ?? 0);
   }
 
   /** The peers of an answer (the coordinator's few for this pod): probed from now on, a held connection to each. */
   private takePeers(m: SimProbePod, answer: readonly ProbePeer[]): void {
     m.peers = answer;
-    const live = new Set(answer.map((p) => `${p.node}/${p.ip}`));
-    for (const key of [...m.connected.keys()]) if (!live.has(key)) m.connected.delete(key);
+    const live = new Map(answer.map((p) => [p.node, p.ip]));
+    for (const [node, held] of [...m.connected]) if (live.get(node) !== held.ip) m.connected.delete(node);
   }
 
   /** Whether Cilium routes through the host stack (`enable-host-legacy-routing`), read as the kubelet's check pods do. */

@@ -22,11 +22,14 @@ interface FakeCoordinator {
   taking: boolean;
   /** The report period the answers ask of each node's pod (none: the pod keeps its own). */
   periods: Map<string, number>;
+  /** The probe interval the answers ask of each node's pod, and when the first such answer went out. */
+  intervals: Map<string, number>;
+  intervalAskedAt: Map<string, number>;
   close(): Promise<void>;
 }
 
 async function fakeCoordinator(): Promise<FakeCoordinator> {
-  const c: FakeCoordinator = { url: '', reports: [], refused: [], taking: true, periods: new Map(), close: () => Promise.resolve() };
+  const c: FakeCoordinator = { url: '', reports: [], refused: [], taking: true, periods: new Map(), intervals: new Map(), intervalAskedAt: new Map(), close: () => Promise.resolve() };
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
@@ -40,7 +43,10 @@ async function fakeCoordinator(): Promise<FakeCoordinator> {
       c.reports.push(report);
       const peers = [...new Map(c.reports.map((r) => [r.nodeName, r.podIP])).entries()].filter(([n]) => n !== report.nodeName).map(([node, ip]) => ({ node, ip }));
       const minReportPeriodMs = c.periods.get(report.nodeName);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ peers, ...(minReportPeriodMs === undefined ? {} : { minReportPeriodMs }) }));
+      const probeIntervalMs = c.intervals.get(report.nodeName);
+      if (probeIntervalMs !== undefined && !c.intervalAskedAt.has(report.nodeName)) c.intervalAskedAt.set(report.nodeName, Date.now());
+      const pace = { ...(minReportPeriodMs === undefined ? {} : { minReportPeriodMs }), ...(probeIntervalMs === undefined ? {} : { probeIntervalMs }) };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ peers, ...pace }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -132,5 +138,16 @@ describe('the probe on real sockets', () => {
     const bFrom = reportsOf('node-b');
     await waitFor('twelve more reports from node-b, which reports every 100 ms', () => reportsOf('node-b') >= bFrom + 12, { timeoutMs: 30_000 });
     expect(reportsOf('node-a')).toBeLessThanOrEqual(askedAt);
+  });
+
+  it('when the answer asks for a longer probe interval, then the pod probes that seldom from then on (the other keeps its own)', async () => {
+    const { c } = await twoProbes();
+    c.intervals.set('node-a', 5000);
+    await waitFor('an answer to node-a asking for 5 s between probes', () => c.intervalAskedAt.has('node-a'), { timeoutMs: 30_000 });
+    // Probes sent within a tick of the answer may still be on the old interval.
+    const from = (c.intervalAskedAt.get('node-a') ?? 0) + 100;
+    const sentSince = (node: string): number => samplesOf(c, node, 'service').filter(([at]) => at > from).length;
+    await waitFor('forty probes of node-b through the Service since, at one per 50 ms', () => sentSince('node-b') >= 40, { timeoutMs: 30_000 });
+    expect(sentSince('node-a')).toBeLessThanOrEqual(1 + Math.ceil((Date.now() - from) / 5000));
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
-import { MAX_REPORTS_PER_SECOND, reportPeriodFor, type ProbeReport } from '../../../shared/probe.js';
+import { PROBE_INTERVAL_MS, type ProbeReport } from '../../../shared/probe.js';
+import { MAX_PROBES_PER_SECOND, MAX_REPORTS_PER_SECOND, paceFor } from '../../../coordinator/core/probe/pace.js';
 import { PEERS_PER_POD } from '../../../coordinator/core/probe/peer-ring.js';
 import type { NodeTimeline } from '../../../coordinator/core/probe/classify.js';
 import { PEER_FRESH_MS, ProbeLedger } from '../../../coordinator/engine/probe-ledger.js';
@@ -47,20 +48,34 @@ describe('the probe ledger answering a report', () => {
     expect(l.record(report('w-0000', ipOf(0))).peers).toEqual([{ node: 'w-0001', ip: '10.245.9.9' }]);
   });
 
-  it('when 5,000 pods report, then each answer asks for a period that keeps the reports under the rate, and a pod silent for two periods stays a peer', () => {
+  it('when 5,000 pods report, then each answer asks for a pace that keeps the reports and probes under the rates, and a pod silent for two periods stays a peer', () => {
     const all = names(5000);
     const clock = { now: T0 };
     const l = ledger(all, clock);
     all.forEach((n, i) => l.record(report(n, ipOf(i))));
-    const period = l.record(report('w-0000', ipOf(0))).minReportPeriodMs ?? 0;
-    expect(period).toBe(reportPeriodFor(5000));
-    expect((5000 * 1000) / period).toBeLessThanOrEqual(MAX_REPORTS_PER_SECOND);
-    clock.now += 2 * period;
+    const answer = l.record(report('w-0000', ipOf(0)));
+    expect(answer).toMatchObject(paceFor(5000));
+    const { minReportPeriodMs = 0, probeIntervalMs = 0 } = answer;
+    expect((5000 * 1000) / minReportPeriodMs).toBeLessThanOrEqual(MAX_REPORTS_PER_SECOND);
+    expect((5000 * (PEERS_PER_POD + 1) * 1000) / probeIntervalMs).toBeLessThanOrEqual(MAX_PROBES_PER_SECOND);
+    clock.now += 2 * minReportPeriodMs;
     expect(l.record(report('w-0000', ipOf(0))).peers).toHaveLength(PEERS_PER_POD);
   });
 
-  it('when a few pods report, then the answer asks for no period longer than the probe\'s own second', () => {
+  it('when a few pods report, then the answer asks for the probe\'s own pace: every 200 ms, a report a second at most', () => {
     const l = ledger(names(4), { now: T0 });
-    expect(l.record(report('w-0000', ipOf(0))).minReportPeriodMs).toBeLessThanOrEqual(1000);
+    const answer = l.record(report('w-0000', ipOf(0)));
+    expect(answer.probeIntervalMs).toBe(PROBE_INTERVAL_MS);
+    expect(answer.minReportPeriodMs).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('the probe pace', () => {
+  it.each([
+    [100, 200, 200],
+    [1000, 650, 2000],
+    [5000, 3250, 10000],
+  ])('when %i pods report, then they probe every %i ms and report every %i ms at least', (pods, interval, period) => {
+    expect(paceFor(pods)).toEqual({ probeIntervalMs: interval, minReportPeriodMs: period });
   });
 });
