@@ -40,6 +40,14 @@ export class PodExpectations {
     this.deleted.set(key(pod), { pod, until: this.now() + this.ttlMs });
   }
 
+  /**
+   * The create was refused or went unanswered: nothing to wait for (as kube-controller-manager's
+   * CreationObserved on an error); the retry sees the node without the pod and creates it again.
+   */
+  creationFailed(pod: V1Pod): void {
+    this.dropCreated(key(pod));
+  }
+
   /** The pod left the cache: a deletion expected of it has nothing more to show. */
   forget(pod: V1Pod): void {
     this.deleted.delete(key(pod));

@@ -124,7 +124,14 @@ export class DaemonSetController {
   private async createPod(pod: V1Pod, tally: DaemonSetTally): Promise<void> {
     this.expectations.expectCreated(pod);
     tally.podsChanged(pod.spec?.nodeName ?? '');
-    await write((o) => this.deps.clients.core.createNamespacedPod({ namespace: pod.metadata?.namespace ?? '', body: pod }, o));
+    try {
+      await write((o) => this.deps.clients.core.createNamespacedPod({ namespace: pod.metadata?.namespace ?? '', body: pod }, o));
+    } catch (e) {
+      // Else the node would count as having its pod until the expectation's deadline, and nothing reconciles after it.
+      this.expectations.creationFailed(pod);
+      tally.podsChanged(pod.spec?.nodeName ?? '');
+      throw e;
+    }
     this.deps.log.debug({ node: pod.spec?.nodeName, pod: pod.metadata?.name }, 'daemon pod created');
   }
 

@@ -71,7 +71,10 @@ export class ReplicaSetController {
       if (node) addToLoad(load, node, uid);
       const pod = buildReplicaPod(rs, { suffix: nameSuffix(this.deps.random), node });
       this.expectations.expectCreated(pod);
-      await write((o) => this.deps.clients.core.createNamespacedPod({ namespace, body: pod }, o));
+      await write((o) => this.deps.clients.core.createNamespacedPod({ namespace, body: pod }, o)).catch((e: unknown) => {
+        this.expectations.creationFailed(pod);
+        throw e;
+      });
     }
   }
 }

@@ -137,6 +137,18 @@ describe('simulated cluster: controllers', () => {
     expect(fresh?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'DaemonSet', name: 'cilium', controller: true });
   });
 
+  it('when a DaemonSet pod\'s create fails, then the retry creates it at once (the failed create is not waited for until its expectation\'s deadline)', async () => {
+    const old = await ciliumPodOn('sim-worker-2');
+    const rule = sim.api?.faults.add({ match: { verb: 'create', resource: 'pods' }, error: 500, times: 1 }) ?? '';
+    try {
+      await core.deleteNamespacedPod({ name: old.metadata?.name ?? '', namespace: 'kube-system' });
+      await waitPods({ namespace: 'kube-system', labelSelector: 'k8s-app=cilium' }, (ps) => ps.some((p) => onNode('sim-worker-2')(p) && p.metadata?.uid !== old.metadata?.uid && podReady(p)), 'replacement after a refused create');
+      expect(sim.api?.faults.injected()).toBe(1);
+    } finally {
+      sim.api?.faults.remove(rule);
+    }
+  });
+
   it('when the DaemonSet is rollout-restarted, then pods are replaced one node at a time and status reports the rollout complete', async () => {
     const before = new Set((await core.listNamespacedPod({ namespace: 'kube-system', labelSelector: 'k8s-app=cilium' })).items.map((p) => p.metadata?.uid));
     const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
