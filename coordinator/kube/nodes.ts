@@ -12,6 +12,7 @@ import type { ObservedNode } from '../core/observed-objects.js';
 import { projectingInformer, projectNode } from './projections.js';
 import { watchedFrom, type Watched } from './watched.js';
 import { apiClient } from './api-client.js';
+import { projectedAnswer } from './projected-answer.js';
 
 export interface NodePatch {
   unschedulable?: boolean;
@@ -20,7 +21,7 @@ export interface NodePatch {
 }
 
 export interface NodesApi {
-  /** Merge-patches the node; returns the node as written. */
+  /** Merge-patches the node; returns the node as written, cut to what the coordinator reads of it (ObservedNode's fields). */
   patch(name: string, patch: NodePatch): Promise<V1Node>;
   /** Names of the nodes a label selector (kubectl `-l` syntax) selects, filtered by the API server. */
   namesMatching(selector: string): Promise<string[]>;
@@ -39,7 +40,7 @@ export function nodeMergePatch(p: NodePatch): Record<string, unknown> {
 
 export function nodesApi(kc: KubeConfig): NodesApi {
   const core = apiClient(kc, CoreV1Api);
-  const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  const merge = projectedAnswer(projectNode, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   return {
     patch: (name, patch) =>
       kubeCall(`patch node ${name}`, () => core.patchNode({ name, body: nodeMergePatch(patch) }, merge)),

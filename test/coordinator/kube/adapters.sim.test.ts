@@ -97,6 +97,18 @@ describe('kube adapters on the simulated API server', () => {
     }
   });
 
+  it('when a node is patched, then the reply holds only the fields the coordinator reads of it (decoded from those alone), at the version written', async () => {
+    const reply = await nodesApi(kc).patch('w2', { annotations: { 'cni-migrate.io/phase': 'Draining', 'example.com/owner': 'someone' } });
+    try {
+      const read = await api.kubeConfig().makeApiClient(CoreV1Api).readNode({ name: 'w2' });
+      expect(read.metadata?.annotations?.['example.com/owner']).toBe('someone');
+      expect(reply.metadata).toEqual({ name: 'w2', uid: read.metadata?.uid, resourceVersion: read.metadata?.resourceVersion, labels: read.metadata?.labels, annotations: { 'cni-migrate.io/phase': 'Draining' } });
+      expect(reply.status?.conditions).toEqual([{ type: 'Ready', status: 'True' }]);
+    } finally {
+      await nodesApi(kc).patch('w2', { annotations: { 'cni-migrate.io/phase': null, 'example.com/owner': null } });
+    }
+  });
+
   it('when nodes are listed and then change, then the watch keeps only the fields the coordinator reads of each', async () => {
     const watched = watchNodes(kc, log);
     await watched.start();
