@@ -1,15 +1,17 @@
 /**
  * The simulated probe pods: one per probe DaemonSet pod the simulated cluster runs. Each plays what the
  * real probe does (probe/) with the network model answering instead of real sockets: every 200 ms (or the
- * longer interval the coordinator's answer asks for) a probe to each peer the coordinator's last answer named and one through the probe Service, a held connection per
- * peer; it fills the probe's own sample book and reports with the probe's own reporter, so the coordinator gets the same reports, over HTTP, with
- * a pod-bound token of the probe's ServiceAccount. A pod that is gone (its node rebooted) takes its unsent
- * samples with it, as a real one would; its replacement starts afresh with its new address.
+ * longer interval the coordinator's answer asks for) a probe to each peer the coordinator's last answer named
+ * and one through the probe Service, a held connection per peer; it fills the probe's own sample book and
+ * reports with the probe's own reporter, so the coordinator gets the same reports, over HTTP, with a pod-bound
+ * token of the probe's ServiceAccount. A pod that is gone (its node rebooted) takes its unsent samples with it,
+ * as a real one would; its replacement starts afresh with its new address.
  *
  * Each pod reports on its own schedule, every `reportEveryMs` (or the longer period the coordinator's answer
- * asks for) from its own start, as the real probe's timer runs from its container's start: real pods start at different times, so the coordinator gets a steady
- * stream of reports, not every pod's in the same instant. A pod's start is when the fleet first sees it plus
- * a seeded offset within the period (pods seen in the same tick did not start in the same millisecond).
+ * asks for) from its own start, as the real probe's timer runs from its container's start: real pods start at
+ * different times, so the coordinator gets a steady stream of reports, not every pod's in the same instant. A
+ * pod's start is when the fleet first sees it plus a seeded offset within the period (pods seen in the same
+ * tick did not start in the same millisecond).
  */
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
