@@ -16,6 +16,8 @@ export interface AgentDirectory {
   order(nodeName: string, after: string | undefined, signal: AbortSignal): Promise<Order | null>;
   /** A result for an order. false when the order id is not the node's current order (stale: ignored). */
   result(res: OrderResult): Promise<boolean>;
+  /** How many nodes the coordinator knows: the agents' pace stretches with it (core/agent-pace.ts). */
+  nodeCount?(): number;
 }
 
 /** The seam between the probe API and the engine: an authenticated probe pod's report, answered with its peers. */

@@ -35,6 +35,7 @@ export function forwardingDirectory(engine: () => AgentDirectory | undefined): A
     heartbeat: (hb) => get().heartbeat(hb),
     order: (node, after, signal) => get().order(node, after, signal),
     result: (res) => get().result(res),
+    nodeCount: () => engine()?.nodeCount?.() ?? 0,
   };
 }
 

@@ -232,6 +232,10 @@ class MigrationEngine implements Engine {
     return { leader: this.leading, nodes, grants };
   }
 
+  nodeCount(): number {
+    return this.controller.view.names().length;
+  }
+
   register(req: RegisterRequest): Promise<void> {
     this.report(req.nodeName, { bootId: req.bootId, heardAt: this.d.now() });
     return Promise.resolve();

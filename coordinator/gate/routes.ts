@@ -15,6 +15,7 @@ import {
 } from '../../shared/api.js';
 import { BadRequestError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
+import { agentPaceFor } from '../core/agent-pace.js';
 import type { AgentDirectory } from '../ports.js';
 import type { AgentAuthenticator } from './authenticator.js';
 import { methodNotAllowed } from './errors.js';
@@ -26,6 +27,7 @@ export interface GateRouteDeps {
   directory: AgentDirectory;
   auth: AgentAuthenticator;
   log: Logger;
+  /** The configured pace, which a large cluster stretches (core/agent-pace.ts). */
   timing: RegisterResponse;
 }
 
@@ -45,8 +47,9 @@ export function addAgentRoutes(router: Router, deps: GateRouteDeps): void {
       const body = parseOrReject(RegisterRequestSchema, req.body, 'register body');
       await authorize(deps, req, body.nodeName, body.podName);
       await directory.register(body);
-      log.info({ node: body.nodeName, bootId: body.bootId, pod: body.podName }, 'agent registered');
-      res.json(deps.timing);
+      const pace = agentPaceFor(directory.nodeCount?.() ?? 0, deps.timing);
+      log.info({ node: body.nodeName, bootId: body.bootId, pod: body.podName, ...pace }, 'agent registered');
+      res.json(pace);
     })
     .all(methodNotAllowed('POST'));
 

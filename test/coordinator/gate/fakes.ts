@@ -9,6 +9,10 @@ export class RecordingDirectory implements AgentDirectory {
   nextOrder: Order | null = null;
   lastSignal: AbortSignal | undefined;
   waitForever = false;
+  nodes = 0;
+  nodeCount(): number {
+    return this.nodes;
+  }
   async register(req: RegisterRequest): Promise<void> {
     this.calls.push(`register ${req.nodeName}`);
   }

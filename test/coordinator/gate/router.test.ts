@@ -33,6 +33,7 @@ beforeEach(() => {
   directory.calls = [];
   directory.nextOrder = null;
   directory.waitForever = false;
+  directory.nodes = 0;
 });
 
 const call = async (method: string, path: string, opts: { token?: string; body?: unknown; raw?: string } = {}) => {
@@ -48,6 +49,12 @@ describe('agent API gate', () => {
     const res = await call('POST', '/v1/register', { token: 'good', body: register });
     expect(res).toEqual({ status: 200, body: { heartbeatIntervalSeconds: 7, longPollSeconds: 30 } });
     expect(directory.calls).toEqual(['register node-a']);
+  });
+
+  it('when the coordinator knows 5,000 nodes, then a registering agent is told to heartbeat and poll less often', async () => {
+    directory.nodes = 5000;
+    const res = await call('POST', '/v1/register', { token: 'good', body: register });
+    expect(res).toEqual({ status: 200, body: { heartbeatIntervalSeconds: 250, longPollSeconds: 50 } });
   });
 
   it('when a heartbeat is valid, then ok and it reaches the directory', async () => {
