@@ -26,6 +26,7 @@ const FlagsSchema = z
     rebootDowntimeMs: int('--reboot-downtime-ms', 0, 3_600_000).optional(),
     ciliumReadyDelayMs: int('--cilium-ready-delay-ms', 0, 3_600_000).optional(),
     heartbeatIntervalMs: int('--heartbeat-interval-ms', 0, 3_600_000).optional(),
+    statusReportIntervalMs: int('--status-report-interval-ms', 0, 3_600_000).optional(),
     writeKubeconfig: z.string().min(1).optional(),
     kubeconfig: z.string().min(1).optional(),
     insecureHttp: z.boolean().default(false),
@@ -76,7 +77,8 @@ export function buildSimProgram(runner: SimRunner): Command {
     .addOption(new Option('--seed <n>', 'seed of every random choice').default('1'))
     .addOption(new Option('--reboot-downtime-ms <n>', 'how long a rebooting node stays NotReady'))
     .addOption(new Option('--cilium-ready-delay-ms <n>', 'how long a new Cilium pod takes to become Ready'))
-    .addOption(new Option('--heartbeat-interval-ms <n>', 'node status and Lease renewal interval'))
+    .addOption(new Option('--heartbeat-interval-ms <n>', 'node Lease renewal interval'))
+    .addOption(new Option('--status-report-interval-ms <n>', 'interval of an unchanged node status report (default 300000, as a kubelet)'))
     .addOption(new Option('--write-kubeconfig <path>', 'write an admin kubeconfig for the standalone API server here'))
     .addOption(new Option('--kubeconfig <path>', 'third mode: play the kubelets against this existing API server'))
     .addOption(new Option('--insecure-http', 'standalone: serve plain HTTP instead of HTTPS with a self-signed certificate'))

@@ -32,6 +32,7 @@ export interface KubeletOptions {
   rebootDowntimeMs: number;
   ciliumReadyDelayMs: number;
   heartbeatIntervalMs: number;
+  statusReportIntervalMs: number;
   deleteDelayMs: number;
   /** The API URL check pods report as their `api` target. */
   apiUrl: string;
@@ -49,7 +50,7 @@ export class SimKubelets {
 
   constructor(private readonly opts: KubeletOptions) {
     this.now = opts.now ?? (() => new Date());
-    this.heartbeats = new NodeHeartbeats({ clients: opts.clients, log: opts.log, intervalMs: opts.heartbeatIntervalMs, now: this.now });
+    this.heartbeats = new NodeHeartbeats({ clients: opts.clients, log: opts.log, leaseIntervalMs: opts.heartbeatIntervalMs, statusIntervalMs: opts.statusReportIntervalMs, now: this.now });
   }
 
   /** Register the nodes, then start playing their kubelets. */

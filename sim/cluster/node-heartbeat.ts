@@ -1,6 +1,10 @@
 /**
  * A simulated kubelet's node-side API traffic: register the Node, keep its kube-node-lease Lease renewed,
- * and report its status (Ready, boot id) on every change and on a slow heartbeat interval.
+ * and report its status (Ready, boot id) on every change and, unchanged, every `statusIntervalMs` (a real
+ * kubelet's nodeStatusReportFrequency, five minutes by default: since node Leases, the Lease is the
+ * heartbeat and the status is written again only when it changed or that long after). Each status write is
+ * an event for every watcher of Nodes, the coordinator among them, so writing it more often than a kubelet
+ * would makes a large simulated cluster cost the coordinator more than a real one does.
  */
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
@@ -12,13 +16,15 @@ import { buildNode, heartbeatStatus, leaseRenewal, NODE_LEASE_NAMESPACE, nodeLea
 export interface HeartbeatOptions {
   clients: KubeClients;
   log: Logger;
-  /** Interval of status + Lease renewals while nothing changes. */
-  intervalMs: number;
+  /** Interval of the Lease renewals (0: only on a change). */
+  leaseIntervalMs: number;
+  /** Interval of the status reports while nothing changes (0: only on a change). */
+  statusIntervalMs: number;
   now: () => Date;
 }
 
 export class NodeHeartbeats {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly opts: HeartbeatOptions) {}
 
@@ -32,29 +38,44 @@ export class NodeHeartbeats {
 
   /** Write the node's status and renew its Lease (the Lease only while the kubelet is up). */
   async report(node: SimNodeState): Promise<void> {
-    const now = this.opts.now();
-    const status = heartbeatStatus(node.id, { ready: node.up, cni: node.network.active, bootId: node.bootId, now, readySince: node.readySince });
-    await write((o) => this.opts.clients.core.patchNodeStatus({ name: node.id.name, body: { status } }, o), mergePatch());
-    if (!node.up) return;
-    const lease = { name: node.id.name, namespace: NODE_LEASE_NAMESPACE, body: leaseRenewal(now) };
-    await write((o) => this.opts.clients.coordination.patchNamespacedLease(lease, o), mergePatch());
+    await this.reportStatus(node);
+    await this.renewLease(node);
   }
 
-  /** Report every node on the interval (errors are logged; the next beat retries). */
+  /** Renew every node's Lease and report every node's status, each on its own interval (errors are logged; the next beat retries). */
   start(nodes: () => SimNodeState[]): void {
-    if (this.opts.intervalMs <= 0) return;
-    let beating = false;
-    this.timer = setInterval(() => {
-      if (beating) return;
-      beating = true;
-      const beat = (node: SimNodeState): Promise<void> =>
-        this.report(node).catch((e: unknown) => this.opts.log.warn({ node: node.id.name, err: describeError(e) }, 'heartbeat failed'));
-      void forEachLimited(nodes().filter((n) => n.up), 16, beat).finally(() => (beating = false));
-    }, this.opts.intervalMs);
-    this.timer.unref();
+    this.every(this.opts.leaseIntervalMs, nodes, (n) => this.renewLease(n));
+    this.every(this.opts.statusIntervalMs, nodes, (n) => this.reportStatus(n));
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    for (const t of this.timers) clearInterval(t);
+    this.timers.length = 0;
+  }
+
+  private async reportStatus(node: SimNodeState): Promise<void> {
+    const status = heartbeatStatus(node.id, { ready: node.up, cni: node.network.active, bootId: node.bootId, now: this.opts.now(), readySince: node.readySince });
+    await write((o) => this.opts.clients.core.patchNodeStatus({ name: node.id.name, body: { status } }, o), mergePatch());
+  }
+
+  private async renewLease(node: SimNodeState): Promise<void> {
+    if (!node.up) return;
+    const lease = { name: node.id.name, namespace: NODE_LEASE_NAMESPACE, body: leaseRenewal(this.opts.now()) };
+    await write((o) => this.opts.clients.coordination.patchNamespacedLease(lease, o), mergePatch());
+  }
+
+  /** Runs `beat` for every node that is up, every `intervalMs`; a round still running skips the next. */
+  private every(intervalMs: number, nodes: () => SimNodeState[], beat: (n: SimNodeState) => Promise<void>): void {
+    if (intervalMs <= 0) return;
+    let beating = false;
+    const timer = setInterval(() => {
+      if (beating) return;
+      beating = true;
+      const logged = (node: SimNodeState): Promise<void> =>
+        beat(node).catch((e: unknown) => this.opts.log.warn({ node: node.id.name, err: describeError(e) }, 'heartbeat failed'));
+      void forEachLimited(nodes().filter((n) => n.up), 16, logged).finally(() => (beating = false));
+    }, intervalMs);
+    timer.unref();
+    this.timers.push(timer);
   }
 }

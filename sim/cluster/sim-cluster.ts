@@ -127,6 +127,7 @@ export async function startSimCluster(input: SimClusterOptions, log: Logger = si
     rebootDowntimeMs: opts.rebootDowntimeMs,
     ciliumReadyDelayMs: opts.ciliumReadyDelayMs,
     heartbeatIntervalMs: opts.heartbeatIntervalMs,
+    statusReportIntervalMs: opts.statusReportIntervalMs,
     deleteDelayMs: opts.deleteDelayMs,
     apiUrl: kc.getCurrentCluster()?.server ?? 'https://kubernetes.default.svc',
   });

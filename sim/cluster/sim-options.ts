@@ -20,7 +20,10 @@ export const SimClusterOptionsSchema = z
     faults: NodeFaultsSchema.partial().optional(),
     rebootDowntimeMs: z.number().int().nonnegative().default(1500),
     ciliumReadyDelayMs: z.number().int().nonnegative().default(500),
+    /** The kube-node-lease Lease renewals (a kubelet renews every 10 s; nothing here reads them). */
     heartbeatIntervalMs: z.number().int().nonnegative().default(30_000),
+    /** An unchanged Node status written again (a kubelet's nodeStatusReportFrequency: 5 minutes). */
+    statusReportIntervalMs: z.number().int().nonnegative().default(300_000),
     deleteDelayMs: z.number().int().nonnegative().default(0),
     withoutDemoWorkloads: z.boolean().default(false),
     /** Labels on every object the simulation creates (Nodes, their Leases, seeded objects): who owns them. */
