@@ -15,7 +15,7 @@ import type { Logger } from '../../shared/logger.js';
 import { CILIUM_NAMESPACE, CILIUM_POD_SELECTOR } from '../../shared/names.js';
 import { httpStatusOf, kubeCall, kubeError, statusMessageOf } from './api-errors.js';
 import type { ObservedPod } from '../core/observed-objects.js';
-import { LIST_PAGE_SIZE, listProjected, projectingInformer, projectPod } from './projections.js';
+import { LIST_PAGE_SIZE, listProjected, projectingInformer, projectPod, projectRunningPod } from './projections.js';
 import { watchedFrom, type Watched } from './watched.js';
 import { apiClient } from './api-client.js';
 
@@ -37,7 +37,7 @@ export interface PodsApi {
    * list's resourceVersion instead of listing again.
    */
   watchNodePods(node: string, from?: NodePods): Watched<V1Pod>;
-  /** Running pods cluster-wide, listed in pages (pre-flight, and the peers of the revalidation after the rollout; not used per node). */
+  /** Running pods cluster-wide, listed in pages and projected (pre-flight, and the peers of the revalidation after the rollout; not used per node). */
   runningPods(): Promise<V1Pod[]>;
 }
 
@@ -94,7 +94,7 @@ export function podsApi(kc: KubeConfig, log: Logger, listPageSize = LIST_PAGE_SI
     runningPods: async () =>
       (
         await kubeCall('list running pods', () =>
-          listProjected((page) => core.listPodForAllNamespaces({ fieldSelector: 'status.phase=Running', ...page }), (p: V1Pod) => p, listPageSize),
+          listProjected((page) => core.listPodForAllNamespaces({ fieldSelector: 'status.phase=Running', ...page }), projectRunningPod, listPageSize),
         )
       ).items,
     listNodePods: async (node) => {

@@ -4,8 +4,9 @@
  * added here and to the type together (the type is what the readers compile against).
  */
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1Node, V1ObjectMeta, V1Pod } from '@kubernetes/client-node';
 import { ANNOTATION_PREFIX } from '../../shared/names.js';
+import { MIRROR_POD_ANNOTATION } from '../core/drain-plan.js';
 import type { ObservedNode, ObservedPod } from '../core/observed-objects.js';
 
 type Condition = { type: string; status: string };
@@ -35,6 +36,38 @@ export function projectPod(p: V1Pod): ObservedPod {
     metadata: m && { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, deletionTimestamp: m.deletionTimestamp },
     spec: p.spec && { nodeName: p.spec.nodeName },
     status: p.status && { conditions: conditionsOf(p.status.conditions) },
+  };
+}
+
+/**
+ * A running pod as pre-flight's drain checks and the revalidation's peer choice read it (core/preflight/
+ * drain-checks.ts, core/peers.ts): listed cluster-wide, a large cluster's pods kept whole were the
+ * coordinator's largest transient heap. Still a V1Pod for those readers, with no containers.
+ */
+export function projectRunningPod(p: V1Pod): V1Pod {
+  return {
+    metadata: p.metadata && runningPodMetadata(p.metadata),
+    spec: p.spec && {
+      nodeName: p.spec.nodeName,
+      hostNetwork: p.spec.hostNetwork,
+      containers: [],
+      volumes: p.spec.volumes?.filter((v) => v.emptyDir !== undefined).map((v) => ({ name: v.name, emptyDir: {} })),
+    },
+    status: p.status && { phase: p.status.phase, podIP: p.status.podIP },
+  };
+}
+
+/** Its names and labels, whether it is going, the mirror annotation and its controller (the other owners and annotations are not read). */
+function runningPodMetadata(m: V1ObjectMeta): V1ObjectMeta {
+  const mirror = m.annotations?.[MIRROR_POD_ANNOTATION];
+  const owner = m.ownerReferences?.find((o) => o.controller === true);
+  return {
+    name: m.name,
+    namespace: m.namespace,
+    labels: m.labels,
+    deletionTimestamp: m.deletionTimestamp,
+    annotations: mirror === undefined ? undefined : { [MIRROR_POD_ANNOTATION]: mirror },
+    ownerReferences: owner && [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, uid: owner.uid, controller: true }],
   };
 }
 
