@@ -28,6 +28,7 @@ import type { ProbeAnswer, ProbeReport } from '../../shared/probe.js';
 import { clusterFromKubeConfig, type Cluster } from './cluster.js';
 import { Controller } from './controller.js';
 import { OrderDeliveries } from './deliveries.js';
+import { recordedResult } from './results.js';
 import { SlotGrants } from './grants.js';
 import { LeaderElector } from './leader.js';
 import { MigrationMetrics } from './metrics.js';
@@ -72,19 +73,10 @@ export interface EngineWithClusterDeps extends Omit<EngineDeps, 'kc'> {
   cluster: Cluster;
 }
 
-const RESULT_MESSAGE_MAX = 1000;
 /** A new leader retries a transient failure of its read of the grant Leases for this share of the Lease duration. */
 const RETRY_GRANTS_READ_RATIO = 1 / 3;
 /** A round runs every third of the Lease duration; this many durations without one means a hung API call or loop. */
 const STUCK_AFTER_LEASE_DURATIONS = 4;
-
-function describeResult(res: OrderResult): string {
-  const failed = (res.checks?.results ?? [])
-    .filter((c) => !c.ok)
-    .map((c) => `${c.check} ${c.target}: ${c.detail}`)
-    .filter((line) => !res.message.includes(line));
-  return [res.message, ...failed].filter((s) => s !== '').join('; ').slice(0, RESULT_MESSAGE_MAX);
-}
 
 class MigrationEngine implements Engine {
   private readonly agents = new Map<string, AgentReport>();
@@ -276,12 +268,6 @@ class MigrationEngine implements Engine {
     }
   }
 
-  /**
-   * Records the result of the node's current order; false for a stale one. A replica that does not lead
-   * cannot tell stale from current, so it refuses (409): the agent's session then fails, it registers
-   * again and the leader redelivers the order, which the agent answers with this same result. (Answering
-   * false here lost the result of an order run across a coordinator crash: the agent took it as stale.)
-   */
   /** The reboot ordered for `bootId` went ahead: it succeeded, or the node's boot id as last seen (its Node's status, else its agent's report) is another. */
   private rebootWentAhead(res: OrderResult, bootId: string): boolean {
     if (res.outcome === 'succeeded') return true;
@@ -289,6 +275,12 @@ class MigrationEngine implements Engine {
     return seen !== undefined && seen !== bootId;
   }
 
+  /**
+   * Records the result of the node's current order; false for a stale one. A replica that does not lead
+   * cannot tell stale from current, so it refuses (409): the agent's session then fails, it registers
+   * again and the leader redelivers the order, which the agent answers with this same result. (Answering
+   * false here lost the result of an order run across a coordinator crash: the agent took it as stale.)
+   */
   async result(res: OrderResult): Promise<boolean> {
     if (!this.leading) throw new CniMigrateError('Conflict', `not the leader: result of ${res.orderId} not recorded; report it again`);
     const current = this.currentOrder(res.nodeName);
@@ -302,13 +294,6 @@ class MigrationEngine implements Engine {
     await this.controller.recordResult(res.nodeName, res.orderId, recordedResult(res));
     return true;
   }
-}
-
-/** The `last-result` annotation of an order result. */
-function recordedResult(res: OrderResult): string {
-  const c = res.cleanup;
-  const counts = c ? { found: c.removed, left: c.leftover, ...(c.leftByKind ? { leftByKind: c.leftByKind } : {}) } : {};
-  return JSON.stringify({ orderId: res.orderId, outcome: res.outcome, message: describeResult(res), ...counts });
 }
 
 /** Starts an engine over a given cluster (the tests' scripted cluster, or the real one). */

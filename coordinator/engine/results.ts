@@ -2,9 +2,29 @@
  * Order results on their way to the Node: an agent's result is written in the same Node patch as the
  * transition it causes (the validation result with Validating → Uncordoning → Done), not in a patch of its
  * own. The agent's report is answered only once that patch landed, so a result the coordinator accepted
- * is in Kubernetes; a coordinator that dies first never answered, and the agent reports it again.
+ * is in Kubernetes; a coordinator that dies first never answered, and the agent reports it again. Also the
+ * text of that `last-result` annotation.
  */
+import type { OrderResult } from '../../shared/api.js';
 import { NodeAnnotation } from '../../shared/names.js';
+
+const RESULT_MESSAGE_MAX = 1000;
+
+/** The agent's message with each failed check it does not already name, cut to the annotation's budget. */
+function describeResult(res: OrderResult): string {
+  const failed = (res.checks?.results ?? [])
+    .filter((c) => !c.ok)
+    .map((c) => `${c.check} ${c.target}: ${c.detail}`)
+    .filter((line) => !res.message.includes(line));
+  return [res.message, ...failed].filter((s) => s !== '').join('; ').slice(0, RESULT_MESSAGE_MAX);
+}
+
+/** The `last-result` annotation of an order result. */
+export function recordedResult(res: OrderResult): string {
+  const c = res.cleanup;
+  const counts = c ? { found: c.removed, left: c.leftover, ...(c.leftByKind ? { leftByKind: c.leftByKind } : {}) } : {};
+  return JSON.stringify({ orderId: res.orderId, outcome: res.outcome, message: describeResult(res), ...counts });
+}
 
 interface Waiting {
   orderId: string;
