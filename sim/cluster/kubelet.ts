@@ -33,6 +33,7 @@ export interface KubeletOptions {
   ciliumReadyDelayMs: number;
   heartbeatIntervalMs: number;
   statusReportIntervalMs: number;
+  statusRetryMs: number;
   deleteDelayMs: number;
   /** The API URL check pods report as their `api` target. */
   apiUrl: string;
@@ -50,7 +51,7 @@ export class SimKubelets {
 
   constructor(private readonly opts: KubeletOptions) {
     this.now = opts.now ?? (() => new Date());
-    this.heartbeats = new NodeHeartbeats({ clients: opts.clients, log: opts.log, leaseIntervalMs: opts.heartbeatIntervalMs, statusIntervalMs: opts.statusReportIntervalMs, now: this.now });
+    this.heartbeats = new NodeHeartbeats({ clients: opts.clients, log: opts.log, leaseIntervalMs: opts.heartbeatIntervalMs, statusIntervalMs: opts.statusReportIntervalMs, statusRetryMs: opts.statusRetryMs, now: this.now });
   }
 
   /** Register the nodes, then start playing their kubelets. */
@@ -103,9 +104,14 @@ export class SimKubelets {
     node.readySince = this.now();
     this.registry.stopAll(node);
     this.opts.log.info({ node: name, phase: 'reboot' }, 'node going down');
-    await this.heartbeats.report(node);
+    await this.reportNode(node);
     await this.markPodsNotReady(node);
     this.scheduleBoot(node);
+  }
+
+  /** A reboot goes on whether or not its status write landed (a failed one is written again: NodeHeartbeats). */
+  private async reportNode(node: SimNodeState): Promise<void> {
+    await this.heartbeats.report(node).catch((e: unknown) => this.opts.log.warn({ node: node.id.name, err: describeError(e) }, 'status report failed; it is tried again'));
   }
 
   private scheduleBoot(node: SimNodeState): void {
@@ -125,7 +131,7 @@ export class SimKubelets {
     node.rebooting = false;
     node.readySince = this.now();
     this.opts.log.info({ node: node.id.name, phase: 'reboot', bootId: node.bootId, cni: node.network.active }, 'node booted');
-    await this.heartbeats.report(node);
+    await this.reportNode(node);
     this.runner?.resyncNode(node.id.name);
   }
 

@@ -4,7 +4,9 @@
  * kubelet's nodeStatusReportFrequency, five minutes by default: since node Leases, the Lease is the
  * heartbeat and the status is written again only when it changed or that long after). Each status write is
  * an event for every watcher of Nodes, the coordinator among them, so writing it more often than a kubelet
- * would makes a large simulated cluster cost the coordinator more than a real one does.
+ * would makes a large simulated cluster cost the coordinator more than a real one does. A status write that
+ * failed is tried again `statusRetryMs` later (a kubelet compares its status with the last one posted every
+ * nodeStatusUpdateFrequency, 10 s), so a change is never left unreported until the next five-minute report.
  */
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
@@ -20,11 +22,16 @@ export interface HeartbeatOptions {
   leaseIntervalMs: number;
   /** Interval of the status reports while nothing changes (0: only on a change). */
   statusIntervalMs: number;
+  /** After a failed status write, the next attempt. */
+  statusRetryMs: number;
   now: () => Date;
 }
 
 export class NodeHeartbeats {
   private readonly timers: NodeJS.Timeout[] = [];
+  /** The nodes whose last status write failed, with the timer of the next attempt. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(private readonly opts: HeartbeatOptions) {}
 
@@ -49,13 +56,36 @@ export class NodeHeartbeats {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
+    for (const t of this.retries.values()) clearTimeout(t);
+    this.retries.clear();
   }
 
   private async reportStatus(node: SimNodeState): Promise<void> {
+    const name = node.id.name;
+    clearTimeout(this.retries.get(name));
+    this.retries.delete(name);
     const status = heartbeatStatus(node.id, { ready: node.up, cni: node.network.active, bootId: node.bootId, now: this.opts.now(), readySince: node.readySince });
-    await write((o) => this.opts.clients.core.patchNodeStatus({ name: node.id.name, body: { status } }, o), mergePatch());
+    try {
+      await write((o) => this.opts.clients.core.patchNodeStatus({ name, body: { status } }, o), mergePatch());
+    } catch (e) {
+      this.retryStatus(node);
+      throw e;
+    }
+  }
+
+  /** Writes the node's status again later, unless another write of it starts first. */
+  private retryStatus(node: SimNodeState): void {
+    if (this.stopped) return;
+    const name = node.id.name;
+    const timer = setTimeout(() => {
+      this.retries.delete(name);
+      this.reportStatus(node).catch((e: unknown) => this.opts.log.warn({ node: name, err: describeError(e) }, 'status report failed; trying again'));
+    }, this.opts.statusRetryMs);
+    timer.unref();
+    this.retries.set(name, timer);
   }
 
   private async renewLease(node: SimNodeState): Promise<void> {

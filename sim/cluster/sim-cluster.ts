@@ -128,6 +128,7 @@ export async function startSimCluster(input: SimClusterOptions, log: Logger = si
     ciliumReadyDelayMs: opts.ciliumReadyDelayMs,
     heartbeatIntervalMs: opts.heartbeatIntervalMs,
     statusReportIntervalMs: opts.statusReportIntervalMs,
+    statusRetryMs: opts.statusRetryMs,
     deleteDelayMs: opts.deleteDelayMs,
     apiUrl: kc.getCurrentCluster()?.server ?? 'https://kubernetes.default.svc',
   });

@@ -24,6 +24,8 @@ export const SimClusterOptionsSchema = z
     heartbeatIntervalMs: z.number().int().nonnegative().default(30_000),
     /** An unchanged Node status written again (a kubelet's nodeStatusReportFrequency: 5 minutes). */
     statusReportIntervalMs: z.number().int().nonnegative().default(300_000),
+    /** A failed status write tried again (a kubelet's nodeStatusUpdateFrequency: 10 s). */
+    statusRetryMs: z.number().int().positive().default(10_000),
     deleteDelayMs: z.number().int().nonnegative().default(0),
     withoutDemoWorkloads: z.boolean().default(false),
     /** Labels on every object the simulation creates (Nodes, their Leases, seeded objects): who owns them. */

@@ -56,7 +56,7 @@ async function podIpAfterStart(name: string, node: string, previousIp?: string):
 }
 
 beforeAll(async () => {
-  sim = await startSimCluster({ nodes: 5, seed: 42, rebootDowntimeMs: 300, ciliumReadyDelayMs: 100, heartbeatIntervalMs: 300 });
+  sim = await startSimCluster({ nodes: 5, seed: 42, rebootDowntimeMs: 300, ciliumReadyDelayMs: 100, heartbeatIntervalMs: 300, statusRetryMs: 300 });
   core = sim.kubeConfig().makeApiClient(CoreV1Api);
   apps = sim.kubeConfig().makeApiClient(AppsV1Api);
   await watchUntil<V1Pod>(sim.kubeConfig(), { path: '/api/v1/pods', until: (pods) => pods.length >= 18 && pods.every(podReady), what: 'seeded pods ready' });
@@ -119,6 +119,20 @@ describe('simulated cluster: nodes and kubelets', () => {
     expect(after).toBe(sim.bootId(node));
     const [calico] = await waitPods({ namespace: 'kube-system', labelSelector: 'k8s-app=calico-node' }, (pods) => pods.some((p) => onNode(node)(p) && podReady(p) && (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1), 'calico restarted');
     expect(calico).toBeDefined();
+  });
+
+  it('when the status writes around a reboot fail, then the node still boots and its new boot id reaches the Node (the write is tried again)', async () => {
+    const node = 'sim-worker-3';
+    const before = sim.bootId(node);
+    const rule = sim.api?.faults.add({ match: { verb: 'patch', resource: 'nodes', subresource: 'status' }, error: 500, times: 2 }) ?? '';
+    try {
+      await sim.rebootNode(node);
+      const after = await rebootAndWaitObserved(node, before);
+      expect(sim.api?.faults.injected()).toBe(2);
+      expect(after).toBe(sim.bootId(node));
+    } finally {
+      sim.api?.faults.remove(rule);
+    }
   });
 });
 
