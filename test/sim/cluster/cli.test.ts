@@ -41,6 +41,12 @@ describe('sim CLI flags', () => {
     expect(parseSimFlags({ port: '0', nodes: '3' })).toMatchObject({ port: 0, nodes: 3, controlPlanes: 1, nodePrefix: 'sim', seed: 1, insecureHttp: false, logLevel: 'info' });
   });
 
+  it('when the Lease and status intervals are given, then the kubelets get them apart', () => {
+    const options = simOptionsFrom(parseSimFlags({ heartbeatIntervalMs: '10000', statusReportIntervalMs: '60000' }));
+    expect(options).toMatchObject({ heartbeatIntervalMs: 10_000, statusReportIntervalMs: 60_000 });
+    expect(() => parseSimFlags({ statusReportIntervalMs: '-1' })).toThrow('--status-report-interval-ms');
+  });
+
   it('when the cluster shape is given, then the seed settings carry it', () => {
     const flags = parseSimFlags({ calicoInstall: 'operator', calicoPool: '192.168.0.0/16', ciliumHelm: false, scenario: ['first-found'] });
     expect(simOptionsFrom(flags).shape).toEqual({ calicoInstall: 'operator', calicoPool: '192.168.0.0/16', ciliumPool: '10.245.0.0/16', ciliumHelm: false, breaks: ['first-found'] });
