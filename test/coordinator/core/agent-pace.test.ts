@@ -8,7 +8,10 @@ describe('the agents pace', () => {
   it.each([
     [0, 10, 30],
     [200, 10, 30],
+    [201, 11, 30],
     [1000, 50, 30],
+    [3000, 150, 30],
+    [3001, 151, 31],
     [5000, 250, 50],
     [20000, 300, MAX_LONG_POLL_SECONDS],
   ])('when the coordinator knows %i nodes, then agents heartbeat every %i s and poll for %i s', (nodes, heartbeat, poll) => {
